@@ -1,0 +1,55 @@
+package io.noisesearch.backend;
+
+import io.noisesearch.sampling.Coefficients;
+import io.noisesearch.sampling.Prediction;
+
+/**
+ * The kernels of one stream: the Java view of kernels/include/noisesearch.h. Every implementation (the
+ * plain-Java reference, the host library, the CUDA library) computes the same functions; the reference is
+ * what the native ones are tested against. Calls are ordered on the stream; results that come back as Java
+ * arrays are complete when the call returns.
+ */
+public interface Kernels extends AutoCloseable {
+
+    /** Row r of {@code out} gets the Gaussian noise of candidate key {@code firstKey + r} under {@code seed}. */
+    void gaussianNoise(Batch out, long seed, long firstKey);
+
+    /** Philox4x32-10 blocks (4 counter words and 2 key words per block), for known-answer tests. */
+    void philox(int[] counters, int[] keys, int[] out);
+
+    /** Neighbours of {@code pivot} (one row) at cosine {@code cosine}, one per row of {@code directions}. */
+    void zeroOrderNeighbours(Batch pivot, Batch directions, Batch out, float cosine);
+
+    /** x <- a x + s z with z the noise of candidate key {@code firstKey + r} for row r. */
+    void forwardNoise(Batch x, long seed, long firstKey, float a, float s);
+
+    void eulerStep(Batch x, Batch v, Batch out, float dt);
+
+    void heunStep(Batch x, Batch v1, Batch v2, Batch out, float dt);
+
+    void ddimStep(Batch x, Batch pred, Batch out, Prediction type, Coefficients now, Coefficients next);
+
+    void cfgCombine(Batch cond, Batch uncond, Batch out, float scale);
+
+    void convertPrediction(Batch x, Batch pred, Batch out, Prediction from, Prediction to, Coefficients at);
+
+    void gatherRows(Batch in, int[] indices, Batch out);
+
+    void rowDot(Batch a, Batch b, float[] out);
+
+    void rowNorm(Batch a, float[] out);
+
+    void rowCosine(Batch a, Batch b, float[] out);
+
+    void copy(Batch src, Batch dst);
+
+    void gmmPredict(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at, Prediction type);
+
+    void gmmLogDensity(Batch x, float[] out, MixtureTensors mixture, int label);
+
+    /** Waits until every call issued on this stream has finished. */
+    void synchronize();
+
+    @Override
+    void close();
+}

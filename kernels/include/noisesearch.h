@@ -1,0 +1,121 @@
+/*
+ * noisesearch C ABI: one set of entry points, exported by both libnoisesearch_host.so (gcc + OpenMP)
+ * and libnoisesearch_cuda.so (nvcc). The Java side binds these declarations once (FFM).
+ *
+ * Conventions (DESIGN.md):
+ *  - every function starts with ns_, returns an int status (NS_OK = 0) and takes a stream first;
+ *  - tensors are float32, row-major [rows, dim]; sizes are int64;
+ *  - no function allocates memory (streams excepted); callers own every buffer;
+ *  - on the host build a stream is a small context that carries the OpenMP thread count; NULL means
+ *    "all threads". On the CUDA build it is a cudaStream_t (NULL = default stream).
+ *  - outputs may alias inputs wherever an element reads only its own position (marked "in place ok").
+ */
+#ifndef NOISESEARCH_H
+#define NOISESEARCH_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NS_OK 0
+#define NS_ERR_ARGUMENT 1    /* a size, pointer or enum value is out of range */
+#define NS_ERR_DEVICE 2      /* the device or its runtime failed */
+#define NS_ERR_UNSUPPORTED 3 /* this build does not provide the function */
+
+#define NS_ABI_VERSION 1       /* what ns_version reports; the Java bindings refuse any other */
+#define NS_MAX_COMPONENTS 1024 /* mixture components per call (NS_ERR_ARGUMENT beyond) */
+
+/* Prediction types of a denoiser output; schedule: x_t = alpha x0 + sigma eps. */
+#define NS_PRED_VELOCITY 0   /* v = dalpha x0 + dsigma eps */
+#define NS_PRED_EPSILON 1
+#define NS_PRED_X0 2
+
+typedef void *ns_stream;
+
+/* Library identity: writes a NUL-terminated name ("host" or "cuda") and the ABI version. */
+int ns_version(char *name, int64_t capacity, int32_t *abi_version);
+
+/* Host: a context with the thread count (threads <= 0: all). CUDA: a new stream. */
+int ns_stream_create(int32_t threads, ns_stream *out);
+int ns_stream_destroy(ns_stream stream);
+int ns_stream_synchronize(ns_stream stream);
+
+/* ---- noise (Philox4x32-10 + exact-operation Gaussian transform) ----------------------------------- */
+
+/* Raw Philox4x32-10 blocks, for the known-answer tests: out[4*i..] = philox(counter[4*i..], key[2*i..]). */
+int ns_philox4x32_10(ns_stream stream, const uint32_t *counters, const uint32_t *keys, uint32_t *out,
+                     int64_t blocks);
+
+/* out[r, i] = gaussian(seed, first_key + r, i): row r is the candidate named first_key + r. */
+int ns_gaussian_noise(ns_stream stream, float *out, int64_t rows, int64_t dim, uint64_t seed,
+                      uint64_t first_key);
+
+/* Zero-order neighbours of one pivot row. In: directions [rows, dim] (fresh Gaussian noise);
+ * out (in place ok): y = |n| (c u + sqrt(1 - c^2) w), u = n/|n|, w = the direction made orthogonal to u
+ * and normalised. Same norm as the pivot and cosine c to it. */
+int ns_zero_order_neighbours(ns_stream stream, const float *pivot, const float *directions, float *out,
+                             int64_t rows, int64_t dim, float cosine);
+
+/* Forward noising with the exact transition kernel: x <- a x + s z, z = gaussian(seed, first_key + r, i).
+ * Rectified flow t -> t': a = (1-t')/(1-t), s = sqrt(t'^2 - a^2 t^2); VP: a = sqrt(ab'/ab), s = sqrt(1 - a^2). */
+int ns_forward_noise(ns_stream stream, float *x, int64_t rows, int64_t dim, uint64_t seed, uint64_t first_key,
+                     float a, float s);
+
+/* ---- solver updates (n = rows * dim elements) -------------------------------------------------------- */
+
+/* out = x + dt v (in place ok). */
+int ns_euler_step(ns_stream stream, const float *x, const float *v, float *out, int64_t n, float dt);
+
+/* out = x + (dt / 2) (v1 + v2) (in place ok). */
+int ns_heun_step(ns_stream stream, const float *x, const float *v1, const float *v2, float *out, int64_t n,
+                 float dt);
+
+/* DDIM, eta = 0: from (x, prediction) at (alpha, sigma) to alpha_next x0 + sigma_next eps (in place ok).
+ * dalpha and dsigma are read only for velocity predictions, which need them to recover (x0, eps). */
+int ns_ddim_step(ns_stream stream, const float *x, const float *pred, float *out, int64_t n, int32_t pred_type,
+                 float alpha, float sigma, float dalpha, float dsigma, float alpha_next, float sigma_next);
+
+/* Classifier-free guidance: out = uncond + scale (cond - uncond) (in place ok). */
+int ns_cfg_combine(ns_stream stream, const float *cond, const float *uncond, float *out, int64_t n,
+                   float scale);
+
+/* Prediction conversion at one time: (alpha, sigma, dalpha, dsigma) of the schedule (in place ok). */
+int ns_convert_prediction(ns_stream stream, const float *x, const float *pred, float *out, int64_t n,
+                          int32_t from_type, int32_t to_type, float alpha, float sigma, float dalpha,
+                          float dsigma);
+
+/* ---- batch utilities --------------------------------------------------------------------------------- */
+
+/* out[r, :] = in[indices[r], :]; out must not alias in. indices live where the kernels run. */
+int ns_gather_rows(ns_stream stream, const float *in, const int32_t *indices, float *out, int64_t rows,
+                   int64_t dim);
+
+/* Per-row reductions, accumulated in double in index order, written as float. */
+int ns_row_dot(ns_stream stream, const float *a, const float *b, float *out, int64_t rows, int64_t dim);
+int ns_row_norm(ns_stream stream, const float *a, float *out, int64_t rows, int64_t dim);
+int ns_row_cosine(ns_stream stream, const float *a, const float *b, float *out, int64_t rows, int64_t dim);
+
+/* dst = src, n floats (the bandwidth baseline of the benchmarks). */
+int ns_copy(ns_stream stream, const float *src, float *dst, int64_t n);
+
+/* ---- exact Gaussian-mixture model ------------------------------------------------------------------------
+ * Components k = 0..K-1: N(mean_k, var_k I) in dim dimensions. log_weights is [classes + 1, K]: row c holds
+ * log pi_k for class c (-inf where the component is not in the class), the last row is the unconditional
+ * mixture (the null class of classifier-free guidance). label in [0, classes] selects the row.
+ * x_t = alpha x0 + sigma eps. */
+int ns_gmm_predict(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                   const float *means, const float *variances, const float *log_weights, int64_t components,
+                   int32_t label, float alpha, float sigma, float dalpha, float dsigma, int32_t pred_type);
+
+/* out[r] = log p(x_r | label) at t = 0 (exact mixture density). */
+int ns_gmm_log_density(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                       const float *means, const float *variances, const float *log_weights,
+                       int64_t components, int32_t label);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,121 @@
+/* The exact Gaussian mixture on the host: one thread per row; the per-component state of a row lives on the
+ * stack (NS_MAX_COMPONENTS bounds it), so nothing is allocated. */
+#include <math.h>
+#include "ns_host.hpp"
+#include "ns_mixture.cuh"
+
+namespace {
+
+struct Mixture {
+    const float *means;
+    const float *variances;
+    const float *log_weights;  // the label's row
+    int64_t components;
+    int64_t dim;
+};
+
+int check(const float *x, const void *out, int64_t rows, int64_t dim, const float *means, const float *variances,
+          const float *log_weights, int64_t components, int32_t label) {
+    if (x == nullptr || out == nullptr || means == nullptr || variances == nullptr || log_weights == nullptr ||
+        rows < 0 || dim <= 0 || components <= 0 || components > NS_MAX_COMPONENTS || label < 0) {
+        return NS_ERR_ARGUMENT;
+    }
+    const float *row = log_weights + (int64_t)label * components;
+    for (int64_t k = 0; k < components; ++k) {
+        if (row[k] > -INFINITY) {
+            return NS_OK;
+        }
+    }
+    return NS_ERR_ARGUMENT;  // the label has no component: its density is zero everywhere
+}
+
+/* logit[k] of x at (alpha, sigma); components outside the label get -inf and are never touched again.
+ * Returns the largest logit. */
+double logits(const Mixture &m, const float *x, float alpha, float sigma, double *logit) {
+    double largest = -INFINITY;
+    for (int64_t k = 0; k < m.components; ++k) {
+        logit[k] = -INFINITY;
+        if (m.log_weights[k] == -INFINITY) {
+            continue;
+        }
+        const float *mean = m.means + k * m.dim;
+        double d2 = 0.0;
+        for (int64_t i = 0; i < m.dim; ++i) {
+            const double e = ns_gmm_residual(x[i], mean[i], alpha);
+            d2 += e * e;
+        }
+        logit[k] = ns_gmm_logit(m.log_weights[k], d2, ns_gmm_variance(alpha, sigma, m.variances[k]), m.dim);
+        largest = logit[k] > largest ? logit[k] : largest;
+    }
+    return largest;
+}
+
+/* sum_k exp(logit_k - largest), k in order. */
+double partition(const Mixture &m, const double *logit, double largest) {
+    double sum = 0.0;
+    for (int64_t k = 0; k < m.components; ++k) {
+        if (logit[k] != -INFINITY) {
+            sum += exp(logit[k] - largest);
+        }
+    }
+    return sum;
+}
+
+void predict_row(const Mixture &m, const float *x, float *out, float alpha, float sigma, float dalpha, float dsigma,
+                 int32_t type) {
+    double weight[NS_MAX_COMPONENTS], to_x0[NS_MAX_COMPONENTS], to_eps[NS_MAX_COMPONENTS];
+    const double largest = logits(m, x, alpha, sigma, weight);
+    const double sum = partition(m, weight, largest);
+    for (int64_t k = 0; k < m.components; ++k) {
+        weight[k] = weight[k] == -INFINITY ? 0.0 : exp(weight[k] - largest) / sum;
+        const double v = ns_gmm_variance(alpha, sigma, m.variances[k]);
+        to_x0[k] = (double)alpha * m.variances[k] / v;
+        to_eps[k] = (double)sigma / v;
+    }
+    for (int64_t i = 0; i < m.dim; ++i) {
+        double x0 = 0.0, eps = 0.0;
+        for (int64_t k = 0; k < m.components; ++k) {
+            if (weight[k] == 0.0) {
+                continue;
+            }
+            const float mean = m.means[k * m.dim + i];
+            const double e = ns_gmm_residual(x[i], mean, alpha);
+            x0 += weight[k] * ((double)mean + to_x0[k] * e);
+            eps += weight[k] * (to_eps[k] * e);
+        }
+        out[i] = (float)ns_gmm_output(x0, eps, type, dalpha, dsigma);
+    }
+}
+
+}  // namespace
+
+extern "C" int ns_gmm_predict(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                              const float *means, const float *variances, const float *log_weights,
+                              int64_t components, int32_t label, float alpha, float sigma, float dalpha,
+                              float dsigma, int32_t pred_type) {
+    const int status = check(x, out, rows, dim, means, variances, log_weights, components, label);
+    if (status != NS_OK || !(pred_type >= NS_PRED_VELOCITY && pred_type <= NS_PRED_X0)) {
+        return NS_ERR_ARGUMENT;
+    }
+    const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
+    ns_parallel_rows(stream, rows, [&](int64_t r) {
+        predict_row(m, x + r * dim, out + r * dim, alpha, sigma, dalpha, dsigma, pred_type);
+    });
+    return NS_OK;
+}
+
+extern "C" int ns_gmm_log_density(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                                  const float *means, const float *variances, const float *log_weights,
+                                  int64_t components, int32_t label) {
+    const int status = check(x, out, rows, dim, means, variances, log_weights, components, label);
+    if (status != NS_OK) {
+        return status;
+    }
+    const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
+    ns_parallel_rows(stream, rows, [&](int64_t r) {
+        double logit[NS_MAX_COMPONENTS];
+        const double largest = logits(m, x + r * dim, 1.0f, 0.0f, logit);
+        out[r] = (float)(largest + log(partition(m, logit, largest)));
+    });
+    return NS_OK;
+}
