@@ -1,0 +1,14 @@
+package io.noisesearch.compute;
+
+/**
+ * Compute used by one request (DESIGN.md, compute accounting). NFE: one denoiser evaluation of one sample at
+ * one solver stage; the unconditional pass of classifier-free guidance counts in forward passes and FLOPs,
+ * not in NFEs. FLOPs sum the denoiser's and the verifiers' per-sample FLOPs.
+ */
+public record Compute(long searchNfe, long finalNfe, long forwardPasses, long flops, long verifierCalls,
+                      long wallMillis, long searchMillis, long finalMillis) {
+
+    public long totalNfe() {
+        return searchNfe + finalNfe;
+    }
+}

@@ -1,0 +1,54 @@
+package io.noisesearch.compute;
+
+/**
+ * Counts the compute of one request as it happens. Confined to the thread that runs the request; the
+ * denoiser wrapper and the verifiers report into it, the search switches phases.
+ */
+public final class ComputeMeter {
+
+    private final long startNanos = System.nanoTime();
+    private Phase phase = Phase.SEARCH;
+    private long phaseStart = startNanos;
+    private final long[] nfe = new long[Phase.values().length];
+    private final long[] nanos = new long[Phase.values().length];
+    private long forwardPasses;
+    private long flops;
+    private long verifierCalls;
+
+    /** Switches the phase that following work is charged to. */
+    public void enter(Phase next) {
+        long now = System.nanoTime();
+        nanos[phase.ordinal()] += now - phaseStart;
+        phase = next;
+        phaseStart = now;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public long nfe(Phase p) {
+        return nfe[p.ordinal()];
+    }
+
+    /** One denoiser evaluation of {@code samples} samples: passes = 2 with guidance, 1 without. */
+    public void denoiserEvaluation(long samples, int passes, long flopsPerPass) {
+        nfe[phase.ordinal()] += samples;
+        forwardPasses += samples * passes;
+        flops += samples * passes * flopsPerPass;
+    }
+
+    public void verifierEvaluation(long samples, long flopsPerSample) {
+        verifierCalls += samples;
+        flops += samples * flopsPerSample;
+    }
+
+    public Compute snapshot() {
+        long now = System.nanoTime();
+        long[] ns = nanos.clone();
+        ns[phase.ordinal()] += now - phaseStart;
+        return new Compute(nfe[Phase.SEARCH.ordinal()], nfe[Phase.FINAL.ordinal()], forwardPasses, flops,
+                verifierCalls, (now - startNanos) / 1_000_000, ns[Phase.SEARCH.ordinal()] / 1_000_000,
+                ns[Phase.FINAL.ordinal()] / 1_000_000);
+    }
+}

@@ -1,0 +1,136 @@
+package io.noisesearch.engine;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.compute.ComputeMeter;
+import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.sampling.GuidedDenoiser;
+import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.search.Outcome;
+import io.noisesearch.search.SearchContext;
+import io.noisesearch.search.SearchPlan;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import io.noisesearch.verify.Verifier;
+import io.noisesearch.verify.Verifiers;
+
+import java.lang.foreign.Arena;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The engine a service embeds: built once (backend, kernel threads, models loaded on first use and kept),
+ * then asked for searches from any thread. Each search runs on its own stream with its own arena, which
+ * holds every batch of that search and is closed when it ends; the models' tensors live until the engine is
+ * closed. Close the engine explicitly: that releases all native memory.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final Backend backend;
+    private final int threads;
+    private final Arena modelArena = Arena.ofShared();
+    private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
+    private final ExecutorService executor;
+    private volatile boolean closed;
+
+    private Engine(Backend backend, int threads, int concurrentRequests) {
+        this.backend = backend;
+        this.threads = threads;
+        this.executor = Executors.newFixedThreadPool(concurrentRequests, runnable -> {
+            Thread thread = new Thread(runnable, "noisesearch-request");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** An engine on the named backend ("host", "java"), kernels on {@code threads} threads (<= 0: all cores). */
+    public static Engine open(String backendName, int threads) {
+        return new Engine(Backends.open(backendName), threads, 1);
+    }
+
+    /** An engine on the given backend; {@code concurrentRequests} bounds the searches {@link #submit} runs at once. */
+    public static Engine open(Backend backend, int threads, int concurrentRequests) {
+        if (concurrentRequests < 1) {
+            throw new IllegalArgumentException("concurrent requests must be at least 1, got " + concurrentRequests);
+        }
+        return new Engine(backend, threads, concurrentRequests);
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The named model, loaded on first use. */
+    public Denoiser model(String name) {
+        checkOpen();
+        return models.computeIfAbsent(name, this::load);
+    }
+
+    private Denoiser load(String name) {
+        if (BuiltinModels.isBuiltin(name)) {
+            return BuiltinModels.open(name, backend, modelArena);
+        }
+        throw new InvalidRequestException("--model: unknown model '" + name + "' (built-in models: "
+                + BuiltinModels.NAMES + ")");
+    }
+
+    /** Runs one search on the calling thread. Thread-safe. */
+    public SearchResult search(SearchRequest request) {
+        checkOpen();
+        Denoiser model = model(request.model());
+        ModelInfo info = model.info();
+        if (request.label() < 0 || request.label() >= info.classes()) {
+            throw new InvalidRequestException("--class " + request.label() + " is outside 0.." + (info.classes() - 1)
+                    + " for model " + info.name());
+        }
+        SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
+        SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
+        double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
+        Verifier verifier = Verifiers.create(request.verifier(), model);
+        ComputeMeter meter = new ComputeMeter();
+        try (Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(threads)) {
+            GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
+            SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
+                    request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter);
+            Outcome outcome = request.algorithm().run(context);
+            kernels.synchronize();
+            long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
+            return new SearchResult(info, request.label(), request.algorithm().id(), verifier.name(),
+                    verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
+                    outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
+                    planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace());
+        }
+    }
+
+    /** Queues a search on the engine's request threads. */
+    public CompletableFuture<SearchResult> submit(SearchRequest request) {
+        checkOpen();
+        return CompletableFuture.supplyAsync(() -> search(request), executor);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.shutdownNow();
+        models.values().forEach(Denoiser::close);
+        models.clear();
+        modelArena.close();
+        backend.close();
+    }
+}

@@ -1,0 +1,53 @@
+package io.noisesearch.sampling;
+
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.compute.ComputeMeter;
+import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelInfo;
+
+/**
+ * A denoiser bound to one request: its class label, its classifier-free guidance scale and its meter. With a
+ * scale other than 1 every evaluation runs the conditional and the null-class pass and combines them
+ * (out = uncond + scale (cond - uncond)); that is one NFE and two forward passes.
+ */
+public final class GuidedDenoiser {
+
+    private final Denoiser denoiser;
+    private final int label;
+    private final float scale;
+    private final ComputeMeter meter;
+
+    public GuidedDenoiser(Denoiser denoiser, int label, double scale, ComputeMeter meter) {
+        ModelInfo info = denoiser.info();
+        if (label < 0 || label > info.classes()) {
+            throw new IllegalArgumentException("class " + label + " is outside 0.." + (info.classes() - 1)
+                    + " of model " + info.name());
+        }
+        if (!Double.isFinite(scale)) {
+            throw new IllegalArgumentException("guidance scale must be finite, got " + scale);
+        }
+        this.denoiser = denoiser;
+        this.label = label;
+        this.scale = (float) scale;
+        this.meter = meter;
+    }
+
+    public ModelInfo info() {
+        return denoiser.info();
+    }
+
+    public boolean guided() {
+        return scale != 1f && label != denoiser.info().nullClass();
+    }
+
+    /** Writes the (guided) prediction for x at time t into out; {@code scratch} holds the null-class pass. */
+    public void predict(Kernels kernels, Batch x, double t, Batch out, Batch scratch) {
+        denoiser.predict(kernels, x, t, label, out);
+        if (guided()) {
+            denoiser.predict(kernels, x, t, denoiser.info().nullClass(), scratch);
+            kernels.cfgCombine(out, scratch, out, scale);
+        }
+        meter.denoiserEvaluation(x.rows(), guided() ? 2 : 1, denoiser.info().flopsPerSample());
+    }
+}

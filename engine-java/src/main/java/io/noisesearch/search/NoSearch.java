@@ -1,0 +1,30 @@
+package io.noisesearch.search;
+
+import io.noisesearch.backend.Batch;
+
+import java.util.List;
+
+/**
+ * The baseline without search: one noise (random-search candidate 0, so "no search" and "random, N = 1" start
+ * from the same noise) solved once with the final solver. All its NFEs are final NFEs.
+ */
+public record NoSearch() implements SearchAlgorithm {
+
+    @Override
+    public String id() {
+        return "none";
+    }
+
+    @Override
+    public long plannedSearchNfe(SearchPlan plan) {
+        return 0;
+    }
+
+    @Override
+    public Outcome run(SearchContext context) {
+        long key = SearchContext.key(Stage.RANDOM, 0, 0);
+        Batch noise = context.allocate(1);
+        context.kernels().gaussianNoise(noise, context.seed(), key);
+        return context.finish(noise, null, key, List.of(key), Float.NaN, null);
+    }
+}

@@ -1,0 +1,191 @@
+package io.noisesearch.search;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.compute.Phase;
+import io.noisesearch.sampling.Schedule;
+import io.noisesearch.sampling.SolverSettings;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Search over paths (PAPER.md, algorithm 3). N noises are solved down to the search start sigma. Each round
+ * every one of the N partial samples gets M fresh noises and is noised forward from its level to level + df
+ * with the schedule's exact transition kernel; the N*M candidates are solved back by db (> df) with L solver
+ * steps, scored on their clean x-prediction (one extra NFE each; none once the level reaches 0, where the
+ * sample is clean), and the best N survive. Levels are grid parameters u (see {@link Schedule#timeOf}).
+ *
+ * @param paths        N, the number of paths kept
+ * @param width        M, the candidates drawn per path and round
+ * @param searchStart  sigma, the level where the search starts
+ * @param forwardStep  df, how far each round noises forward
+ * @param backwardStep db, how far each round solves back
+ * @param pathLength   L, solver steps per backward step
+ */
+public record PathSearch(int paths, int width, double searchStart, double forwardStep, double backwardStep,
+                         int pathLength) implements SearchAlgorithm {
+
+    /** Levels closer to 0 than this are 0: the last round lands exactly on clean samples. */
+    private static final double LEVEL_EPSILON = 1e-9;
+    private static final int MAX_ROUNDS = 100_000;
+
+    public PathSearch {
+        if (paths < 1 || width < 1) {
+            throw new IllegalArgumentException("--candidates (paths) and --paths-width must be at least 1, got "
+                    + paths + " and " + width);
+        }
+        if (!(searchStart > 0 && searchStart < 1)) {
+            throw new IllegalArgumentException("--search-start must lie in (0, 1), got " + searchStart);
+        }
+        if (!(forwardStep > 0) || !(searchStart + forwardStep <= 1)) {
+            throw new IllegalArgumentException("--forward-step must be positive with search-start + forward-step <= 1, got "
+                    + forwardStep);
+        }
+        if (!(backwardStep > forwardStep)) {
+            throw new IllegalArgumentException("--backward-step must exceed --forward-step so that every round makes"
+                    + " progress, got backward " + backwardStep + " <= forward " + forwardStep);
+        }
+        if (pathLength < 1) {
+            throw new IllegalArgumentException("--path-length must be at least 1, got " + pathLength);
+        }
+        if (searchStart / (backwardStep - forwardStep) > MAX_ROUNDS) {
+            throw new IllegalArgumentException("search over paths would need more than " + MAX_ROUNDS + " rounds");
+        }
+    }
+
+    @Override
+    public String id() {
+        return "paths";
+    }
+
+    /** Steps of the first solve from noise down to sigma: the search solver's step density over (1 - sigma). */
+    public int initialSteps(SolverSettings solver) {
+        return Math.max(1, (int) Math.round((1 - searchStart) * solver.steps()));
+    }
+
+    /** The level after a round that starts at {@code level}. */
+    double nextLevel(double level) {
+        double down = level + forwardStep - backwardStep;
+        return down < LEVEL_EPSILON ? 0 : down;
+    }
+
+    @Override
+    public long plannedSearchNfe(SearchPlan plan) {
+        Schedule schedule = plan.schedule();
+        SolverSettings solver = plan.searchSolver();
+        long total = (long) paths * solver.nfe(schedule.grid(1, searchStart, initialSteps(solver)));
+        for (double level = searchStart; level > 0; level = nextLevel(level)) {
+            double down = nextLevel(level);
+            int segment = solver.nfe(schedule.grid(level + forwardStep, down, pathLength));
+            total += (long) paths * width * (segment + (down > 0 ? 1 : 0));
+        }
+        return total;
+    }
+
+    @Override
+    public Outcome run(SearchContext context) {
+        if (!Double.isNaN(context.verifierCaptureTime())) {
+            throw new InvalidRequestException("search over paths scores x-predictions and cannot feed a verifier"
+                    + " that needs a capture at t = " + context.verifierCaptureTime());
+        }
+        Schedule schedule = context.info().schedule();
+        SolverSettings solver = context.searchSolver();
+        double[] initialGrid = schedule.grid(1, searchStart, initialSteps(solver));
+        int n = context.affordable(paths, solver.nfe(initialGrid));
+        if (n == 0) {
+            return new NoSearch().run(context);
+        }
+        Batch survivors = context.allocate(n);
+        long firstKey = SearchContext.key(Stage.PATHS_INITIAL, 0, 0);
+        context.kernels().gaussianNoise(survivors, context.seed(), firstKey);
+        context.solve(survivors, initialGrid, solver, null);
+        List<List<Long>> lineages = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lineages.add(List.of(firstKey + i));
+        }
+
+        Batch expanded = context.allocate(n * width);
+        Batch predictions = context.allocate(n * width);
+        float[][] survivorMembers = null;
+        float[] survivorScores = null;
+        double level = searchStart;
+        for (int round = 1; level > 0; round++) {
+            double up = level + forwardStep;
+            double down = nextLevel(level);
+            double[] segment = schedule.grid(up, down, pathLength);
+            int cost = solver.nfe(segment) + (down > 0 ? 1 : 0);
+            if (context.affordable(n * width, cost) < n * width) {
+                break;
+            }
+            int[] parents = IntStream.range(0, n * width).map(i -> i / width).toArray();
+            context.kernels().gatherRows(survivors, parents, expanded);
+            Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
+            long roundKey = SearchContext.key(Stage.PATHS_FORWARD, round, 0);
+            context.kernels().forwardNoise(expanded, context.seed(), roundKey, forward.a(), forward.s());
+            context.solve(expanded, segment, solver, null);
+            Batch scored = expanded;
+            if (down > 0) {
+                context.predictX0(expanded, schedule.timeOf(down), predictions);
+                scored = predictions;
+            }
+            float[][] members = context.score(scored, null);
+            float[] combined = context.combine(members);
+            int[] top = top(combined, n);
+            context.kernels().gatherRows(expanded, top, survivors);
+            survivorMembers = selectColumns(members, top);
+            survivorScores = new float[n];
+            List<List<Long>> next = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                survivorScores[i] = combined[top[i]];
+                List<Long> lineage = new ArrayList<>(lineages.get(parents[top[i]]));
+                lineage.add(roundKey + top[i]);
+                next.add(lineage);
+            }
+            lineages = next;
+            context.trace().add(new TraceEntry(id(), round, down,
+                    RandomSearch.consecutiveKeys(roundKey, n * width), combined, parents, roundKey + top[0], false));
+            level = down;
+        }
+        List<Long> lineage = lineages.get(0);
+        long key = lineage.get(lineage.size() - 1);
+        Batch best = survivors.row(0);
+        if (level == 0) {
+            return context.keep(best, key, lineage, survivorScores[0], SearchContext.column(survivorMembers, 0));
+        }
+        return completeEarly(context, best, level, key, lineage);
+    }
+
+    /**
+     * The budget ran out above level 0: the best survivor so far (survivor 0 after any round, the first path
+     * otherwise) is solved the rest of the way with the search solver's step density; those NFEs are final NFEs.
+     */
+    private Outcome completeEarly(SearchContext context, Batch best, double level, long key, List<Long> lineage) {
+        context.meter().enter(Phase.FINAL);
+        SolverSettings solver = context.searchSolver();
+        int steps = Math.max(1, (int) Math.round(level * solver.steps()));
+        context.solve(best, context.info().schedule().grid(level, 0, steps), solver, null);
+        float[] members = SearchContext.column(context.score(best, null), 0);
+        float score = context.combine(SearchContext.pool(members))[0];
+        return new Outcome(context.download(best), key, lineage, score, members, false);
+    }
+
+    /** The n best candidates, best first; ties to the lowest index. */
+    static int[] top(float[] scores, int n) {
+        return IntStream.range(0, scores.length).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
+                .limit(n).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static float[][] selectColumns(float[][] members, int[] indices) {
+        float[][] selected = new float[members.length][indices.length];
+        for (int m = 0; m < members.length; m++) {
+            for (int i = 0; i < indices.length; i++) {
+                selected[m][i] = members[m][indices[i]];
+            }
+        }
+        return selected;
+    }
+}

@@ -1,0 +1,55 @@
+package io.noisesearch.search;
+
+import io.noisesearch.backend.Batch;
+
+import java.util.List;
+
+/** Best-of-N: N i.i.d. noises, each solved and scored; the argmax wins (PAPER.md, search algorithm 1). */
+public record RandomSearch(int candidates) implements SearchAlgorithm {
+
+    public RandomSearch {
+        if (candidates < 1) {
+            throw new IllegalArgumentException("--candidates must be at least 1, got " + candidates);
+        }
+    }
+
+    @Override
+    public String id() {
+        return "random";
+    }
+
+    @Override
+    public long plannedSearchNfe(SearchPlan plan) {
+        return (long) candidates * plan.searchSolver().fullNfe();
+    }
+
+    @Override
+    public Outcome run(SearchContext context) {
+        int n = context.affordable(candidates, context.searchSolver().fullNfe());
+        if (n == 0) {
+            return new NoSearch().run(context);
+        }
+        long first = SearchContext.key(Stage.RANDOM, 0, 0);
+        Batch pool = context.allocate(n);
+        Batch captured = context.capturesFor(n);
+        context.kernels().gaussianNoise(pool, context.seed(), first);
+        context.solve(pool, context.fullGrid(context.searchSolver()), context.searchSolver(), captured);
+        float[][] members = context.score(pool, captured);
+        float[] scores = context.combine(members);
+        int best = SearchContext.argmax(scores);
+        long key = first + best;
+        context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false));
+        Batch noise = context.allocate(1);
+        context.kernels().gaussianNoise(noise, context.seed(), key);
+        return context.finish(noise, pool.row(best), key, List.of(key), scores[best],
+                SearchContext.column(members, best));
+    }
+
+    static long[] consecutiveKeys(long first, int count) {
+        long[] keys = new long[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = first + i;
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,222 @@
+package io.noisesearch.search;
+
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.compute.ComputeMeter;
+import io.noisesearch.compute.Phase;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.noise.CandidateKeys;
+import io.noisesearch.sampling.GuidedDenoiser;
+import io.noisesearch.sampling.Sampler;
+import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.verify.Verifier;
+import io.noisesearch.verify.VerifierInput;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one running request shares with its algorithm: the stream, the request's arena (every batch of
+ * the search is allocated from it before the loops and released when the request ends), the guided model,
+ * the verifier, the solvers, the budget and the meter. Work is done in chunks of at most {@code batchSize}
+ * rows; every kernel is row-independent, so results do not depend on the chunking.
+ */
+public final class SearchContext {
+
+    private final Backend backend;
+    private final Kernels kernels;
+    private final Arena arena;
+    private final GuidedDenoiser model;
+    private final Verifier verifier;
+    private final int label;
+    private final long seed;
+    private final SolverSettings searchSolver;
+    private final SolverSettings finalSolver;
+    private final long budgetNfe;
+    private final int batchSize;
+    private final ComputeMeter meter;
+    private final Sampler sampler;
+    private final List<TraceEntry> trace = new ArrayList<>();
+    private boolean budgetExhausted;
+
+    public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
+                         int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
+                         long budgetNfe, int batchSize, ComputeMeter meter) {
+        this.backend = backend;
+        this.kernels = kernels;
+        this.arena = arena;
+        this.model = model;
+        this.verifier = verifier;
+        this.label = label;
+        this.seed = seed;
+        this.searchSolver = searchSolver;
+        this.finalSolver = finalSolver;
+        this.budgetNfe = budgetNfe;
+        this.batchSize = batchSize;
+        this.meter = meter;
+        this.sampler = new Sampler(model, backend, kernels, arena, batchSize);
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    public ModelInfo info() {
+        return model.info();
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public SolverSettings searchSolver() {
+        return searchSolver;
+    }
+
+    public ComputeMeter meter() {
+        return meter;
+    }
+
+    public List<TraceEntry> trace() {
+        return trace;
+    }
+
+    public boolean budgetExhausted() {
+        return budgetExhausted;
+    }
+
+    public Batch allocate(int rows) {
+        return backend.allocate(arena, rows, model.info().dim());
+    }
+
+    /** A batch for the captured x-predictions of {@code rows} candidates, or null when the verifier needs none. */
+    public Batch capturesFor(int rows) {
+        return Double.isNaN(verifier.captureTime()) ? null : allocate(rows);
+    }
+
+    public static long key(Stage stage, int iteration, long index) {
+        return CandidateKeys.encode(stage.code(), iteration, index);
+    }
+
+    /**
+     * How many of {@code wanted} candidates costing {@code nfeEach} search NFEs fit in what is left of the
+     * budget; when fewer than wanted fit, the budget is marked exhausted.
+     */
+    public int affordable(int wanted, long nfeEach) {
+        long left = budgetNfe - meter.nfe(Phase.SEARCH);
+        long fit = Math.max(0, Math.min(wanted, left / nfeEach));
+        if (fit < wanted) {
+            budgetExhausted = true;
+        }
+        return (int) fit;
+    }
+
+    /** The time grid of a full solve (u from 1 to 0) with the given settings. */
+    public double[] fullGrid(SolverSettings settings) {
+        return model.info().schedule().grid(1, 0, settings.steps());
+    }
+
+    /** Solves every row of x over the time grid, chunk by chunk; captures go to the same rows of {@code captured}. */
+    public void solve(Batch x, double[] times, SolverSettings settings, Batch captured) {
+        for (int start = 0; start < x.rows(); start += batchSize) {
+            int count = Math.min(batchSize, x.rows() - start);
+            Sampler.Capture capture = captured == null ? null
+                    : new Sampler.Capture(verifier.captureTime(), captured.rows(start, count));
+            sampler.solve(x.rows(start, count), times, settings.kind(), capture);
+        }
+    }
+
+    /** The clean x-prediction of every row of x at time t (one NFE each). */
+    public void predictX0(Batch x, double t, Batch out) {
+        for (int start = 0; start < x.rows(); start += batchSize) {
+            int count = Math.min(batchSize, x.rows() - start);
+            sampler.predictX0(x.rows(start, count), t, out.rows(start, count));
+        }
+    }
+
+    /** Raw member scores of every row: [member][row]. */
+    public float[][] score(Batch samples, Batch captured) {
+        float[][] out = new float[verifier.members().size()][samples.rows()];
+        for (int start = 0; start < samples.rows(); start += batchSize) {
+            int count = Math.min(batchSize, samples.rows() - start);
+            Batch capturedRows = captured == null ? null : captured.rows(start, count);
+            verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
+            meter.verifierEvaluation(count, verifier.flopsPerSample());
+        }
+        return out;
+    }
+
+    public float[] combine(float[][] memberScores) {
+        return verifier.combine(memberScores);
+    }
+
+    /** The member scores of one candidate. */
+    public static float[] column(float[][] memberScores, int index) {
+        float[] column = new float[memberScores.length];
+        for (int m = 0; m < memberScores.length; m++) {
+            column[m] = memberScores[m][index];
+        }
+        return column;
+    }
+
+    /**
+     * Finishes a search whose winner starts from a known noise: with equal search and final settings the searched
+     * sample is returned as is; otherwise the noise is solved again with the final solver and scored.
+     *
+     * @param noise        the winner's starting noise (one row); solved in place when re-solved
+     * @param sample       the winner's searched sample (one row), or null when it was never searched
+     * @param searchScores the winner's member scores from the search (ignored when sample is null)
+     */
+    public Outcome finish(Batch noise, Batch sample, long key, List<Long> lineage, float score,
+                          float[] searchScores) {
+        if (sample != null && finalSolver.equals(searchSolver)) {
+            return new Outcome(backend.download(sample), key, lineage, score, searchScores, true);
+        }
+        meter.enter(Phase.FINAL);
+        Batch captured = capturesFor(1);
+        solve(noise, fullGrid(finalSolver), finalSolver, captured);
+        float[] memberScores = column(score(noise, captured), 0);
+        float finalScore = memberScores.length == 1 || sample == null ? combineSingle(memberScores) : score;
+        return new Outcome(backend.download(noise), key, lineage, finalScore, memberScores, false);
+    }
+
+    /** Returns a searched sample as it is (search over paths ends on its samples). */
+    public Outcome keep(Batch sample, long key, List<Long> lineage, float score, float[] memberScores) {
+        return new Outcome(backend.download(sample), key, lineage, score, memberScores, true);
+    }
+
+    /** A lone sample's score: its raw score for a single verifier; an ensemble ranks a pool of one as rank 1. */
+    private float combineSingle(float[] memberScores) {
+        return verifier.combine(pool(memberScores))[0];
+    }
+
+    /** The member scores of one candidate as a pool of one. */
+    public static float[][] pool(float[] memberScores) {
+        float[][] pool = new float[memberScores.length][];
+        for (int m = 0; m < memberScores.length; m++) {
+            pool[m] = new float[] {memberScores[m]};
+        }
+        return pool;
+    }
+
+    public float[] download(Batch batch) {
+        return backend.download(batch);
+    }
+
+    public double verifierCaptureTime() {
+        return verifier.captureTime();
+    }
+
+    /** The index of the highest score; ties go to the lowest index. */
+    public static int argmax(float[] scores) {
+        int best = 0;
+        for (int i = 1; i < scores.length; i++) {
+            if (scores[i] > scores[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

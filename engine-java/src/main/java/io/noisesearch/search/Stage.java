@@ -1,0 +1,21 @@
+package io.noisesearch.search;
+
+/** The algorithm stage that names a candidate key (the top 8 bits of the key). */
+public enum Stage {
+    /** Random search candidates; candidate 0 is also the noise of "no search". */
+    RANDOM(1),
+    ZERO_ORDER_PIVOT(2),
+    ZERO_ORDER_NEIGHBOUR(3),
+    PATHS_INITIAL(4),
+    PATHS_FORWARD(5);
+
+    private final int code;
+
+    Stage(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,18 @@
+package io.noisesearch.search;
+
+/**
+ * One step of a search as it happened: the pool of candidates it scored (their keys and combined scores),
+ * the candidate it kept, and for search over paths the noise level and each candidate's parent path.
+ *
+ * @param stage     the algorithm stage
+ * @param iteration iteration (zero-order) or round (paths); 0 for random search
+ * @param level     the grid level the candidates were scored at (paths); 0 for clean samples
+ * @param keys      candidate keys, in pool order
+ * @param scores    combined verifier scores, in pool order
+ * @param parents   for paths, the index of each candidate's parent among the previous survivors; else null
+ * @param chosenKey the key kept after this step (the pivot for zero-order, the best survivor for paths)
+ * @param rejected  zero-order only: no neighbour beat the pivot, which was kept
+ */
+public record TraceEntry(String stage, int iteration, double level, long[] keys, float[] scores, int[] parents,
+                         long chosenKey, boolean rejected) {
+}

@@ -1,0 +1,137 @@
+package io.noisesearch.search;
+
+import io.noisesearch.backend.Batch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Zero-order search (PAPER.md, algorithm 2): from a random pivot noise, each iteration proposes N neighbours
+ * on the sphere of the pivot's norm at cosine c (L2 distance lambda = |n| sqrt(2 - 2c)); the best neighbour
+ * becomes the pivot if it beats it, otherwise the pivot is kept and the iteration is marked rejected. Give
+ * either a cosine or a step length lambda (NaN for the other).
+ */
+public record ZeroOrderSearch(int neighbours, int iterations, double cosine, double lambda)
+        implements SearchAlgorithm {
+
+    public ZeroOrderSearch {
+        if (neighbours < 1) {
+            throw new IllegalArgumentException("--candidates (neighbours) must be at least 1, got " + neighbours);
+        }
+        if (iterations < 0) {
+            throw new IllegalArgumentException("--iterations must be at least 0, got " + iterations);
+        }
+        if (Double.isNaN(cosine) == Double.isNaN(lambda)) {
+            throw new IllegalArgumentException("zero-order search takes exactly one of --cosine and --lambda");
+        }
+        if (!Double.isNaN(cosine) && !(cosine > -1 && cosine < 1)) {
+            throw new IllegalArgumentException("--cosine must lie in (-1, 1), got " + cosine);
+        }
+        if (!Double.isNaN(lambda) && !(lambda > 0 && Double.isFinite(lambda))) {
+            throw new IllegalArgumentException("--lambda must be positive, got " + lambda);
+        }
+    }
+
+    @Override
+    public String id() {
+        return "zero-order";
+    }
+
+    /** The pivot's solve plus N neighbours in each of K iterations: (1 + N K) solves. */
+    @Override
+    public long plannedSearchNfe(SearchPlan plan) {
+        return (1L + (long) neighbours * iterations) * plan.searchSolver().fullNfe();
+    }
+
+    @Override
+    public Outcome run(SearchContext context) {
+        long cost = context.searchSolver().fullNfe();
+        if (context.affordable(1, cost) == 0) {
+            return new NoSearch().run(context);
+        }
+        double[] grid = context.fullGrid(context.searchSolver());
+        long pivotKey = SearchContext.key(Stage.ZERO_ORDER_PIVOT, 0, 0);
+        Batch pivotNoise = context.allocate(1);
+        Batch pivotSample = context.allocate(1);
+        context.kernels().gaussianNoise(pivotNoise, context.seed(), pivotKey);
+        context.kernels().copy(pivotNoise, pivotSample);
+        Batch pivotCapture = context.capturesFor(1);
+        context.solve(pivotSample, grid, context.searchSolver(), pivotCapture);
+        float[] pivotMembers = SearchContext.column(context.score(pivotSample, pivotCapture), 0);
+        float pivotScore = context.combine(SearchContext.pool(pivotMembers))[0];
+        List<Long> lineage = new ArrayList<>(List.of(pivotKey));
+        context.trace().add(new TraceEntry("zero-order-pivot", 0, 0, new long[] {pivotKey},
+                new float[] {pivotScore}, null, pivotKey, false));
+
+        Batch directions = context.allocate(neighbours);
+        Batch samples = context.allocate(neighbours);
+        Batch captured = context.capturesFor(neighbours);
+        for (int k = 1; k <= iterations; k++) {
+            int n = context.affordable(neighbours, cost);
+            if (n == 0) {
+                break;
+            }
+            Batch noise = directions.rows(0, n);
+            Batch sample = samples.rows(0, n);
+            Batch capture = captured == null ? null : captured.rows(0, n);
+            long first = SearchContext.key(Stage.ZERO_ORDER_NEIGHBOUR, k, 0);
+            context.kernels().gaussianNoise(noise, context.seed(), first);
+            context.kernels().zeroOrderNeighbours(pivotNoise, noise, noise, cosineFor(context, pivotNoise));
+            context.kernels().copy(noise, sample);
+            context.solve(sample, grid, context.searchSolver(), capture);
+            float[][] members = context.score(sample, capture);
+            float[] combined = context.combine(pool(pivotMembers, members));
+            int best = bestNeighbour(combined);
+            boolean accepted = combined[best + 1] > combined[0];
+            if (accepted) {
+                pivotKey = first + best;
+                lineage.add(pivotKey);
+                context.kernels().copy(noise.row(best), pivotNoise);
+                context.kernels().copy(sample.row(best), pivotSample);
+                pivotMembers = SearchContext.column(members, best);
+            }
+            pivotScore = accepted ? combined[best + 1] : combined[0];
+            float[] neighbourScores = new float[n];
+            System.arraycopy(combined, 1, neighbourScores, 0, n);
+            context.trace().add(new TraceEntry(id(), k, 0, RandomSearch.consecutiveKeys(first, n), neighbourScores,
+                    null, pivotKey, !accepted));
+        }
+        return context.finish(pivotNoise, pivotSample, pivotKey, lineage, pivotScore, pivotMembers);
+    }
+
+    /** The cosine to use for this pivot: the set cosine, or the one that puts neighbours at distance lambda. */
+    private float cosineFor(SearchContext context, Batch pivotNoise) {
+        if (Double.isNaN(lambda)) {
+            return (float) cosine;
+        }
+        float[] norm = new float[1];
+        context.kernels().rowNorm(pivotNoise, norm);
+        double c = 1 - lambda * lambda / (2.0 * norm[0] * norm[0]);
+        if (c <= -1) {
+            throw new IllegalArgumentException("--lambda " + lambda + " exceeds the pivot's diameter 2|n| = " + 2 * norm[0]);
+        }
+        return (float) c;
+    }
+
+    /** The pool the verifier ranks: the pivot first, then the neighbours. */
+    private static float[][] pool(float[] pivotMembers, float[][] neighbourMembers) {
+        float[][] pool = new float[pivotMembers.length][];
+        for (int m = 0; m < pivotMembers.length; m++) {
+            pool[m] = new float[neighbourMembers[m].length + 1];
+            pool[m][0] = pivotMembers[m];
+            System.arraycopy(neighbourMembers[m], 0, pool[m], 1, neighbourMembers[m].length);
+        }
+        return pool;
+    }
+
+    /** Index (among the neighbours, i.e. pool index - 1) of the best neighbour; ties to the lowest index. */
+    private static int bestNeighbour(float[] combined) {
+        int best = 1;
+        for (int i = 2; i < combined.length; i++) {
+            if (combined[i] > combined[best]) {
+                best = i;
+            }
+        }
+        return best - 1;
+    }
+}

@@ -1,0 +1,84 @@
+package io.noisesearch.verify;
+
+import io.noisesearch.backend.Kernels;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The rank ensemble of PAPER.md: every member ranks the pool (1 = best), the candidate with the best mean
+ * rank wins. The combined score is minus the mean rank, so higher is still better. Ties within a member are
+ * broken by candidate index, which makes the ranking deterministic.
+ */
+public final class EnsembleVerifier implements Verifier {
+
+    private final List<Verifier> members;
+
+    public EnsembleVerifier(List<Verifier> members) {
+        if (members.size() < 2) {
+            throw new IllegalArgumentException("an ensemble needs at least two verifiers, got " + members.size());
+        }
+        for (Verifier member : members) {
+            if (member.members().size() != 1) {
+                throw new IllegalArgumentException("ensembles cannot nest: " + member.name());
+            }
+        }
+        this.members = List.copyOf(members);
+    }
+
+    @Override
+    public String name() {
+        return "ensemble:" + String.join(",", members());
+    }
+
+    @Override
+    public List<String> members() {
+        List<String> names = new ArrayList<>();
+        members.forEach(m -> names.add(m.name()));
+        return names;
+    }
+
+    @Override
+    public long flopsPerSample() {
+        return members.stream().mapToLong(Verifier::flopsPerSample).sum();
+    }
+
+    @Override
+    public double captureTime() {
+        return members.stream().mapToDouble(Verifier::captureTime).filter(t -> !Double.isNaN(t)).findFirst()
+                .orElse(Double.NaN);
+    }
+
+    @Override
+    public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+        for (int m = 0; m < members.size(); m++) {
+            members.get(m).score(kernels, input, new float[][] {out[m]}, offset);
+        }
+    }
+
+    @Override
+    public float[] combine(float[][] memberScores) {
+        int n = memberScores[0].length;
+        double[] rankSum = new double[n];
+        for (float[] scores : memberScores) {
+            int[] order = rankOrder(scores);
+            for (int rank = 0; rank < n; rank++) {
+                rankSum[order[rank]] += rank + 1;
+            }
+        }
+        float[] combined = new float[n];
+        for (int i = 0; i < n; i++) {
+            combined[i] = (float) (-rankSum[i] / memberScores.length);
+        }
+        return combined;
+    }
+
+    /** Candidate indices from best to worst score, ties by index. */
+    static int[] rankOrder(float[] scores) {
+        return IntStream.range(0, scores.length).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+    }
+}

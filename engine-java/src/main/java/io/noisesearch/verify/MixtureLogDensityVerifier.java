@@ -1,0 +1,66 @@
+package io.noisesearch.verify;
+
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.model.MixtureDenoiser;
+
+import java.util.List;
+
+/**
+ * Exact verifiers of a Gaussian-mixture model. {@code oracle}: log p(x | class), the exact density the
+ * samples should follow (the ceiling a learned verifier approximates). {@code posterior}: log p(class | x)
+ * = log p(x | class) + log prior(class) - log p(x), the Bayes classifier (the analogue of a supervised
+ * classifier verifier).
+ */
+public final class MixtureLogDensityVerifier implements Verifier {
+
+    public enum Kind {
+        ORACLE("oracle"), POSTERIOR("posterior");
+
+        final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+    }
+
+    private final Kind kind;
+    private final MixtureDenoiser model;
+
+    public MixtureLogDensityVerifier(Kind kind, MixtureDenoiser model) {
+        this.kind = kind;
+        this.model = model;
+    }
+
+    @Override
+    public String name() {
+        return kind.id;
+    }
+
+    @Override
+    public List<String> members() {
+        return List.of(name());
+    }
+
+    @Override
+    public long flopsPerSample() {
+        long density = model.mixture().densityFlops();
+        return kind == Kind.ORACLE ? density : 2 * density;
+    }
+
+    @Override
+    public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+        int rows = input.samples().rows();
+        float[] conditional = new float[rows];
+        kernels.gmmLogDensity(input.samples(), conditional, model.tensors(), input.label());
+        if (kind == Kind.POSTERIOR) {
+            float[] marginal = new float[rows];
+            kernels.gmmLogDensity(input.samples(), marginal, model.tensors(), model.info().nullClass());
+            float logPrior = (float) Math.log(model.mixture().classPrior(input.label()));
+            for (int r = 0; r < rows; r++) {
+                conditional[r] = conditional[r] + logPrior - marginal[r];
+            }
+        }
+        System.arraycopy(conditional, 0, out[0], offset, rows);
+        Verifier.requireFinite(name(), out[0], offset, rows);
+    }
+}

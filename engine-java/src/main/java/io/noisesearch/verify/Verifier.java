@@ -1,0 +1,45 @@
+package io.noisesearch.verify;
+
+import io.noisesearch.NonFiniteOutputException;
+import io.noisesearch.backend.Kernels;
+
+import java.util.List;
+
+/**
+ * Scores clean candidates; higher is better. A verifier has one or more members (an ensemble has several);
+ * {@link #score} writes each member's raw scores, and {@link #combine} turns the member scores of a whole pool
+ * of candidates into one score per candidate. Combining sees the whole pool at once because ranks depend on
+ * it, which keeps the result independent of how candidates were batched.
+ */
+public interface Verifier {
+
+    String name();
+
+    List<String> members();
+
+    /** FLOPs to score one sample with every member. */
+    long flopsPerSample();
+
+    /** The time at which the solver must capture the clean x-prediction, or NaN when none is needed. */
+    default double captureTime() {
+        return Double.NaN;
+    }
+
+    /** Writes member m's score of candidate r into {@code out[m][offset + r]}. */
+    void score(Kernels kernels, VerifierInput input, float[][] out, int offset);
+
+    /** One score per candidate of a pool from its member scores; a single verifier's score is its own. */
+    default float[] combine(float[][] memberScores) {
+        return memberScores[0].clone();
+    }
+
+    /** Rejects NaN and infinite scores: they are reported, never ranked. */
+    static void requireFinite(String verifier, float[] scores, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (!Float.isFinite(scores[i])) {
+                throw new NonFiniteOutputException("verifier " + verifier + " returned " + scores[i]
+                        + " for candidate " + i + ": the sample or the verifier produced a non-finite value");
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.noisesearch.engine;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.search.NoSearch;
+import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EngineTest {
+
+    @Test
+    void concurrentRequestsGiveTheSameResultsAsSequentialOnes() throws Exception {
+        try (Engine engine = Engine.open(Backends.open("host"), 1, 4)) {
+            List<SearchRequest> requests = new ArrayList<>();
+            for (int seed = 0; seed < 16; seed++) {
+                requests.add(SearchRequest.of("gmm-image", seed % 10, new RandomSearch(6), "oracle", seed));
+            }
+            List<CompletableFuture<SearchResult>> futures = requests.stream().map(engine::submit).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                SearchResult sequential = engine.search(requests.get(i));
+                SearchResult concurrent = futures.get(i).get();
+                assertThat(concurrent.key()).isEqualTo(sequential.key());
+                assertThat(concurrent.sample()).containsExactly(sequential.sample());
+            }
+        }
+    }
+
+    @Test
+    void badRequestsNameTheProblem() {
+        try (Engine engine = Engine.open("host", 0)) {
+            assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-image", 10, new NoSearch(), "oracle", 0)))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--class 10");
+            assertThatThrownBy(() -> engine.search(SearchRequest.of("no-such-model", 0, new NoSearch(), "oracle", 0)))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("no-such-model");
+            assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-image", 0, new NoSearch(), "psychic", 0)))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("psychic");
+        }
+    }
+
+    @Test
+    void aClosedEngineRefusesWork() {
+        Engine engine = Engine.open("host", 0);
+        engine.search(SearchRequest.of("gmm-2d", 0, new NoSearch(), "oracle", 0));
+        engine.close();
+        engine.close();
+        assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-2d", 0, new NoSearch(), "oracle", 0)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void vpModelSearchesWithDdim() {
+        try (Engine engine = Engine.open("host", 0)) {
+            SearchResult none = engine.search(SearchRequest.of("gmm-image-vp", 4, new NoSearch(), "oracle", 3));
+            SearchResult searched = engine.search(SearchRequest.of("gmm-image-vp", 4, new RandomSearch(16), "oracle", 3));
+            assertThat(none.compute().finalNfe()).isEqualTo(20);
+            assertThat(searched.score()).isGreaterThanOrEqualTo(none.score());
+            assertThat(Float.isFinite(none.score())).isTrue();
+        }
+    }
+}

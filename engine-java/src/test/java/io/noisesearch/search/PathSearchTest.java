@@ -1,0 +1,104 @@
+package io.noisesearch.search;
+
+import io.noisesearch.engine.Engine;
+import io.noisesearch.sampling.SolverKind;
+import io.noisesearch.sampling.SolverSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PathSearchTest {
+
+    private static Engine engine;
+
+    @BeforeAll
+    static void open() {
+        engine = Engine.open("host", 0);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    /**
+     * The closed formula of docs/architecture.md, with R = ceil(sigma / (db - df)) rounds and I = round((1 - sigma) S)
+     * initial steps. Euler: N I + N M (R (L + 1) - 1). Heun: N 2I + N M (R (2L + 1) - 2): every segment above 0
+     * costs 2L plus the x-prediction, the last one 2L - 1 and no x-prediction.
+     */
+    private static long closedForm(SolverKind kind, int steps, int n, int m, double sigma, double df, double db,
+                                   int l) {
+        long rounds = (long) Math.ceil(sigma / (db - df) - 1e-9);
+        long initial = Math.max(1, Math.round((1 - sigma) * steps));
+        return kind == SolverKind.EULER
+                ? n * initial + (long) n * m * (rounds * (l + 1) - 1)
+                : n * 2 * initial + (long) n * m * (rounds * (2L * l + 1) - 2);
+    }
+
+    @Test
+    void nfeAccountingEqualsTheClosedFormula() {
+        Object[][] cases = {
+                {SolverKind.EULER, 10, 2, 2, 0.4, 0.05, 0.1, 2},
+                {SolverKind.HEUN, 10, 2, 3, 0.4, 0.05, 0.1, 2},
+                {SolverKind.HEUN, 20, 4, 2, 0.5, 0.1, 0.3, 3},
+                {SolverKind.EULER, 16, 3, 4, 0.25, 0.02, 0.09, 1},
+        };
+        for (Object[] c : cases) {
+            SolverKind kind = (SolverKind) c[0];
+            int steps = (int) c[1];
+            PathSearch paths = new PathSearch((int) c[2], (int) c[3], (double) c[4], (double) c[5], (double) c[6],
+                    (int) c[7]);
+            SolverSettings solver = new SolverSettings(kind, steps);
+            SearchResult result = engine.search(SearchRequest.of("gmm-image", 5, paths, "oracle", 2)
+                    .withSolvers(solver, solver));
+            long expected = closedForm(kind, steps, paths.paths(), paths.width(), paths.searchStart(),
+                    paths.forwardStep(), paths.backwardStep(), paths.pathLength());
+            assertThat(result.compute().searchNfe()).as("%s", paths).isEqualTo(expected);
+            assertThat(result.searchNfePlanned()).as("%s", paths).isEqualTo(expected);
+            assertThat(result.compute().finalNfe()).isZero();
+            assertThat(result.trace().getLast().level()).isZero();
+        }
+    }
+
+    @Test
+    void beatsNoSearchOnTheOracleAtMatchedCost() {
+        PathSearch paths = new PathSearch(2, 2, 0.4, 0.05, 0.1, 2);
+        double pathMean = 0;
+        double randomMean = 0;
+        double singleMean = 0;
+        int requests = 100;
+        for (int seed = 0; seed < requests; seed++) {
+            SearchResult searched = engine.search(SearchRequest.of("gmm-image", seed % 10, paths, "oracle", seed));
+            int matched = (int) (searched.compute().searchNfe() / 19);
+            pathMean += searched.score() / requests;
+            randomMean += engine.search(SearchRequest.of("gmm-image", seed % 10, new RandomSearch(matched), "oracle",
+                    seed)).score() / requests;
+            singleMean += engine.search(SearchRequest.of("gmm-image", seed % 10, new RandomSearch(1), "oracle",
+                    seed)).score() / requests;
+        }
+        assertThat(pathMean).as("paths %.2f vs random N=1 %.2f (random at matched NFEs %.2f)", pathMean, singleMean,
+                randomMean).isGreaterThan(singleMean);
+    }
+
+    @Test
+    void backwardStepMustExceedForwardStep() {
+        assertThatThrownBy(() -> new PathSearch(2, 2, 0.4, 0.1, 0.1, 2))
+                .hasMessageContaining("--backward-step");
+    }
+
+    @Test
+    void budgetStopsBetweenRoundsAndTheBestPathIsCompleted() {
+        PathSearch paths = new PathSearch(2, 2, 0.4, 0.05, 0.1, 2);
+        SearchResult full = engine.search(SearchRequest.of("gmm-image", 1, paths, "oracle", 4));
+        long budget = full.compute().searchNfe() / 2;
+        SearchResult capped = engine.search(SearchRequest.of("gmm-image", 1, paths, "oracle", 4).withBudget(budget));
+        assertThat(capped.budgetExhausted()).isTrue();
+        assertThat(capped.compute().searchNfe()).isLessThanOrEqualTo(budget);
+        assertThat(capped.compute().finalNfe()).isPositive();
+        assertThat(capped.sample()).hasSize(256);
+        assertThat(capped.trace().getLast().level()).isPositive();
+    }
+}

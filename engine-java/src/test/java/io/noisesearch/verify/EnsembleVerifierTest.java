@@ -1,0 +1,60 @@
+package io.noisesearch.verify;
+
+import io.noisesearch.backend.Kernels;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EnsembleVerifierTest {
+
+    /** A member that is never asked to score: the ensemble's combine works on given scores. */
+    private record Fixed(String name) implements Verifier {
+        @Override
+        public List<String> members() {
+            return List.of(name);
+        }
+
+        @Override
+        public long flopsPerSample() {
+            return 1;
+        }
+
+        @Override
+        public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final EnsembleVerifier ensemble = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")));
+
+    @Test
+    void bestMeanRankWinsNotBestRawScore() {
+        // Member a ranks 0 > 1 > 2; member b ranks 1 > 2 > 0 with a huge raw score gap it cannot exploit.
+        float[][] scores = {{3f, 2f, 1f}, {-1000f, 50f, 40f}};
+        float[] combined = ensemble.combine(scores);
+        // Mean ranks: candidate 0: (1 + 3) / 2 = 2; candidate 1: (2 + 1) / 2 = 1.5; candidate 2: (3 + 2) / 2 = 2.5.
+        assertThat(combined).containsExactly(-2f, -1.5f, -2.5f);
+    }
+
+    @Test
+    void tiesAreBrokenByCandidateIndex() {
+        float[][] scores = {{1f, 1f}, {5f, 5f}};
+        assertThat(ensemble.combine(scores)).containsExactly(-1f, -2f);
+    }
+
+    @Test
+    void needsTwoMembers() {
+        assertThatThrownBy(() -> new EnsembleVerifier(List.of(new Fixed("a")))).hasMessageContaining("two");
+        assertThat(ensemble.name()).isEqualTo("ensemble:a,b");
+    }
+
+    @Test
+    void rejectsNonFiniteScores() {
+        float[] scores = {1f, Float.NaN};
+        assertThatThrownBy(() -> Verifier.requireFinite("oracle", scores, 0, 2)).hasMessageContaining("NaN")
+                .hasMessageContaining("oracle");
+    }
+}
