@@ -98,7 +98,7 @@ extern "C" int ns_gmm_predict(ns_stream stream, const float *x, float *out, int6
         return NS_ERR_ARGUMENT;
     }
     const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
-    ns_parallel_rows(stream, rows, [&](int64_t r) {
+    ns_parallel_rows(stream, rows, rows * dim * components, [&](int64_t r) {
         predict_row(m, x + r * dim, out + r * dim, alpha, sigma, dalpha, dsigma, pred_type);
     });
     return NS_OK;
@@ -112,7 +112,7 @@ extern "C" int ns_gmm_log_density(ns_stream stream, const float *x, float *out, 
         return status;
     }
     const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
-    ns_parallel_rows(stream, rows, [&](int64_t r) {
+    ns_parallel_rows(stream, rows, rows * dim * components, [&](int64_t r) {
         double logit[NS_MAX_COMPONENTS];
         const double largest = logits(m, x + r * dim, 1.0f, 0.0f, logit);
         out[r] = (float)(largest + log(partition(m, logit, largest)));

@@ -70,7 +70,7 @@ int noise_rows(ns_stream stream, float *x, int64_t rows, int64_t dim, uint64_t s
         return NS_ERR_ARGUMENT;
     }
     const int64_t spans = (dim + kSpan - 1) / kSpan;
-#pragma omp parallel for schedule(static) num_threads(ns_threads(stream))
+#pragma omp parallel for schedule(static) num_threads(ns_team(stream, rows * dim))
     for (int64_t item = 0; item < rows * spans; ++item) {
         const int64_t r = item / spans;
         const int64_t begin = item % spans * kSpan;

@@ -31,7 +31,7 @@ extern "C" int ns_gather_rows(ns_stream stream, const float *in, const int32_t *
             return NS_ERR_ARGUMENT;
         }
     }
-    ns_parallel_rows(stream, rows, [=](int64_t r) {
+    ns_parallel_rows(stream, rows, rows * dim, [=](int64_t r) {
         memcpy(out + r * dim, in + (int64_t)indices[r] * dim, (size_t)dim * sizeof(float));
     });
     return NS_OK;
@@ -41,7 +41,7 @@ extern "C" int ns_row_dot(ns_stream stream, const float *a, const float *b, floa
     if (bad_rows(a, b, rows, dim) || (rows > 0 && out == nullptr)) {
         return NS_ERR_ARGUMENT;
     }
-    ns_parallel_rows(stream, rows, [=](int64_t r) { out[r] = (float)dot(a + r * dim, b + r * dim, dim); });
+    ns_parallel_rows(stream, rows, rows * dim, [=](int64_t r) { out[r] = (float)dot(a + r * dim, b + r * dim, dim); });
     return NS_OK;
 }
 
@@ -49,7 +49,7 @@ extern "C" int ns_row_norm(ns_stream stream, const float *a, float *out, int64_t
     if (bad_rows(a, out, rows, dim)) {
         return NS_ERR_ARGUMENT;
     }
-    ns_parallel_rows(stream, rows, [=](int64_t r) { out[r] = (float)sqrt(dot(a + r * dim, a + r * dim, dim)); });
+    ns_parallel_rows(stream, rows, rows * dim, [=](int64_t r) { out[r] = (float)sqrt(dot(a + r * dim, a + r * dim, dim)); });
     return NS_OK;
 }
 
@@ -58,7 +58,7 @@ extern "C" int ns_row_cosine(ns_stream stream, const float *a, const float *b, f
     if (bad_rows(a, b, rows, dim) || (rows > 0 && out == nullptr)) {
         return NS_ERR_ARGUMENT;
     }
-    ns_parallel_rows(stream, rows, [=](int64_t r) {
+    ns_parallel_rows(stream, rows, rows * dim, [=](int64_t r) {
         const float *ar = a + r * dim;
         const float *br = b + r * dim;
         out[r] = ns_cosine(dot(ar, br, dim), dot(ar, ar, dim), dot(br, br, dim));
@@ -72,7 +72,7 @@ extern "C" int ns_zero_order_neighbours(ns_stream stream, const float *pivot, co
         return NS_ERR_ARGUMENT;
     }
     const double nn = dot(pivot, pivot, dim);
-    ns_parallel_rows(stream, rows, [=](int64_t r) {
+    ns_parallel_rows(stream, rows, rows * dim, [=](int64_t r) {
         const float *d = directions + r * dim;
         const double proj = ns_projection(dot(d, pivot, dim), nn);
         double ww = 0.0;
