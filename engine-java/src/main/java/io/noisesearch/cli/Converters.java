@@ -1,0 +1,63 @@
+package io.noisesearch.cli;
+
+import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.sampling.SolverKind;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/** Option values that are names: picocli reports a failed conversion as a bad value of the option. */
+final class Converters {
+
+    private Converters() {
+    }
+
+    static final class Solver implements ITypeConverter<SolverKind> {
+        @Override
+        public SolverKind convert(String text) {
+            try {
+                return SolverKind.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SolverNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(SolverKind.values()).map(SolverKind::id).iterator();
+        }
+    }
+
+    /** The built-in models; models with files come with a later issue. */
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return BuiltinModels.NAMES.iterator();
+        }
+    }
+
+    /** The backends this build offers (the CUDA backend comes with a later issue). */
+    static final class BackendNames implements Iterable<String> {
+        static final List<String> NAMES = List.of("host", "java");
+
+        @Override
+        public Iterator<String> iterator() {
+            return NAMES.iterator();
+        }
+    }
+
+    static final class Backend implements ITypeConverter<String> {
+        @Override
+        public String convert(String text) {
+            if (!BackendNames.NAMES.contains(text)) {
+                throw new TypeConversionException("'" + text + "' is not one of " + BackendNames.NAMES);
+            }
+            return text;
+        }
+    }
+}

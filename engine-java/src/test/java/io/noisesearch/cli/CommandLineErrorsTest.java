@@ -1,0 +1,107 @@
+package io.noisesearch.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad options end in exit code 2 and one line on stderr that names the option (DESIGN.md, command line). */
+class CommandLineErrorsTest {
+
+    @TempDir
+    Path temp;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--algorithm sideways                              | --algorithm",
+            "--candidates -1                                   | --candidates",
+            "--candidates 0 --algorithm paths                  | --candidates",
+            "--candidates many                                 | --candidates",
+            "--class 10                                        | --class",
+            "--class -1                                        | --class",
+            "--algorithm paths --backward-step 0.05            | --backward-step",
+            "--algorithm paths --forward-step 0.2 --backward-step 0.1 | --backward-step",
+            "--algorithm zero-order --cosine 1.5               | --cosine",
+            "--algorithm zero-order --lambda 2 --cosine 0.9    | --lambda",
+            "--steps 0                                         | --steps",
+            "--search-steps -3                                 | --search-steps",
+            "--solver rk4                                      | --solver",
+            "--backend cuda                                    | --backend",
+            "--model gmm-3d                                    | --model",
+            "--verifier clip                                   | --verifier",
+            "--budget-nfe -5                                   | --budget-nfe",
+            "--batch-size 0                                    | --batch-size",
+            "--no-such-option                                  | --no-such-option",
+    })
+    void badOptionEndsWithOneLineNamingItAndExitCode2(String options, String named) {
+        List<String> args = new ArrayList<>(List.of("search", "--out", temp.resolve("out").toString()));
+        args.addAll(List.of(options.trim().split("\\s+")));
+
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).startsWith("noisesearch: ").contains(named);
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void outThatIsAFileIsRejectedBeforeAnyWork() throws IOException {
+        Path file = Files.writeString(temp.resolve("taken"), "not a folder");
+
+        CliRun run = CliRun.of("search", "--out", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).singleElement().asString().contains("--out", "not a folder");
+    }
+
+    @Test
+    void demoRejectsZeroSeeds() {
+        CliRun run = CliRun.of("demo", "--seeds-per-class", "0", "--out", temp.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).singleElement().asString().contains("--seeds-per-class");
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        CliRun run = CliRun.of();
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).singleElement().asString().contains("missing command");
+    }
+
+    @Test
+    void internalFailuresAreNotBlamedOnTheUser() {
+        assertThat(Main.isUserError(new IllegalArgumentException("--x"))).isTrue();
+        assertThat(Main.isUserError(new io.noisesearch.InvalidRequestException("--x"))).isTrue();
+        assertThat(Main.isUserError(new io.noisesearch.NativeException("ns_gaussian_noise", 2))).isFalse();
+        assertThat(Main.isUserError(new IllegalStateException("bug"))).isFalse();
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        CliRun run = CliRun.of("search", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        for (String option : List.of("--model", "--class", "--algorithm", "--candidates", "--iterations", "--cosine",
+                "--lambda", "--paths-width", "--search-start", "--forward-step", "--backward-step", "--path-length",
+                "--verifier", "--solver", "--steps", "--search-solver", "--search-steps", "--cfg", "--budget-nfe",
+                "--seed", "--threads", "--batch-size", "--backend", "--out")) {
+            assertThat(run.out()).contains(option + "=");
+        }
+        // Help wraps its lines; compare with the wrapping undone.
+        String help = run.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("(default: gmm-image)", "(default: random)", "(default: 16)",
+                "none, random, zero-order, paths", "(default: 0.95)", "(default: out/search)", "(default: unlimited)");
+        assertThat(help).doesNotContain("default: null");
+    }
+}

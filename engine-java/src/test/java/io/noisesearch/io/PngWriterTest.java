@@ -1,0 +1,62 @@
+package io.noisesearch.io;
+
+import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.model.ModelInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PngWriterTest {
+
+    private static final ModelInfo IMAGE = BuiltinModels.info("gmm-image");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void valueRangeMapsOntoFullGreyScaleAndClamps() {
+        assertThat(PngWriter.level(-1f, -1f, 1f)).isZero();
+        assertThat(PngWriter.level(1f, -1f, 1f)).isEqualTo(255);
+        assertThat(PngWriter.level(0f, -1f, 1f)).isEqualTo(128);
+        assertThat(PngWriter.level(-7f, -1f, 1f)).isZero();
+        assertThat(PngWriter.level(3f, -1f, 1f)).isEqualTo(255);
+    }
+
+    @Test
+    void eachPixelBecomesAScaleByScaleBlockInRowMajorOrder() throws IOException {
+        float[] sample = new float[IMAGE.dim()];
+        java.util.Arrays.fill(sample, -1f);
+        sample[2 * 16 + 5] = 1f; // row 2, column 5
+        Path file = temp.resolve("x.png");
+
+        PngWriter.write(file, sample, IMAGE, 4);
+
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertThat(image.getWidth()).isEqualTo(64);
+        assertThat(image.getHeight()).isEqualTo(64);
+        assertThat(grey(image, 5 * 4, 2 * 4)).isEqualTo(255);
+        assertThat(grey(image, 5 * 4 + 3, 2 * 4 + 3)).isEqualTo(255);
+        assertThat(grey(image, 5 * 4 + 4, 2 * 4)).isZero();
+        assertThat(grey(image, 2 * 4, 5 * 4)).as("transposed pixel").isZero();
+    }
+
+    @Test
+    void pointModelsAndWrongLengthsAreRefused() {
+        ModelInfo points = BuiltinModels.info("gmm-2d");
+        assertThatThrownBy(() -> PngWriter.write(temp.resolve("p.png"), new float[2], points, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gmm-2d");
+        assertThatThrownBy(() -> PngWriter.write(temp.resolve("q.png"), new float[3], IMAGE, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256");
+    }
+
+    private static int grey(BufferedImage image, int x, int y) {
+        return image.getRaster().getSample(x, y, 0);
+    }
+}
