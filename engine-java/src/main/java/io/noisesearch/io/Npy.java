@@ -1,0 +1,196 @@
+package io.noisesearch.io;
+
+import io.noisesearch.InvalidRequestException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The NumPy {@code .npy} format (numpy.lib.format): the magic {@code \x93NUMPY}, a version, a little-endian header
+ * length, an ASCII Python-dict header {@code {'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }} padded
+ * with spaces and a newline to a multiple of 64 bytes, then the raw elements. Writes version 1.0 (2.0 when the
+ * header needs it); reads 1.0, 2.0 and 3.0. Only the dtypes of {@link NpyArray.Dtype} in C order are accepted.
+ */
+public final class Npy {
+
+    static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int ALIGN = 64;
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {
+    }
+
+    /** The complete .npy encoding of an array. */
+    public static byte[] encode(NpyArray array) {
+        byte[] header = header(array);
+        long dataBytes = (long) array.elements() * array.dtype().size();
+        long total = header.length + dataBytes;
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("array " + array + " is too large for one .npy entry here");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header);
+        switch (array.dtype()) {
+            case UINT8 -> out.put(array.uint8());
+            case INT64 -> out.asLongBuffer().put(array.int64());
+            case FLOAT32 -> out.asFloatBuffer().put(array.float32());
+        }
+        return out.array();
+    }
+
+    private static byte[] header(NpyArray array) {
+        String dict = "{'descr': '" + array.dtype().descr() + "', 'fortran_order': False, 'shape': "
+                + array.shapeString() + ", }";
+        byte[] text = dict.getBytes(StandardCharsets.US_ASCII);
+        int length = text.length + 1; // + newline
+        int padded = padded(10, length);
+        boolean v1 = padded <= 0xffff;
+        int prefix = v1 ? 10 : 12;
+        padded = padded(prefix, length);
+        ByteBuffer out = ByteBuffer.allocate(prefix + padded).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) (v1 ? 1 : 2)).put((byte) 0);
+        if (v1) {
+            out.putShort((short) padded);
+        } else {
+            out.putInt(padded);
+        }
+        out.put(text);
+        for (int i = length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        out.put((byte) '\n');
+        return out.array();
+    }
+
+    /** The header length after a {@code prefix}-byte preamble, padded so that data starts 64-byte aligned. */
+    private static int padded(int prefix, int length) {
+        return (prefix + length + ALIGN - 1) / ALIGN * ALIGN - prefix;
+    }
+
+    /**
+     * Decodes a complete .npy encoding; {@code where} (e.g. {@code "samples.npz entry 'arr_0'"}) starts every error
+     * message.
+     */
+    public static NpyArray decode(byte[] bytes, String where) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 10) {
+            throw bad(where, "too short for a .npy header (" + bytes.length + " bytes)");
+        }
+        for (byte b : MAGIC) {
+            if (in.get() != b) {
+                throw bad(where, "not a .npy array (no \\x93NUMPY magic)");
+            }
+        }
+        int major = in.get() & 0xff;
+        in.get(); // minor
+        long headerLength;
+        if (major == 1) {
+            headerLength = in.getShort() & 0xffff;
+        } else if (major == 2 || major == 3) {
+            if (bytes.length < 12) {
+                throw bad(where, "truncated .npy header");
+            }
+            headerLength = in.getInt() & 0xffffffffL;
+        } else {
+            throw bad(where, "unsupported .npy format version " + major + " (1, 2 or 3 expected)");
+        }
+        if (in.position() + headerLength > bytes.length) {
+            throw bad(where, "truncated .npy header (" + headerLength + " bytes announced, "
+                    + (bytes.length - in.position()) + " present)");
+        }
+        String header = new String(bytes, in.position(), (int) headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        in.position(in.position() + (int) headerLength);
+
+        String descr = field(DESCR, header, "descr", where);
+        NpyArray.Dtype dtype = NpyArray.Dtype.ofDescr(descr);
+        if (dtype == null) {
+            throw bad(where, "dtype '" + descr + "' is not supported (uint8 '|u1', little-endian int64 '<i8' or"
+                    + " float32 '<f4')");
+        }
+        if (field(FORTRAN, header, "fortran_order", where).equals("True")) {
+            throw bad(where, "fortran_order is True: only C-order arrays are supported (save with"
+                    + " numpy.ascontiguousarray)");
+        }
+        long[] shape = parseShape(field(SHAPE, header, "shape", where), where);
+        long count;
+        try {
+            count = NpyArray.count(shape);
+        } catch (ArithmeticException e) {
+            throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large");
+        }
+        long dataBytes = count * dtype.size();
+        if (count > Integer.MAX_VALUE - 16 || dataBytes > Integer.MAX_VALUE) {
+            throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large to read here");
+        }
+        if (in.remaining() < dataBytes) {
+            throw bad(where, "truncated data: shape " + NpyArray.shapeString(shape) + " of " + descr + " needs "
+                    + dataBytes + " bytes, " + in.remaining() + " present");
+        }
+        if (in.remaining() > dataBytes) {
+            throw bad(where, (in.remaining() - dataBytes) + " bytes after the data of shape "
+                    + NpyArray.shapeString(shape) + " of " + descr);
+        }
+        int n = (int) count;
+        return switch (dtype) {
+            case UINT8 -> {
+                byte[] data = new byte[n];
+                in.get(data);
+                yield NpyArray.ofUint8(data, shape);
+            }
+            case INT64 -> {
+                long[] data = new long[n];
+                in.asLongBuffer().get(data);
+                yield NpyArray.ofInt64(data, shape);
+            }
+            case FLOAT32 -> {
+                float[] data = new float[n];
+                in.asFloatBuffer().get(data);
+                yield NpyArray.ofFloat32(data, shape);
+            }
+        };
+    }
+
+    private static String field(Pattern pattern, String header, String name, String where) {
+        Matcher m = pattern.matcher(header);
+        if (!m.find()) {
+            throw bad(where, "the .npy header has no valid '" + name + "' (header: " + header.strip() + ")");
+        }
+        return m.group(1);
+    }
+
+    private static long[] parseShape(String text, String where) {
+        List<Long> dims = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (p.toUpperCase(Locale.ROOT).endsWith("L")) {
+                p = p.substring(0, p.length() - 1); // Python 2 longs
+            }
+            try {
+                long d = Long.parseLong(p);
+                if (d < 0) {
+                    throw new NumberFormatException();
+                }
+                dims.add(d);
+            } catch (NumberFormatException e) {
+                throw bad(where, "bad dimension '" + part.strip() + "' in shape (" + text + ")");
+            }
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static InvalidRequestException bad(String where, String problem) {
+        return new InvalidRequestException(where + ": " + problem);
+    }
+}

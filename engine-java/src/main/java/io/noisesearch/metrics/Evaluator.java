@@ -1,0 +1,340 @@
+package io.noisesearch.metrics;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.io.NpyArray;
+import io.noisesearch.io.Npz;
+import io.noisesearch.model.ModelManifest;
+import io.noisesearch.onnx.OnnxModel;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sample-quality metrics of issue 3, measured by an evaluation network (mnist-eval, the Inception analogue):
+ * accuracy of the requested class, Inception Score, FID against the reference statistics of the real test digits,
+ * and precision / recall (k-NN manifolds, k = 3) against the reference features.
+ *
+ * <p>Built from the evaluation model's folder: {@code manifest.json} (role {@code evaluator}, outputs
+ * {@code logits} [B,C] and {@code features} [B,D]), {@code model.onnx}, and {@code reference.npz}
+ * ({@code features} float32 [N,D] and {@code labels} int64 [N] of the real test digits; made by
+ * {@code scripts/train/reference_features.py}). The network runs in batches of {@link #BATCH} through ONNX
+ * Runtime with its input tensor wrapping a direct buffer (no copy into ORT) and its outputs written into
+ * pre-allocated direct buffers. Thread-safe: every call uses its own buffers, the ORT session is shared.
+ */
+public final class Evaluator implements AutoCloseable {
+
+    /** Nearest neighbours of the precision / recall manifolds. */
+    public static final int K = 3;
+    /** Images per forward pass. */
+    public static final int BATCH = 256;
+    public static final String REFERENCE_FILE = "reference.npz";
+    static final String LOGITS = "logits";
+    static final String FEATURES = "features";
+
+    /**
+     * The metrics of a set of images. {@code accuracy}: share whose argmax class is the requested label;
+     * {@code perClassAccuracy[c]}: the same over the images requested as class c (NaN when none was).
+     */
+    public record Evaluation(int count, double accuracy, double inceptionScore, double fid, double precision,
+                             double recall, double[] perClassAccuracy) {
+    }
+
+    /** The network's outputs for a set of images: softmax class probabilities [n][C] and features [n][D]. */
+    public record Outputs(float[][] probabilities, float[][] features) {
+    }
+
+    private final OnnxModel model;
+    private final String input;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int classes;
+    private final int featureDim;
+    private final Path referenceFile;
+    private final float[][] referenceFeatures;
+    private final long[] referenceLabels;
+    private final FeatureStatistics referenceStatistics;
+
+    private Evaluator(OnnxModel model, Path referenceFile, float[][] referenceFeatures, long[] referenceLabels) {
+        this.model = model;
+        ModelManifest m = model.manifest();
+        this.input = m.inputs().getFirst().name();
+        this.channels = m.sample().channels();
+        this.height = m.sample().height();
+        this.width = m.sample().width();
+        this.classes = Math.toIntExact(m.output(LOGITS).shape().get(1));
+        this.featureDim = Math.toIntExact(m.output(FEATURES).shape().get(1));
+        this.referenceFile = referenceFile;
+        this.referenceFeatures = referenceFeatures;
+        this.referenceLabels = referenceLabels;
+        this.referenceStatistics = FeatureStatistics.of(referenceFeatures);
+    }
+
+    /** Opens the evaluation model in {@code folder} with {@code threads} ORT intra-op threads (<= 0: all cores). */
+    public static Evaluator open(Path folder, int threads) {
+        Path referenceFile = folder.resolve(REFERENCE_FILE);
+        OnnxModel model = OnnxModel.open(folder, threads);
+        try {
+            checkManifest(folder, model.manifest());
+            if (!Files.isRegularFile(referenceFile)) {
+                throw new InvalidRequestException(referenceFile + ": the reference features of the evaluation model"
+                        + " are missing; make them with '/usr/bin/python3 scripts/train/reference_features.py --eval "
+                        + folder + "'");
+            }
+            Npz reference = Npz.read(referenceFile);
+            NpyArray features = reference.get(FEATURES, NpyArray.Dtype.FLOAT32, 2);
+            NpyArray labels = reference.get("labels", NpyArray.Dtype.INT64, 1);
+            long dim = model.manifest().output(FEATURES).shape().get(1);
+            if (features.dim(1) != dim) {
+                throw new InvalidRequestException(referenceFile + " entry 'features': shape " + features.shapeString()
+                        + " but the model's features have " + dim + " dimensions");
+            }
+            if (labels.dim(0) != features.dim(0)) {
+                throw new InvalidRequestException(referenceFile + ": " + labels.dim(0) + " labels for "
+                        + features.dim(0) + " feature rows");
+            }
+            if (features.dim(0) <= K) {
+                throw new InvalidRequestException(referenceFile + ": " + features.dim(0)
+                        + " reference rows; precision / recall need more than k = " + K);
+            }
+            return new Evaluator(model, referenceFile, features.float32Rows(), labels.int64());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static void checkManifest(Path folder, ModelManifest m) {
+        Path file = folder.resolve("manifest.json");
+        if (!"evaluator".equals(m.role())) {
+            throw new InvalidRequestException(file + ": role is '" + m.role() + "', an evaluation model needs"
+                    + " 'evaluator'");
+        }
+        if (m.inputs().size() != 1 || !"float32".equals(dtype(m.inputs().getFirst()))) {
+            throw new InvalidRequestException(file + ": an evaluation model takes one float32 image input, the"
+                    + " manifest has " + m.inputs().stream().map(ModelManifest.TensorSpec::name).toList());
+        }
+        List<Long> in = m.inputs().getFirst().shape();
+        List<Long> want = List.of(-1L, (long) m.sample().channels(), (long) m.sample().height(),
+                (long) m.sample().width());
+        if (in.size() != 4 || !in.subList(1, 4).equals(want.subList(1, 4))) {
+            throw new InvalidRequestException(file + ": input '" + m.inputs().getFirst().name() + "' has shape " + in
+                    + ", expected " + want + " (the sample shape)");
+        }
+        for (String name : List.of(LOGITS, FEATURES)) {
+            ModelManifest.TensorSpec spec = m.output(name);
+            if (spec == null || spec.shape().size() != 2 || spec.shape().get(1) <= 0
+                    || !"float32".equals(dtype(spec))) {
+                throw new InvalidRequestException(file + ": an evaluation model needs float32 outputs 'logits' [B,C]"
+                        + " and 'features' [B,D]; the manifest has "
+                        + m.outputs().stream().map(t -> t.name() + " " + t.shape()).toList());
+            }
+        }
+    }
+
+    private static String dtype(ModelManifest.TensorSpec spec) {
+        return spec.dtype() == null ? "float32" : spec.dtype();
+    }
+
+    /** Probabilities and features of {@code images} [n][C*H*W] (NCHW pixels in the model's range, [-1, 1]). */
+    public Outputs run(float[][] images) {
+        int pixels = pixels();
+        for (int i = 0; i < images.length; i++) {
+            if (images[i].length != pixels) {
+                throw new IllegalArgumentException("image " + i + " has " + images[i].length + " values, the"
+                        + " evaluation model " + name() + " takes " + channels + "x" + height + "x" + width + " = "
+                        + pixels);
+            }
+        }
+        int n = images.length;
+        float[][] probabilities = new float[n][];
+        float[][] features = new float[n][];
+        int capacity = Math.min(BATCH, Math.max(1, n));
+        FloatBuffer in = direct(capacity * pixels);
+        FloatBuffer logitsOut = direct(capacity * classes);
+        FloatBuffer featuresOut = direct(capacity * featureDim);
+        float[] logits = new float[classes];
+        for (int start = 0; start < n; start += BATCH) {
+            int rows = Math.min(BATCH, n - start);
+            for (int r = 0; r < rows; r++) {
+                in.put(r * pixels, images[start + r]);
+            }
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            Map<String, OnnxTensor> pinned = new HashMap<>();
+            try {
+                inputs.put(input, OnnxModel.wrap(in.slice(0, rows * pixels),
+                        new long[] {rows, channels, height, width}));
+                pinned.put(LOGITS, OnnxModel.wrap(logitsOut.slice(0, rows * classes), new long[] {rows, classes}));
+                pinned.put(FEATURES, OnnxModel.wrap(featuresOut.slice(0, rows * featureDim),
+                        new long[] {rows, featureDim}));
+            } catch (OrtException e) {
+                inputs.values().forEach(OnnxTensor::close);
+                pinned.values().forEach(OnnxTensor::close);
+                throw new NoiseSearchException("evaluation model " + name() + ": cannot wrap a batch of " + rows
+                        + " (" + e.getMessage() + ")", false, e);
+            }
+            model.run(inputs, pinned);
+            for (int r = 0; r < rows; r++) {
+                logitsOut.get(r * classes, logits);
+                model.requireFinite(LOGITS, logits);
+                probabilities[start + r] = InceptionScore.softmax(logits);
+                float[] f = new float[featureDim];
+                featuresOut.get(r * featureDim, f);
+                model.requireFinite(FEATURES, f);
+                features[start + r] = f;
+            }
+        }
+        return new Outputs(probabilities, features);
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+    }
+
+    /** The evaluation network's features [n][D] of {@code images}. */
+    public float[][] features(float[][] images) {
+        return run(images).features();
+    }
+
+    /** The evaluation network's class probabilities [n][C] of {@code images}. */
+    public float[][] probabilities(float[][] images) {
+        return run(images).probabilities();
+    }
+
+    /**
+     * Every metric of {@code images} [n][C*H*W] in [-1, 1] generated for the classes {@code labels} [n]; n must
+     * exceed k = 3 (precision / recall).
+     */
+    public Evaluation evaluate(float[][] images, long[] labels) {
+        if (images.length != labels.length) {
+            throw new IllegalArgumentException(images.length + " images but " + labels.length + " labels");
+        }
+        if (images.length <= K) {
+            throw new IllegalArgumentException("evaluation needs more than " + K + " images (precision / recall use"
+                    + " k = " + K + " nearest neighbours), got " + images.length);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("label " + labels[i] + " at index " + i + " is outside 0.."
+                        + (classes - 1) + " (the classes of " + name() + ")");
+            }
+        }
+        Outputs outputs = run(images);
+        return evaluate(outputs, labels);
+    }
+
+    /** The metrics of outputs already computed by {@link #run}. */
+    public Evaluation evaluate(Outputs outputs, long[] labels) {
+        float[][] probabilities = outputs.probabilities();
+        int n = probabilities.length;
+        int correct = 0;
+        int[] requested = new int[classes];
+        int[] right = new int[classes];
+        for (int i = 0; i < n; i++) {
+            int label = (int) labels[i];
+            requested[label]++;
+            if (argmax(probabilities[i]) == label) {
+                correct++;
+                right[label]++;
+            }
+        }
+        double[] perClass = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            perClass[c] = requested[c] == 0 ? Double.NaN : (double) right[c] / requested[c];
+        }
+        PrecisionRecall.Result pr = PrecisionRecall.of(referenceFeatures, outputs.features(), K);
+        return new Evaluation(n, (double) correct / n, InceptionScore.of(probabilities), fid(outputs.features()),
+                pr.precision(), pr.recall(), perClass);
+    }
+
+    /** FID of a feature set [n][D] (n >= 2) against the reference statistics. */
+    public double fid(float[][] features) {
+        return FrechetDistance.between(FeatureStatistics.of(features), referenceStatistics);
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public String name() {
+        return model.manifest().name();
+    }
+
+    public ModelManifest manifest() {
+        return model.manifest();
+    }
+
+    public Path folder() {
+        return model.folder();
+    }
+
+    public Path referenceFile() {
+        return referenceFile;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    public int featureDim() {
+        return featureDim;
+    }
+
+    /** Values per image: channels x height x width. */
+    public int pixels() {
+        return channels * height * width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** Mean and covariance of the reference features (the real side of FID). */
+    public FeatureStatistics referenceStatistics() {
+        return referenceStatistics;
+    }
+
+    /** The reference features [N][D] (shared: do not modify). */
+    public float[][] referenceFeatures() {
+        return referenceFeatures;
+    }
+
+    public long[] referenceLabels() {
+        return referenceLabels.clone();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Evaluator[" + name() + ", " + referenceFeatures.length + " reference rows, " + classes + " classes, "
+                + featureDim + " features]";
+    }
+}
