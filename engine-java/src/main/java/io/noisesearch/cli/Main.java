@@ -18,7 +18,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "noisesearch", mixinStandardHelpOptions = true, version = "noisesearch 0.1.0",
         description = "Inference-time search over the noises of diffusion and flow models.",
-        subcommands = {SearchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SearchCommand.class, GenerateCommand.class, EvaluateCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     static final String NAME = "noisesearch";

@@ -8,6 +8,10 @@ import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelInfo;
+import io.noisesearch.model.ModelManifest;
+import io.noisesearch.model.ModelRepository;
+import io.noisesearch.onnx.OnnxDenoiser;
+import io.noisesearch.onnx.OnnxModel;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.SolverSettings;
 import io.noisesearch.search.Outcome;
@@ -19,6 +23,7 @@ import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,12 +41,15 @@ public final class Engine implements AutoCloseable {
     private final Backend backend;
     private final int threads;
     private final Arena modelArena = Arena.ofShared();
+    private final ModelRepository repository;
     private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
+    private final Map<Path, OnnxModel> auxiliary = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private volatile boolean closed;
 
-    private Engine(Backend backend, int threads, int concurrentRequests) {
+    private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         this.backend = backend;
+        this.repository = repository;
         this.threads = threads;
         this.executor = Executors.newFixedThreadPool(concurrentRequests, runnable -> {
             Thread thread = new Thread(runnable, "noisesearch-request");
@@ -50,17 +58,28 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    /** An engine on the named backend ("host", "java"), kernels on {@code threads} threads (<= 0: all cores). */
+    /**
+     * An engine on the named backend ("host", "java"), kernels and model runtimes on {@code threads} threads
+     * (<= 0: all cores), trained models from {@link ModelRepository#fromEnvironment()}.
+     */
     public static Engine open(String backendName, int threads) {
-        return new Engine(Backends.open(backendName), threads, 1);
+        return open(Backends.open(backendName), threads, 1, ModelRepository.fromEnvironment());
     }
 
     /** An engine on the given backend; {@code concurrentRequests} bounds the searches {@link #submit} runs at once. */
     public static Engine open(Backend backend, int threads, int concurrentRequests) {
+        return open(backend, threads, concurrentRequests, ModelRepository.fromEnvironment());
+    }
+
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         if (concurrentRequests < 1) {
             throw new IllegalArgumentException("concurrent requests must be at least 1, got " + concurrentRequests);
         }
-        return new Engine(backend, threads, concurrentRequests);
+        return new Engine(backend, threads, concurrentRequests, repository);
+    }
+
+    public ModelRepository repository() {
+        return repository;
     }
 
     public Backend backend() {
@@ -77,12 +96,45 @@ public final class Engine implements AutoCloseable {
         if (BuiltinModels.isBuiltin(name)) {
             return BuiltinModels.open(name, backend, modelArena);
         }
-        throw new InvalidRequestException("--model: unknown model '" + name + "' (built-in models: "
-                + BuiltinModels.NAMES + ")");
+        Path folder = repository.folder(name);
+        if (!backend.hostAccessible()) {
+            throw new InvalidRequestException("--model " + name + ": ONNX Runtime models need a host backend, not "
+                    + backend.name());
+        }
+        return new OnnxDenoiser(folder, threads);
+    }
+
+    /**
+     * The model a trained denoiser's manifest names for a verifier role ("classifier", "ssl", "evaluator"),
+     * opened once and shared by every request.
+     */
+    public OnnxModel auxiliary(Denoiser model, String role) {
+        if (!(model instanceof OnnxDenoiser trained)) {
+            throw new InvalidRequestException("--verifier: model " + model.info().name() + " has no " + role + " model");
+        }
+        ModelManifest manifest = trained.model().manifest();
+        String name = manifest.verifiers() == null ? null : manifest.verifiers().get(role);
+        if (name == null) {
+            throw new InvalidRequestException(trained.model().folder().resolve("manifest.json")
+                    + ": names no model for the " + role + " role (field 'verifiers')");
+        }
+        Path folder = repository.sibling(trained.model().folder(), name);
+        return auxiliary.computeIfAbsent(folder.toAbsolutePath().normalize(), f -> OnnxModel.open(f, threads));
+    }
+
+    /** The folder of the model a trained denoiser's manifest names for a role. */
+    public Path auxiliaryFolder(Denoiser model, String role) {
+        return auxiliary(model, role).folder();
     }
 
     /** Runs one search on the calling thread. Thread-safe. */
     public SearchResult search(SearchRequest request) {
+        Denoiser model = model(request.model());
+        return search(request, Verifiers.create(request.verifier(), model, role -> auxiliary(model, role)));
+    }
+
+    /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
+    public SearchResult search(SearchRequest request, Verifier verifier) {
         checkOpen();
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
@@ -93,7 +145,6 @@ public final class Engine implements AutoCloseable {
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
-        Verifier verifier = Verifiers.create(request.verifier(), model);
         ComputeMeter meter = new ComputeMeter();
         try (Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(threads)) {
             GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
@@ -130,6 +181,8 @@ public final class Engine implements AutoCloseable {
         executor.shutdownNow();
         models.values().forEach(Denoiser::close);
         models.clear();
+        auxiliary.values().forEach(OnnxModel::close);
+        auxiliary.clear();
         modelArena.close();
         backend.close();
     }

@@ -29,23 +29,43 @@ public final class PngWriter {
             throw new IllegalArgumentException("sample has " + sample.length + " values, model " + info.name()
                     + " expects " + info.dim());
         }
-        BufferedImage image = render(sample, info, scale);
+        writeGrid(file, java.util.List.of(java.util.List.of(sample)), info, scale, 0);
+    }
+
+    /**
+     * Writes samples as a grid (rows of cells, e.g. a row per method and a column per class), cells separated by
+     * {@code gap} black pixels.
+     */
+    public static void writeGrid(Path file, java.util.List<java.util.List<float[]>> rows, ModelInfo info, int scale,
+                                 int gap) throws IOException {
+        int columns = rows.stream().mapToInt(java.util.List::size).max().orElse(0);
+        int cellWidth = info.width() * scale + gap;
+        int cellHeight = info.height() * scale + gap;
+        int type = info.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB;
+        BufferedImage image = new BufferedImage(Math.max(1, columns * cellWidth - gap),
+                Math.max(1, rows.size() * cellHeight - gap), type);
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < rows.get(r).size(); c++) {
+                draw(image, rows.get(r).get(c), info, scale, c * cellWidth, r * cellHeight);
+            }
+        }
         if (!ImageIO.write(image, "png", file.toFile())) {
             throw new IOException("no PNG writer in this JDK");
         }
     }
 
-    private static BufferedImage render(float[] sample, ModelInfo info, int scale) {
-        int type = info.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB;
-        BufferedImage image = new BufferedImage(info.width() * scale, info.height() * scale, type);
+    private static void draw(BufferedImage image, float[] sample, ModelInfo info, int scale, int left, int top) {
+        if (sample.length != info.dim()) {
+            throw new IllegalArgumentException("sample has " + sample.length + " values, model " + info.name()
+                    + " expects " + info.dim());
+        }
         int plane = info.height() * info.width();
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
+        for (int y = 0; y < info.height() * scale; y++) {
+            for (int x = 0; x < info.width() * scale; x++) {
                 int pixel = (y / scale) * info.width() + x / scale;
-                image.getRaster().setPixel(x, y, channels(sample, pixel, plane, info));
+                image.getRaster().setPixel(left + x, top + y, channels(sample, pixel, plane, info));
             }
         }
-        return image;
     }
 
     /** The 0..255 levels of one pixel, read from the channel planes. */
@@ -58,7 +78,6 @@ public final class PngWriter {
     }
 
     static int level(float value, float min, float max) {
-        double unit = (value - min) / (double) (max - min);
-        return (int) Math.round(255 * Math.min(1, Math.max(0, unit)));
+        return Pixels.level(value, min, max);
     }
 }

@@ -3,17 +3,34 @@ package io.noisesearch.verify;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.MixtureDenoiser;
+import io.noisesearch.onnx.OnnxModel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Builds a verifier from its command-line name: {@code oracle}, {@code posterior}, {@code ensemble:a,b,...}. */
+/**
+ * Builds a verifier from its command-line name. Exact mixture models: {@code oracle}, {@code posterior}.
+ * Trained models: {@code classifier}, {@code ssl}, {@code oracle-is}, each on the model its denoiser's manifest
+ * names for that role. Any model: {@code ensemble:a,b,...}.
+ */
 public final class Verifiers {
+
+    public static final List<String> MIXTURE = List.of("oracle", "posterior");
+    public static final List<String> TRAINED = List.of("classifier", "ssl", "oracle-is");
 
     private Verifiers() {
     }
 
+    /** For exact mixture models, which need no auxiliary models. */
     public static Verifier create(String spec, Denoiser model) {
+        return create(spec, model, role -> {
+            throw new InvalidRequestException("--verifier: model " + model.info().name() + " has no " + role + " model");
+        });
+    }
+
+    /** {@code auxiliary} opens the model of a role ("classifier", "ssl", "evaluator") for the denoiser. */
+    public static Verifier create(String spec, Denoiser model, Function<String, OnnxModel> auxiliary) {
         if (spec == null || spec.isBlank()) {
             throw new InvalidRequestException("--verifier is empty");
         }
@@ -23,7 +40,7 @@ public final class Verifiers {
                 if (part.startsWith("ensemble")) {
                     throw new InvalidRequestException("--verifier: ensembles cannot nest ('" + spec + "')");
                 }
-                members.add(create(part.trim(), model));
+                members.add(create(part.trim(), model, auxiliary));
             }
             if (members.size() < 2) {
                 throw new InvalidRequestException("--verifier: an ensemble needs at least two members ('" + spec + "')");
@@ -33,8 +50,14 @@ public final class Verifiers {
         return switch (spec) {
             case "oracle" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.ORACLE, mixture(spec, model));
             case "posterior" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.POSTERIOR, mixture(spec, model));
-            default -> throw new InvalidRequestException("--verifier: unknown verifier '" + spec
-                    + "' (expected oracle, posterior or ensemble:a,b,...)");
+            case "classifier" -> new ClassifierVerifier(ClassifierVerifier.Kind.CLASSIFIER, auxiliary.apply("classifier"));
+            case "oracle-is" -> new ClassifierVerifier(ClassifierVerifier.Kind.ORACLE_IS, auxiliary.apply("evaluator"));
+            case "ssl" -> new FeatureSimilarityVerifier(auxiliary.apply("ssl"));
+            case "oracle-fid" -> throw new InvalidRequestException("--verifier oracle-fid scores candidates against the"
+                    + " samples a generate run has already chosen: use it with the generate command");
+            default -> throw new InvalidRequestException("--verifier: unknown verifier '" + spec + "' (expected "
+                    + String.join(", ", MIXTURE) + " for mixture models, " + String.join(", ", TRAINED)
+                    + " for trained models, or ensemble:a,b,...)");
         };
     }
 
@@ -43,6 +66,6 @@ public final class Verifiers {
             return mixture;
         }
         throw new InvalidRequestException("--verifier " + spec + " needs an exact mixture model, not "
-                + model.info().name());
+                + model.info().name() + " (trained models take " + String.join(", ", TRAINED) + ")");
     }
 }

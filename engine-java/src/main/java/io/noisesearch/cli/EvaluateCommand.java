@@ -1,0 +1,173 @@
+package io.noisesearch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.io.NpyArray;
+import io.noisesearch.io.Npz;
+import io.noisesearch.io.Pixels;
+import io.noisesearch.metrics.Evaluator;
+import io.noisesearch.model.ModelRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code evaluate --samples FILE.npz}: the metrics of a {@code samples.npz} ({@code arr_0} uint8 [N,H,W,C],
+ * {@code labels} int64 [N], as {@code generate} writes it) measured by the evaluation network, printed as JSON.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Measure samples (accuracy of the requested class, IS, FID, precision, recall) with the"
+                + " evaluation network and print them as JSON.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--samples", required = true,
+            description = "The .npz to measure: arr_0 uint8 [N,H,W,C] and labels int64 [N].")
+    Path samples;
+
+    @Option(names = "--models-dir",
+            description = "Folder of trained models (default: the repository's tensorrt-plans/models, or"
+                    + " NOISESEARCH_MODELS).")
+    Path modelsDir;
+
+    @Option(names = "--evaluator", defaultValue = "mnist-eval",
+            description = "Evaluation model: a name in the models folder or a folder path (default: ${DEFAULT-VALUE}).")
+    String evaluator;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "ONNX Runtime threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Path folder = evaluatorFolder();
+        Npz npz = Npz.read(samples);
+        try (Evaluator eval = Evaluator.open(folder, threads)) {
+            Samples s = samples(npz, eval);
+            Evaluator.Evaluation result = eval.evaluate(s.images(), s.labels());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json(result, s.labels(), eval));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private Path evaluatorFolder() {
+        ModelRepository repository = modelsDir != null ? new ModelRepository(modelsDir)
+                : ModelRepository.fromEnvironment();
+        Path folder = evaluator.contains("/") ? Path.of(evaluator) : repository.root().resolve(evaluator);
+        if (!Files.isDirectory(folder)) {
+            throw new InvalidRequestException("--evaluator: no evaluation model '" + evaluator + "' (" + folder
+                    + " does not exist; trained models in " + repository.root() + ": " + repository.available()
+                    + ")");
+        }
+        return folder;
+    }
+
+    record Samples(float[][] images, long[] labels) {
+    }
+
+    /** The images of {@code arr_0} as NCHW rows in [-1, 1] for the evaluator, checked against its sample shape. */
+    static Samples samples(Npz npz, Evaluator eval) {
+        NpyArray images = npz.get("arr_0");
+        long[] want = {eval.height(), eval.width(), eval.channels()};
+        if (images.dtype() != NpyArray.Dtype.UINT8 || images.rank() != 4 || images.dim(1) != want[0]
+                || images.dim(2) != want[1] || images.dim(3) != want[2]) {
+            throw new InvalidRequestException(npz.file() + " entry 'arr_0': expected uint8 [N," + want[0] + ","
+                    + want[1] + "," + want[2] + "] (N images, height, width, channels) for " + eval.name() + ", got "
+                    + images.dtype().descr() + " " + images.shapeString());
+        }
+        int n = Math.toIntExact(images.dim(0));
+        NpyArray labels = npz.get("labels");
+        if (labels.dtype() != NpyArray.Dtype.INT64 || labels.rank() != 1) {
+            throw new InvalidRequestException(npz.file() + " entry 'labels': expected int64 [N], got "
+                    + labels.dtype().descr() + " " + labels.shapeString());
+        }
+        if (labels.dim(0) != n) {
+            throw new InvalidRequestException(npz.file() + ": " + labels.dim(0) + " labels for " + n + " images");
+        }
+        long[] y = labels.int64();
+        for (int i = 0; i < n; i++) {
+            if (y[i] < 0 || y[i] >= eval.classes()) {
+                throw new InvalidRequestException(npz.file() + " entry 'labels': label " + y[i] + " at index " + i
+                        + " is outside 0.." + (eval.classes() - 1));
+            }
+        }
+        if (n <= Evaluator.K) {
+            throw new InvalidRequestException(npz.file() + ": " + n + " images; the metrics need more than "
+                    + Evaluator.K + " (precision / recall use k = " + Evaluator.K + " nearest neighbours)");
+        }
+        java.util.List<Double> range = eval.manifest().sample().range();
+        return new Samples(nchw(images.uint8(), n, eval.height(), eval.width(), eval.channels(),
+                range.get(0).floatValue(), range.get(1).floatValue()), y);
+    }
+
+    /**
+     * [N,H,W,C] uint8 to [N][C*H*W] floats in the evaluator's sample range ({@link Pixels}: 0 -> min, 255 -> max;
+     * for [-1, 1] x = p / 127.5 - 1).
+     */
+    static float[][] nchw(byte[] hwc, int n, int h, int w, int c, float min, float max) {
+        float[] value = new float[256];
+        for (int p = 0; p < 256; p++) {
+            value[p] = Pixels.value(p, min, max);
+        }
+        int pixels = h * w * c;
+        float[][] out = new float[n][pixels];
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        out[i][(ch * h + y) * w + x] = value[hwc[i * pixels + (y * w + x) * c + ch] & 0xff];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static String json(Evaluator.Evaluation e, long[] labels, Evaluator eval) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("evaluator", eval.name());
+        root.put("count", e.count());
+        root.put("accuracy", e.accuracy());
+        root.put("inceptionScore", e.inceptionScore());
+        root.put("fid", e.fid());
+        root.put("precision", e.precision());
+        root.put("recall", e.recall());
+        root.put("k", Evaluator.K);
+        root.put("referenceCount", eval.referenceFeatures().length);
+        int[] counts = new int[eval.classes()];
+        for (long label : labels) {
+            counts[(int) label]++;
+        }
+        ArrayNode perClass = root.putArray("perClassAccuracy");
+        ArrayNode perClassCount = root.putArray("perClassCount");
+        for (int c = 0; c < eval.classes(); c++) {
+            double a = e.perClassAccuracy()[c];
+            if (Double.isNaN(a)) {
+                perClass.addNull();
+            } else {
+                perClass.add(a);
+            }
+            perClassCount.add(counts[c]);
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.noisesearch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.io.Npz;
+import io.noisesearch.io.NpyArray;
+import io.noisesearch.io.OutputDirectory;
+import io.noisesearch.io.Pixels;
+import io.noisesearch.metrics.Evaluator;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.search.SearchAlgorithm;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import io.noisesearch.verify.OracleFidVerifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Many requests, {@code --per-class} for each class: writes {@code <out>/samples.npz} ({@code arr_0} uint8
+ * [N, H, W, C], {@code labels} int64 [N]; the layout standard FID suites read) and {@code <out>/summary.json}.
+ * Sample i (classes in order, then repeats) uses seed {@code --seed + i}, so every sample is reproducible on its
+ * own with {@code search --class c --seed s}.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Generate samples for every class with a search per sample; write samples.npz and summary.json.")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--per-class", defaultValue = "10", description = "Samples per class (default: ${DEFAULT-VALUE}).")
+    int perClass;
+
+    @Option(names = "--classes", split = ",", description = "Classes to generate (default: every class of the model).")
+    List<Integer> classes;
+
+    @Mixin
+    RequestOptions options;
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Option(names = "--out", defaultValue = "out/generate",
+            description = "Folder for samples.npz and summary.json (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (perClass < 1) {
+            throw new ParameterException(spec.commandLine(), "--per-class must be at least 1, got " + perClass);
+        }
+        SearchAlgorithm algorithm = options.algorithm();
+        Path dir = OutputDirectory.prepare(out, "--out");
+        try (Engine engine = engineOptions.open(options.threads)) {
+            ModelInfo info = engine.model(options.model).info();
+            if (!info.isImage()) {
+                throw new ParameterException(spec.commandLine(), "--model " + info.name()
+                        + " does not make images; generate writes images");
+            }
+            List<Integer> labels = classes != null ? classes : allClasses(info);
+            List<SearchResult> results;
+            if (options.verifier.equals("oracle-fid")) {
+                try (Evaluator evaluator = Evaluator.open(
+                        engine.auxiliaryFolder(engine.model(options.model), "evaluator"), options.threads)) {
+                    results = run(engine, algorithm, info, labels, new OracleFidVerifier(evaluator));
+                }
+            } else {
+                results = run(engine, algorithm, info, labels, null);
+            }
+            writeSamples(dir.resolve("samples.npz"), results, info);
+            writeSummary(dir.resolve("summary.json"), results, info);
+            spec.commandLine().getOut().printf(Locale.ROOT, "generated %d samples of %s (%s, verifier %s) -> %s%n",
+                    results.size(), info.name(), algorithm.id(), options.verifier, dir.resolve("samples.npz"));
+        }
+        return 0;
+    }
+
+    /** Runs every request in order; a greedy FID oracle learns each winner before the next request. */
+    private List<SearchResult> run(Engine engine, SearchAlgorithm algorithm, ModelInfo info, List<Integer> labels,
+                                   OracleFidVerifier oracle) {
+        List<SearchResult> results = new ArrayList<>();
+        long index = 0;
+        for (int label : labels) {
+            for (int j = 0; j < perClass; j++) {
+                SearchRequest request = options.request(algorithm, info, label, options.seed + index++);
+                SearchResult result = oracle == null ? engine.search(request) : engine.search(request, oracle);
+                if (oracle != null) {
+                    oracle.accept(result.sample());
+                }
+                results.add(result);
+            }
+            progress(results.size(), labels.size() * perClass);
+        }
+        return results;
+    }
+
+    private List<Integer> allClasses(ModelInfo info) {
+        List<Integer> all = new ArrayList<>();
+        for (int c = 0; c < info.classes(); c++) {
+            all.add(c);
+        }
+        return all;
+    }
+
+    private void progress(int done, int total) {
+        spec.commandLine().getErr().printf(Locale.ROOT, "generate: %d/%d%n", done, total);
+        spec.commandLine().getErr().flush();
+    }
+
+    static void writeSamples(Path file, List<SearchResult> results, ModelInfo info) {
+        int n = results.size();
+        byte[] pixels = new byte[n * info.dim()];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(Pixels.toHwc(results.get(i).sample(), info), 0, pixels, i * info.dim(), info.dim());
+            labels[i] = results.get(i).label();
+        }
+        Map<String, NpyArray> arrays = new LinkedHashMap<>();
+        arrays.put("arr_0", NpyArray.ofUint8(pixels, n, info.height(), info.width(), info.channels()));
+        arrays.put("labels", NpyArray.ofInt64(labels, n));
+        Npz.write(file, arrays);
+    }
+
+    private void writeSummary(Path file, List<SearchResult> results, ModelInfo info) throws Exception {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("model", info.name());
+        summary.put("algorithm", results.getFirst().algorithm());
+        summary.put("verifier", results.getFirst().verifier());
+        summary.put("samples", results.size());
+        summary.put("firstSeed", options.seed);
+        summary.put("searchSolver", results.getFirst().searchSolver().toString());
+        summary.put("finalSolver", results.getFirst().finalSolver().toString());
+        summary.put("guidance", results.getFirst().guidance());
+        summary.put("meanScore", results.stream().mapToDouble(SearchResult::score).average().orElse(Double.NaN));
+        summary.put("budgetExhausted", results.stream().filter(SearchResult::budgetExhausted).count());
+        Map<String, Long> compute = new LinkedHashMap<>();
+        compute.put("searchNfe", results.stream().mapToLong(r -> r.compute().searchNfe()).sum());
+        compute.put("finalNfe", results.stream().mapToLong(r -> r.compute().finalNfe()).sum());
+        compute.put("forwardPasses", results.stream().mapToLong(r -> r.compute().forwardPasses()).sum());
+        compute.put("flops", results.stream().mapToLong(r -> r.compute().flops()).sum());
+        compute.put("wallMillis", results.stream().mapToLong(r -> r.compute().wallMillis()).sum());
+        summary.put("compute", compute);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
+    }
+}

@@ -1,0 +1,35 @@
+package io.noisesearch.io;
+
+import io.noisesearch.model.ModelInfo;
+
+/**
+ * Samples as 8-bit pixels: the model's value range maps linearly onto 0..255, values outside are clamped. The
+ * PNG writer and the samples.npz of {@code generate} share this one mapping.
+ */
+public final class Pixels {
+
+    private Pixels() {
+    }
+
+    public static int level(float value, float min, float max) {
+        double unit = (value - min) / (double) (max - min);
+        return (int) Math.round(255 * Math.min(1, Math.max(0, unit)));
+    }
+
+    /** A [channels, height, width] sample as height x width x channels bytes (the layout FID suites read). */
+    public static byte[] toHwc(float[] sample, ModelInfo info) {
+        int plane = info.height() * info.width();
+        byte[] hwc = new byte[sample.length];
+        for (int c = 0; c < info.channels(); c++) {
+            for (int p = 0; p < plane; p++) {
+                hwc[p * info.channels() + c] = (byte) level(sample[c * plane + p], info.valueMin(), info.valueMax());
+            }
+        }
+        return hwc;
+    }
+
+    /** Back from 8-bit pixels to the model's value range (the inverse of {@link #level} up to rounding). */
+    public static float value(int level, float min, float max) {
+        return (float) (min + (max - min) * level / 255.0);
+    }
+}

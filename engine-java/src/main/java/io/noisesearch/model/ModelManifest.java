@@ -1,0 +1,125 @@
+package io.noisesearch.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noisesearch.InvalidRequestException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The manifest.json of a model folder (tensorrt-plans/README.md has the schema): its role, its I/O tensors
+ * with shapes (-1 = dynamic batch), and for denoisers the prediction type, schedule, condition, sample shape,
+ * FLOPs per sample, default solver and the folders of the models its verifiers use ("verifiers": role ->
+ * folder name beside this one). Parsing checks every field the engine relies on and names the file and
+ * the field at fault.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelManifest(String name, String role, String file, List<TensorSpec> inputs,
+                            List<TensorSpec> outputs, String prediction, ScheduleSpec schedule,
+                            ConditionSpec condition, SampleSpec sample, Long flopsPerSample,
+                            SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
+                            Map<String, Object> provenance) {
+
+    public static final Set<String> ROLES = Set.of("denoiser", "verifier", "features", "evaluator");
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TensorSpec(String name, List<Long> shape, String dtype) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ScheduleSpec(String type, Double shift, String betas) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ConditionSpec(String kind, Integer classes, Integer nullClass) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SampleSpec(Integer channels, Integer height, Integer width, List<Double> range) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SolverSpec(String kind, Integer steps) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+
+    /** Reads and checks {@code folder/manifest.json}. */
+    public static ModelManifest read(Path folder) {
+        Path path = folder.resolve("manifest.json");
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidRequestException(path + ": manifest.json is missing");
+        }
+        ModelManifest manifest;
+        try {
+            manifest = JSON.readValue(path.toFile(), ModelManifest.class);
+        } catch (IOException e) {
+            throw new InvalidRequestException(path + ": not a valid manifest (" + firstLine(e.getMessage()) + ")", e);
+        }
+        manifest.check(path);
+        return manifest;
+    }
+
+    private void check(Path path) {
+        require(path, name != null && !name.isBlank(), "name", "a non-empty string");
+        require(path, role != null && ROLES.contains(role), "role", "one of " + ROLES);
+        require(path, file != null && !file.isBlank(), "file", "the ONNX file name");
+        require(path, inputs != null && !inputs.isEmpty(), "inputs", "at least one tensor");
+        require(path, outputs != null && !outputs.isEmpty(), "outputs", "at least one tensor");
+        for (TensorSpec t : concat(inputs, outputs)) {
+            require(path, t.name() != null && t.shape() != null && !t.shape().isEmpty(), "inputs/outputs",
+                    "tensors with a name and a shape");
+            require(path, t.dtype() == null || t.dtype().equals("float32") || t.dtype().equals("int64"),
+                    "dtype of " + t.name(), "float32 or int64");
+        }
+        require(path, sample != null && sample.channels() != null && sample.height() != null
+                && sample.width() != null, "sample", "channels, height and width");
+        require(path, sample.range() != null && sample.range().size() == 2
+                && sample.range().get(0) < sample.range().get(1), "sample.range", "[min, max] with min < max");
+        require(path, flopsPerSample != null && flopsPerSample > 0, "flopsPerSample", "a positive integer");
+        if (role.equals("denoiser")) {
+            require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
+                    "prediction", "velocity, epsilon or x0");
+            require(path, schedule != null && Set.of("rectified-flow", "vp").contains(schedule.type()),
+                    "schedule.type", "rectified-flow or vp");
+            require(path, condition != null && "class-label".equals(condition.kind()) && condition.classes() != null
+                    && condition.nullClass() != null && condition.nullClass().equals(condition.classes()),
+                    "condition", "{kind: class-label, classes: C, nullClass: C}");
+            require(path, defaultSolver != null && defaultSolver.kind() != null && defaultSolver.steps() != null,
+                    "defaultSolver", "{kind, steps}");
+        }
+    }
+
+    public TensorSpec input(String tensor) {
+        return find(inputs, tensor);
+    }
+
+    public TensorSpec output(String tensor) {
+        return find(outputs, tensor);
+    }
+
+    private static TensorSpec find(List<TensorSpec> tensors, String tensor) {
+        return tensors.stream().filter(t -> t.name().equals(tensor)).findFirst().orElse(null);
+    }
+
+    private static List<TensorSpec> concat(List<TensorSpec> a, List<TensorSpec> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static void require(Path path, boolean ok, String field, String expected) {
+        if (!ok) {
+            throw new InvalidRequestException(path + ": field '" + field + "' must be " + expected);
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+    }
+}

@@ -1,0 +1,230 @@
+package io.noisesearch.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.NonFiniteOutputException;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.model.ModelManifest;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime session for a model folder (model.onnx + manifest.json), shared by all threads (ORT
+ * sessions are thread-safe for run). Float inputs and outputs are our batches, wrapped as direct buffers over
+ * their native memory, so nothing is copied on the way in or out; outputs are written into pre-allocated
+ * batches. Opening checks the graph against the manifest and names the file and tensor at fault.
+ */
+public final class OnnxModel implements AutoCloseable {
+
+    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+    private final Path folder;
+    private final ModelManifest manifest;
+    private final OrtSession session;
+
+    private OnnxModel(Path folder, ModelManifest manifest, OrtSession session) {
+        this.folder = folder;
+        this.manifest = manifest;
+        this.session = session;
+    }
+
+    /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores). */
+    public static OnnxModel open(Path folder, int threads) {
+        ModelManifest manifest = ModelManifest.read(folder);
+        Path file = folder.resolve(manifest.file());
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidRequestException(file + ": model file named by the manifest is missing");
+        }
+        OrtSession session;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+            options.setInterOpNumThreads(1);
+            session = ENV.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new InvalidRequestException(file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
+        }
+        OnnxModel model = new OnnxModel(folder, manifest, session);
+        try {
+            model.checkGraph(file);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    private void checkGraph(Path file) {
+        try {
+            checkTensors(file, "input", manifest.inputs(), session.getInputInfo());
+            checkTensors(file, "output", manifest.outputs(), session.getOutputInfo());
+        } catch (OrtException e) {
+            throw new InvalidRequestException(file + ": cannot read the graph's tensors (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void checkTensors(Path file, String kind, List<ModelManifest.TensorSpec> specs,
+                                     Map<String, NodeInfo> graph) {
+        for (ModelManifest.TensorSpec spec : specs) {
+            NodeInfo node = graph.get(spec.name());
+            if (node == null) {
+                throw new InvalidRequestException(file + ": the manifest names " + kind + " tensor '" + spec.name()
+                        + "' but the graph has " + graph.keySet());
+            }
+            if (!(node.getInfo() instanceof TensorInfo info)) {
+                throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is not a tensor");
+            }
+            long[] shape = info.getShape();
+            boolean compatible = shape.length == spec.shape().size();
+            for (int i = 0; compatible && i < shape.length; i++) {
+                long want = spec.shape().get(i);
+                compatible = shape[i] < 0 || want < 0 || shape[i] == want;
+            }
+            if (!compatible) {
+                throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' has shape "
+                        + java.util.Arrays.toString(shape) + " in the graph but " + spec.shape() + " in the manifest");
+            }
+        }
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    /** The shape of tensor spec for a batch of {@code rows}: the dynamic batch axis replaced by rows. */
+    public static long[] shapeFor(ModelManifest.TensorSpec spec, int rows) {
+        long[] shape = new long[spec.shape().size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = i == 0 ? rows : spec.shape().get(i);
+        }
+        return shape;
+    }
+
+    /** A float tensor over a batch's own memory (no copy); the batch must live in host memory. */
+    public static OnnxTensor wrap(Batch batch, long[] shape) throws OrtException {
+        FloatBuffer buffer = batch.data().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return OnnxTensor.createTensor(ENV, buffer, shape);
+    }
+
+    public static OnnxTensor wrap(FloatBuffer direct, long[] shape) throws OrtException {
+        return OnnxTensor.createTensor(ENV, direct, shape);
+    }
+
+    public static OnnxTensor wrap(LongBuffer direct, long[] shape) throws OrtException {
+        return OnnxTensor.createTensor(ENV, direct, shape);
+    }
+
+    /**
+     * Runs the graph with the given inputs; outputs named in {@code pinned} are written into those tensors, the
+     * others are returned as float arrays. Every input tensor is closed afterwards.
+     */
+    public Map<String, float[]> run(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> pinned) {
+        try {
+            List<String> wanted = new ArrayList<>();
+            for (ModelManifest.TensorSpec spec : manifest.outputs()) {
+                if (!pinned.containsKey(spec.name())) {
+                    wanted.add(spec.name());
+                }
+            }
+            Map<String, float[]> returned = new HashMap<>();
+            try (OrtSession.Result result = session.run(inputs, new java.util.HashSet<>(wanted), pinned)) {
+                for (String name : wanted) {
+                    OnnxValue value = result.get(name).orElseThrow();
+                    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+                    float[] array = new float[buffer.remaining()];
+                    buffer.get(array);
+                    requireFinite(name, array);
+                    returned.put(name, array);
+                }
+            }
+            return returned;
+        } catch (OrtException e) {
+            throw new NoiseSearchException("model " + manifest.name() + " (" + folder + ") failed to run: "
+                    + firstLine(e.getMessage()), false, e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+            pinned.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Runs a single-input model (an image verifier) on a batch of samples, handed over without a copy, and
+     * returns the named output, [rows, width] flattened.
+     */
+    public float[] output(Batch samples, String output) {
+        ModelManifest.TensorSpec input = manifest.inputs().get(0);
+        try {
+            return run(Map.of(input.name(), wrap(samples, shapeFor(input, samples.rows()))), Map.of()).get(output);
+        } catch (OrtException e) {
+            throw new NoiseSearchException("model " + manifest.name() + ": cannot wrap a batch of " + samples.rows()
+                    + " rows: " + e.getMessage(), false, e);
+        }
+    }
+
+    /** The width of an output per row (its shape without the batch axis, multiplied out). */
+    public int outputWidth(String output) {
+        ModelManifest.TensorSpec spec = manifest.output(output);
+        if (spec == null) {
+            throw new InvalidRequestException(folder.resolve("manifest.json") + ": model " + manifest.name()
+                    + " has no output '" + output + "' (it has " + manifest.outputs().stream()
+                    .map(ModelManifest.TensorSpec::name).toList() + ")");
+        }
+        int width = 1;
+        for (int i = 1; i < spec.shape().size(); i++) {
+            width *= (int) (long) spec.shape().get(i);
+        }
+        return width;
+    }
+
+    /** NaN or infinity from a model is reported with the model and tensor, never passed on. */
+    public void requireFinite(String tensor, float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new NonFiniteOutputException("model " + manifest.name() + " returned " + v + " in output '"
+                        + tensor + "'");
+            }
+        }
+    }
+
+    public void requireFinite(String tensor, Batch batch) {
+        long n = batch.elements();
+        for (long i = 0; i < n; i++) {
+            float v = batch.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+            if (!Float.isFinite(v)) {
+                throw new NonFiniteOutputException("model " + manifest.name() + " returned " + v + " in output '"
+                        + tensor + "' at element " + i);
+            }
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "no message" : message.lines().findFirst().orElse(message);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new NoiseSearchException("closing model " + manifest.name() + " failed: " + e.getMessage(), false, e);
+        }
+    }
+}

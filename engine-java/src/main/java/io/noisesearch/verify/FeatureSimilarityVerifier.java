@@ -1,0 +1,73 @@
+package io.noisesearch.verify;
+
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.onnx.OnnxModel;
+
+import java.util.List;
+
+/**
+ * The self-supervised verifier of PAPER.md ({@code ssl}): cosine similarity between the features of the clean
+ * x-prediction captured at t = 0.4 and the features of the final sample, from an encoder trained without
+ * labels. It needs no class label: a sample whose early prediction already shows what the final sample shows
+ * is a coherent one.
+ */
+public final class FeatureSimilarityVerifier implements Verifier {
+
+    public static final double CAPTURE_TIME = 0.4;
+
+    private final OnnxModel encoder;
+    private final int width;
+
+    public FeatureSimilarityVerifier(OnnxModel encoder) {
+        this.encoder = encoder;
+        this.width = encoder.outputWidth("features");
+    }
+
+    @Override
+    public String name() {
+        return "ssl";
+    }
+
+    @Override
+    public List<String> members() {
+        return List.of(name());
+    }
+
+    /** Two encoder passes per sample: the early x-prediction and the final sample. */
+    @Override
+    public long flopsPerSample() {
+        return 2 * encoder.manifest().flopsPerSample();
+    }
+
+    @Override
+    public double captureTime() {
+        return CAPTURE_TIME;
+    }
+
+    @Override
+    public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+        Batch captured = input.captured();
+        if (captured == null) {
+            throw new IllegalStateException("the ssl verifier was given no x-prediction captured at t = " + CAPTURE_TIME);
+        }
+        float[] early = encoder.output(captured, "features");
+        float[] last = encoder.output(input.samples(), "features");
+        for (int r = 0; r < input.samples().rows(); r++) {
+            out[0][offset + r] = (float) cosine(early, last, r * width, width);
+        }
+        Verifier.requireFinite(name(), out[0], offset, input.samples().rows());
+    }
+
+    static double cosine(float[] a, float[] b, int from, int count) {
+        double dot = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = from; i < from + count; i++) {
+            dot += a[i] * (double) b[i];
+            aa += a[i] * (double) a[i];
+            bb += b[i] * (double) b[i];
+        }
+        return dot / Math.sqrt(aa * bb);
+    }
+}
