@@ -3,7 +3,6 @@ package io.noisesearch.io;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,20 +29,7 @@ public record DemoReport(String model, String verifier, String backend, long bud
 
     /** The results as a Markdown table, padded so that it also reads well in a terminal. */
     public String table() {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(HEADER);
-        methods.forEach(m -> rows.add(row(m)));
-        int[] widths = new int[HEADER.size()];
-        rows.forEach(row -> {
-            for (int c = 0; c < widths.length; c++) {
-                widths[c] = Math.max(widths[c], row.get(c).length());
-            }
-        });
-        StringBuilder table = new StringBuilder();
-        append(table, rows.get(0), widths);
-        append(table, rules(widths), widths);
-        rows.subList(1, rows.size()).forEach(row -> append(table, row, widths));
-        return table.toString();
+        return ReportTable.render(HEADER, methods.stream().map(DemoReport::row).toList());
     }
 
     public void write(Path dir) throws IOException {
@@ -70,22 +56,6 @@ public record DemoReport(String model, String verifier, String backend, long bud
                 format("%.3f ± %.3f", m.meanScore(), m.scoreStandardError()), format("%.1f", m.meanSearchNfe()),
                 format("%.1f", m.meanFinalNfe()), format("%.1f", m.meanWallMillis()),
                 m.winsOverNone() == null ? "-" : format("%.0f%%", 100 * m.winsOverNone()));
-    }
-
-    private static List<String> rules(int[] widths) {
-        List<String> rules = new ArrayList<>();
-        for (int width : widths) {
-            rules.add("-".repeat(width));
-        }
-        return rules;
-    }
-
-    private static void append(StringBuilder table, List<String> cells, int[] widths) {
-        table.append('|');
-        for (int c = 0; c < widths.length; c++) {
-            table.append(' ').append(cells.get(c)).append(" ".repeat(widths[c] - cells.get(c).length())).append(" |");
-        }
-        table.append('\n');
     }
 
     private static String format(String pattern, Object... values) {

@@ -32,9 +32,12 @@ public final class PngWriter {
         writeGrid(file, java.util.List.of(java.util.List.of(sample)), info, scale, 0);
     }
 
+    /** The level of the lines between grid cells: mid-grey shows against dark and light samples alike. */
+    static final int SEPARATOR_LEVEL = 128;
+
     /**
      * Writes samples as a grid (rows of cells, e.g. a row per method and a column per class), cells separated by
-     * {@code gap} black pixels.
+     * {@code gap} pixels of mid-grey.
      */
     public static void writeGrid(Path file, java.util.List<java.util.List<float[]>> rows, ModelInfo info, int scale,
                                  int gap) throws IOException {
@@ -44,6 +47,10 @@ public final class PngWriter {
         int type = info.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB;
         BufferedImage image = new BufferedImage(Math.max(1, columns * cellWidth - gap),
                 Math.max(1, rows.size() * cellHeight - gap), type);
+        java.awt.Graphics2D graphics = image.createGraphics();
+        graphics.setColor(new java.awt.Color(SEPARATOR_LEVEL, SEPARATOR_LEVEL, SEPARATOR_LEVEL));
+        graphics.fillRect(0, 0, image.getWidth(), image.getHeight());
+        graphics.dispose();
         for (int r = 0; r < rows.size(); r++) {
             for (int c = 0; c < rows.get(r).size(); c++) {
                 draw(image, rows.get(r).get(c), info, scale, c * cellWidth, r * cellHeight);
