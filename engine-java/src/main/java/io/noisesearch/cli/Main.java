@@ -49,7 +49,7 @@ public final class Main implements Runnable {
     /** Without a command nothing was asked for: a usage error, reported like any other bad option. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of search, demo");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of search, generate, evaluate, demo");
     }
 
     private static int badOption(ParameterException error, String[] args) {
