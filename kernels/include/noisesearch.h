@@ -5,7 +5,9 @@
  * Conventions (DESIGN.md):
  *  - every function starts with ns_, returns an int status (NS_OK = 0) and takes a stream first;
  *  - tensors are float32, row-major [rows, dim]; sizes are int64;
- *  - no function allocates memory (streams excepted); callers own every buffer;
+ *  - no kernel allocates memory; callers own every buffer. The device-resource functions at the end
+ *    (devices, memory, copies, events, graphs) are the exceptions: they allocate and free what the caller
+ *    then owns, and the device queries take no stream;
  *  - on the host build a stream is a small context that carries the OpenMP thread count; NULL means
  *    "all threads". On the CUDA build it is a cudaStream_t (NULL = default stream).
  *  - outputs may alias inputs wherever an element reads only its own position (marked "in place ok").
@@ -24,7 +26,7 @@ extern "C" {
 #define NS_ERR_DEVICE 2      /* the device or its runtime failed */
 #define NS_ERR_UNSUPPORTED 3 /* this build does not provide the function */
 
-#define NS_ABI_VERSION 1       /* what ns_version reports; the Java bindings refuse any other */
+#define NS_ABI_VERSION 2       /* what ns_version reports; the Java bindings refuse any other */
 #define NS_MAX_COMPONENTS 1024 /* mixture components per call (NS_ERR_ARGUMENT beyond) */
 
 /* Prediction types of a denoiser output; schedule: x_t = alpha x0 + sigma eps. */
@@ -113,6 +115,71 @@ int ns_gmm_predict(ns_stream stream, const float *x, float *out, int64_t rows, i
 int ns_gmm_log_density(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
                        const float *means, const float *variances, const float *log_weights,
                        int64_t components, int32_t label);
+
+/* ---- device resources ------------------------------------------------------------------------------------
+ * What the Java side needs to own device memory, copies, timing and CUDA graphs. The CUDA build maps each to
+ * the CUDA runtime (static cudart: only the driver is needed at run time). The host build has no device:
+ *  - device queries, selection and graphs return NS_ERR_UNSUPPORTED (meaningless without a device);
+ *  - memory, copies, memset and events are implemented on host memory with the same contract (copies and
+ *    memset complete before they return; events record the host clock), so the binding layer is tested
+ *    without a GPU.
+ * A failing CUDA call returns NS_ERR_DEVICE and leaves its message for ns_last_error. */
+
+typedef void *ns_event;
+typedef void *ns_graph;
+typedef void *ns_graph_exec;
+
+/* The message of the last failed runtime call on this thread ("" when none), NUL-terminated, truncated to
+ * capacity. Never fails on a valid buffer. */
+int ns_last_error(char *message, int64_t capacity);
+
+/* Number of usable devices. CUDA: NS_ERR_DEVICE (count 0) when there is no driver or no device. */
+int ns_device_count(int32_t *count);
+
+/* Name (NUL-terminated, truncated to capacity), global memory and compute capability of device `device`. */
+int ns_device_properties(int32_t device, char *name, int64_t capacity, int64_t *total_bytes, int32_t *major,
+                         int32_t *minor);
+
+/* Makes `device` current on the calling thread and initializes its context (the first call is slow; later
+ * calls with the current device are cheap). */
+int ns_device_select(int32_t device);
+
+/* Waits for all work on the current device, every stream included (host build: returns at once). */
+int ns_device_synchronize(void);
+
+/* Free and total memory of the current device. */
+int ns_device_memory(int64_t *free_bytes, int64_t *total_bytes);
+
+/* Device memory (host build: 256-byte aligned host memory). bytes = 0 gives NULL. free(NULL) is a no-op. */
+int ns_device_malloc(int64_t bytes, void **out);
+int ns_device_free(void *pointer);
+
+/* Page-locked host memory for asynchronous copies (host build: aligned host memory). */
+int ns_host_malloc(int64_t bytes, void **out);
+int ns_host_free(void *pointer);
+
+/* Asynchronous copies and memset on the stream (host build: done when they return). A pageable host source
+ * may be reused when ns_memcpy_h2d returns; a D2H destination is valid after ns_stream_synchronize. */
+int ns_memcpy_h2d(ns_stream stream, void *dst, const void *src, int64_t bytes);
+int ns_memcpy_d2h(ns_stream stream, void *dst, const void *src, int64_t bytes);
+int ns_memcpy_d2d(ns_stream stream, void *dst, const void *src, int64_t bytes);
+int ns_memset(ns_stream stream, void *dst, int32_t value, int64_t bytes);
+
+/* Events: timestamps on a stream. elapsed = milliseconds from start to end (both recorded and complete). */
+int ns_event_create(ns_event *out);
+int ns_event_record(ns_stream stream, ns_event event);
+int ns_event_synchronize(ns_event event);
+int ns_event_elapsed(ns_event start, ns_event end, float *milliseconds);
+int ns_event_destroy(ns_event event);
+
+/* CUDA graphs: capture the calls issued on a stream (thread-local capture mode), instantiate once, replay
+ * with one launch. Host build: NS_ERR_UNSUPPORTED. */
+int ns_graph_begin_capture(ns_stream stream);
+int ns_graph_end_capture(ns_stream stream, ns_graph *out);
+int ns_graph_instantiate(ns_graph graph, ns_graph_exec *out);
+int ns_graph_launch(ns_stream stream, ns_graph_exec exec);
+int ns_graph_destroy(ns_graph graph);
+int ns_graph_exec_destroy(ns_graph_exec exec);
 
 #ifdef __cplusplus
 }

@@ -10,9 +10,12 @@ constexpr int kThreads = 256;
 
 inline cudaStream_t ns_cuda_stream(ns_stream stream) { return static_cast<cudaStream_t>(stream); }
 
+/* Keeps the message of a failed runtime call for ns_last_error (device.cu) and maps it to a status. */
+int ns_cuda_status(cudaError_t status, const char *call);
+
 /* A launch is asynchronous: only configuration errors are known here; execution errors surface at the next
  * synchronisation. */
-inline int ns_launched() { return cudaGetLastError() == cudaSuccess ? NS_OK : NS_ERR_DEVICE; }
+inline int ns_launched() { return ns_cuda_status(cudaGetLastError(), "kernel launch"); }
 
 /* Enough blocks to fill any current GPU; grid-stride loops cover the rest. */
 inline unsigned ns_grid(int64_t n) {

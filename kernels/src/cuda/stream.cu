@@ -17,19 +17,20 @@ extern "C" int ns_stream_create(int32_t, ns_stream *out) {
     if (out == nullptr) {
         return NS_ERR_ARGUMENT;
     }
-    if (cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) != cudaSuccess) {
-        return NS_ERR_DEVICE;
+    const int status = ns_cuda_status(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    if (status != NS_OK) {
+        return status;
     }
     *out = stream;
     return NS_OK;
 }
 
 extern "C" int ns_stream_destroy(ns_stream stream) {
-    return cudaStreamDestroy(ns_cuda_stream(stream)) == cudaSuccess ? NS_OK : NS_ERR_DEVICE;
+    return ns_cuda_status(cudaStreamDestroy(ns_cuda_stream(stream)), "cudaStreamDestroy");
 }
 
 extern "C" int ns_stream_synchronize(ns_stream stream) {
-    return cudaStreamSynchronize(ns_cuda_stream(stream)) == cudaSuccess ? NS_OK : NS_ERR_DEVICE;
+    return ns_cuda_status(cudaStreamSynchronize(ns_cuda_stream(stream)), "cudaStreamSynchronize");
 }
 
 extern "C" int ns_copy(ns_stream stream, const float *src, float *dst, int64_t n) {
@@ -38,5 +39,5 @@ extern "C" int ns_copy(ns_stream stream, const float *src, float *dst, int64_t n
     }
     const cudaError_t status = cudaMemcpyAsync(dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToDevice,
                                                ns_cuda_stream(stream));
-    return status == cudaSuccess ? NS_OK : NS_ERR_DEVICE;
+    return ns_cuda_status(status, "cudaMemcpyAsync");
 }

@@ -43,7 +43,7 @@ final class Converters {
 
     /** The backends this build offers (the CUDA backend comes with a later issue). */
     static final class BackendNames implements Iterable<String> {
-        static final List<String> NAMES = List.of("host", "java");
+        static final List<String> NAMES = List.of("host", "java", "cuda", "auto");
 
         @Override
         public Iterator<String> iterator() {
@@ -54,8 +54,8 @@ final class Converters {
     static final class Backend implements ITypeConverter<String> {
         @Override
         public String convert(String text) {
-            if (!BackendNames.NAMES.contains(text)) {
-                throw new TypeConversionException("'" + text + "' is not one of " + BackendNames.NAMES);
+            if (!BackendNames.NAMES.contains(text) && !text.matches("cuda:\\d+")) {
+                throw new TypeConversionException("'" + text + "' is not one of " + BackendNames.NAMES + " or cuda:N");
             }
             return text;
         }

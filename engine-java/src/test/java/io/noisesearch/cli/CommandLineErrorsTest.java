@@ -34,7 +34,7 @@ class CommandLineErrorsTest {
             "--steps 0                                         | --steps",
             "--search-steps -3                                 | --search-steps",
             "--solver rk4                                      | --solver",
-            "--backend cuda                                    | --backend",
+            "--backend metal                                   | --backend",
             "--model gmm-3d                                    | --model",
             "--verifier clip                                   | --verifier",
             "--budget-nfe -5                                   | --budget-nfe",

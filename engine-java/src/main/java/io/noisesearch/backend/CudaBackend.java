@@ -1,0 +1,159 @@
+package io.noisesearch.backend;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NativeException;
+import io.noisesearch.backend.DeviceFunctions.DeviceInfo;
+import io.noisesearch.backend.DeviceFunctions.DeviceMemory;
+import io.noisesearch.backend.TransferMeter.Direction;
+import io.noisesearch.backend.TransferMeter.Payload;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Native kernels on an NVIDIA GPU: libnoisesearch_cuda.so, batches in device memory allocated through the library
+ * and owned by the caller's arena, one CUDA stream per search ({@link CudaKernels}). Only what a caller asks for
+ * crosses to the host: {@link #upload}, {@link #download} and the Java arrays of kernel calls, all counted in
+ * {@link #transfers()}. Not yet run on a GPU: written and compiled on a machine without one.
+ */
+public final class CudaBackend implements Backend {
+
+    private final DeviceFunctions device;
+    private final DeviceInfo info;
+    private final TransferMeter transfers = new TransferMeter();
+    private final AtomicLong allocatedBytes = new AtomicLong();
+    private final CudaKernels copies;
+
+    private CudaBackend(DeviceFunctions device, DeviceInfo info) {
+        this.device = device;
+        this.info = info;
+        this.copies = new CudaKernels(this);
+    }
+
+    /**
+     * The backend on CUDA device {@code index}, or an {@link InvalidRequestException} of one line naming
+     * {@code option} (the user's spelling, "cuda" or "cuda:N") and why there is no such device.
+     */
+    static CudaBackend open(String option, int index) {
+        String prefix = "--backend " + option + ": ";
+        if (NativeLibrary.cuda().isEmpty()) {
+            throw new InvalidRequestException(prefix + "no CUDA device (" + NativeLibrary.cudaAbsence() + ")");
+        }
+        DeviceFunctions device = DeviceFunctions.cuda();
+        int count;
+        try {
+            count = device.deviceCount();
+        } catch (NativeException e) {
+            throw new InvalidRequestException(prefix + "no CUDA device (" + device.library().lastError() + ")");
+        }
+        if (count == 0) {
+            throw new InvalidRequestException(prefix + "no CUDA device (cudaGetDeviceCount returned 0)");
+        }
+        if (index < 0 || index >= count) {
+            throw new InvalidRequestException(prefix + "no CUDA device " + index + " (this machine has " + count
+                    + (count == 1 ? " device, cuda:0)" : " devices, cuda:0 to cuda:" + (count - 1) + ")"));
+        }
+        device.select(index);
+        return new CudaBackend(device, device.properties(index));
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    /** The card, for the one line {@code auto} prints and for every reported number. */
+    public String describe() {
+        return "cuda:" + info.index() + " " + info.describe();
+    }
+
+    @Override
+    public boolean hostAccessible() {
+        return false;
+    }
+
+    public TransferMeter transfers() {
+        return transfers;
+    }
+
+    /** Device bytes allocated through this backend and not yet released (batches and staging scratch). */
+    public long allocatedBytes() {
+        return allocatedBytes.get();
+    }
+
+    /** Free and total memory of the device as the driver sees it. */
+    public long[] deviceMemory() {
+        makeCurrent();
+        DeviceMemory memory = device.memory();
+        return new long[] {memory.freeBytes(), memory.totalBytes()};
+    }
+
+    @Override
+    public Batch allocate(Arena arena, int rows, int dim) {
+        if (rows < 0 || dim <= 0) {
+            throw new IllegalArgumentException("cannot allocate a batch of shape [" + rows + ", " + dim + "]");
+        }
+        return new Batch(allocateScratch(arena, (long) rows * dim * Batch.FLOAT_BYTES), rows, dim);
+    }
+
+    /** Device memory owned by {@code arena}, counted in {@link #allocatedBytes()}. */
+    MemorySegment allocateScratch(Arena arena, long bytes) {
+        makeCurrent();
+        MemorySegment memory = device.allocateDevice(arena, bytes, () -> allocatedBytes.addAndGet(-bytes));
+        allocatedBytes.addAndGet(bytes);
+        return memory;
+    }
+
+    /** Copies {@code values} to a new device batch and waits until the copy is done. */
+    @Override
+    public synchronized Batch upload(Arena arena, float[] values, int rows, int dim) {
+        if (values.length != (long) rows * dim) {
+            throw new IllegalArgumentException(
+                    values.length + " values cannot fill a batch of shape [" + rows + ", " + dim + "]");
+        }
+        Batch batch = allocate(arena, rows, dim);
+        MemorySegment source = MemorySegment.ofArray(values);
+        device.copyToDevice(copies.stream(), batch.data(), source, source.byteSize());
+        copies.synchronize();
+        transfers.count(Direction.UPLOAD, Payload.TENSOR, source.byteSize());
+        return batch;
+    }
+
+    /**
+     * A host copy of the batch. Kernels writing it may still be queued on a search's stream, which this method
+     * does not know, so it waits for the whole device first (a download ends a search; it is not in a loop).
+     */
+    @Override
+    public synchronized float[] download(Batch batch) {
+        makeCurrent();
+        device.synchronizeDevice();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = device.allocatePinned(arena, batch.bytes());
+            device.copyToHost(copies.stream(), host, batch.data(), batch.bytes());
+            copies.synchronize();
+            transfers.count(Direction.DOWNLOAD, Payload.TENSOR, batch.bytes());
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    @Override
+    public Kernels openStream(int threads) {
+        return new CudaKernels(this);
+    }
+
+    DeviceFunctions device() {
+        return device;
+    }
+
+    /** CUDA's current device is per host thread: every thread that allocates or launches selects ours. */
+    void makeCurrent() {
+        device.select(info.index());
+    }
+
+    /** Batches belong to their arenas and streams to their callers: the backend holds only its copy stream. */
+    @Override
+    public synchronized void close() {
+        copies.close();
+    }
+}

@@ -1,0 +1,90 @@
+package io.noisesearch.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.noisesearch.backend.TransferMeter.Direction;
+import io.noisesearch.backend.TransferMeter.Payload;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.SearchAlgorithm;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.ZeroOrderSearch;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole searches on the device: the same winners as the host, no candidate tensor crossing to the host, and device
+ * memory back where it started. Needs a GPU: skipped, with the reason, where there is none.
+ */
+@Tag("gpu")
+class CudaSearchGpuTest {
+
+    private static final List<SearchAlgorithm> ALGORITHMS = List.of(
+            new RandomSearch(12),
+            new ZeroOrderSearch(5, 3, 0.9, Double.NaN),
+            new PathSearch(3, 3, 0.4, 0.05, 0.15, 2));
+
+    @BeforeEach
+    void requireDevice() {
+        CudaDevice.require();
+    }
+
+    @Test
+    void gmmImageSearchesPickTheSameWinningKeysOnHostAndDevice() {
+        try (Engine host = Engine.open("host", 0); Engine device = Engine.open(Backends.open("cuda"), 0, 1)) {
+            for (SearchAlgorithm algorithm : ALGORITHMS) {
+                for (int label : new int[] {0, 3, 7}) {
+                    SearchRequest request = SearchRequest.of("gmm-image", label, algorithm, "oracle", 4242 + label);
+                    SearchResult onHost = host.search(request);
+                    SearchResult onDevice = device.search(request);
+                    String what = algorithm.id() + " class " + label;
+                    assertThat(onDevice.key()).as(what).isEqualTo(onHost.key());
+                    assertThat(onDevice.lineage()).as(what).isEqualTo(onHost.lineage());
+                    assertThat((double) onDevice.score()).as(what).isCloseTo(onHost.score(),
+                            org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(onHost.score()))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void noCandidateTensorCrossesBetweenHostAndDeviceDuringASearch() {
+        CudaBackend cuda = (CudaBackend) Backends.open("cuda");
+        try (Engine engine = Engine.open(cuda, 0, 1)) {
+            for (SearchAlgorithm algorithm : ALGORITHMS) {
+                SearchRequest request = SearchRequest.of("gmm-image", 5, algorithm, "oracle", 17);
+                engine.search(request); // loads the model: its parameters are the only tensor upload
+                TransferMeter transfers = cuda.transfers();
+                long uploaded = transfers.bytes(Direction.UPLOAD, Payload.TENSOR);
+                long downloaded = transfers.bytes(Direction.DOWNLOAD, Payload.TENSOR);
+
+                SearchResult result = engine.search(request);
+
+                assertThat(transfers.bytes(Direction.UPLOAD, Payload.TENSOR)).as(algorithm.id()).isEqualTo(uploaded);
+                // The returned winner is the one tensor that comes back.
+                assertThat(transfers.bytes(Direction.DOWNLOAD, Payload.TENSOR) - downloaded).as(algorithm.id())
+                        .isEqualTo((long) result.sample().length * Batch.FLOAT_BYTES);
+            }
+        }
+    }
+
+    @Test
+    void deviceMemoryReturnsToItsStartingValueAfterAThousandSearches() {
+        CudaBackend cuda = (CudaBackend) Backends.open("cuda");
+        try (Engine engine = Engine.open(cuda, 0, 1)) {
+            SearchRequest request = SearchRequest.of("gmm-image", 1, new RandomSearch(8), "oracle", 3);
+            engine.search(request); // model parameters and lazily loaded kernels
+            long allocated = cuda.allocatedBytes();
+            long free = cuda.deviceMemory()[0];
+            for (int i = 0; i < 1_000; i++) {
+                engine.search(SearchRequest.of("gmm-image", i % 10, new RandomSearch(8), "oracle", i));
+            }
+            assertThat(cuda.allocatedBytes()).isEqualTo(allocated);
+            assertThat(cuda.deviceMemory()[0]).isEqualTo(free);
+        }
+    }
+}
