@@ -1,0 +1,117 @@
+package io.noisesearch.onnx;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every broken model folder ends in one clear message naming the file and the problem. */
+class BadModelFolderTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    /** A copy of the committed classifier, its manifest edited by {@code edit}. */
+    private Path copy(Consumer<ObjectNode> edit) throws Exception {
+        Path source = TrainedModels.folder("mnist-classifier");
+        Path folder = temp.resolve("model");
+        Files.createDirectories(folder);
+        Files.copy(source.resolve("model.onnx"), folder.resolve("model.onnx"));
+        ObjectNode manifest = (ObjectNode) JSON.readTree(source.resolve("manifest.json").toFile());
+        edit.accept(manifest);
+        JSON.writeValue(folder.resolve("manifest.json").toFile(), manifest);
+        return folder;
+    }
+
+    @Test
+    void missingModelFile() throws Exception {
+        Path folder = copy(m -> { });
+        Files.delete(folder.resolve("model.onnx"));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining(folder.resolve("model.onnx").toString()).hasMessageContaining("missing");
+    }
+
+    @Test
+    void corruptOnnxFile() throws Exception {
+        Path folder = copy(m -> { });
+        Files.write(folder.resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("model.onnx").hasMessageContaining("not a loadable ONNX model");
+    }
+
+    @Test
+    void manifestNamesATensorTheGraphLacks() throws Exception {
+        Path folder = copy(m -> ((ObjectNode) m.get("inputs").get(0)).put("name", "pixels"));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("model.onnx").hasMessageContaining("'pixels'");
+    }
+
+    @Test
+    void manifestShapeDisagreesWithTheGraph() throws Exception {
+        Path folder = copy(m -> {
+            ArrayNode shape = (ArrayNode) m.get("inputs").get(0).get("shape");
+            shape.set(2, 32);
+            shape.set(3, 32);
+        });
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("has shape").hasMessageContaining("32");
+    }
+
+    @Test
+    void missingOrMalformedManifest() throws Exception {
+        Path folder = copy(m -> { });
+        Files.writeString(folder.resolve("manifest.json"), "{\"name\": \"x\", ");
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).hasMessageContaining("manifest.json")
+                .hasMessageContaining("not a valid manifest");
+        Files.delete(folder.resolve("manifest.json"));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).hasMessageContaining("manifest.json is missing");
+        Path other = copy2(m -> m.remove("flopsPerSample"));
+        assertThatThrownBy(() -> OnnxModel.open(other, 1)).hasMessageContaining("flopsPerSample");
+    }
+
+    private Path copy2(Consumer<ObjectNode> edit) throws Exception {
+        temp = Files.createTempDirectory(temp, "second");
+        return copy(edit);
+    }
+
+    @Test
+    void commandLineEndsWithOneLineAndExitCode2() throws Exception {
+        Path folder = copy(m -> { });
+        Files.write(folder.resolve("model.onnx"), new byte[] {9, 9, 9});
+        StringWriter err = new StringWriter();
+        int code = run(err, "search", "--model", folder.toString(), "--out", temp.resolve("out").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(err.toString()).contains("model.onnx").contains("not a loadable ONNX model");
+    }
+
+    @Test
+    void aVerifierModelIsNotADenoiser() {
+        StringWriter err = new StringWriter();
+        int code = run(err, "search", "--model", TrainedModels.folder("mnist-classifier").toString(),
+                "--out", temp.resolve("out").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("role is 'verifier'");
+    }
+
+    private static int run(StringWriter err, String... args) {
+        picocli.CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,154 @@
+package io.noisesearch.onnx;
+
+import io.noisesearch.NonFiniteOutputException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.metrics.Evaluator;
+import io.noisesearch.metrics.FeatureStatistics;
+import io.noisesearch.metrics.FrechetDistance;
+import io.noisesearch.verify.OracleFidVerifier;
+import io.noisesearch.model.ModelRepository;
+import io.noisesearch.sampling.SolverKind;
+import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.search.NoSearch;
+import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Searches on the trained flow with the trained verifiers, through ONNX Runtime. */
+class TrainedModelSearchTest {
+
+    private static final SolverSettings EULER_8 = new SolverSettings(SolverKind.EULER, 8);
+    private static Engine engine;
+
+    @BeforeAll
+    static void open() {
+        TrainedModels.folder("mnist-flow-s");
+        engine = Engine.open(Backends.open("host"), 0, 1, new ModelRepository(TrainedModels.ROOT));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static SearchRequest request(Object algorithm, String verifier, int label, long seed) {
+        return SearchRequest.of("mnist-flow-s", label, (io.noisesearch.search.SearchAlgorithm) algorithm, verifier, seed)
+                .withSolvers(EULER_8, EULER_8);
+    }
+
+    @Test
+    void classifierSearchCountsNfesAndPicksTheBestLogProbability() {
+        SearchResult result = engine.search(request(new RandomSearch(4), "classifier", 7, 3));
+        assertThat(result.compute().searchNfe()).isEqualTo(4 * 8);
+        assertThat(result.compute().forwardPasses()).isEqualTo(4 * 8);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float s : result.trace().getFirst().scores()) {
+            max = Math.max(max, s);
+        }
+        assertThat(result.score()).isEqualTo(max).isLessThanOrEqualTo(0f);
+        assertThat(result.compute().flops()).isEqualTo(4L * 8 * flops("mnist-flow-s")
+                + 4L * flops("mnist-classifier"));
+        assertThat(result.sample()).hasSize(784);
+    }
+
+    @Test
+    void sslVerifierScoresCosineOfEarlyAndFinalFeatures() {
+        SearchResult result = engine.search(request(new RandomSearch(3), "ssl", 2, 5));
+        assertThat(result.score()).isBetween(-1f, 1f);
+        assertThat(result.compute().flops()).isEqualTo(3L * 8 * flops("mnist-flow-s") + 3L * 2 * flops("mnist-ssl"));
+    }
+
+    @Test
+    void oracleIsScoresAProbability() {
+        SearchResult result = engine.search(request(new NoSearch(), "oracle-is", 4, 1));
+        assertThat(result.score()).isBetween(0f, 1f);
+        assertThat(result.compute().finalNfe()).isEqualTo(8);
+    }
+
+    @Test
+    void sameRequestSameWinnerWhateverTheBatchSize() {
+        SearchRequest request = request(new RandomSearch(5), "classifier", 1, 11);
+        SearchResult a = engine.search(request);
+        SearchResult b = engine.search(request.withBatchSize(2));
+        assertThat(b.key()).isEqualTo(a.key());
+        assertThat(b.score()).isCloseTo(a.score(), within(1e-4f));
+    }
+
+    @Test
+    void guidanceRunsTheNullClassToo() {
+        SearchResult result = engine.search(request(new RandomSearch(2), "classifier", 3, 2).withGuidance(1.5));
+        assertThat(result.compute().searchNfe()).isEqualTo(2 * 8);
+        assertThat(result.compute().forwardPasses()).isEqualTo(2 * 2 * 8);
+    }
+
+    @Test
+    void nanFromAModelIsReportedWithTheModelAndTensor() {
+        try (OnnxModel classifier = OnnxModel.open(TrainedModels.folder("mnist-classifier"), 1);
+             Backend backend = Backends.open("host"); Arena arena = Arena.ofConfined()) {
+            float[] values = new float[2 * 784];
+            Arrays.fill(values, Float.NaN);
+            Batch batch = backend.upload(arena, values, 2, 784);
+            assertThatThrownBy(() -> classifier.output(batch, "logits")).isInstanceOf(NonFiniteOutputException.class)
+                    .hasMessageContaining("mnist-classifier").hasMessageContaining("logits");
+        }
+    }
+
+    @Test
+    void oracleFidPicksTheCandidateThatLowersTheRunningFid() {
+        try (Evaluator evaluator = Evaluator.open(TrainedModels.folder("mnist-eval"), 1)) {
+            OracleFidVerifier oracle = new OracleFidVerifier(evaluator);
+            List<float[]> chosen = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SearchResult result = engine.search(request(new RandomSearch(3), "oracle-fid", i, 20 + i), oracle);
+                chosen.add(result.sample());
+                double fid = FrechetDistance.between(evaluator.referenceStatistics(),
+                        maximumLikelihood(evaluator.features(chosen.toArray(new float[0][]))));
+                assertThat((double) -result.score()).isCloseTo(fid, within(1e-3 * fid));
+                for (float score : result.trace().getFirst().scores()) {
+                    assertThat(score).isLessThanOrEqualTo(result.score());
+                }
+                oracle.accept(result.sample());
+            }
+        }
+    }
+
+    /** Mean and covariance with divisor n, as the oracle accumulates them (defined for a single sample too). */
+    private static FeatureStatistics maximumLikelihood(float[][] features) {
+        int n = features.length;
+        int d = features[0].length;
+        double[] mean = new double[d];
+        for (float[] f : features) {
+            for (int i = 0; i < d; i++) {
+                mean[i] += f[i] / (double) n;
+            }
+        }
+        double[][] cov = new double[d][d];
+        for (float[] f : features) {
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    cov[i][j] += (f[i] - mean[i]) * (f[j] - mean[j]) / n;
+                }
+            }
+        }
+        return new FeatureStatistics(mean, cov, n);
+    }
+
+    private static long flops(String model) {
+        return io.noisesearch.model.ModelManifest.read(TrainedModels.folder(model)).flopsPerSample();
+    }
+}
