@@ -7,7 +7,7 @@ Production (see tensorrt-plans/README.md):
 import flow
 
 CONFIG = dict(ch=28, mult=[1, 2, 2], blocks=1, mid_blocks=1, emb_mult=4, dropout=0.0)
-DEFAULTS = dict(steps=1500, batch_size=128, lr=2e-3, seed=0)  # 1500 x 128 = 24 epochs of 7996
+DEFAULTS = dict(steps=3000, batch_size=128, lr=2e-3, seed=0)  # 3000 x 128 = 48 epochs of 7996
 
 if __name__ == "__main__":
     flow.train("mnist-flow-s", CONFIG, DEFAULTS)
