@@ -79,12 +79,8 @@ public final class PngWriter {
     private static int[] channels(float[] sample, int pixel, int plane, ModelInfo info) {
         int[] levels = new int[info.channels()];
         for (int c = 0; c < levels.length; c++) {
-            levels[c] = level(sample[c * plane + pixel], info.valueMin(), info.valueMax());
+            levels[c] = Pixels.level(sample[c * plane + pixel], info.valueMin(), info.valueMax());
         }
         return levels;
-    }
-
-    static int level(float value, float min, float max) {
-        return Pixels.level(value, min, max);
     }
 }

@@ -22,11 +22,11 @@ class PngWriterTest {
 
     @Test
     void valueRangeMapsOntoFullGreyScaleAndClamps() {
-        assertThat(PngWriter.level(-1f, -1f, 1f)).isZero();
-        assertThat(PngWriter.level(1f, -1f, 1f)).isEqualTo(255);
-        assertThat(PngWriter.level(0f, -1f, 1f)).isEqualTo(128);
-        assertThat(PngWriter.level(-7f, -1f, 1f)).isZero();
-        assertThat(PngWriter.level(3f, -1f, 1f)).isEqualTo(255);
+        assertThat(Pixels.level(-1f, -1f, 1f)).isZero();
+        assertThat(Pixels.level(1f, -1f, 1f)).isEqualTo(255);
+        assertThat(Pixels.level(0f, -1f, 1f)).isEqualTo(128);
+        assertThat(Pixels.level(-7f, -1f, 1f)).isZero();
+        assertThat(Pixels.level(3f, -1f, 1f)).isEqualTo(255);
     }
 
     @Test
