@@ -311,6 +311,18 @@ def save_checkpoint(path: Path, model: nn.Module, config: dict) -> None:
     torch.save({"config": config, "state_dict": model.state_dict()}, str(path))
 
 
+def export_image_model(model: nn.Module, out: Path, output_names: list[str], kind: str) -> int:
+    """Exports an image-in model (input x [B,1,28,28]): model.onnx, golden.json on golden_images(), model.pt.
+    Returns its FLOPs per sample for the manifest."""
+    flops = count_flops(model, (torch.zeros(2, 1, 28, 28),))
+    gx = golden_images()
+    export_onnx(model, (gx,), ["x"], output_names, out / "model.onnx")
+    write_golden(model, {"x": gx}, output_names, out / "golden.json",
+                 "x: two real test digits, a noised digit, uniform noise")
+    save_checkpoint(out / "model.pt", model, {"kind": kind})
+    return flops
+
+
 def golden_images(n: int = 4, seed: int = 7) -> torch.Tensor:
     """Golden inputs for image-in models: real test digits, a noised digit and pure noise, in [-1,1]."""
     x, _ = load_mnist("test")

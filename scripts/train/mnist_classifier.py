@@ -43,12 +43,7 @@ def main():
     t_train, steps, n = common.train_supervised(NAME, model, args, lambda o: o)
     acc = common.test_accuracy(model, lambda o: o)
     print(f"[{NAME}] test accuracy {acc:.4f}")
-    flops = common.count_flops(model, (torch.zeros(2, 1, 28, 28),))
-    gx = common.golden_images()
-    common.export_onnx(model, (gx,), ["x"], ["logits"], out / "model.onnx")
-    common.write_golden(model, {"x": gx}, ["logits"], out / "golden.json",
-                        "x: two real test digits, a noised digit, uniform noise")
-    common.save_checkpoint(out / "model.pt", model, {"kind": "classifier"})
+    flops = common.export_image_model(model, out, ["logits"], "classifier")
     common.write_manifest(out / "manifest.json", {
         "name": NAME,
         "role": "verifier",

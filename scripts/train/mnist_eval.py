@@ -55,12 +55,7 @@ def main():
     t_train, steps, n = common.train_supervised(NAME, model, args, lambda o: o[0], aug_strength=1.5)
     acc = common.test_accuracy(model, lambda o: o[0])
     print(f"[{NAME}] test accuracy {acc:.4f}")
-    flops = common.count_flops(model, (torch.zeros(2, 1, 28, 28),))
-    gx = common.golden_images()
-    common.export_onnx(model, (gx,), ["x"], ["logits", "features"], out / "model.onnx")
-    common.write_golden(model, {"x": gx}, ["logits", "features"], out / "golden.json",
-                        "x: two real test digits, a noised digit, uniform noise")
-    common.save_checkpoint(out / "model.pt", model, {"kind": "eval"})
+    flops = common.export_image_model(model, out, ["logits", "features"], "eval")
     common.write_manifest(out / "manifest.json", {
         "name": NAME,
         "role": "evaluator",

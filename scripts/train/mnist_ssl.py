@@ -131,12 +131,7 @@ def main():
     model = Exported(enc).eval()
     knn = knn_accuracy(model)
     print(f"[{NAME}] diagnostic 5-NN test accuracy of the features {knn:.4f}")
-    flops = common.count_flops(model, (torch.zeros(2, 1, 28, 28),))
-    gx = common.golden_images()
-    common.export_onnx(model, (gx,), ["x"], ["features"], out / "model.onnx")
-    common.write_golden(model, {"x": gx}, ["features"], out / "golden.json",
-                        "x: two real test digits, a noised digit, uniform noise")
-    common.save_checkpoint(out / "model.pt", model, {"kind": "ssl"})
+    flops = common.export_image_model(model, out, ["features"], "ssl")
     common.write_manifest(out / "manifest.json", {
         "name": NAME,
         "role": "features",
