@@ -22,6 +22,14 @@ public interface Backend extends AutoCloseable {
     /** A host copy of the batch (counted as a device-to-host copy where the batch is on a device). */
     float[] download(Batch batch);
 
+    /**
+     * What this backend copies between host and device. Backends whose batches are host memory copy nothing and
+     * return a meter that never counts.
+     */
+    default TransferMeter transfers() {
+        return TransferMeter.NONE;
+    }
+
     /** A stream of kernel calls; {@code threads <= 0} means all cores. */
     Kernels openStream(int threads);
 

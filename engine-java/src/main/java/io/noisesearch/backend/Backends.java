@@ -9,8 +9,11 @@ public final class Backends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
-    /** What {@code --backend} accepts; {@code cuda:N} names device N. */
-    public static final String NAMES = "java, host, cuda, cuda:N or auto";
+    /**
+     * What {@code --device} accepts: {@code cpu} (native kernels on the CPU; {@code host} is the same), {@code java}
+     * (the plain-Java reference kernels), {@code cuda} (device 0), {@code cuda:N} (device N) or {@code auto}.
+     */
+    public static final String NAMES = "cpu, java, cuda, cuda:N or auto";
 
     private Backends() {
     }
@@ -18,14 +21,14 @@ public final class Backends {
     public static Backend open(String name) {
         return switch (name) {
             case "java" -> new JavaBackend();
-            case "host" -> new HostBackend();
+            case "cpu", "host" -> new HostBackend();
             case "cuda" -> CudaBackend.open(name, 0);
             case "auto" -> auto();
             default -> {
                 if (name.startsWith("cuda:")) {
                     yield CudaBackend.open(name, device(name));
                 }
-                throw new InvalidRequestException("--backend: unknown backend '" + name + "': expected " + NAMES);
+                throw new InvalidRequestException("--device: unknown device '" + name + "': expected " + NAMES);
             }
         };
     }
@@ -34,10 +37,10 @@ public final class Backends {
     static Backend auto() {
         try {
             CudaBackend cuda = CudaBackend.open("cuda", 0);
-            LOG.info("--backend auto: {}", cuda.describe());
+            LOG.info("--device auto: {}", cuda.describe());
             return cuda;
         } catch (InvalidRequestException e) {
-            LOG.info("--backend auto: host; {}", e.getMessage().replaceFirst("^--backend cuda: ", ""));
+            LOG.info("--device auto: cpu; {}", e.getMessage().replaceFirst("^--device cuda: ", ""));
             return new HostBackend();
         }
     }
@@ -47,7 +50,7 @@ public final class Backends {
         try {
             return Integer.parseInt(index);
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("--backend " + name + ": '" + index + "' is not a device number");
+            throw new InvalidRequestException("--device " + name + ": '" + index + "' is not a device number");
         }
     }
 }

@@ -36,7 +36,7 @@ public final class CudaBackend implements Backend {
      * {@code option} (the user's spelling, "cuda" or "cuda:N") and why there is no such device.
      */
     static CudaBackend open(String option, int index) {
-        String prefix = "--backend " + option + ": ";
+        String prefix = "--device " + option + ": ";
         if (NativeLibrary.cuda().isEmpty()) {
             throw new InvalidRequestException(prefix + "no CUDA device (" + NativeLibrary.cudaAbsence() + ")");
         }
@@ -73,6 +73,7 @@ public final class CudaBackend implements Backend {
         return false;
     }
 
+    @Override
     public TransferMeter transfers() {
         return transfers;
     }

@@ -41,9 +41,9 @@ final class Converters {
         }
     }
 
-    /** The backends this build offers (the CUDA backend comes with a later issue). */
+    /** The devices this build offers ("host" is still accepted for cpu); cuda:N names GPU N. */
     static final class BackendNames implements Iterable<String> {
-        static final List<String> NAMES = List.of("host", "java", "cuda", "auto");
+        static final List<String> NAMES = List.of("cpu", "java", "cuda", "auto");
 
         @Override
         public Iterator<String> iterator() {
@@ -54,7 +54,7 @@ final class Converters {
     static final class Backend implements ITypeConverter<String> {
         @Override
         public String convert(String text) {
-            if (!BackendNames.NAMES.contains(text) && !text.matches("cuda:\\d+")) {
+            if (!BackendNames.NAMES.contains(text) && !text.equals("host") && !text.matches("cuda:\\d+")) {
                 throw new TypeConversionException("'" + text + "' is not one of " + BackendNames.NAMES + " or cuda:N");
             }
             return text;

@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
                     search.steps());
             console.flush();
             MnistDemo.Settings settings = new MnistDemo.Settings(model, verifier, k, budget, search, last,
-                    cfg == null ? Double.NaN : cfg, seed, engineOptions.backend);
+                    cfg == null ? Double.NaN : cfg, seed, engineOptions.device);
             report = new MnistDemo(engine, settings, threadCount, spec.commandLine().getErr()).run(dir);
         }
         report.write(dir);
@@ -161,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         DemoReport report;
         try (Engine engine = engineOptions.open(threads != null ? threads : 1)) {
-            report = new Demo(engine, engineOptions.backend, budget, seedsPerClass).run();
+            report = new Demo(engine, engineOptions.device, budget, seedsPerClass).run();
         }
         report.write(dir);
         console.print(report.table());

@@ -1,5 +1,7 @@
 package io.noisesearch.compute;
 
+import java.util.function.Consumer;
+
 /**
  * Counts the compute of one request as it happens. Confined to the thread that runs the request; the
  * denoiser wrapper and the verifiers report into it, the search switches phases.
@@ -14,6 +16,16 @@ public final class ComputeMeter {
     private long forwardPasses;
     private long flops;
     private long verifierCalls;
+    private final Consumer<Phase> onEnter;
+
+    public ComputeMeter() {
+        this(p -> { });
+    }
+
+    /** A meter that also tells {@code onEnter} of every phase switch (the backend's transfer meter). */
+    public ComputeMeter(Consumer<Phase> onEnter) {
+        this.onEnter = onEnter;
+    }
 
     /** Switches the phase that following work is charged to. */
     public void enter(Phase next) {
@@ -21,6 +33,7 @@ public final class ComputeMeter {
         nanos[phase.ordinal()] += now - phaseStart;
         phase = next;
         phaseStart = now;
+        onEnter.accept(next);
     }
 
     public Phase phase() {

@@ -4,6 +4,7 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
+import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.Denoiser;
@@ -145,8 +146,10 @@ public final class Engine implements AutoCloseable {
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
-        ComputeMeter meter = new ComputeMeter();
-        try (Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(threads)) {
+        TransferMeter transfers = backend.transfers();
+        ComputeMeter meter = new ComputeMeter(transfers::enter);
+        try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined();
+             Kernels kernels = backend.openStream(threads)) {
             GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter);
@@ -156,7 +159,8 @@ public final class Engine implements AutoCloseable {
             return new SearchResult(info, request.label(), request.algorithm().id(), verifier.name(),
                     verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
-                    planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace());
+                    planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
+                    backend.name(), copies.snapshot());
         }
     }
 

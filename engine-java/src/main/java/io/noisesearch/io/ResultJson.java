@@ -1,10 +1,16 @@
 package io.noisesearch.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noisesearch.backend.TransferMeter.Direction;
+import io.noisesearch.backend.TransferMeter.Payload;
+import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
+import io.noisesearch.compute.Phase;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.SolverSettings;
 import io.noisesearch.search.SearchRequest;
@@ -58,6 +64,8 @@ public final class ResultJson {
         solvers.set("search", solver(result.searchSolver()));
         solvers.set("final", solver(result.finalSolver()));
         root.set("compute", compute(result.compute()));
+        root.put("device", result.backend());
+        root.set("transfers", transfers(result.transfers()));
         ArrayNode trace = root.putArray("trace");
         result.trace().forEach(entry -> trace.add(traceEntry(entry)));
         return root;
@@ -104,6 +112,28 @@ public final class ResultJson {
         node.put("wallMillis", compute.wallMillis());
         node.put("searchMillis", compute.searchMillis());
         node.put("finalMillis", compute.finalMillis());
+        return node;
+    }
+
+    /**
+     * Host-device copies per phase and direction: tensors (batches: model parameters, the returned sample) and
+     * arguments (the Java arrays of kernel calls: indices in, scores out). Null where batches are host memory.
+     */
+    private static JsonNode transfers(Transfers transfers) {
+        if (!transfers.device()) {
+            return NullNode.getInstance();
+        }
+        ObjectNode node = MAPPER.createObjectNode();
+        for (Phase phase : Phase.values()) {
+            ObjectNode p = node.putObject(phase.name().toLowerCase(Locale.ROOT));
+            for (Direction direction : Direction.values()) {
+                ObjectNode d = p.putObject(direction.name().toLowerCase(Locale.ROOT));
+                d.put("tensorBytes", transfers.bytes(phase, direction, Payload.TENSOR));
+                d.put("tensorCopies", transfers.copies(phase, direction, Payload.TENSOR));
+                d.put("argumentBytes", transfers.bytes(phase, direction, Payload.ARGUMENT));
+                d.put("argumentCopies", transfers.copies(phase, direction, Payload.ARGUMENT));
+            }
+        }
         return node;
     }
 

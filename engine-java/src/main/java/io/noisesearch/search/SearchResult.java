@@ -1,5 +1,6 @@
 package io.noisesearch.search;
 
+import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.sampling.SolverSettings;
@@ -13,10 +14,13 @@ import java.util.List;
  * @param score        the winner's combined score (single verifiers: its raw score; ensembles: minus its mean rank)
  * @param memberScores raw score of the returned sample under each verifier member
  * @param searchNfePlanned what the algorithm would spend without a budget (its closed formula)
+ * @param backend      where the kernels ran ("java", "host", "cuda")
+ * @param transfers    the host-device copies of this request (all zero on host backends)
  */
 public record SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,
                            long seed, float[] sample, long key, List<Long> lineage, float score,
                            float[] memberScores, boolean finalReused, boolean budgetExhausted,
                            long searchNfePlanned, SolverSettings searchSolver, SolverSettings finalSolver,
-                           double guidance, Compute compute, List<TraceEntry> trace) {
+                           double guidance, Compute compute, List<TraceEntry> trace, String backend,
+                           Transfers transfers) {
 }

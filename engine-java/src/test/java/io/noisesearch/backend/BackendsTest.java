@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 class BackendsTest {
 
     @Test
-    void opensTheJavaAndHostBackendsByName() {
-        try (Backend java = Backends.open("java"); Backend host = Backends.open("host")) {
+    void opensTheJavaAndCpuBackendsByName() {
+        try (Backend java = Backends.open("java"); Backend cpu = Backends.open("cpu"); Backend host = Backends.open("host")) {
             assertThat(java.name()).isEqualTo("java");
-            assertThat(host.name()).isEqualTo("host");
-            assertThat(host.hostAccessible()).isTrue();
+            assertThat(cpu.name()).isEqualTo("host");
+            assertThat(cpu.hostAccessible()).isTrue();
+            assertThat(host.name()).as("host is the former name of cpu").isEqualTo("host");
         }
     }
 
@@ -24,7 +25,7 @@ class BackendsTest {
         assumeTrue(CudaDevice.absent(), "a CUDA device is present: the no-device error cannot occur here");
         for (String name : new String[] {"cuda", "cuda:0", "cuda:1"}) {
             assertThatThrownBy(() -> Backends.open(name)).isInstanceOf(InvalidRequestException.class)
-                    .hasMessageStartingWith("--backend " + name + ": no CUDA device (")
+                    .hasMessageStartingWith("--device " + name + ": no CUDA device (")
                     .hasMessageNotContaining("\n");
         }
     }
@@ -49,8 +50,8 @@ class BackendsTest {
     @Test
     void unknownNamesAndBadDeviceNumbersAreUserErrors() {
         assertThatThrownBy(() -> Backends.open("tpu")).isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("'tpu'").hasMessageContaining("--backend");
+                .hasMessageContaining("'tpu'").hasMessageContaining("--device");
         assertThatThrownBy(() -> Backends.open("cuda:x")).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--backend cuda:x: 'x' is not a device number");
+                .hasMessage("--device cuda:x: 'x' is not a device number");
     }
 }

@@ -68,6 +68,11 @@ class CudaSearchGpuTest {
                 // The returned winner is the one tensor that comes back.
                 assertThat(transfers.bytes(Direction.DOWNLOAD, Payload.TENSOR) - downloaded).as(algorithm.id())
                         .isEqualTo((long) result.sample().length * Batch.FLOAT_BYTES);
+                // The request's own counts say the same.
+                assertThat(result.transfers().device()).isTrue();
+                assertThat(result.transfers().bytes(Direction.UPLOAD, Payload.TENSOR)).as(algorithm.id()).isZero();
+                assertThat(result.transfers().bytes(Direction.DOWNLOAD, Payload.TENSOR)).as(algorithm.id())
+                        .isEqualTo((long) result.sample().length * Batch.FLOAT_BYTES);
             }
         }
     }

@@ -34,6 +34,7 @@ class CommandLineErrorsTest {
             "--steps 0                                         | --steps",
             "--search-steps -3                                 | --search-steps",
             "--solver rk4                                      | --solver",
+            "--device metal                                    | --device",
             "--backend metal                                   | --backend",
             "--model gmm-3d                                    | --model",
             "--verifier clip                                   | --verifier",
@@ -95,7 +96,7 @@ class CommandLineErrorsTest {
         for (String option : List.of("--model", "--class", "--algorithm", "--candidates", "--iterations", "--cosine",
                 "--lambda", "--paths-width", "--search-start", "--forward-step", "--backward-step", "--path-length",
                 "--verifier", "--solver", "--steps", "--search-solver", "--search-steps", "--cfg", "--budget-nfe",
-                "--seed", "--threads", "--batch-size", "--backend", "--out")) {
+                "--seed", "--threads", "--batch-size", "--device", "--out")) {
             assertThat(run.out()).contains(option + "=");
         }
         // Help wraps its lines; compare with the wrapping undone.

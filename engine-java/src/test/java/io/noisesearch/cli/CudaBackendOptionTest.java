@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code --backend cuda} on a machine without a GPU: one line naming the option, exit code 2, no stack trace. */
+/** {@code --device cuda} on a machine without a GPU: one line naming the option, exit code 2, no stack trace. */
 class CudaBackendOptionTest {
 
     @TempDir
@@ -20,15 +20,15 @@ class CudaBackendOptionTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cuda", "cuda:1"})
-    void cudaWithoutADeviceEndsWithOneLineAndExitCode2(String backend) {
-        assumeTrue(noCudaDevice(), "a CUDA device is present: --backend cuda works here");
+    void cudaWithoutADeviceEndsWithOneLineAndExitCode2(String device) {
+        assumeTrue(noCudaDevice(), "a CUDA device is present: --device cuda works here");
 
-        CliRun run = CliRun.of("search", "--model", "gmm-2d", "--candidates", "2", "--backend", backend,
+        CliRun run = CliRun.of("search", "--model", "gmm-2d", "--candidates", "2", "--device", device,
                 "--out", temp.resolve("out").toString());
 
         assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.errLines()[0]).startsWith("noisesearch: ").contains("--backend").contains(backend);
+        assertThat(run.errLines()[0]).startsWith("noisesearch: ").contains("--device " + device);
         assertThat(run.out()).isEmpty();
     }
 
@@ -41,8 +41,18 @@ class CudaBackendOptionTest {
     }
 
     @Test
-    void optionHelpStillListsTheBackends() {
+    void helpListsTheDevices() {
         CliRun run = CliRun.of("search", "--help");
-        assertThat(run.out()).contains("--backend");
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("--device").contains("cpu, java, cuda, auto or cuda:N");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--device", "--backend"})
+    void theCpuRunsUnderTheOptionAndItsFormerName(String option) {
+        CliRun run = CliRun.of("search", "--model", "gmm-2d", "--candidates", "2", option, "cpu",
+                "--out", temp.resolve(option.substring(2)).toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(temp.resolve(option.substring(2)).resolve("result.json")).exists();
     }
 }

@@ -1,11 +1,16 @@
 package io.noisesearch.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.noisesearch.backend.TransferMeter.Direction;
+import io.noisesearch.backend.TransferMeter.Payload;
+import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
+import io.noisesearch.compute.Phase;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.SolverKind;
 import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -35,7 +40,8 @@ class ResultJsonTest {
         SolverSettings heun = new SolverSettings(SolverKind.HEUN, 10);
         SearchResult result = new SearchResult(BuiltinModels.info("gmm-image"), 4, "paths", "oracle",
                 List.of("oracle"), 9, new float[256], KEY, List.of(KEY - 20, KEY), 2.5f, new float[] {2.5f}, true,
-                false, 1000, heun, heun, 1.0, new Compute(400, 0, 400, 1234, 12, 7, 6, 1), List.of(round));
+                false, 1000, heun, heun, 1.0, new Compute(400, 0, 400, 1234, 12, 7, 6, 1), List.of(round),
+                "cuda", transfers());
 
         JsonNode json = ResultJson.toJson(request, result);
 
@@ -51,5 +57,39 @@ class ResultJsonTest {
         assertThat(entry.path("level").asDouble()).isEqualTo(0.25);
         assertThat(entry.path("chosenKey").asText()).isEqualTo("0x0500000300000011");
         assertThat(json.path("solvers").path("final").path("nfe").asInt()).isEqualTo(19);
+        assertThat(json.path("device").asText()).isEqualTo("cuda");
+        JsonNode searchDownload = json.path("transfers").path("search").path("download");
+        assertThat(searchDownload.path("argumentBytes").asLong()).isEqualTo(64);
+        assertThat(searchDownload.path("argumentCopies").asLong()).isEqualTo(2);
+        assertThat(searchDownload.path("tensorBytes").asLong()).isZero();
+        assertThat(json.path("transfers").path("final").path("download").path("tensorBytes").asLong()).isEqualTo(1024);
+        assertThat(json.path("transfers").path("final").path("upload").path("tensorCopies").asLong()).isZero();
+    }
+
+    @Test
+    void hostRunsHaveNoTransfers() {
+        SearchRequest request = SearchRequest.of("gmm-image", 4, new NoSearch(), "oracle", 9);
+        SolverSettings heun = new SolverSettings(SolverKind.HEUN, 10);
+        SearchResult result = new SearchResult(BuiltinModels.info("gmm-image"), 4, "none", "oracle",
+                List.of("oracle"), 9, new float[256], KEY, List.of(KEY), 2.5f, new float[] {2.5f}, true,
+                false, 0, heun, heun, 1.0, new Compute(0, 19, 19, 1234, 1, 7, 0, 7), List.of(), "host",
+                Transfers.NONE);
+
+        JsonNode json = ResultJson.toJson(request, result);
+
+        assertThat(json.path("device").asText()).isEqualTo("host");
+        assertThat(json.has("transfers")).isTrue();
+        assertThat(json.path("transfers").isNull()).isTrue();
+    }
+
+    /** A device run: two score downloads while searching, the winner's 1 KiB download in the final phase. */
+    private static Transfers transfers() {
+        long[] bytes = new long[Transfers.SLOTS];
+        long[] copies = new long[Transfers.SLOTS];
+        bytes[Transfers.slot(Phase.SEARCH, Direction.DOWNLOAD, Payload.ARGUMENT)] = 64;
+        copies[Transfers.slot(Phase.SEARCH, Direction.DOWNLOAD, Payload.ARGUMENT)] = 2;
+        bytes[Transfers.slot(Phase.FINAL, Direction.DOWNLOAD, Payload.TENSOR)] = 1024;
+        copies[Transfers.slot(Phase.FINAL, Direction.DOWNLOAD, Payload.TENSOR)] = 1;
+        return new Transfers(true, bytes, copies);
     }
 }
