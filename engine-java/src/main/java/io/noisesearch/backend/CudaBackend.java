@@ -12,8 +12,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Native kernels on an NVIDIA GPU: libnoisesearch_cuda.so, batches in device memory allocated through the library
- * and owned by the caller's arena, one CUDA stream per search ({@link CudaKernels}). Only what a caller asks for
+ * Native kernels on an NVIDIA GPU: libnoisesearch_cuda.so, batches in device memory from a pool ({@link MemoryPool}:
+ * slabs reserved from the driver when the backend opens, blocks owned by the caller's arena), one CUDA stream per
+ * search ({@link CudaKernels}). Only what a caller asks for
  * crosses to the host: {@link #upload}, {@link #download} and the Java arrays of kernel calls, all counted in
  * {@link #transfers()}. Not yet run on a GPU: written and compiled on a machine without one.
  */
@@ -22,12 +23,17 @@ public final class CudaBackend implements Backend {
     private final DeviceFunctions device;
     private final DeviceInfo info;
     private final TransferMeter transfers = new TransferMeter();
-    private final AtomicLong allocatedBytes = new AtomicLong();
+    private final AtomicLong slabBytes = new AtomicLong();
+    private final MemoryPool pool;
     private final CudaKernels copies;
+
+    /** The size of the pool's slabs: {@code -Dnoisesearch.cuda.poolMiB} (default 256 MiB). */
+    static final long SLAB_BYTES = Long.getLong("noisesearch.cuda.poolMiB", 256) << 20;
 
     private CudaBackend(DeviceFunctions device, DeviceInfo info) {
         this.device = device;
         this.info = info;
+        this.pool = new MemoryPool(this::allocateSlab, SLAB_BYTES);
         this.copies = new CudaKernels(this);
     }
 
@@ -78,9 +84,14 @@ public final class CudaBackend implements Backend {
         return transfers;
     }
 
-    /** Device bytes allocated through this backend and not yet released (batches and staging scratch). */
+    /** Device bytes handed out by the pool and not yet returned (batches and staging scratch). */
     public long allocatedBytes() {
-        return allocatedBytes.get();
+        return pool.inUse();
+    }
+
+    /** Device bytes the pool holds from the driver (its slabs); constant once a workload has run once. */
+    public long reservedBytes() {
+        return slabBytes.get();
     }
 
     /** Free and total memory of the device as the driver sees it. */
@@ -98,12 +109,20 @@ public final class CudaBackend implements Backend {
         return new Batch(allocateScratch(arena, (long) rows * dim * Batch.FLOAT_BYTES), rows, dim);
     }
 
-    /** Device memory owned by {@code arena}, counted in {@link #allocatedBytes()}. */
+    /**
+     * Device memory from the pool, back in the pool when {@code arena} closes; counted in {@link #allocatedBytes()}.
+     * No driver call unless the pool has to grow.
+     */
     MemorySegment allocateScratch(Arena arena, long bytes) {
+        return pool.take(arena, bytes);
+    }
+
+    /** One slab from the driver for the pool, freed when the pool closes. */
+    private MemorySegment allocateSlab(Arena arena, long bytes) {
         makeCurrent();
-        MemorySegment memory = device.allocateDevice(arena, bytes, () -> allocatedBytes.addAndGet(-bytes));
-        allocatedBytes.addAndGet(bytes);
-        return memory;
+        MemorySegment slab = device.allocateDevice(arena, bytes, () -> slabBytes.addAndGet(-bytes));
+        slabBytes.addAndGet(bytes);
+        return slab;
     }
 
     /** Copies {@code values} to a new device batch and waits until the copy is done. */
@@ -152,9 +171,17 @@ public final class CudaBackend implements Backend {
         device.select(info.index());
     }
 
-    /** Batches belong to their arenas and streams to their callers: the backend holds only its copy stream. */
+    /**
+     * Batches belong to their arenas and streams to their callers: the backend holds its copy stream and the pool,
+     * whose slabs go back to the driver here (close engines, and so their arenas, first).
+     */
     @Override
     public synchronized void close() {
-        copies.close();
+        try {
+            copies.close();
+        } finally {
+            makeCurrent();
+            pool.close();
+        }
     }
 }

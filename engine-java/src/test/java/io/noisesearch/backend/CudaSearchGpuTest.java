@@ -84,11 +84,14 @@ class CudaSearchGpuTest {
             SearchRequest request = SearchRequest.of("gmm-image", 1, new RandomSearch(8), "oracle", 3);
             engine.search(request); // model parameters and lazily loaded kernels
             long allocated = cuda.allocatedBytes();
+            long reserved = cuda.reservedBytes();
             long free = cuda.deviceMemory()[0];
             for (int i = 0; i < 1_000; i++) {
                 engine.search(SearchRequest.of("gmm-image", i % 10, new RandomSearch(8), "oracle", i));
             }
             assertThat(cuda.allocatedBytes()).isEqualTo(allocated);
+            assertThat(cuda.reservedBytes()).as("the pool did not grow: no driver allocation in the loop")
+                    .isEqualTo(reserved);
             assertThat(cuda.deviceMemory()[0]).isEqualTo(free);
         }
     }
