@@ -103,7 +103,7 @@ final class CudaKernels extends NativeKernels {
      * calls do not run until {@link #replay}. Only kernels without Java-array arguments can be captured (staged
      * copies from Java arrays are not allowed inside a capture).
      */
-    MemorySegment capture(Arena arena, Runnable issue) {
+    MemorySegment captureGraph(Arena arena, Runnable issue) {
         beforeCall();
         DeviceFunctions device = backend.device();
         device.beginCapture(stream());
@@ -116,7 +116,18 @@ final class CudaKernels extends NativeKernels {
         return device.instantiate(graph, arena);
     }
 
-    /** Launches a graph from {@link #capture} on this stream. */
+    @Override
+    public boolean canCapture() {
+        return true;
+    }
+
+    @Override
+    public Graph capture(Arena arena, Runnable issue) {
+        MemorySegment exec = captureGraph(arena, issue);
+        return () -> replay(exec);
+    }
+
+    /** Launches a graph from {@link #captureGraph} on this stream. */
     void replay(MemorySegment graph) {
         beforeCall();
         backend.device().launch(stream(), graph);

@@ -1,6 +1,7 @@
 package io.noisesearch.backend;
 
 import io.noisesearch.sampling.Coefficients;
+import java.lang.foreign.Arena;
 import io.noisesearch.sampling.Prediction;
 
 /**
@@ -46,6 +47,26 @@ public interface Kernels extends AutoCloseable {
     void gmmPredict(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at, Prediction type);
 
     void gmmLogDensity(Batch x, float[] out, MixtureTensors mixture, int label);
+
+    /** A recorded sequence of this stream's calls, launched again as a unit (a CUDA graph). */
+    interface Graph {
+        /** Runs the recorded calls again, in order, on the stream that recorded them. */
+        void replay();
+    }
+
+    /** Whether {@link #capture} can record calls on this stream (CUDA streams can; host and Java kernels cannot). */
+    default boolean canCapture() {
+        return false;
+    }
+
+    /**
+     * Records the calls {@code issue} makes on this stream, without running them, as a graph owned by
+     * {@code arena}. Calls with Java-array arguments (staged copies) cannot be recorded: the capture then ends with
+     * an exception and the stream works as before. Only for streams where {@link #canCapture()} holds.
+     */
+    default Graph capture(Arena arena, Runnable issue) {
+        throw new UnsupportedOperationException("this stream cannot record graphs");
+    }
 
     /** Waits until every call issued on this stream has finished. */
     void synchronize();

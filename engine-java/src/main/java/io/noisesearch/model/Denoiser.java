@@ -15,6 +15,14 @@ public interface Denoiser extends AutoCloseable {
 
     void predict(Kernels kernels, Batch x, double t, int label, Batch out);
 
+    /**
+     * Whether {@link #predict} only issues kernel calls on the stream it is given (no host work, no Java-array
+     * arguments, no synchronization), so that a solve can be recorded once as a graph and replayed.
+     */
+    default boolean capturable() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -41,6 +41,12 @@ public final class MixtureDenoiser implements Denoiser {
         return tensors;
     }
 
+    /** One mixture kernel on the stream: recordable. */
+    @Override
+    public boolean capturable() {
+        return true;
+    }
+
     @Override
     public void predict(Kernels kernels, Batch x, double t, int label, Batch out) {
         kernels.gmmPredict(x, out, tensors, label, info.schedule().at(t), info.prediction());

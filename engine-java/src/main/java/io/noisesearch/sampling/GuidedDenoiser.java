@@ -41,13 +41,31 @@ public final class GuidedDenoiser {
         return scale != 1f && label != denoiser.info().nullClass();
     }
 
+    /** Whether the denoiser's evaluations can be recorded as a graph ({@link Denoiser#capturable()}). */
+    public boolean capturable() {
+        return denoiser.capturable();
+    }
+
+    /**
+     * Charges {@code evaluations} evaluations of {@code rows} rows to the meter without running them: the work of
+     * a replayed graph, whose calls were charged once when it was recorded.
+     */
+    public void charge(long rows, long evaluations) {
+        meter.denoiserEvaluation(rows * evaluations, guided() ? 2 : 1, denoiser.info().flopsPerSample());
+    }
+
     /** Writes the (guided) prediction for x at time t into out; {@code scratch} holds the null-class pass. */
     public void predict(Kernels kernels, Batch x, double t, Batch out, Batch scratch) {
+        evaluate(kernels, x, t, out, scratch);
+        charge(x.rows(), 1);
+    }
+
+    /** {@link #predict} without charging the meter (calls being recorded; the caller charges what runs). */
+    public void evaluate(Kernels kernels, Batch x, double t, Batch out, Batch scratch) {
         denoiser.predict(kernels, x, t, label, out);
         if (guided()) {
             denoiser.predict(kernels, x, t, denoiser.info().nullClass(), scratch);
             kernels.cfgCombine(out, scratch, out, scale);
         }
-        meter.denoiserEvaluation(x.rows(), guided() ? 2 : 1, denoiser.info().flopsPerSample());
     }
 }

@@ -209,7 +209,7 @@ class CudaKernelsGpuTest {
         for (int i = 0; i < 4; i++) {
             onDevice.eulerStep(direct, v.device(), direct, -0.05f);
         }
-        MemorySegment graph = onDevice.capture(arena, () -> {
+        MemorySegment graph = onDevice.captureGraph(arena, () -> {
             for (int i = 0; i < 4; i++) {
                 onDevice.eulerStep(x.device(), v.device(), x.device(), -0.05f);
             }
