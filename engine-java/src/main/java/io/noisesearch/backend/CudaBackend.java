@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * Native kernels on an NVIDIA GPU: libnoisesearch_cuda.so, batches in device memory from a pool ({@link MemoryPool}:
@@ -25,6 +26,8 @@ public final class CudaBackend implements Backend {
     private final TransferMeter transfers = new TransferMeter();
     private final AtomicLong slabBytes = new AtomicLong();
     private final MemoryPool pool;
+    private volatile boolean timingKernels;
+    private final DoubleAdder kernelMillis = new DoubleAdder();
     private final CudaKernels copies;
 
     /** The size of the pool's slabs: {@code -Dnoisesearch.cuda.poolMiB} (default 256 MiB). */
@@ -92,6 +95,30 @@ public final class CudaBackend implements Backend {
     /** Device bytes the pool holds from the driver (its slabs); constant once a workload has run once. */
     public long reservedBytes() {
         return slabBytes.get();
+    }
+
+    /**
+     * Turns kernel timing on or off for streams opened from now on (benchmarks: {@link #kernelMillis()}). Each call
+     * of a timed stream is bracketed by two CUDA events, which costs a little: leave it off outside measurements.
+     */
+    public void timeKernels(boolean on) {
+        timingKernels = on;
+    }
+
+    boolean timingKernels() {
+        return timingKernels;
+    }
+
+    /**
+     * Device time of the calls of timed streams so far, in milliseconds, counted when their streams synchronize
+     * (a search ends with a synchronize). Gaps where the device waits for the host are not included.
+     */
+    public double kernelMillis() {
+        return kernelMillis.sum();
+    }
+
+    void addKernelMillis(double millis) {
+        kernelMillis.add(millis);
     }
 
     /** Free and total memory of the device as the driver sees it. */

@@ -24,12 +24,45 @@ final class CudaKernels extends NativeKernels {
     private MemorySegment pinned;
     private long used;
     private Thread current;
+    /** Kernel timing (null when off): event pairs around every call, summed into the backend's kernel time. */
+    private final KernelTimer timer;
+    /** While recording a graph, or before the stream exists and once it is being destroyed: no timing events. */
+    private boolean capturing;
+    private boolean untimed;
+    private boolean timing;
 
     CudaKernels(CudaBackend backend) {
         // Set before the superclass creates the stream, which calls beforeCall().
+        Arena arena = Arena.ofShared();
         this.backend = backend;
-        this.staging = Arena.ofShared();
+        this.staging = arena;
+        this.timer = backend.timingKernels() ? new KernelTimer(backend, arena) : null;
         super(KernelFunctions.cuda(), 0);
+    }
+
+    @Override
+    void startTiming() {
+        if (timer != null && !capturing && !untimed && stream() != null) {
+            timer.start(stream());
+            timing = true;
+        }
+    }
+
+    @Override
+    void endTiming() {
+        if (timing) {
+            timing = false;
+            timer.end(stream());
+        }
+    }
+
+    /** Waits for the stream, then adds the finished calls' device time to the backend's kernel time. */
+    @Override
+    public void synchronize() {
+        super.synchronize();
+        if (timer != null) {
+            timer.drain();
+        }
     }
 
     /** The device must be current on whichever thread calls; checked cheaply by thread identity. */
@@ -107,10 +140,12 @@ final class CudaKernels extends NativeKernels {
         beforeCall();
         DeviceFunctions device = backend.device();
         device.beginCapture(stream());
+        capturing = true;
         MemorySegment graph;
         try {
             issue.run();
         } finally {
+            capturing = false;
             graph = device.endCapture(stream(), arena);
         }
         return device.instantiate(graph, arena);
@@ -130,12 +165,19 @@ final class CudaKernels extends NativeKernels {
     /** Launches a graph from {@link #captureGraph} on this stream. */
     void replay(MemorySegment graph) {
         beforeCall();
+        startTiming();
         backend.device().launch(stream(), graph);
+        endTiming();
     }
 
     @Override
     public void close() {
         try {
+            if (timer != null) {
+                super.synchronize();
+                timer.drain();
+                untimed = true;
+            }
             super.close();
         } finally {
             staging.close();

@@ -48,6 +48,14 @@ abstract sealed class NativeKernels implements Kernels permits HostKernels, Cuda
     void beforeCall() {
     }
 
+    /** Just before a downcall's native function runs (CUDA: a timing event where kernel timing is on). */
+    void startTiming() {
+    }
+
+    /** Just after a downcall's native function returned. */
+    void endTiming() {
+    }
+
     /** After every downcall on this stream (CUDA: staging space of the call may be reused). */
     void afterCall() {
     }
@@ -238,7 +246,9 @@ abstract sealed class NativeKernels implements Kernels permits HostKernels, Cuda
         beforeCall();
         int status;
         try {
+            startTiming();
             status = downcall.invoke();
+            endTiming();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

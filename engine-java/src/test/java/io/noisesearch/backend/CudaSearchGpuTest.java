@@ -95,4 +95,19 @@ class CudaSearchGpuTest {
             assertThat(cuda.deviceMemory()[0]).isEqualTo(free);
         }
     }
+
+    @Test
+    void kernelTimeIsPositiveAndBelowTheWallTimeOfASearch() {
+        CudaBackend cuda = (CudaBackend) Backends.open("cuda");
+        try (Engine engine = Engine.open(cuda, 0, 1)) {
+            SearchRequest request = SearchRequest.of("gmm-image", 4, new RandomSearch(256), "oracle", 8);
+            engine.search(request);
+            cuda.timeKernels(true);
+            long start = System.nanoTime();
+            engine.search(request);
+            double wall = (System.nanoTime() - start) / 1e6;
+            double device = cuda.kernelMillis();
+            assertThat(device).isPositive().isLessThan(wall);
+        }
+    }
 }

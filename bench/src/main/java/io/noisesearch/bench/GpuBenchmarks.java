@@ -1,0 +1,161 @@
+package io.noisesearch.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.CudaBackend;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.sampling.Sampler;
+import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The GPU benchmarks of the GPU issue, for scripts/gpu-check (a machine with a GPU and no JMH run time to spare):
+ * <ul>
+ *   <li>{@code kernels}: device time per call (CUDA events) of the noise and solver-update kernels on 256 MiB
+ *   batches, as bandwidth (bytes read + written per second) and as a share of the device-to-device copy
+ *   bandwidth measured in the same run; target >= 80%.</li>
+ *   <li>{@code search}: a {@code gmm-image} random search with 4,096 candidates: wall time, and device time of its
+ *   calls (events around every call); orchestration = 1 - device time / wall time; target < 5% with graphs on.
+ *   Graphs follow {@code -Dnoisesearch.graphs} (run once with and once without).</li>
+ * </ul>
+ * Usage: {@code GpuBenchmarks kernels|search OUT.json}. Prints a table and writes the numbers with the card's name.
+ */
+public final class GpuBenchmarks {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int ROWS = 65_536;
+    private static final int DIM = 1_024;
+    private static final long BATCH_BYTES = (long) ROWS * DIM * Batch.FLOAT_BYTES; // 256 MiB
+    private static final int CALLS = 20;
+
+    private GpuBenchmarks() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2 || !(args[0].equals("kernels") || args[0].equals("search"))) {
+            System.err.println("usage: GpuBenchmarks kernels|search OUT.json");
+            System.exit(2);
+        }
+        try (CudaBackend cuda = (CudaBackend) Backends.open("cuda")) {
+            ObjectNode root = JSON.createObjectNode();
+            root.put("device", cuda.describe());
+            root.put("graphs", Sampler.GRAPHS);
+            if (args[0].equals("kernels")) {
+                kernels(cuda, root);
+            } else {
+                search(cuda, root);
+            }
+            JSON.writeValue(Path.of(args[1]).toFile(), root);
+        }
+    }
+
+    /** Device milliseconds per call of {@code kernel}, over {@link #CALLS} calls after two warm-up calls. */
+    private static double millisPerCall(CudaBackend cuda, Consumer<Kernels> kernel) {
+        try (Kernels stream = cuda.openStream(0)) {
+            kernel.accept(stream);
+            kernel.accept(stream);
+            stream.synchronize();
+            double before = cuda.kernelMillis();
+            for (int i = 0; i < CALLS; i++) {
+                kernel.accept(stream);
+            }
+            stream.synchronize();
+            return (cuda.kernelMillis() - before) / CALLS;
+        }
+    }
+
+    private static void kernels(CudaBackend cuda, ObjectNode root) {
+        cuda.timeKernels(true);
+        try (Arena arena = Arena.ofConfined()) {
+            Batch x = cuda.allocate(arena, ROWS, DIM);
+            Batch v1 = cuda.allocate(arena, ROWS, DIM);
+            Batch v2 = cuda.allocate(arena, ROWS, DIM);
+            Batch out = cuda.allocate(arena, ROWS, DIM);
+            try (Kernels init = cuda.openStream(0)) {
+                init.gaussianNoise(x, 1, 0);
+                init.gaussianNoise(v1, 2, 0);
+                init.gaussianNoise(v2, 3, 0);
+                init.synchronize();
+            }
+            root.put("batchMiB", BATCH_BYTES >> 20);
+            ArrayNode rows = root.putArray("kernels");
+            double copy = bandwidth(rows, "copy", 2, millisPerCall(cuda, k -> k.copy(x, out)), 0);
+            bandwidth(rows, "gaussianNoise", 1, millisPerCall(cuda, k -> k.gaussianNoise(out, 7, 0)), copy);
+            bandwidth(rows, "forwardNoise", 2, millisPerCall(cuda, k -> k.forwardNoise(out, 7, 0, 0.9f, 0.1f)), copy);
+            bandwidth(rows, "eulerStep", 3, millisPerCall(cuda, k -> k.eulerStep(x, v1, out, -0.05f)), copy);
+            bandwidth(rows, "heunStep", 4, millisPerCall(cuda, k -> k.heunStep(x, v1, v2, out, -0.05f)), copy);
+            bandwidth(rows, "cfgCombine", 3, millisPerCall(cuda, k -> k.cfgCombine(v1, v2, out, 2f)), copy);
+            root.put("copyGBps", copy);
+        }
+    }
+
+    /** One table row: {@code batches} batches of traffic per call; returns GB/s. */
+    private static double bandwidth(ArrayNode rows, String kernel, int batches, double millis, double copy) {
+        double gbps = batches * BATCH_BYTES / (millis * 1e-3) / 1e9;
+        ObjectNode row = rows.addObject();
+        row.put("kernel", kernel);
+        row.put("millisPerCall", millis);
+        row.put("bytesPerCall", batches * BATCH_BYTES);
+        row.put("GBps", gbps);
+        double share = copy == 0 ? 100 : 100 * gbps / copy;
+        row.put("percentOfCopy", share);
+        System.out.printf(Locale.ROOT, "%-14s %9.3f ms/call %9.1f GB/s %6.1f%% of copy%n", kernel, millis, gbps, share);
+        return gbps;
+    }
+
+    private static void search(CudaBackend cuda, ObjectNode root) {
+        ArrayNode runs = root.putArray("searches");
+        try (Engine engine = Engine.open(cuda, 0, 1)) {
+            for (int batch : new int[] {256, 4096}) {
+                SearchRequest request = SearchRequest.of("gmm-image", 3, new RandomSearch(4096), "oracle", 1)
+                        .withBatchSize(batch);
+                engine.search(request);
+                engine.search(request.withSeed(2));
+                // Untimed wall time first (no events), then wall and device time with events around every call.
+                double plain = wallMillis(engine, request, 5);
+                cuda.timeKernels(true);
+                double before = cuda.kernelMillis();
+                double timed = wallMillis(engine, request, 5);
+                double device = (cuda.kernelMillis() - before) / 5;
+                cuda.timeKernels(false);
+                double orchestration = 100 * (1 - device / timed);
+                ObjectNode run = runs.addObject();
+                run.put("candidates", 4096);
+                run.put("batchSize", batch);
+                run.put("wallMillis", plain);
+                run.put("wallMillisTimed", timed);
+                run.put("deviceMillis", device);
+                run.put("orchestrationPercent", orchestration);
+                System.out.printf(Locale.ROOT, "random N=4096 batch %4d graphs %-5s wall %8.2f ms (timed %8.2f)"
+                        + " device %8.2f ms orchestration %5.1f%%%n", batch, Sampler.GRAPHS, plain, timed, device,
+                        orchestration);
+            }
+        }
+    }
+
+    /** Mean wall milliseconds of {@code count} searches (seeds 10, 11, ...). */
+    private static double wallMillis(Engine engine, SearchRequest request, int count) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            SearchRequest r = request.withSeed(10 + i);
+            long start = System.nanoTime();
+            SearchResult result = engine.search(r);
+            total += System.nanoTime() - start;
+            if (!Float.isFinite(result.score())) {
+                throw new IllegalStateException("search returned a non-finite score");
+            }
+        }
+        return total / 1e6 / count;
+    }
+}
