@@ -288,8 +288,25 @@ def dumps_manifest(manifest: dict) -> str:
     return re.sub(r"\[\s*([-\d.eE,\s]*?)\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",") if v.strip()) + "]", text)
 
 
+# The batch range TensorRT plans are built for (tensorrt-plans/build-plans.sh: min / opt / max rows).
+BATCH_PROFILE = {"min": 1, "opt": 256, "max": 1024}
+
+
+def with_batch_profile(manifest: dict) -> dict:
+    """The manifest with "batch" (BATCH_PROFILE) right after "flopsPerSample", unless it has one."""
+    if "batch" in manifest:
+        return manifest
+    out = {}
+    for key, value in manifest.items():
+        out[key] = value
+        if key == "flopsPerSample":
+            out["batch"] = dict(BATCH_PROFILE)
+    out.setdefault("batch", dict(BATCH_PROFILE))
+    return out
+
+
 def write_manifest(path: Path, manifest: dict) -> None:
-    path.write_text(dumps_manifest(manifest) + "\n")
+    path.write_text(dumps_manifest(with_batch_profile(manifest)) + "\n")
 
 
 def provenance(args, train_seconds: float, data: str, **extra) -> dict:

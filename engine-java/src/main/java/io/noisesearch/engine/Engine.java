@@ -20,6 +20,8 @@ import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.tensorrt.PlanLocator;
+import io.noisesearch.tensorrt.TensorRtDenoiser;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
@@ -99,8 +101,12 @@ public final class Engine implements AutoCloseable {
         }
         Path folder = repository.folder(name);
         if (!backend.hostAccessible()) {
+            PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
+            if (plan.found()) {
+                return new TensorRtDenoiser(backend, folder, plan.plan());
+            }
             throw new InvalidRequestException("--model " + name + ": ONNX Runtime models need a host backend, not "
-                    + backend.name());
+                    + backend.name() + ", and " + plan.missing() + "; build plans with tensorrt-plans/build-plans.sh");
         }
         return new OnnxDenoiser(folder, threads);
     }

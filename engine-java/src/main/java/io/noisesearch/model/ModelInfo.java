@@ -1,8 +1,15 @@
 package io.noisesearch.model;
 
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.sampling.Prediction;
+import io.noisesearch.sampling.RectifiedFlow;
 import io.noisesearch.sampling.Schedule;
+import io.noisesearch.sampling.SolverKind;
 import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.sampling.VariancePreserving;
+
+import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * What the engine needs to know about a denoiser: its sample shape (channels, height, width; a 2-D point
@@ -25,5 +32,27 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
 
     public int nullClass() {
         return classes;
+    }
+
+    /**
+     * The description a trained model's manifest gives (ONNX Runtime and TensorRT read it the same way); an
+     * unknown solver in it is a one-line error naming the manifest.
+     */
+    public static ModelInfo of(ModelManifest m, Path folder) {
+        ModelManifest.SampleSpec s = m.sample();
+        Schedule schedule = m.schedule().type().equals("rectified-flow")
+                ? new RectifiedFlow(m.schedule().shift() == null ? 1 : m.schedule().shift())
+                : new VariancePreserving(VariancePreserving.Betas.valueOf(
+                        (m.schedule().betas() == null ? "linear" : m.schedule().betas()).toUpperCase(Locale.ROOT)));
+        SolverSettings solver;
+        try {
+            solver = new SolverSettings(SolverKind.parse(m.defaultSolver().kind()), m.defaultSolver().steps());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(folder.resolve("manifest.json") + ": defaultSolver: " + e.getMessage());
+        }
+        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), m.condition().classes(),
+                Prediction.valueOf(m.prediction().toUpperCase(Locale.ROOT)), schedule,
+                s.range().get(0).floatValue(), s.range().get(1).floatValue(), m.flopsPerSample(), solver,
+                m.defaultGuidance() == null ? 1.0 : m.defaultGuidance());
     }
 }

@@ -56,29 +56,11 @@ public final class OnnxDenoiser implements Denoiser {
             this.timeInput = m.inputs().get(1);
             this.labelInput = m.inputs().get(2);
             this.predictionOutput = m.outputs().get(0);
-            this.info = infoOf(m, folder);
+            this.info = ModelInfo.of(m, folder);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-    }
-
-    static ModelInfo infoOf(ModelManifest m, Path folder) {
-        ModelManifest.SampleSpec s = m.sample();
-        Schedule schedule = m.schedule().type().equals("rectified-flow")
-                ? new RectifiedFlow(m.schedule().shift() == null ? 1 : m.schedule().shift())
-                : new VariancePreserving(VariancePreserving.Betas.valueOf(
-                        (m.schedule().betas() == null ? "linear" : m.schedule().betas()).toUpperCase(Locale.ROOT)));
-        SolverSettings solver;
-        try {
-            solver = new SolverSettings(SolverKind.parse(m.defaultSolver().kind()), m.defaultSolver().steps());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(folder.resolve("manifest.json") + ": defaultSolver: " + e.getMessage());
-        }
-        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), m.condition().classes(),
-                Prediction.valueOf(m.prediction().toUpperCase(Locale.ROOT)), schedule,
-                s.range().get(0).floatValue(), s.range().get(1).floatValue(), m.flopsPerSample(), solver,
-                m.defaultGuidance() == null ? 1.0 : m.defaultGuidance());
     }
 
     @Override

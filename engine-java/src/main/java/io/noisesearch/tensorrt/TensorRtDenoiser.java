@@ -1,0 +1,220 @@
+package io.noisesearch.tensorrt;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.CudaInterop;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.model.ModelManifest;
+import io.noisesearch.onnx.OnnxDenoiser;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.tensorrt.global.nvinfer.DataType;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A trained denoiser as a TensorRT plan on the CUDA backend: the same model folder (manifest.json) as
+ * {@link OnnxDenoiser}, the engine from {@code tensorrt-plans/plans/<gpu>-trt<version>/<model>.plan}. The sample and
+ * prediction are our device batches, bound by address ({@code setTensorAddress}) without copies where they are
+ * 256-byte aligned (a whole batch always is; a slice of rows may not be, and is then copied through an aligned
+ * batch of the lane on the device). The per-row time (float32) and label (int64) go through the stream's argument
+ * staging (counted as ARGUMENT uploads). Each call sets the input shapes for its rows when they changed and enqueues
+ * on the caller's stream ({@code enqueueV3}); nothing waits. A non-finite prediction is not looked for here (that
+ * would wait for the device at every call): it reaches the verifier's scores, which are checked.
+ */
+public final class TensorRtDenoiser implements Denoiser {
+
+    private final ModelInfo info;
+    private final TensorRtPlan plan;
+    private final TensorRtPipeline pipeline;
+    private final String sample;
+    private final String time;
+    private final String label;
+    private final String prediction;
+    private final List<Long> sampleShape;
+    private final int dim;
+    private final ThreadLocal<Conditioning> conditioning = ThreadLocal.withInitial(Conditioning::new);
+
+    /** Opens the plan {@code planFile} of the denoiser in {@code folder} on {@code backend} (the CUDA backend). */
+    public TensorRtDenoiser(Backend backend, Path folder, Path planFile) {
+        ModelManifest m = ModelManifest.read(folder);
+        Path manifest = folder.resolve("manifest.json");
+        if (!m.role().equals("denoiser")) {
+            throw new InvalidRequestException(manifest + ": role is '" + m.role() + "', expected 'denoiser'");
+        }
+        if (m.inputs().size() != 3 || m.outputs().size() != 1) {
+            throw new InvalidRequestException(manifest
+                    + ": a denoiser takes three inputs (sample, time, label) and has one output (the prediction)");
+        }
+        this.info = ModelInfo.of(m, folder);
+        this.sample = m.inputs().get(0).name();
+        this.time = m.inputs().get(1).name();
+        this.label = m.inputs().get(2).name();
+        this.prediction = m.outputs().get(0).name();
+        this.sampleShape = m.inputs().get(0).shape();
+        this.dim = info.dim();
+        this.plan = TensorRtPlan.load(backend, planFile, m);
+        try {
+            requireType(sample, DataType.kFLOAT);
+            requireType(time, DataType.kFLOAT);
+            requireType(label, DataType.kINT64);
+            requireType(prediction, DataType.kFLOAT);
+            this.pipeline = new TensorRtPipeline(backend, List.of(plan));
+        } catch (RuntimeException e) {
+            plan.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    public TensorRtPlan plan() {
+        return plan;
+    }
+
+    @Override
+    public void predict(Kernels kernels, Batch x, double t, int classLabel, Batch out) {
+        int rows = x.rows();
+        if (x.dim() != dim || out.rows() != rows || out.dim() != dim) {
+            throw new IllegalArgumentException("model " + info.name() + ": predict takes [rows, " + dim
+                    + "] batches, got x [" + rows + ", " + x.dim() + "] and out [" + out.rows() + ", " + out.dim()
+                    + "]");
+        }
+        if (rows == 0) {
+            return;
+        }
+        if (rows < plan.minRows() || rows > plan.maxRows()) {
+            throw new InvalidRequestException("model " + info.name() + ": a batch of " + rows + " rows is outside "
+                    + plan.minRows() + ".." + plan.maxRows() + ", the batch range of " + plan.file()
+                    + " (use a smaller --batch-size, or rebuild the plan with a larger batch.max in the manifest)");
+        }
+        MemorySegment stream = CudaInterop.stream(kernels);
+        TensorRtPipeline.Lane lane = pipeline.enter(kernels);
+        try {
+            run(kernels, stream, lane, x, (float) t, classLabel, out);
+        } finally {
+            lane.exit();
+        }
+    }
+
+    private void run(Kernels kernels, MemorySegment stream, TensorRtPipeline.Lane lane, Batch x, float t,
+                     int classLabel, Batch out) {
+        int rows = x.rows();
+        TensorRtPipeline.Binding binding = lane.binding(plan);
+        IExecutionContext context = binding.context();
+        if (!binding.shapedFor(rows)) {
+            setInputShape(context, sample, shapeFor(sampleShape, rows));
+            setInputShape(context, time, new long[] {rows});
+            setInputShape(context, label, new long[] {rows});
+            requireOutputRows(context, rows);
+            binding.shaped(rows);
+        }
+        // Labels first: stageArguments sizes its scratch by the first (the largest) array.
+        MemorySegment[] slots = conditioning.get().stage(kernels, rows, t, classLabel);
+        Batch input = x;
+        if (!TensorRtPipeline.aligned(x)) {
+            input = lane.aligned(0, rows, dim);
+            kernels.copy(x, input);
+        }
+        Batch output = TensorRtPipeline.aligned(out) ? out : lane.aligned(1, rows, dim);
+        bind(context, sample, input.data());
+        bind(context, time, slots[1]);
+        bind(context, label, slots[0]);
+        bind(context, prediction, output.data());
+        if (!context.enqueueV3(new CUstream_st(TensorRtPipeline.pointer(stream)))) {
+            throw new NoiseSearchException("model " + info.name() + " (" + plan.file() + ") failed to enqueue "
+                    + rows + " rows: " + TensorRt.logger().lastError().orElse("no reason logged"), false);
+        }
+        if (output != out) {
+            kernels.copy(output, out);
+        }
+    }
+
+    @Override
+    public void close() {
+        pipeline.close();
+        plan.close();
+    }
+
+    private void requireType(String tensor, DataType type) {
+        if (plan.type(tensor) != type) {
+            throw new InvalidRequestException(plan.file() + ": tensor '" + tensor + "' is " + plan.type(tensor)
+                    + ", a denoiser's is " + type);
+        }
+    }
+
+    private void setInputShape(IExecutionContext context, String tensor, long[] shape) {
+        try (Dims64 dims = new Dims64()) {
+            dims.nbDims(shape.length);
+            for (int i = 0; i < shape.length; i++) {
+                dims.d(i, shape[i]);
+            }
+            if (!context.setInputShape(tensor, dims)) {
+                throw new NoiseSearchException(plan.file() + ": cannot set input '" + tensor + "' to shape "
+                        + Arrays.toString(shape) + ": " + TensorRt.logger().lastError()
+                        .orElse("no reason logged"), false);
+            }
+        }
+    }
+
+    /** The prediction TensorRT will write must be exactly [rows, dim] floats: it is written into our batch. */
+    private void requireOutputRows(IExecutionContext context, int rows) {
+        long elements = 1;
+        try (Dims64 dims = context.getTensorShape(prediction)) {
+            for (int i = 0; i < dims.nbDims(); i++) {
+                elements *= dims.d(i);
+            }
+            if (dims.nbDims() < 1 || elements != (long) rows * dim) {
+                throw new InvalidRequestException(plan.file() + ": for " + rows + " rows the plan's output '"
+                        + prediction + "' has " + elements + " elements, expected " + rows + " x " + dim);
+            }
+        }
+    }
+
+    private void bind(IExecutionContext context, String tensor, MemorySegment device) {
+        if (!context.setTensorAddress(tensor, TensorRtPipeline.pointer(device))) {
+            throw new NoiseSearchException(plan.file() + ": cannot bind tensor '" + tensor + "' at 0x"
+                    + Long.toHexString(device.address()) + ": " + TensorRt.logger().lastError()
+                    .orElse("no reason logged"), false);
+        }
+    }
+
+    /** The manifest's shape with the dynamic batch axis replaced by {@code rows}. */
+    static long[] shapeFor(List<Long> shape, int rows) {
+        long[] dims = new long[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = i == 0 ? rows : shape.get(i);
+        }
+        return dims;
+    }
+
+    /** Per-thread host arrays of the time and label inputs, grown when a larger batch comes. */
+    private static final class Conditioning {
+        private float[] times = new float[0];
+        private long[] labels = new long[0];
+
+        /** The labels and times of {@code rows} rows, staged on the stream: {labels, times} on the device. */
+        MemorySegment[] stage(Kernels kernels, int rows, float t, int label) {
+            if (times.length < rows) {
+                times = new float[rows];
+                labels = new long[rows];
+            }
+            Arrays.fill(times, 0, rows, t);
+            Arrays.fill(labels, 0, rows, label);
+            return CudaInterop.stageArguments(kernels,
+                    MemorySegment.ofArray(labels).asSlice(0, (long) rows * Long.BYTES),
+                    MemorySegment.ofArray(times).asSlice(0, (long) rows * Float.BYTES));
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.noisesearch.tensorrt;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.CudaInterop;
+import io.noisesearch.model.ModelManifest;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.DataType;
+import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.TensorFormat;
+import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deserialized TensorRT plan (an engine) checked against its model's manifest: the same input and output tensor
+ * names, the same ranks and fixed dimensions, float32 or int64 element types matching the manifest, linear
+ * (row-major) layouts, and an optimization profile (profile 0, the one a new context selects) whose batch range is
+ * {@link #minRows()} to {@link #maxRows()}.
+ * Every mismatch is one line naming the plan file. Plans with fp16 (or any other) I/O are refused rather than
+ * converted: build-plans.sh keeps the ONNX graph's float32 I/O and lets {@code --fp16} change only the precision
+ * inside the engine.
+ */
+public final class TensorRtPlan implements AutoCloseable {
+
+    /** One I/O tensor of the engine: its TensorRT element type and its shape (-1: dynamic). */
+    record Tensor(String name, boolean input, DataType type, long[] shape) {
+    }
+
+    private final Path file;
+    private final ICudaEngine engine;
+    private final Map<String, Tensor> tensors;
+    private final int minRows;
+    private final int maxRows;
+
+    private TensorRtPlan(Path file, ICudaEngine engine, Map<String, Tensor> tensors, int minRows, int maxRows) {
+        this.file = file;
+        this.engine = engine;
+        this.tensors = tensors;
+        this.minRows = minRows;
+        this.maxRows = maxRows;
+    }
+
+    /** Deserializes {@code file} on the backend's device and checks it against {@code manifest}. */
+    public static TensorRtPlan load(Backend backend, Path file, ModelManifest manifest) {
+        IRuntime runtime = TensorRt.runtime();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidRequestException(file + ": cannot read the plan (" + e.getMessage() + ")", e);
+        }
+        CudaInterop.makeCurrent(backend);
+        ICudaEngine engine;
+        // TensorRT does not keep the serialized blob (its own samples free it once the engine exists).
+        try (BytePointer blob = new BytePointer(bytes)) {
+            synchronized (runtime) {
+                engine = runtime.deserializeCudaEngine(blob, bytes.length);
+            }
+        }
+        if (engine == null || engine.isNull()) {
+            throw new InvalidRequestException(file + ": TensorRT " + TensorRt.version() + " cannot load this plan ("
+                    + TensorRt.logger().lastError().orElse("no reason logged") + "); plans run only on the GPU model"
+                    + " and TensorRT version that built them: rebuild with tensorrt-plans/build-plans.sh");
+        }
+        try {
+            Map<String, Tensor> tensors = tensors(file, engine);
+            check(file, manifest, tensors);
+            int[] rows = batchRange(file, engine, tensors);
+            return new TensorRtPlan(file, engine, tensors, rows[0], rows[1]);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The fewest rows a batch may have (the profile's minimum batch). */
+    public int minRows() {
+        return minRows;
+    }
+
+    /** The most rows a batch may have (the profile's maximum batch). */
+    public int maxRows() {
+        return maxRows;
+    }
+
+    /** Device memory an execution context needs for activations, at the profile's largest shapes. */
+    public long activationBytes() {
+        return engine.getDeviceMemorySizeV2();
+    }
+
+    DataType type(String tensor) {
+        return tensors.get(tensor).type();
+    }
+
+    /**
+     * A new execution context whose activation memory the caller provides ({@code setDeviceMemoryV2}), so that the
+     * engines of a pipeline can share one workspace.
+     */
+    IExecutionContext newContext() {
+        IExecutionContext context = engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED);
+        if (context == null || context.isNull()) {
+            throw new NoiseSearchException(file + ": cannot create an execution context ("
+                    + TensorRt.logger().lastError().orElse("no reason logged") + ")", false);
+        }
+        return context;
+    }
+
+    /** Releases the Java handle; JavaCPP has no destructor binding for engines, which TensorRT frees at exit. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    private static Map<String, Tensor> tensors(Path file, ICudaEngine engine) {
+        Map<String, Tensor> tensors = new HashMap<>();
+        for (int i = 0; i < engine.getNbIOTensors(); i++) {
+            String name = engine.getIOTensorName(i);
+            boolean input = engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT;
+            tensors.put(name, new Tensor(name, input, engine.getTensorDataType(name).intern(),
+                    dims(engine.getTensorShape(name))));
+            if (engine.getTensorFormat(name).intern() != TensorFormat.kLINEAR) {
+                throw new InvalidRequestException(file + ": tensor '" + name + "' has the layout '"
+                        + engine.getTensorFormatDesc(name) + "'; the engine binds linear (row-major) I/O only");
+            }
+        }
+        return tensors;
+    }
+
+    private static void check(Path file, ModelManifest manifest, Map<String, Tensor> tensors) {
+        int named = manifest.inputs().size() + manifest.outputs().size();
+        if (named != tensors.size()) {
+            throw new InvalidRequestException(file + ": the plan has I/O tensors " + tensors.keySet()
+                    + " but the manifest names " + names(manifest.inputs()) + " -> " + names(manifest.outputs()));
+        }
+        checkTensors(file, "input", true, manifest.inputs(), tensors);
+        checkTensors(file, "output", false, manifest.outputs(), tensors);
+    }
+
+    private static void checkTensors(Path file, String kind, boolean input, List<ModelManifest.TensorSpec> specs,
+                                     Map<String, Tensor> tensors) {
+        for (ModelManifest.TensorSpec spec : specs) {
+            Tensor tensor = tensors.get(spec.name());
+            if (tensor == null || tensor.input() != input) {
+                throw new InvalidRequestException(file + ": the manifest names " + kind + " tensor '" + spec.name()
+                        + "' but the plan's " + kind + "s are " + tensors.values().stream()
+                        .filter(t -> t.input() == input).map(Tensor::name).sorted().toList());
+            }
+            String dtype = switch (tensor.type()) {
+                case kFLOAT -> "float32";
+                case kINT64 -> "int64";
+                default -> throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is "
+                        + tensor.type() + " in the plan; the engine binds float32 and int64 I/O only (build the plan"
+                        + " without --inputIOFormats/--outputIOFormats, as tensorrt-plans/build-plans.sh does)");
+            };
+            String wanted = spec.dtype() == null ? "float32" : spec.dtype();
+            if (!dtype.equals(wanted)) {
+                throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is " + dtype
+                        + " in the plan but " + wanted + " in the manifest");
+            }
+            if (!compatible(tensor.shape(), spec.shape())) {
+                throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' has shape "
+                        + Arrays.toString(tensor.shape()) + " in the plan but " + spec.shape() + " in the manifest");
+            }
+        }
+    }
+
+    /** Same rank; a dimension fixed on both sides is equal (-1 is dynamic). */
+    static boolean compatible(long[] plan, List<Long> manifest) {
+        if (plan.length != manifest.size()) {
+            return false;
+        }
+        for (int i = 0; i < plan.length; i++) {
+            long want = manifest.get(i);
+            if (plan[i] >= 0 && want >= 0 && plan[i] != want) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The batch range every input's profile allows (profile 0, axis 0). */
+    private static int[] batchRange(Path file, ICudaEngine engine, Map<String, Tensor> tensors) {
+        if (engine.getNbOptimizationProfiles() < 1) {
+            throw new InvalidRequestException(file + ": the plan has no optimization profile");
+        }
+        long min = 1;
+        long max = Integer.MAX_VALUE;
+        for (Tensor t : tensors.values()) {
+            if (!t.input() || t.shape().length == 0) {
+                continue;
+            }
+            if (t.shape()[0] >= 0) {
+                min = Math.max(min, t.shape()[0]);
+                max = Math.min(max, t.shape()[0]);
+                continue;
+            }
+            long[] low = dims(engine.getProfileShape(t.name(), 0, OptProfileSelector.kMIN));
+            long[] high = dims(engine.getProfileShape(t.name(), 0, OptProfileSelector.kMAX));
+            if (low.length == 0 || high.length == 0) {
+                throw new InvalidRequestException(file + ": input '" + t.name() + "' has no shapes in profile 0");
+            }
+            min = Math.max(min, low[0]);
+            max = Math.min(max, high[0]);
+        }
+        if (min > max) {
+            throw new InvalidRequestException(file + ": the inputs' batch ranges do not overlap (min " + min
+                    + " > max " + max + ")");
+        }
+        return new int[] {(int) min, (int) max};
+    }
+
+    /** The dimensions of a shape TensorRT returned by value (its native copy is freed here); none if invalid. */
+    private static long[] dims(Dims64 dims) {
+        try (dims) {
+            long[] d = new long[Math.max(0, dims.nbDims())];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = dims.d(i);
+            }
+            return d;
+        }
+    }
+
+    private static List<String> names(List<ModelManifest.TensorSpec> specs) {
+        return specs.stream().map(ModelManifest.TensorSpec::name).toList();
+    }
+}

@@ -1,0 +1,34 @@
+package io.noisesearch.tensorrt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.noisesearch.model.ModelManifest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+/** The parts of binding a plan that need no GPU: shapes, the shared workspace's size, the model's description. */
+class TensorRtBindingTest {
+
+    @Test
+    void oneWorkspaceServesEveryEngineOfAPipelineSoItIsSizedToTheLargest() {
+        assertThat(TensorRtPipeline.workspaceBytes(new long[] {3_000_000, 12_500_000, 400})).isEqualTo(12_500_000);
+        assertThat(TensorRtPipeline.workspaceBytes(new long[] {0})).isEqualTo(TensorRtPipeline.IO_ALIGNMENT);
+    }
+
+    @Test
+    void aPlanShapeMatchesTheManifestWhereBothFixADimension() {
+        List<Long> manifest = List.of(-1L, 1L, 28L, 28L);
+        assertThat(TensorRtPlan.compatible(new long[] {-1, 1, 28, 28}, manifest)).isTrue();
+        assertThat(TensorRtPlan.compatible(new long[] {-1, -1, 28, 28}, manifest)).isTrue();
+        assertThat(TensorRtPlan.compatible(new long[] {8, 1, 28, 28}, manifest)).isTrue();
+        assertThat(TensorRtPlan.compatible(new long[] {-1, 3, 28, 28}, manifest)).isFalse();
+        assertThat(TensorRtPlan.compatible(new long[] {-1, 784}, manifest)).isFalse();
+    }
+
+    @Test
+    void theInputShapeOfABatchReplacesTheDynamicAxisByItsRows() {
+        assertThat(TensorRtDenoiser.shapeFor(List.of(-1L, 1L, 28L, 28L), 37)).containsExactly(37, 1, 28, 28);
+        assertThat(TensorRtDenoiser.shapeFor(List.of(-1L), 5)).containsExactly(5);
+    }
+}
