@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaBackend;
@@ -47,7 +48,15 @@ public final class GpuBenchmarks {
             System.err.println("usage: GpuBenchmarks kernels|search OUT.json");
             System.exit(2);
         }
-        try (CudaBackend cuda = (CudaBackend) Backends.open("cuda")) {
+        CudaBackend cuda;
+        try {
+            cuda = (CudaBackend) Backends.open("cuda");
+        } catch (InvalidRequestException e) {
+            System.err.println("GpuBenchmarks: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try (cuda) {
             ObjectNode root = JSON.createObjectNode();
             root.put("device", cuda.describe());
             root.put("graphs", Sampler.GRAPHS);
