@@ -9,7 +9,7 @@
 #   - the batch profile comes from the manifest's optional "batch": {"min": 1, "opt": 256, "max": 1024} (those are
 #     the defaults); every input's dimension -1 becomes min / opt / max, its other dimensions are the manifest's;
 #   - --fp16 lets TensorRT choose fp16 kernels inside the engine while the I/O keeps the ONNX types (float32,
-#     int64), which is what the engine binds (plans with fp16 I/O are refused, there are no conversion kernels).
+#     int64), which the engine binds in place (it also takes fp16 sample/prediction I/O, through conversion kernels).
 #     TensorRT deprecates these weakly typed builds and TensorRT 11 builds strongly typed networks only: there the
 #     portable route is an ONNX export in fp16 that casts at its boundaries (float32 I/O), built with
 #     STRONGLY_TYPED=1 (--stronglyTyped instead of --fp16).

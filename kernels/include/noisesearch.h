@@ -26,7 +26,7 @@ extern "C" {
 #define NS_ERR_DEVICE 2      /* the device or its runtime failed */
 #define NS_ERR_UNSUPPORTED 3 /* this build does not provide the function */
 
-#define NS_ABI_VERSION 2       /* what ns_version reports; the Java bindings refuse any other */
+#define NS_ABI_VERSION 3       /* what ns_version reports; the Java bindings refuse any other */
 #define NS_MAX_COMPONENTS 1024 /* mixture components per call (NS_ERR_ARGUMENT beyond) */
 
 /* Prediction types of a denoiser output; schedule: x_t = alpha x0 + sigma eps. */
@@ -101,6 +101,13 @@ int ns_row_cosine(ns_stream stream, const float *a, const float *b, float *out, 
 
 /* dst = src, n floats (the bandwidth baseline of the benchmarks). */
 int ns_copy(ns_stream stream, const float *src, float *dst, int64_t n);
+
+/* ---- float16 conversion (the I/O of fp16 engines) -----------------------------------------------------------
+ * IEEE 754 binary16 values as uint16_t bits, n elements; dst must not alias src. To half: round to nearest, ties
+ * to even, subnormal halves, overflow to infinity; to float: exact. A NaN stays a NaN (quiet). Host and CUDA give
+ * the same bits (ns_half.cuh). */
+int ns_f32_to_f16(ns_stream stream, const float *src, uint16_t *dst, int64_t n);
+int ns_f16_to_f32(ns_stream stream, const uint16_t *src, float *dst, int64_t n);
 
 /* ---- exact Gaussian-mixture model ------------------------------------------------------------------------
  * Components k = 0..K-1: N(mean_k, var_k I) in dim dimensions. log_weights is [classes + 1, K]: row c holds

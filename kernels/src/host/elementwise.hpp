@@ -5,8 +5,8 @@
 
 #include "ns_host.hpp"
 
-template <class Op, class... In>
-NS_CLONES void ns_map_range(int64_t begin, int64_t end, Op op, float *out, const In *...in) {
+template <class Op, class Out, class... In>
+NS_CLONES void ns_map_range(int64_t begin, int64_t end, Op op, Out *out, const In *...in) {
 #pragma omp simd
     for (int64_t i = begin; i < end; ++i) {
         out[i] = op(in[i]...);
@@ -18,8 +18,8 @@ bool ns_all_present(const In *...pointers) {
     return ((pointers != nullptr) && ...);
 }
 
-template <class Op, class... In>
-int ns_map(ns_stream stream, int64_t n, Op op, float *out, const In *...in) {
+template <class Op, class Out, class... In>
+int ns_map(ns_stream stream, int64_t n, Op op, Out *out, const In *...in) {
     if (n < 0 || (n > 0 && !ns_all_present(out, in...))) {
         return NS_ERR_ARGUMENT;
     }

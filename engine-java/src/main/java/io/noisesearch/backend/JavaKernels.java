@@ -157,6 +157,22 @@ final class JavaKernels implements Kernels {
     }
 
     @Override
+    public void toHalf(Batch src, MemorySegment dst) {
+        KernelArguments.half("toHalf", src, dst);
+        for (long i = 0; i < src.elements(); i++) {
+            dst.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(get(src, i)));
+        }
+    }
+
+    @Override
+    public void fromHalf(MemorySegment src, Batch dst) {
+        KernelArguments.half("fromHalf", dst, src);
+        for (long i = 0; i < dst.elements(); i++) {
+            set(dst, i, Float.float16ToFloat(src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i)));
+        }
+    }
+
+    @Override
     public void gmmPredict(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at, Prediction type) {
         KernelArguments.sameShape("gmmPredict", x, out);
         KernelArguments.mixture("gmmPredict", x, mixture, label);

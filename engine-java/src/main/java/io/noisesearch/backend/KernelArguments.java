@@ -1,5 +1,6 @@
 package io.noisesearch.backend;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -10,6 +11,7 @@ import java.util.Arrays;
 final class KernelArguments {
 
     static final int MAX_COMPONENTS = 1024;
+    static final long HALF_BYTES = 2;
 
     private KernelArguments() {
     }
@@ -39,6 +41,22 @@ final class KernelArguments {
         if (counters.length % 4 != 0 || keys.length * 2 != counters.length || out.length != counters.length) {
             throw new IllegalArgumentException("philox: " + counters.length + " counter words, " + keys.length
                     + " key words and " + out.length + " output words do not describe whole blocks (4, 2, 4 per block)");
+        }
+    }
+
+    /**
+     * A float16 buffer for {@code batch} holds exactly its elements as 16-bit values and does not overlap it (the
+     * conversions run in parallel, and a float and its half sit at different offsets).
+     */
+    static void half(String kernel, Batch batch, MemorySegment half) {
+        long needed = batch.elements() * HALF_BYTES;
+        if (half.byteSize() != needed) {
+            throw new IllegalArgumentException(kernel + ": the float16 buffer has " + half.byteSize()
+                    + " bytes but the batch " + shape(batch) + " needs " + needed + " (" + batch.elements()
+                    + " 16-bit values)");
+        }
+        if (batch.data().asSlice(0, batch.bytes()).asOverlappingSlice(half).isPresent()) {
+            throw new IllegalArgumentException(kernel + ": the float16 buffer overlaps the batch " + shape(batch));
         }
     }
 

@@ -33,6 +33,8 @@ final class KernelFunctions {
     final MethodHandle rowNorm;
     final MethodHandle rowCosine;
     final MethodHandle copy;
+    final MethodHandle toHalf;
+    final MethodHandle fromHalf;
     final MethodHandle gmmPredict;
     final MethodHandle gmmLogDensity;
 
@@ -80,6 +82,8 @@ final class KernelFunctions {
         rowNorm = library.function("ns_row_norm", true, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
         rowCosine = library.function("ns_row_cosine", true, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
         copy = library.function("ns_copy", false, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        toHalf = library.function("ns_f32_to_f16", false, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        fromHalf = library.function("ns_f16_to_f32", false, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
         gmmPredict = library.function("ns_gmm_predict", false,
                 ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT,
                 JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT, JAVA_INT);

@@ -1,8 +1,9 @@
 package io.noisesearch.backend;
 
 import io.noisesearch.sampling.Coefficients;
-import java.lang.foreign.Arena;
 import io.noisesearch.sampling.Prediction;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The kernels of one stream: the Java view of kernels/include/noisesearch.h. Every implementation (the
@@ -43,6 +44,16 @@ public interface Kernels extends AutoCloseable {
     void rowCosine(Batch a, Batch b, float[] out);
 
     void copy(Batch src, Batch dst);
+
+    /**
+     * {@code dst} gets {@code src} as IEEE 754 binary16 bits, one 16-bit value per element (exactly
+     * {@code src.elements()} of them, in memory where this stream's kernels run): rounded to nearest, ties to even,
+     * with subnormals, overflow to infinity and a NaN for a NaN. {@code dst} must not overlap {@code src}.
+     */
+    void toHalf(Batch src, MemorySegment dst);
+
+    /** {@code dst} gets the binary16 values of {@code src} ({@code dst.elements()} 16-bit values), exactly. */
+    void fromHalf(MemorySegment src, Batch dst);
 
     void gmmPredict(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at, Prediction type);
 

@@ -174,6 +174,18 @@ abstract sealed class NativeKernels implements Kernels permits HostKernels, Cuda
     }
 
     @Override
+    public void toHalf(Batch src, MemorySegment dst) {
+        half("toHalf", src, dst);
+        call("ns_f32_to_f16", () -> (int) functions.toHalf.invokeExact(stream, src.data(), dst, src.elements()));
+    }
+
+    @Override
+    public void fromHalf(MemorySegment src, Batch dst) {
+        half("fromHalf", dst, src);
+        call("ns_f16_to_f32", () -> (int) functions.fromHalf.invokeExact(stream, src, dst.data(), dst.elements()));
+    }
+
+    @Override
     public void gmmPredict(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at, Prediction type) {
         KernelArguments.sameShape("gmmPredict", x, out);
         mixture("gmmPredict", x, mixture, label);
@@ -212,6 +224,15 @@ abstract sealed class NativeKernels implements Kernels permits HostKernels, Cuda
         KernelArguments.sameShape(kernel, first, others);
         requireNative(kernel, first);
         requireNative(kernel, others);
+    }
+
+    private static void half(String kernel, Batch batch, MemorySegment half) {
+        KernelArguments.half(kernel, batch, half);
+        requireNative(kernel, batch);
+        if (!half.isNative()) {
+            throw new IllegalArgumentException(kernel + ": the float16 buffer is not in native memory (allocate it "
+                    + "where the kernels run)");
+        }
     }
 
     private void reduction(String kernel, Batch a, Batch b, float[] out) {

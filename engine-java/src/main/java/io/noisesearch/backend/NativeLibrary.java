@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 final class NativeLibrary {
 
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
     static final String HOST_RESOURCE = "/native/linux-x86_64/libnoisesearch_host.so";
     static final String CUDA_RESOURCE = "/native/linux-x86_64/libnoisesearch_cuda.so";
     /** A CUDA library built outside the jar (scripts/gpu-check builds one with the GPU machine's nvcc). */

@@ -25,7 +25,9 @@ import java.util.List;
  * {@link OnnxDenoiser}, the engine from {@code tensorrt-plans/plans/<gpu>-trt<version>/<model>.plan}. The sample and
  * prediction are our device batches, bound by address ({@code setTensorAddress}) without copies where they are
  * 256-byte aligned (a whole batch always is; a slice of rows may not be, and is then copied through an aligned
- * batch of the lane on the device). The per-row time (float32) and label (int64) go through the stream's argument
+ * batch of the lane on the device). A plan whose sample or prediction is fp16 gets that tensor through an fp16
+ * buffer of the lane instead, converted from and to our float32 batches on the stream ({@link Kernels#toHalf},
+ * {@link Kernels#fromHalf}). The per-row time (float32) and label (int64) go through the stream's argument
  * staging (counted as ARGUMENT uploads). Each call sets the input shapes for its rows when they changed and enqueues
  * on the caller's stream ({@code enqueueV3}); nothing waits. A non-finite prediction is not looked for here (that
  * would wait for the device at every call): it reaches the verifier's scores, which are checked.
@@ -41,6 +43,9 @@ public final class TensorRtDenoiser implements Denoiser {
     private final String prediction;
     private final List<Long> sampleShape;
     private final int dim;
+    /** Whether the plan's sample input / prediction output is fp16 (converted on the stream) rather than float32. */
+    private final boolean halfSample;
+    private final boolean halfPrediction;
     private final ThreadLocal<Conditioning> conditioning = ThreadLocal.withInitial(Conditioning::new);
 
     /** Opens the plan {@code planFile} of the denoiser in {@code folder} on {@code backend} (the CUDA backend). */
@@ -63,10 +68,10 @@ public final class TensorRtDenoiser implements Denoiser {
         this.dim = info.dim();
         this.plan = TensorRtPlan.load(backend, planFile, m);
         try {
-            requireType(sample, DataType.kFLOAT);
+            this.halfSample = isHalf(sample);
             requireType(time, DataType.kFLOAT);
             requireType(label, DataType.kINT64);
-            requireType(prediction, DataType.kFLOAT);
+            this.halfPrediction = isHalf(prediction);
             this.pipeline = new TensorRtPipeline(backend, List.of(plan));
         } catch (RuntimeException e) {
             plan.close();
@@ -122,29 +127,63 @@ public final class TensorRtDenoiser implements Denoiser {
         }
         // Labels first: stageArguments sizes its scratch by the first (the largest) array.
         MemorySegment[] slots = conditioning.get().stage(kernels, rows, t, classLabel);
-        Batch input = x;
-        if (!TensorRtPipeline.aligned(x)) {
-            input = lane.aligned(0, rows, dim);
-            kernels.copy(x, input);
-        }
-        Batch output = TensorRtPipeline.aligned(out) ? out : lane.aligned(1, rows, dim);
-        bind(context, sample, input.data());
+        MemorySegment input = sampleInput(kernels, lane, x);
+        MemorySegment output = predictionOutput(lane, out);
+        bind(context, sample, input);
         bind(context, time, slots[1]);
         bind(context, label, slots[0]);
-        bind(context, prediction, output.data());
+        bind(context, prediction, output);
         if (!context.enqueueV3(new CUstream_st(TensorRtPipeline.pointer(stream)))) {
             throw new NoiseSearchException("model " + info.name() + " (" + plan.file() + ") failed to enqueue "
                     + rows + " rows: " + TensorRt.logger().lastError().orElse("no reason logged"), false);
         }
-        if (output != out) {
-            kernels.copy(output, out);
+        if (halfPrediction) {
+            kernels.fromHalf(output, out);
+        } else if (output != out.data()) {
+            kernels.copy(new Batch(output, out.rows(), dim), out);
         }
+    }
+
+    /** Where the engine reads the sample: an fp16 copy, the batch itself where aligned, else an aligned copy. */
+    private MemorySegment sampleInput(Kernels kernels, TensorRtPipeline.Lane lane, Batch x) {
+        if (halfSample) {
+            MemorySegment half = lane.half(0, x.elements());
+            kernels.toHalf(x, half);
+            return half;
+        }
+        if (TensorRtPipeline.aligned(x)) {
+            return x.data();
+        }
+        Batch staged = lane.aligned(0, x.rows(), dim);
+        kernels.copy(x, staged);
+        return staged.data();
+    }
+
+    /**
+     * Where the engine writes the prediction: {@code out}'s own segment where it is float32 and aligned, else a
+     * buffer of the lane (fp16, or an aligned float32 batch) that {@link #run} copies into {@code out}.
+     */
+    private MemorySegment predictionOutput(TensorRtPipeline.Lane lane, Batch out) {
+        if (halfPrediction) {
+            return lane.half(1, out.elements());
+        }
+        return TensorRtPipeline.aligned(out) ? out.data() : lane.aligned(1, out.rows(), dim).data();
     }
 
     @Override
     public void close() {
         pipeline.close();
         plan.close();
+    }
+
+    /** Whether the plan's sample or prediction is fp16 rather than float32 (the two types the denoiser binds). */
+    private boolean isHalf(String tensor) {
+        DataType type = plan.type(tensor);
+        if (type != DataType.kFLOAT && type != DataType.kHALF) {
+            throw new InvalidRequestException(plan.file() + ": tensor '" + tensor + "' is " + type
+                    + ", a denoiser's is kFLOAT or kHALF");
+        }
+        return type == DataType.kHALF;
     }
 
     private void requireType(String tensor, DataType type) {
@@ -168,7 +207,7 @@ public final class TensorRtDenoiser implements Denoiser {
         }
     }
 
-    /** The prediction TensorRT will write must be exactly [rows, dim] floats: it is written into our batch. */
+    /** The prediction TensorRT will write must be exactly [rows, dim] values: it lands in our batch. */
     private void requireOutputRows(IExecutionContext context, int rows) {
         long elements = 1;
         try (Dims64 dims = context.getTensorShape(prediction)) {

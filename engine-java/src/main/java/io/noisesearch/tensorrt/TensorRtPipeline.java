@@ -28,6 +28,8 @@ final class TensorRtPipeline implements AutoCloseable {
 
     /** TensorRT's alignment for every I/O address ({@code setTensorAddress}). */
     static final long IO_ALIGNMENT = 256;
+    /** Bytes of one fp16 element. */
+    static final long HALF_BYTES = 2;
 
     private final Backend backend;
     private final List<TensorRtPlan> plans;
@@ -124,7 +126,7 @@ final class TensorRtPipeline implements AutoCloseable {
         }
     }
 
-    /** One thread's workspace, contexts and aligned staging batches. */
+    /** One thread's workspace, contexts and aligned staging buffers. */
     final class Lane {
         private final Map<TensorRtPlan, Binding> bindings = new IdentityHashMap<>();
         private final MemorySegment lastUse;
@@ -150,11 +152,26 @@ final class TensorRtPipeline implements AutoCloseable {
          * {@code slot} 0 holds an input, 1 an output. Valid until the next call in this lane.
          */
         Batch aligned(int slot, int rows, int dim) {
-            long bytes = (long) rows * dim * Batch.FLOAT_BYTES;
+            return new Batch(staging(slot, (long) rows * dim * Batch.FLOAT_BYTES), rows, dim);
+        }
+
+        /**
+         * 256-byte aligned device memory for {@code elements} fp16 values, the I/O of an engine with fp16 tensors;
+         * {@code slot} 0 holds an input, 1 an output. Valid until the next call in this lane.
+         */
+        MemorySegment half(int slot, long elements) {
+            return staging(slot, elements * HALF_BYTES);
+        }
+
+        /**
+         * The slot's buffer, grown when a call needs more. A call uses a slot for one tensor (float32 or fp16), so
+         * both kinds share it. The replaced buffer stays in the pipeline's arena: work queued on it may still run.
+         */
+        private MemorySegment staging(int slot, long bytes) {
             if (staging[slot] == null || staging[slot].byteSize() < bytes) {
                 staging[slot] = CudaInterop.allocate(backend, arena, bytes);
             }
-            return new Batch(staging[slot].asSlice(0, bytes), rows, dim);
+            return staging[slot].asSlice(0, bytes);
         }
 
         private void enter(Kernels kernels) {

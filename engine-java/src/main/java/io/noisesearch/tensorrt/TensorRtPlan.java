@@ -26,12 +26,11 @@ import java.util.Map;
 
 /**
  * A deserialized TensorRT plan (an engine) checked against its model's manifest: the same input and output tensor
- * names, the same ranks and fixed dimensions, float32 or int64 element types matching the manifest, linear
+ * names, the same ranks and fixed dimensions, float32 or int64 element types matching the manifest (a float32
+ * tensor of the manifest may be fp16 in the plan: its user converts it, see {@link TensorRtDenoiser}), linear
  * (row-major) layouts, and an optimization profile (profile 0, the one a new context selects) whose batch range is
  * {@link #minRows()} to {@link #maxRows()}.
- * Every mismatch is one line naming the plan file. Plans with fp16 (or any other) I/O are refused rather than
- * converted: build-plans.sh keeps the ONNX graph's float32 I/O and lets {@code --fp16} change only the precision
- * inside the engine.
+ * Every mismatch is one line naming the plan file; other I/O types (int8, bf16, fp8, ...) are refused.
  */
 public final class TensorRtPlan implements AutoCloseable {
 
@@ -164,13 +163,16 @@ public final class TensorRtPlan implements AutoCloseable {
             }
             String dtype = switch (tensor.type()) {
                 case kFLOAT -> "float32";
+                case kHALF -> "float16";
                 case kINT64 -> "int64";
                 default -> throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is "
-                        + tensor.type() + " in the plan; the engine binds float32 and int64 I/O only (build the plan"
-                        + " without --inputIOFormats/--outputIOFormats, as tensorrt-plans/build-plans.sh does)");
+                        + tensor.type() + " in the plan; the engine binds float32, fp16 and int64 I/O only (build"
+                        + " the plan as tensorrt-plans/build-plans.sh does)");
             };
             String wanted = spec.dtype() == null ? "float32" : spec.dtype();
-            if (!dtype.equals(wanted)) {
+            // fp16 I/O stands for a float32 tensor of the manifest: its user converts on the device (ns_f32_to_f16).
+            boolean converted = dtype.equals("float16") && wanted.equals("float32");
+            if (!dtype.equals(wanted) && !converted) {
                 throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is " + dtype
                         + " in the plan but " + wanted + " in the manifest");
             }
