@@ -10,7 +10,7 @@ import java.util.List;
  * The self-supervised verifier of PAPER.md ({@code ssl}): cosine similarity between the features of the clean
  * x-prediction captured at t = 0.4 and the features of the final sample, from an encoder trained without
  * labels. It needs no class label: a sample whose early prediction already shows what the final sample shows
- * is a coherent one.
+ * is a coherent one. {@code ssl@T} captures at t = T instead (for studying the capture time).
  */
 public final class FeatureSimilarityVerifier implements Verifier {
 
@@ -18,15 +18,25 @@ public final class FeatureSimilarityVerifier implements Verifier {
 
     private final OnnxModel encoder;
     private final int width;
+    private final double captureTime;
 
     public FeatureSimilarityVerifier(OnnxModel encoder) {
+        this(encoder, CAPTURE_TIME);
+    }
+
+    /** The verifier with the x-prediction captured at {@code captureTime} (named {@code ssl@T} unless 0.4). */
+    public FeatureSimilarityVerifier(OnnxModel encoder, double captureTime) {
+        if (!(captureTime > 0 && captureTime < 1)) {
+            throw new IllegalArgumentException("capture time must lie in (0, 1), got " + captureTime);
+        }
         this.encoder = encoder;
         this.width = encoder.outputWidth("features");
+        this.captureTime = captureTime;
     }
 
     @Override
     public String name() {
-        return "ssl";
+        return captureTime == CAPTURE_TIME ? "ssl" : "ssl@" + captureTime;
     }
 
     @Override
@@ -42,14 +52,15 @@ public final class FeatureSimilarityVerifier implements Verifier {
 
     @Override
     public double captureTime() {
-        return CAPTURE_TIME;
+        return captureTime;
     }
 
     @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
         Batch captured = input.captured();
         if (captured == null) {
-            throw new IllegalStateException("the ssl verifier was given no x-prediction captured at t = " + CAPTURE_TIME);
+            throw new IllegalStateException("the " + name() + " verifier was given no x-prediction captured at t = "
+                    + captureTime);
         }
         float[] early = encoder.output(captured, "features");
         float[] last = encoder.output(input.samples(), "features");

@@ -11,8 +11,8 @@ import java.util.function.Function;
 
 /**
  * Builds a verifier from its command-line name. Exact mixture models: {@code oracle}, {@code posterior}.
- * Trained models: {@code classifier}, {@code ssl}, {@code oracle-is}, each on the model its denoiser's manifest
- * names for that role. Any model: {@code ensemble:a,b,...}.
+ * Trained models: {@code classifier}, {@code ssl} (or {@code ssl@T}: capture at t = T), {@code oracle-is}, each on
+ * the model its denoiser's manifest names for that role. Any model: {@code ensemble:a,b,...}.
  */
 public final class Verifiers {
 
@@ -47,6 +47,9 @@ public final class Verifiers {
             }
             return new EnsembleVerifier(members);
         }
+        if (spec.startsWith("ssl@")) {
+            return new FeatureSimilarityVerifier(auxiliary.apply("ssl"), captureTime(spec));
+        }
         return switch (spec) {
             case "oracle" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.ORACLE, mixture(spec, model));
             case "posterior" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.POSTERIOR, mixture(spec, model));
@@ -57,8 +60,24 @@ public final class Verifiers {
                     + " samples a generate run has already chosen: use it with the generate command");
             default -> throw new InvalidRequestException("--verifier: unknown verifier '" + spec + "' (expected "
                     + String.join(", ", MIXTURE) + " for mixture models, " + String.join(", ", TRAINED)
-                    + " for trained models, or ensemble:a,b,...)");
+                    + " for trained models (ssl@T captures at t = T), or ensemble:a,b,...)");
         };
+    }
+
+    /** T of {@code ssl@T}: a number strictly between 0 and 1. */
+    private static double captureTime(String spec) {
+        String text = spec.substring("ssl@".length());
+        double t;
+        try {
+            t = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("--verifier " + spec + ": '" + text + "' is not a capture time");
+        }
+        if (!(t > 0 && t < 1)) {
+            throw new InvalidRequestException("--verifier " + spec + ": the capture time must lie strictly between 0"
+                    + " and 1");
+        }
+        return t;
     }
 
     private static MixtureDenoiser mixture(String spec, Denoiser model) {

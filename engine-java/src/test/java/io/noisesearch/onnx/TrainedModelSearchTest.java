@@ -74,6 +74,19 @@ class TrainedModelSearchTest {
     }
 
     @Test
+    void sslAtAnotherCaptureTimeScoresTheSameSampleDifferently() {
+        SearchResult at04 = engine.search(request(new NoSearch(), "ssl", 2, 5));
+        SearchResult at075 = engine.search(request(new NoSearch(), "ssl@0.75", 2, 5));
+        assertThat(at075.verifier()).isEqualTo("ssl@0.75");
+        assertThat(at075.sample()).isEqualTo(at04.sample());
+        assertThat(at075.score()).isBetween(-1f, 1f).isNotEqualTo(at04.score());
+        for (String bad : new String[] {"ssl@1.5", "ssl@0", "ssl@x"}) {
+            assertThatThrownBy(() -> engine.search(request(new NoSearch(), bad, 2, 5)))
+                    .isInstanceOf(io.noisesearch.InvalidRequestException.class).hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void oracleIsScoresAProbability() {
         SearchResult result = engine.search(request(new NoSearch(), "oracle-is", 4, 1));
         assertThat(result.score()).isBetween(0f, 1f);
