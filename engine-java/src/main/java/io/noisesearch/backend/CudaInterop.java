@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * What a runtime outside this package (TensorRT, {@code io.noisesearch.tensorrt}) needs from the CUDA backend to run
  * on our device memory and our streams, and nothing more: the raw {@code cudaStream_t} of a stream, the device's
  * name, device memory and events owned by an arena, and the staging path that carries small host arrays to the
- * device (counted as {@link TransferMeter.Payload#ARGUMENT} uploads, like the arrays of kernel calls). Every method
- * takes a backend or stream of {@link CudaBackend} and refuses any other with an {@link IllegalArgumentException}.
+ * device and per-row results back (counted as {@link TransferMeter.Payload#ARGUMENT} copies, like the arrays of
+ * kernel calls). Every method takes a backend or stream of {@link CudaBackend} and refuses any other with an
+ * {@link IllegalArgumentException}.
  */
 public final class CudaInterop {
 
@@ -67,6 +68,25 @@ public final class CudaInterop {
                 slots[i] = cuda.input(values[i]);
             }
             return slots;
+        } finally {
+            cuda.afterCall();
+        }
+    }
+
+    /**
+     * Copies the device memory at {@code device} into the host array {@code values} (a heap segment of the same
+     * size) in the order of the stream and waits for it: per-row results computed on the device by another library
+     * (a verifier model's logits or features), counted as {@link TransferMeter.Payload#ARGUMENT} downloads like the
+     * per-row results of kernel calls, and carried the same way, through the stream's pinned staging buffer.
+     */
+    public static void downloadArguments(Kernels kernels, MemorySegment device, MemorySegment values) {
+        CudaKernels cuda = cuda(kernels);
+        cuda.beforeCall();
+        try {
+            // output() sizes the staging (device scratch and pinned buffer) for the values; its device slot goes
+            // unused, since the values are already on the device.
+            cuda.output(values);
+            cuda.complete(device, values);
         } finally {
             cuda.afterCall();
         }

@@ -2,6 +2,7 @@ package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.io.Npz;
 import io.noisesearch.io.NpyArray;
@@ -73,6 +74,11 @@ final class GenerateCommand implements Callable<Integer> {
             List<Integer> labels = classes != null ? classes : allClasses(info);
             List<SearchResult> results;
             if (options.verifier.equals("oracle-fid")) {
+                if (!engine.backend().hostAccessible()) {
+                    // The evaluator (ONNX Runtime) reads the candidates where they are: host memory only.
+                    throw new InvalidRequestException("--verifier oracle-fid runs its evaluator on ONNX Runtime,"
+                            + " which needs a host device, not " + engine.backend().name());
+                }
                 try (Evaluator evaluator = Evaluator.open(
                         engine.auxiliaryFolder(engine.model(options.model), "evaluator"), options.threads)) {
                     results = run(engine, algorithm, info, labels, new OracleFidVerifier(evaluator));

@@ -8,6 +8,7 @@ import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.ModelRepository;
@@ -22,6 +23,7 @@ import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.tensorrt.PlanLocator;
 import io.noisesearch.tensorrt.TensorRtDenoiser;
+import io.noisesearch.tensorrt.TensorRtModel;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
@@ -46,7 +48,7 @@ public final class Engine implements AutoCloseable {
     private final Arena modelArena = Arena.ofShared();
     private final ModelRepository repository;
     private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
-    private final Map<Path, OnnxModel> auxiliary = new ConcurrentHashMap<>();
+    private final Map<Path, ImageModel> auxiliary = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private volatile boolean closed;
 
@@ -113,25 +115,45 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The model a trained denoiser's manifest names for a verifier role ("classifier", "ssl", "evaluator"),
-     * opened once and shared by every request.
+     * opened once and shared by every request: on ONNX Runtime where the backend's memory is host memory, else
+     * from its TensorRT plan, like the denoiser.
      */
-    public OnnxModel auxiliary(Denoiser model, String role) {
-        if (!(model instanceof OnnxDenoiser trained)) {
-            throw new InvalidRequestException("--verifier: model " + model.info().name() + " has no " + role + " model");
-        }
-        ModelManifest manifest = trained.model().manifest();
-        String name = manifest.verifiers() == null ? null : manifest.verifiers().get(role);
-        if (name == null) {
-            throw new InvalidRequestException(trained.model().folder().resolve("manifest.json")
-                    + ": names no model for the " + role + " role (field 'verifiers')");
-        }
-        Path folder = repository.sibling(trained.model().folder(), name);
-        return auxiliary.computeIfAbsent(folder.toAbsolutePath().normalize(), f -> OnnxModel.open(f, threads));
+    public ImageModel auxiliary(Denoiser model, String role) {
+        return auxiliary.computeIfAbsent(auxiliaryFolder(model, role), f -> openAuxiliary(role, f));
     }
 
-    /** The folder of the model a trained denoiser's manifest names for a role. */
+    /** The folder of the model a trained denoiser's manifest names for a role (the model is not opened). */
     public Path auxiliaryFolder(Denoiser model, String role) {
-        return auxiliary(model, role).folder();
+        Path folder;
+        ModelManifest manifest;
+        if (model instanceof OnnxDenoiser onnx) {
+            folder = onnx.model().folder();
+            manifest = onnx.model().manifest();
+        } else if (model instanceof TensorRtDenoiser tensorRt) {
+            folder = tensorRt.folder();
+            manifest = tensorRt.manifest();
+        } else {
+            throw new InvalidRequestException("--verifier: model " + model.info().name() + " has no " + role + " model");
+        }
+        String name = manifest.verifiers() == null ? null : manifest.verifiers().get(role);
+        if (name == null) {
+            throw new InvalidRequestException(folder.resolve("manifest.json")
+                    + ": names no model for the " + role + " role (field 'verifiers')");
+        }
+        return repository.sibling(folder, name).toAbsolutePath().normalize();
+    }
+
+    private ImageModel openAuxiliary(String role, Path folder) {
+        if (backend.hostAccessible()) {
+            return OnnxModel.open(folder, threads);
+        }
+        PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
+        if (plan.found()) {
+            return new TensorRtModel(backend, folder, plan.plan());
+        }
+        throw new InvalidRequestException("--verifier: the " + role + " model " + folder.getFileName()
+                + ": ONNX Runtime models need a host backend, not " + backend.name() + ", and " + plan.missing()
+                + "; build plans with tensorrt-plans/build-plans.sh");
     }
 
     /** Runs one search on the calling thread. Thread-safe. */
@@ -191,7 +213,7 @@ public final class Engine implements AutoCloseable {
         executor.shutdownNow();
         models.values().forEach(Denoiser::close);
         models.clear();
-        auxiliary.values().forEach(OnnxModel::close);
+        auxiliary.values().forEach(ImageModel::close);
         auxiliary.clear();
         modelArena.close();
         backend.close();

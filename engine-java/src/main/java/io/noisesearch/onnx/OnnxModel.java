@@ -11,6 +11,8 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NoiseSearchException;
 import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelManifest;
 
 import java.nio.ByteOrder;
@@ -27,9 +29,11 @@ import java.util.Map;
  * One ONNX Runtime session for a model folder (model.onnx + manifest.json), shared by all threads (ORT
  * sessions are thread-safe for run). Float inputs and outputs are our batches, wrapped as direct buffers over
  * their native memory, so nothing is copied on the way in or out; outputs are written into pre-allocated
- * batches. Opening checks the graph against the manifest and names the file and tensor at fault.
+ * batches. Opening checks the graph against the manifest and names the file and tensor at fault. As an
+ * {@link ImageModel} (a verifier's model) it runs on host batches: the stream it is given has nothing queued that
+ * the model must wait for, since host kernels are complete when they return.
  */
-public final class OnnxModel implements AutoCloseable {
+public final class OnnxModel implements ImageModel {
 
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
@@ -101,10 +105,12 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    @Override
     public ModelManifest manifest() {
         return manifest;
     }
 
+    @Override
     public Path folder() {
         return folder;
     }
@@ -179,29 +185,10 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    /** The width of an output per row (its shape without the batch axis, multiplied out). */
-    public int outputWidth(String output) {
-        ModelManifest.TensorSpec spec = manifest.output(output);
-        if (spec == null) {
-            throw new InvalidRequestException(folder.resolve("manifest.json") + ": model " + manifest.name()
-                    + " has no output '" + output + "' (it has " + manifest.outputs().stream()
-                    .map(ModelManifest.TensorSpec::name).toList() + ")");
-        }
-        int width = 1;
-        for (int i = 1; i < spec.shape().size(); i++) {
-            width *= (int) (long) spec.shape().get(i);
-        }
-        return width;
-    }
-
-    /** NaN or infinity from a model is reported with the model and tensor, never passed on. */
-    public void requireFinite(String tensor, float[] values) {
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                throw new NonFiniteOutputException("model " + manifest.name() + " returned " + v + " in output '"
-                        + tensor + "'");
-            }
-        }
+    /** {@link #output(Batch, String)}: ONNX Runtime runs on the calling thread, outside the stream. */
+    @Override
+    public float[] output(Kernels kernels, Batch samples, String output) {
+        return output(samples, output);
     }
 
     public void requireFinite(String tensor, Batch batch) {

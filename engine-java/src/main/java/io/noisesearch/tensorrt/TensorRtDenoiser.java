@@ -1,7 +1,6 @@
 package io.noisesearch.tensorrt;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaInterop;
@@ -10,9 +9,7 @@ import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.onnx.OnnxDenoiser;
-import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.tensorrt.global.nvinfer.DataType;
-import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 import java.lang.foreign.MemorySegment;
@@ -34,6 +31,8 @@ import java.util.List;
  */
 public final class TensorRtDenoiser implements Denoiser {
 
+    private final Path folder;
+    private final ModelManifest manifest;
     private final ModelInfo info;
     private final TensorRtPlan plan;
     private final TensorRtPipeline pipeline;
@@ -51,14 +50,16 @@ public final class TensorRtDenoiser implements Denoiser {
     /** Opens the plan {@code planFile} of the denoiser in {@code folder} on {@code backend} (the CUDA backend). */
     public TensorRtDenoiser(Backend backend, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
-        Path manifest = folder.resolve("manifest.json");
+        Path manifestFile = folder.resolve("manifest.json");
         if (!m.role().equals("denoiser")) {
-            throw new InvalidRequestException(manifest + ": role is '" + m.role() + "', expected 'denoiser'");
+            throw new InvalidRequestException(manifestFile + ": role is '" + m.role() + "', expected 'denoiser'");
         }
         if (m.inputs().size() != 3 || m.outputs().size() != 1) {
-            throw new InvalidRequestException(manifest
+            throw new InvalidRequestException(manifestFile
                     + ": a denoiser takes three inputs (sample, time, label) and has one output (the prediction)");
         }
+        this.folder = folder;
+        this.manifest = m;
         this.info = ModelInfo.of(m, folder);
         this.sample = m.inputs().get(0).name();
         this.time = m.inputs().get(1).name();
@@ -68,10 +69,10 @@ public final class TensorRtDenoiser implements Denoiser {
         this.dim = info.dim();
         this.plan = TensorRtPlan.load(backend, planFile, m);
         try {
-            this.halfSample = isHalf(sample);
+            this.halfSample = plan.isHalf(sample, "a denoiser's");
             requireType(time, DataType.kFLOAT);
             requireType(label, DataType.kINT64);
-            this.halfPrediction = isHalf(prediction);
+            this.halfPrediction = plan.isHalf(prediction, "a denoiser's");
             this.pipeline = new TensorRtPipeline(backend, List.of(plan));
         } catch (RuntimeException e) {
             plan.close();
@@ -86,6 +87,15 @@ public final class TensorRtDenoiser implements Denoiser {
 
     public TensorRtPlan plan() {
         return plan;
+    }
+
+    /** The model folder (manifest.json, model.onnx): where the manifest's verifier models are found, beside it. */
+    public Path folder() {
+        return folder;
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
     }
 
     @Override
@@ -119,9 +129,9 @@ public final class TensorRtDenoiser implements Denoiser {
         TensorRtPipeline.Binding binding = lane.binding(plan);
         IExecutionContext context = binding.context();
         if (!binding.shapedFor(rows)) {
-            setInputShape(context, sample, shapeFor(sampleShape, rows));
-            setInputShape(context, time, new long[] {rows});
-            setInputShape(context, label, new long[] {rows});
+            plan.setInputShape(context, sample, shapeFor(sampleShape, rows));
+            plan.setInputShape(context, time, new long[] {rows});
+            plan.setInputShape(context, label, new long[] {rows});
             requireOutputRows(context, rows);
             binding.shaped(rows);
         }
@@ -129,14 +139,11 @@ public final class TensorRtDenoiser implements Denoiser {
         MemorySegment[] slots = conditioning.get().stage(kernels, rows, t, classLabel);
         MemorySegment input = sampleInput(kernels, lane, x);
         MemorySegment output = predictionOutput(lane, out);
-        bind(context, sample, input);
-        bind(context, time, slots[1]);
-        bind(context, label, slots[0]);
-        bind(context, prediction, output);
-        if (!context.enqueueV3(new CUstream_st(TensorRtPipeline.pointer(stream)))) {
-            throw new NoiseSearchException("model " + info.name() + " (" + plan.file() + ") failed to enqueue "
-                    + rows + " rows: " + TensorRt.logger().lastError().orElse("no reason logged"), false);
-        }
+        plan.bind(context, sample, input);
+        plan.bind(context, time, slots[1]);
+        plan.bind(context, label, slots[0]);
+        plan.bind(context, prediction, output);
+        plan.enqueue(context, stream, info.name(), rows);
         if (halfPrediction) {
             kernels.fromHalf(output, out);
         } else if (output != out.data()) {
@@ -176,16 +183,6 @@ public final class TensorRtDenoiser implements Denoiser {
         plan.close();
     }
 
-    /** Whether the plan's sample or prediction is fp16 rather than float32 (the two types the denoiser binds). */
-    private boolean isHalf(String tensor) {
-        DataType type = plan.type(tensor);
-        if (type != DataType.kFLOAT && type != DataType.kHALF) {
-            throw new InvalidRequestException(plan.file() + ": tensor '" + tensor + "' is " + type
-                    + ", a denoiser's is kFLOAT or kHALF");
-        }
-        return type == DataType.kHALF;
-    }
-
     private void requireType(String tensor, DataType type) {
         if (plan.type(tensor) != type) {
             throw new InvalidRequestException(plan.file() + ": tensor '" + tensor + "' is " + plan.type(tensor)
@@ -193,39 +190,12 @@ public final class TensorRtDenoiser implements Denoiser {
         }
     }
 
-    private void setInputShape(IExecutionContext context, String tensor, long[] shape) {
-        try (Dims64 dims = new Dims64()) {
-            dims.nbDims(shape.length);
-            for (int i = 0; i < shape.length; i++) {
-                dims.d(i, shape[i]);
-            }
-            if (!context.setInputShape(tensor, dims)) {
-                throw new NoiseSearchException(plan.file() + ": cannot set input '" + tensor + "' to shape "
-                        + Arrays.toString(shape) + ": " + TensorRt.logger().lastError()
-                        .orElse("no reason logged"), false);
-            }
-        }
-    }
-
     /** The prediction TensorRT will write must be exactly [rows, dim] values: it lands in our batch. */
     private void requireOutputRows(IExecutionContext context, int rows) {
-        long elements = 1;
-        try (Dims64 dims = context.getTensorShape(prediction)) {
-            for (int i = 0; i < dims.nbDims(); i++) {
-                elements *= dims.d(i);
-            }
-            if (dims.nbDims() < 1 || elements != (long) rows * dim) {
-                throw new InvalidRequestException(plan.file() + ": for " + rows + " rows the plan's output '"
-                        + prediction + "' has " + elements + " elements, expected " + rows + " x " + dim);
-            }
-        }
-    }
-
-    private void bind(IExecutionContext context, String tensor, MemorySegment device) {
-        if (!context.setTensorAddress(tensor, TensorRtPipeline.pointer(device))) {
-            throw new NoiseSearchException(plan.file() + ": cannot bind tensor '" + tensor + "' at 0x"
-                    + Long.toHexString(device.address()) + ": " + TensorRt.logger().lastError()
-                    .orElse("no reason logged"), false);
+        long elements = plan.outputElements(context, prediction);
+        if (elements != (long) rows * dim) {
+            throw new InvalidRequestException(plan.file() + ": for " + rows + " rows the plan's output '"
+                    + prediction + "' has " + elements + " elements, expected " + rows + " x " + dim);
         }
     }
 

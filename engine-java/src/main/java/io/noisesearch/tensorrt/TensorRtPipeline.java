@@ -9,20 +9,21 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The engines of one pipeline (plans that run one after another on a stream: a denoiser, and the verifiers that
- * will join it) and their activation workspace. A context's activations need device memory only while it runs, so
- * contexts that never run at the same time share it: each lane holds ONE workspace, sized to the largest plan's
- * {@link TensorRtPlan#activationBytes()}, and one context per plan created with {@code kUSER_MANAGED} and bound to
- * that workspace ({@code setDeviceMemoryV2}). A lane belongs to a thread (searches call their denoiser from their own
- * thread, each with its own stream); when the thread moves to another stream, the lane first waits for its last use
- * on the previous one (an event), so the two streams never share the workspace at once. Device memory belongs to the
- * pipeline's arena and is freed by {@link #close()}.
+ * The engines of one pipeline (plans that run one after another on a stream; today each model, the denoiser or a
+ * verifier's {@link TensorRtModel}, is a pipeline of its own) and their activation workspace. A context's
+ * activations need device memory only while it runs, so contexts that never run at the same time share it: each
+ * lane holds ONE workspace, sized to the largest plan's {@link TensorRtPlan#activationBytes()}, and one context per
+ * plan created with {@code kUSER_MANAGED} and bound to that workspace ({@code setDeviceMemoryV2}). A lane belongs to
+ * a thread (searches call their models from their own thread, each with its own stream); when the thread moves to
+ * another stream, the lane first waits for its last use on the previous one (an event), so the two streams never
+ * share the workspace at once. Device memory belongs to the pipeline's arena and is freed by {@link #close()}.
  */
 final class TensorRtPipeline implements AutoCloseable {
 
@@ -126,11 +127,15 @@ final class TensorRtPipeline implements AutoCloseable {
         }
     }
 
-    /** One thread's workspace, contexts and aligned staging buffers. */
+    /**
+     * One thread's workspace, contexts and aligned staging buffers. A staging slot holds one I/O tensor of a call:
+     * the denoiser uses slot 0 for its sample and 1 for its prediction; an image model 0 for its input, 1 to n for
+     * its n outputs and n + 1 for the float32 copy of an fp16 output it returns.
+     */
     final class Lane {
         private final Map<TensorRtPlan, Binding> bindings = new IdentityHashMap<>();
         private final MemorySegment lastUse;
-        private final MemorySegment[] staging = new MemorySegment[2];
+        private MemorySegment[] staging = new MemorySegment[2];
         private Kernels current;
 
         private Lane() {
@@ -148,16 +153,16 @@ final class TensorRtPipeline implements AutoCloseable {
         }
 
         /**
-         * A 256-byte aligned batch of [rows, dim] for I/O that is not aligned where it lives (row slices of a batch);
-         * {@code slot} 0 holds an input, 1 an output. Valid until the next call in this lane.
+         * A 256-byte aligned batch of [rows, dim] for I/O that is not aligned where it lives (row slices of a batch)
+         * or has no batch of ours (an image model's outputs). Valid until the next call in this lane.
          */
         Batch aligned(int slot, int rows, int dim) {
             return new Batch(staging(slot, (long) rows * dim * Batch.FLOAT_BYTES), rows, dim);
         }
 
         /**
-         * 256-byte aligned device memory for {@code elements} fp16 values, the I/O of an engine with fp16 tensors;
-         * {@code slot} 0 holds an input, 1 an output. Valid until the next call in this lane.
+         * 256-byte aligned device memory for {@code elements} fp16 values, the I/O of an engine with fp16 tensors.
+         * Valid until the next call in this lane.
          */
         MemorySegment half(int slot, long elements) {
             return staging(slot, elements * HALF_BYTES);
@@ -168,6 +173,9 @@ final class TensorRtPipeline implements AutoCloseable {
          * both kinds share it. The replaced buffer stays in the pipeline's arena: work queued on it may still run.
          */
         private MemorySegment staging(int slot, long bytes) {
+            if (slot >= staging.length) {
+                staging = Arrays.copyOf(staging, slot + 1);
+            }
             if (staging[slot] == null || staging[slot].byteSize() < bytes) {
                 staging[slot] = CudaInterop.allocate(backend, arena, bytes);
             }

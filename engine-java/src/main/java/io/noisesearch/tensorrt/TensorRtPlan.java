@@ -5,6 +5,7 @@ import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.CudaInterop;
 import io.noisesearch.model.ModelManifest;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer.DataType;
 import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
@@ -17,6 +18,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -109,6 +111,19 @@ public final class TensorRtPlan implements AutoCloseable {
     }
 
     /**
+     * Whether float tensor {@code tensor} is fp16 in the plan (its user converts it on the stream) rather than
+     * float32; any other type is one line naming the plan and what {@code user} ("a denoiser's") binds.
+     */
+    boolean isHalf(String tensor, String user) {
+        DataType type = type(tensor);
+        if (type != DataType.kFLOAT && type != DataType.kHALF) {
+            throw new InvalidRequestException(file + ": tensor '" + tensor + "' is " + type + ", " + user
+                    + " is kFLOAT or kHALF");
+        }
+        return type == DataType.kHALF;
+    }
+
+    /**
      * A new execution context whose activation memory the caller provides ({@code setDeviceMemoryV2}), so that the
      * engines of a pipeline can share one workspace.
      */
@@ -119,6 +134,54 @@ public final class TensorRtPlan implements AutoCloseable {
                     + TensorRt.logger().lastError().orElse("no reason logged") + ")", false);
         }
         return context;
+    }
+
+    /** Sets an input's shape in a context of this plan for the calls that follow. */
+    void setInputShape(IExecutionContext context, String tensor, long[] shape) {
+        try (Dims64 dims = new Dims64()) {
+            dims.nbDims(shape.length);
+            for (int i = 0; i < shape.length; i++) {
+                dims.d(i, shape[i]);
+            }
+            if (!context.setInputShape(tensor, dims)) {
+                throw new NoiseSearchException(file + ": cannot set input '" + tensor + "' to shape "
+                        + Arrays.toString(shape) + ": " + TensorRt.logger().lastError()
+                        .orElse("no reason logged"), false);
+            }
+        }
+    }
+
+    /**
+     * The elements a context of this plan writes to output {@code tensor} for the input shapes set (the product of
+     * its dimensions); -1 where TensorRT cannot tell.
+     */
+    long outputElements(IExecutionContext context, String tensor) {
+        long[] shape = dims(context.getTensorShape(tensor));
+        long elements = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                return -1;
+            }
+            elements *= d;
+        }
+        return shape.length < 1 ? -1 : elements;
+    }
+
+    /** Binds tensor {@code tensor} of a context of this plan to the device memory at {@code device}. */
+    void bind(IExecutionContext context, String tensor, MemorySegment device) {
+        if (!context.setTensorAddress(tensor, TensorRtPipeline.pointer(device))) {
+            throw new NoiseSearchException(file + ": cannot bind tensor '" + tensor + "' at 0x"
+                    + Long.toHexString(device.address()) + ": " + TensorRt.logger().lastError()
+                    .orElse("no reason logged"), false);
+        }
+    }
+
+    /** Queues a context of this plan (shapes set, tensors bound) on {@code stream}; {@code model} names the caller. */
+    void enqueue(IExecutionContext context, MemorySegment stream, String model, int rows) {
+        if (!context.enqueueV3(new CUstream_st(TensorRtPipeline.pointer(stream)))) {
+            throw new NoiseSearchException("model " + model + " (" + file + ") failed to enqueue " + rows + " rows: "
+                    + TensorRt.logger().lastError().orElse("no reason logged"), false);
+        }
     }
 
     /** Releases the Java handle; JavaCPP has no destructor binding for engines, which TensorRT frees at exit. */

@@ -1,7 +1,7 @@
 package io.noisesearch.verify;
 
 import io.noisesearch.backend.Kernels;
-import io.noisesearch.onnx.OnnxModel;
+import io.noisesearch.model.ImageModel;
 
 import java.util.List;
 
@@ -25,10 +25,10 @@ public final class ClassifierVerifier implements Verifier {
     }
 
     private final Kind kind;
-    private final OnnxModel model;
+    private final ImageModel model;
     private final int classes;
 
-    public ClassifierVerifier(Kind kind, OnnxModel model) {
+    public ClassifierVerifier(Kind kind, ImageModel model) {
         this.kind = kind;
         this.model = model;
         this.classes = model.outputWidth(kind.output);
@@ -55,7 +55,7 @@ public final class ClassifierVerifier implements Verifier {
             throw new IllegalArgumentException("class " + input.label() + " is outside the " + classes
                     + " classes of verifier model " + model.manifest().name());
         }
-        float[] logits = model.output(input.samples(), kind.output);
+        float[] logits = model.output(kernels, input.samples(), kind.output);
         for (int r = 0; r < input.samples().rows(); r++) {
             double logProbability = logSoftmax(logits, r * classes, classes, input.label());
             out[0][offset + r] = (float) (kind == Kind.CLASSIFIER ? logProbability : Math.exp(logProbability));

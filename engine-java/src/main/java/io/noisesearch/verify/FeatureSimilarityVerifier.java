@@ -2,7 +2,7 @@ package io.noisesearch.verify;
 
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
-import io.noisesearch.onnx.OnnxModel;
+import io.noisesearch.model.ImageModel;
 
 import java.util.List;
 
@@ -16,16 +16,16 @@ public final class FeatureSimilarityVerifier implements Verifier {
 
     public static final double CAPTURE_TIME = 0.4;
 
-    private final OnnxModel encoder;
+    private final ImageModel encoder;
     private final int width;
     private final double captureTime;
 
-    public FeatureSimilarityVerifier(OnnxModel encoder) {
+    public FeatureSimilarityVerifier(ImageModel encoder) {
         this(encoder, CAPTURE_TIME);
     }
 
     /** The verifier with the x-prediction captured at {@code captureTime} (named {@code ssl@T} unless 0.4). */
-    public FeatureSimilarityVerifier(OnnxModel encoder, double captureTime) {
+    public FeatureSimilarityVerifier(ImageModel encoder, double captureTime) {
         if (!(captureTime > 0 && captureTime < 1)) {
             throw new IllegalArgumentException("capture time must lie in (0, 1), got " + captureTime);
         }
@@ -62,8 +62,8 @@ public final class FeatureSimilarityVerifier implements Verifier {
             throw new IllegalStateException("the " + name() + " verifier was given no x-prediction captured at t = "
                     + captureTime);
         }
-        float[] early = encoder.output(captured, "features");
-        float[] last = encoder.output(input.samples(), "features");
+        float[] early = encoder.output(kernels, captured, "features");
+        float[] last = encoder.output(kernels, input.samples(), "features");
         for (int r = 0; r < input.samples().rows(); r++) {
             out[0][offset + r] = (float) cosine(early, last, r * width, width);
         }

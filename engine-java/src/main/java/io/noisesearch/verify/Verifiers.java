@@ -2,8 +2,8 @@ package io.noisesearch.verify;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.MixtureDenoiser;
-import io.noisesearch.onnx.OnnxModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ public final class Verifiers {
     }
 
     /** {@code auxiliary} opens the model of a role ("classifier", "ssl", "evaluator") for the denoiser. */
-    public static Verifier create(String spec, Denoiser model, Function<String, OnnxModel> auxiliary) {
+    public static Verifier create(String spec, Denoiser model, Function<String, ImageModel> auxiliary) {
         if (spec == null || spec.isBlank()) {
             throw new InvalidRequestException("--verifier is empty");
         }

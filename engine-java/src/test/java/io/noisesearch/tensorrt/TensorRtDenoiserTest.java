@@ -25,14 +25,11 @@ import java.util.Arrays;
  * (PyTorch's, which ONNX Runtime reproduces within 1e-4) within an fp16 tolerance, on device batches bound by
  * address: whole batches as they are, row slices through the aligned staging, with only the time and label rows
  * crossing to the device (ARGUMENT uploads). Needs a GPU, TensorRT and the plans: skipped, with the reason, where
- * one is missing. Not yet run: the tolerance is an estimate for fp16 kernels on these small U-Nets.
+ * one is missing. Not yet run: the tolerance ({@link TensorRtFixture#assertWithinFp16}) is an estimate for fp16
+ * kernels on these small U-Nets.
  */
 @Tag("tensorrt")
 class TensorRtDenoiserTest {
-
-    /** Per element: |TensorRT - golden| <= ABSOLUTE + RELATIVE |golden|. */
-    private static final double ABSOLUTE = 3e-2;
-    private static final double RELATIVE = 3e-2;
 
     @ParameterizedTest
     @ValueSource(strings = {"mnist-flow-s", "mnist-flow-l"})
@@ -41,8 +38,8 @@ class TensorRtDenoiserTest {
         Path plan = TensorRtFixture.requirePlan(backend, model);
         Path folder = TensorRtFixture.MODELS.folder(model);
         JsonNode golden = new ObjectMapper().readTree(folder.resolve("golden.json").toFile());
-        float[] x = floats(golden.get("inputs").get("x").get("data"));
-        float[] expected = floats(golden.get("outputs").get("v").get("data"));
+        float[] x = TensorRtFixture.floats(golden.get("inputs").get("x").get("data"));
+        float[] expected = TensorRtFixture.floats(golden.get("outputs").get("v").get("data"));
         JsonNode times = golden.get("inputs").get("t").get("data");
         JsonNode labels = golden.get("inputs").get("label").get("data");
         int rows = times.size();
@@ -61,7 +58,7 @@ class TensorRtDenoiserTest {
                         predictions.row(r));
             }
             kernels.synchronize();
-            assertWithinFp16(model + " row by row", backend.download(predictions), expected);
+            TensorRtFixture.assertWithinFp16(model + " row by row", backend.download(predictions), expected);
             assertThat(cuda.transfers().bytes(Direction.UPLOAD, Payload.ARGUMENT) - arguments)
                     .as("time (4 bytes) and label (8 bytes) per row").isEqualTo(rows * 12L);
             assertThat(cuda.transfers().bytes(Direction.UPLOAD, Payload.TENSOR)).isEqualTo(tensors);
@@ -71,7 +68,7 @@ class TensorRtDenoiserTest {
             denoiser.predict(kernels, samples, times.get(0).asDouble(), labels.get(0).asInt(), whole);
             kernels.synchronize();
             float[] all = backend.download(whole);
-            assertWithinFp16(model + " whole batch, row 0", Arrays.copyOf(all, dim),
+            TensorRtFixture.assertWithinFp16(model + " whole batch, row 0", Arrays.copyOf(all, dim),
                     Arrays.copyOf(expected, dim));
         }
     }
@@ -85,28 +82,5 @@ class TensorRtDenoiserTest {
             assertThat(engine.model(model)).isInstanceOf(TensorRtDenoiser.class);
             assertThat(engine.model(model).info().name()).isEqualTo(model);
         }
-    }
-
-    private static void assertWithinFp16(String what, float[] actual, float[] expected) {
-        assertThat(actual).as(what).hasSameSizeAs(expected);
-        double worst = Double.NEGATIVE_INFINITY;
-        int at = -1;
-        for (int i = 0; i < actual.length; i++) {
-            double excess = Math.abs(actual[i] - expected[i]) - (ABSOLUTE + RELATIVE * Math.abs(expected[i]));
-            if (Double.isNaN(excess) || excess > worst) {
-                worst = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
-                at = i;
-            }
-        }
-        assertThat(worst).as("%s: largest excess over the fp16 tolerance (element %d)", what, at)
-                .isLessThanOrEqualTo(0);
-    }
-
-    private static float[] floats(JsonNode data) {
-        float[] values = new float[data.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) data.get(i).asDouble();
-        }
-        return values;
     }
 }

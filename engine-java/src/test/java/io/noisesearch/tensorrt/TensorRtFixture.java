@@ -1,7 +1,9 @@
 package io.noisesearch.tensorrt;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
@@ -19,6 +21,10 @@ import java.util.Optional;
 final class TensorRtFixture {
 
     static final String SKIPPED = "TensorRT not available: TensorRT test not run";
+
+    /** A plan's fp16 tolerance against golden outputs, per element: |plan - golden| <= ABSOLUTE + RELATIVE |golden|. */
+    static final double ABSOLUTE = 3e-2;
+    static final double RELATIVE = 3e-2;
 
     static final Path ROOT = locate();
     static final ModelRepository MODELS = new ModelRepository(ROOT.resolve("models"));
@@ -47,6 +53,31 @@ final class TensorRtFixture {
         assumeTrue(lookup.found(), () -> SKIPPED + " (" + lookup.missing()
                 + "; build plans with tensorrt-plans/build-plans.sh)");
         return lookup.plan();
+    }
+
+    /** {@code actual} is within the fp16 tolerance of {@code expected}, element by element; a NaN never is. */
+    static void assertWithinFp16(String what, float[] actual, float[] expected) {
+        assertThat(actual).as(what).hasSameSizeAs(expected);
+        double worst = Double.NEGATIVE_INFINITY;
+        int at = -1;
+        for (int i = 0; i < actual.length; i++) {
+            double excess = Math.abs(actual[i] - expected[i]) - (ABSOLUTE + RELATIVE * Math.abs(expected[i]));
+            if (Double.isNaN(excess) || excess > worst) {
+                worst = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
+                at = i;
+            }
+        }
+        assertThat(worst).as("%s: largest excess over the fp16 tolerance (element %d)", what, at)
+                .isLessThanOrEqualTo(0);
+    }
+
+    /** The values of a golden.json tensor's "data". */
+    static float[] floats(JsonNode data) {
+        float[] values = new float[data.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) data.get(i).asDouble();
+        }
+        return values;
     }
 
     private static Path locate() {
