@@ -16,7 +16,9 @@ import java.util.stream.IntStream;
  * every one of the N partial samples gets M fresh noises and is noised forward from its level to level + df
  * with the schedule's exact transition kernel; the N*M candidates are solved back by db (> df) with L solver
  * steps, scored on their clean x-prediction (one extra NFE each; none once the level reaches 0, where the
- * sample is clean), and the best N survive. Levels are grid parameters u (see {@link Schedule#timeOf}).
+ * sample is clean), and the best N survive. Levels are grid parameters u (see {@link Schedule#timeOf}). A verifier
+ * that compares with an early x-prediction ({@code ssl}) takes it from the first solve (its capture time must lie
+ * between the start and 1); candidates inherit their path's.
  *
  * @param paths        N, the number of paths kept
  * @param width        M, the candidates drawn per path and round
@@ -87,11 +89,13 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
 
     @Override
     public Outcome run(SearchContext context) {
-        if (!Double.isNaN(context.verifierCaptureTime())) {
-            throw new InvalidRequestException("search over paths scores x-predictions and cannot feed a verifier"
-                    + " that needs a capture at t = " + context.verifierCaptureTime());
-        }
         Schedule schedule = context.info().schedule();
+        double captureTime = context.verifierCaptureTime();
+        if (!Double.isNaN(captureTime) && captureTime < schedule.timeOf(searchStart)) {
+            throw new InvalidRequestException("--verifier captures its x-prediction at t = " + captureTime
+                    + ", below the search start (t = " + schedule.timeOf(searchStart) + "): search over paths takes"
+                    + " the capture from the first solve, so it must lie between the start and 1");
+        }
         SolverSettings solver = context.searchSolver();
         double[] initialGrid = schedule.grid(1, searchStart, initialSteps(solver));
         int n = context.affordable(paths, solver.nfe(initialGrid));
@@ -101,7 +105,10 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         Batch survivors = context.allocate(n);
         long firstKey = SearchContext.key(Stage.PATHS_INITIAL, 0, 0);
         context.kernels().gaussianNoise(survivors, context.seed(), firstKey);
-        context.solve(survivors, initialGrid, solver, null);
+        // A verifier that compares with an early x-prediction (ssl) gets it from the first solve; each candidate of
+        // a round inherits its path's capture, and survivors keep theirs.
+        Batch captures = context.capturesFor(n);
+        context.solve(survivors, initialGrid, solver, captures);
         List<List<Long>> lineages = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             lineages.add(List.of(firstKey + i));
@@ -109,6 +116,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
 
         Batch expanded = context.allocate(n * width);
         Batch predictions = context.allocate(n * width);
+        Batch expandedCaptures = captures == null ? null : context.allocate(n * width);
         float[][] survivorMembers = null;
         float[] survivorScores = null;
         double level = searchStart;
@@ -122,6 +130,9 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
             }
             int[] parents = IntStream.range(0, n * width).map(i -> i / width).toArray();
             context.kernels().gatherRows(survivors, parents, expanded);
+            if (captures != null) {
+                context.kernels().gatherRows(captures, parents, expandedCaptures);
+            }
             Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
             long roundKey = SearchContext.key(Stage.PATHS_FORWARD, round, 0);
             context.kernels().forwardNoise(expanded, context.seed(), roundKey, forward.a(), forward.s());
@@ -131,10 +142,13 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                 context.predictX0(expanded, schedule.timeOf(down), predictions);
                 scored = predictions;
             }
-            float[][] members = context.score(scored, null);
+            float[][] members = context.score(scored, expandedCaptures);
             float[] combined = context.combine(members);
             int[] top = top(combined, n);
             context.kernels().gatherRows(expanded, top, survivors);
+            if (captures != null) {
+                context.kernels().gatherRows(expandedCaptures, top, captures);
+            }
             survivorMembers = selectColumns(members, top);
             survivorScores = new float[n];
             List<List<Long>> next = new ArrayList<>();
@@ -155,19 +169,20 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         if (level == 0) {
             return context.keep(best, key, lineage, survivorScores[0], SearchContext.column(survivorMembers, 0));
         }
-        return completeEarly(context, best, level, key, lineage);
+        return completeEarly(context, best, level, key, lineage, captures == null ? null : captures.row(0));
     }
 
     /**
      * The budget ran out above level 0: the best survivor so far (survivor 0 after any round, the first path
      * otherwise) is solved the rest of the way with the search solver's step density; those NFEs are final NFEs.
      */
-    private Outcome completeEarly(SearchContext context, Batch best, double level, long key, List<Long> lineage) {
+    private Outcome completeEarly(SearchContext context, Batch best, double level, long key, List<Long> lineage,
+                                  Batch capture) {
         context.meter().enter(Phase.FINAL);
         SolverSettings solver = context.searchSolver();
         int steps = Math.max(1, (int) Math.round(level * solver.steps()));
         context.solve(best, context.info().schedule().grid(level, 0, steps), solver, null);
-        float[] members = SearchContext.column(context.score(best, null), 0);
+        float[] members = SearchContext.column(context.score(best, capture), 0);
         float score = context.combine(SearchContext.pool(members))[0];
         return new Outcome(context.download(best), key, lineage, score, members, false);
     }

@@ -13,6 +13,8 @@ import io.noisesearch.model.ModelRepository;
 import io.noisesearch.sampling.SolverKind;
 import io.noisesearch.sampling.SolverSettings;
 import io.noisesearch.search.NoSearch;
+import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -84,6 +86,34 @@ class TrainedModelSearchTest {
             assertThatThrownBy(() -> engine.search(request(new NoSearch(), bad, 2, 5)))
                     .isInstanceOf(io.noisesearch.InvalidRequestException.class).hasMessageContaining(bad);
         }
+    }
+
+    @Test
+    void pathsWithTheSslVerifierCarryEachPathsEarlyCaptureAndDoNotDependOnTheBatchSize() {
+        PathSearch paths = new PathSearch(2, 2, 0.5, 0.125, 0.25, 1);
+        SearchRequest request = request(paths, "ssl@0.75", 6, 4);
+        SearchResult result = engine.search(request);
+        SearchResult small = engine.search(request.withBatchSize(1));
+
+        assertThat(result.score()).isBetween(-1f, 1f);
+        assertThat(result.compute().searchNfe()).isEqualTo(paths.plannedSearchNfe(
+                new SearchPlan(engine.model("mnist-flow-s").info().schedule(), EULER_8)));
+        assertThat(small.key()).isEqualTo(result.key());
+        assertThat(small.lineage()).isEqualTo(result.lineage());
+        assertThat(small.score()).isCloseTo(result.score(), within(1e-5f));
+        // Every round's scores are cosines against the early capture: all within [-1, 1], none exactly 0.
+        result.trace().forEach(entry -> {
+            for (float score : entry.scores()) {
+                assertThat(score).isBetween(-1f, 1f).isNotZero();
+            }
+        });
+    }
+
+    @Test
+    void pathsRefuseACaptureTimeBelowTheirStart() {
+        assertThatThrownBy(() -> engine.search(request(new PathSearch(2, 2, 0.5, 0.125, 0.25, 1), "ssl@0.3", 6, 4)))
+                .isInstanceOf(io.noisesearch.InvalidRequestException.class)
+                .hasMessageContaining("t = 0.3").hasMessageContaining("search start");
     }
 
     @Test
