@@ -10,7 +10,7 @@ Production (see tensorrt-plans/README.md):
 import flow
 
 CONFIG = dict(ch=64, mult=[1, 1, 1], blocks=2, mid_blocks=1, emb_mult=2, dropout=0.0)
-DEFAULTS = dict(steps=1000, batch_size=64, lr=1e-3, seed=1)  # 1000 x 64 = 8 epochs of 7996
+DEFAULTS = dict(steps=2500, batch_size=64, lr=1e-3, seed=1)  # 2500 x 64 = 20 epochs of 7996
 
 if __name__ == "__main__":
     flow.train("mnist-flow-l", CONFIG, DEFAULTS)
