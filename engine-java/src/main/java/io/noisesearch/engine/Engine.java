@@ -24,6 +24,7 @@ import io.noisesearch.search.SearchResult;
 import io.noisesearch.tensorrt.PlanLocator;
 import io.noisesearch.tensorrt.TensorRtDenoiser;
 import io.noisesearch.tensorrt.TensorRtModel;
+import io.noisesearch.tensorrt.TensorRtPipeline;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
@@ -50,6 +51,9 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
     private final Map<Path, ImageModel> auxiliary = new ConcurrentHashMap<>();
     private final ExecutorService executor;
+    private final Object tensorRtLock = new Object();
+    /** The pipeline (one activation workspace a thread) every TensorRT model here shares; made with the first one. */
+    private TensorRtPipeline tensorRt;
     private volatile boolean closed;
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
@@ -105,7 +109,7 @@ public final class Engine implements AutoCloseable {
         if (!backend.hostAccessible()) {
             PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
             if (plan.found()) {
-                return new TensorRtDenoiser(backend, folder, plan.plan());
+                return new TensorRtDenoiser(tensorRt(), folder, plan.plan());
             }
             throw new InvalidRequestException("--model " + name + ": ONNX Runtime models need a host backend, not "
                     + backend.name() + ", and " + plan.missing() + "; build plans with tensorrt-plans/build-plans.sh");
@@ -149,11 +153,25 @@ public final class Engine implements AutoCloseable {
         }
         PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
         if (plan.found()) {
-            return new TensorRtModel(backend, folder, plan.plan());
+            return new TensorRtModel(tensorRt(), folder, plan.plan());
         }
         throw new InvalidRequestException("--verifier: the " + role + " model " + folder.getFileName()
                 + ": ONNX Runtime models need a host backend, not " + backend.name() + ", and " + plan.missing()
                 + "; build plans with tensorrt-plans/build-plans.sh");
+    }
+
+    /**
+     * The engine's one TensorRT pipeline: the denoiser and verifier models run one after another on a search's
+     * stream, so their engines share a workspace per thread. Its own lock, not the engine's: this runs inside the
+     * model maps' computeIfAbsent, holding a lock of the map that {@link #close()} (synchronized) takes to clear it.
+     */
+    private TensorRtPipeline tensorRt() {
+        synchronized (tensorRtLock) {
+            if (tensorRt == null) {
+                tensorRt = new TensorRtPipeline(backend);
+            }
+            return tensorRt;
+        }
     }
 
     /** Runs one search on the calling thread. Thread-safe. */
@@ -211,6 +229,13 @@ public final class Engine implements AutoCloseable {
         }
         closed = true;
         executor.shutdownNow();
+        synchronized (tensorRtLock) {
+            if (tensorRt != null) {
+                // Before the models: its execution contexts go before the engines (plans) they were made from,
+                // TensorRT's destruction order. No search runs any more, so no lane is in use.
+                tensorRt.close();
+            }
+        }
         models.values().forEach(Denoiser::close);
         models.clear();
         auxiliary.values().forEach(ImageModel::close);

@@ -1,7 +1,6 @@
 package io.noisesearch.tensorrt;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaInterop;
 import io.noisesearch.backend.Kernels;
@@ -27,7 +26,9 @@ import java.util.List;
  * {@link Kernels#fromHalf}). The per-row time (float32) and label (int64) go through the stream's argument
  * staging (counted as ARGUMENT uploads). Each call sets the input shapes for its rows when they changed and enqueues
  * on the caller's stream ({@code enqueueV3}); nothing waits. A non-finite prediction is not looked for here (that
- * would wait for the device at every call): it reaches the verifier's scores, which are checked.
+ * would wait for the device at every call): it reaches the verifier's scores, which are checked. Its contexts (one a
+ * thread) run in the activation workspace of the {@link TensorRtPipeline} it registers with, which the engine's
+ * verifier models share.
  */
 public final class TensorRtDenoiser implements Denoiser {
 
@@ -47,8 +48,12 @@ public final class TensorRtDenoiser implements Denoiser {
     private final boolean halfPrediction;
     private final ThreadLocal<Conditioning> conditioning = ThreadLocal.withInitial(Conditioning::new);
 
-    /** Opens the plan {@code planFile} of the denoiser in {@code folder} on {@code backend} (the CUDA backend). */
-    public TensorRtDenoiser(Backend backend, Path folder, Path planFile) {
+    /**
+     * Opens the plan {@code planFile} of the denoiser in {@code folder} on the pipeline's backend (the CUDA
+     * backend) and registers it with {@code pipeline}, whose activation workspace it shares with the other engines
+     * there.
+     */
+    public TensorRtDenoiser(TensorRtPipeline pipeline, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
         Path manifestFile = folder.resolve("manifest.json");
         if (!m.role().equals("denoiser")) {
@@ -67,13 +72,14 @@ public final class TensorRtDenoiser implements Denoiser {
         this.prediction = m.outputs().get(0).name();
         this.sampleShape = m.inputs().get(0).shape();
         this.dim = info.dim();
-        this.plan = TensorRtPlan.load(backend, planFile, m);
+        this.pipeline = pipeline;
+        this.plan = TensorRtPlan.load(pipeline.backend(), planFile, m);
         try {
             this.halfSample = plan.isHalf(sample, "a denoiser's");
             requireType(time, DataType.kFLOAT);
             requireType(label, DataType.kINT64);
             this.halfPrediction = plan.isHalf(prediction, "a denoiser's");
-            this.pipeline = new TensorRtPipeline(backend, List.of(plan));
+            pipeline.add(plan);
         } catch (RuntimeException e) {
             plan.close();
             throw e;
@@ -177,9 +183,12 @@ public final class TensorRtDenoiser implements Denoiser {
         return TensorRtPipeline.aligned(out) ? out.data() : lane.aligned(1, out.rows(), dim).data();
     }
 
+    /**
+     * Releases the plan's handle. The pipeline is its owner's (the {@code Engine}'s) to close, after this; it must
+     * serve no call after its models are closed.
+     */
     @Override
     public void close() {
-        pipeline.close();
         plan.close();
     }
 

@@ -1,7 +1,6 @@
 package io.noisesearch.tensorrt;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaInterop;
 import io.noisesearch.backend.Kernels;
@@ -23,7 +22,8 @@ import java.util.List;
  * TensorRT writes every output, so each gets a buffer of the lane; of the one asked for, only its rows x width
  * float32 values ({@link Kernels#fromHalf} on the stream first where the plan's is fp16) are downloaded into the
  * returned array: scores cross to the host (ARGUMENT downloads, through {@link CudaInterop#downloadArguments}), the
- * candidates do not. The download waits for the search's stream, as the per-row results of a kernel call do.
+ * candidates do not. The download waits for the search's stream, as the per-row results of a kernel call do. Its
+ * contexts share the {@link TensorRtPipeline}'s activation workspace with the denoiser and the other verifier models.
  * <p>
  * Written and compiled on a machine without a GPU or TensorRT: it has not yet run.
  */
@@ -45,8 +45,12 @@ public final class TensorRtModel implements ImageModel {
     private final int[] widths;
     private final boolean[] halfOutputs;
 
-    /** Opens the plan {@code planFile} of the image model in {@code folder} on {@code backend} (the CUDA backend). */
-    public TensorRtModel(Backend backend, Path folder, Path planFile) {
+    /**
+     * Opens the plan {@code planFile} of the image model in {@code folder} on the pipeline's backend (the CUDA
+     * backend) and registers it with {@code pipeline}, whose activation workspace it shares with the other engines
+     * there.
+     */
+    public TensorRtModel(TensorRtPipeline pipeline, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
         if (m.inputs().size() != 1 || m.outputs().isEmpty()) {
             throw new InvalidRequestException(folder.resolve("manifest.json")
@@ -62,14 +66,15 @@ public final class TensorRtModel implements ImageModel {
         for (int i = 0; i < widths.length; i++) {
             widths[i] = rowWidth(folder, outputs.get(i), m.outputs().get(i).shape());
         }
-        this.plan = TensorRtPlan.load(backend, planFile, m);
+        this.pipeline = pipeline;
+        this.plan = TensorRtPlan.load(pipeline.backend(), planFile, m);
         try {
             this.halfInput = plan.isHalf(input, USER);
             this.halfOutputs = new boolean[outputs.size()];
             for (int i = 0; i < halfOutputs.length; i++) {
                 halfOutputs[i] = plan.isHalf(outputs.get(i), USER);
             }
-            this.pipeline = new TensorRtPipeline(backend, List.of(plan));
+            pipeline.add(plan);
         } catch (RuntimeException e) {
             plan.close();
             throw e;
@@ -185,9 +190,12 @@ public final class TensorRtModel implements ImageModel {
         return Math.toIntExact(width);
     }
 
+    /**
+     * Releases the plan's handle. The pipeline is its owner's (the {@code Engine}'s) to close, after this; it must
+     * serve no call after its models are closed.
+     */
     @Override
     public void close() {
-        pipeline.close();
         plan.close();
     }
 }

@@ -9,6 +9,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,16 +17,34 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The engines of one pipeline (plans that run one after another on a stream; today each model, the denoiser or a
- * verifier's {@link TensorRtModel}, is a pipeline of its own) and their activation workspace. A context's
- * activations need device memory only while it runs, so contexts that never run at the same time share it: each
- * lane holds ONE workspace, sized to the largest plan's {@link TensorRtPlan#activationBytes()}, and one context per
- * plan created with {@code kUSER_MANAGED} and bound to that workspace ({@code setDeviceMemoryV2}). A lane belongs to
- * a thread (searches call their models from their own thread, each with its own stream); when the thread moves to
- * another stream, the lane first waits for its last use on the previous one (an event), so the two streams never
- * share the workspace at once. Device memory belongs to the pipeline's arena and is freed by {@link #close()}.
+ * The TensorRT engines of one {@code Engine} (the denoiser's plan and its verifiers' plans, which run one after
+ * another on a stream) and their activation workspace. A context's activations need device memory only while it
+ * runs, so contexts that never run at the same time share it: each lane holds ONE workspace, sized to the largest
+ * registered plan's {@link TensorRtPlan#activationBytes()}, and one context per plan created with
+ * {@code kUSER_MANAGED} and bound to that workspace ({@code setDeviceMemoryV2}). A lane belongs to a thread
+ * (searches call their models from their own thread, each with its own stream); when the thread moves to another
+ * stream, the lane first waits for its last use on the previous one (an event), so the two streams never share the
+ * workspace at once.
+ * <p>
+ * Plans are registered ({@link #add}) as the models open, which may be after lanes exist: a verifier model opens on
+ * the first search that asks for it, while other threads run the denoiser. Thread safety is a snapshot design: the
+ * registered plans and the workspace size they need are one immutable {@link Registry}, replaced under a lock by
+ * {@link #add} and published through a volatile field; {@link #enter} reads it once, without a lock. Its generation
+ * (the number of registered plans: they are only ever added) tells a lane it is behind. A lane is touched only by
+ * its thread, so it catches up on its own when it enters: it waits for its last use (no queued work still runs on
+ * its old workspace or contexts), creates contexts for the plans added since, and where the workspace they need
+ * grew, allocates a larger one and re-binds every context of the lane to it. A plan registered while a thread is
+ * inside a call is picked up by that thread's next call; a model calls its plan only after registering it, so its
+ * own calls always find their context.
+ * <p>
+ * Device memory belongs to the pipeline's arena and is freed by {@link #close()}, all at once: a workspace a lane
+ * outgrew stays there until then (one per growth per lane, and plans are registered once per model an engine
+ * opens). The staging slots of a lane are shared by every model the lane runs; see {@link Lane}.
+ * <p>
+ * Written and compiled on a machine without a GPU or TensorRT: sharing a workspace between engines, and re-binding
+ * it when a plan is registered late, has not yet run with TensorRT.
  */
-final class TensorRtPipeline implements AutoCloseable {
+public final class TensorRtPipeline implements AutoCloseable {
 
     /** TensorRT's alignment for every I/O address ({@code setTensorAddress}). */
     static final long IO_ALIGNMENT = 256;
@@ -33,40 +52,47 @@ final class TensorRtPipeline implements AutoCloseable {
     static final long HALF_BYTES = 2;
 
     private final Backend backend;
-    private final List<TensorRtPlan> plans;
-    private final long workspaceBytes;
     private final Arena arena = Arena.ofShared();
+    private final Object lock = new Object();
+    /** Replaced, never changed, under {@link #lock}; read without it. */
+    private volatile Registry<TensorRtPlan> registry = Registry.empty();
     private final ThreadLocal<Lane> lanes = ThreadLocal.withInitial(this::newLane);
     private final List<Lane> all = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    TensorRtPipeline(Backend backend, List<TensorRtPlan> plans) {
+    /** An empty pipeline on {@code backend} (the CUDA backend); models register their plans as they open. */
+    public TensorRtPipeline(Backend backend) {
         this.backend = backend;
-        this.plans = List.copyOf(plans);
-        this.workspaceBytes = workspaceBytes(plans.stream().mapToLong(TensorRtPlan::activationBytes).toArray());
     }
 
-    /** One workspace serves every plan: the largest need, at least one aligned block. */
-    static long workspaceBytes(long[] activationBytes) {
-        long largest = IO_ALIGNMENT;
-        for (long bytes : activationBytes) {
-            largest = Math.max(largest, bytes);
+    Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Registers {@code plan}: every lane gets a context for it (on its next {@link #enter}), bound to a workspace
+     * large enough for it. Registering a plan again changes nothing. Thread-safe.
+     */
+    void add(TensorRtPlan plan) {
+        long bytes = plan.activationBytes();
+        synchronized (lock) {
+            requireOpen();
+            registry = registry.with(plan, bytes);
         }
-        return largest;
-    }
-
-    long workspaceBytes() {
-        return workspaceBytes;
     }
 
     /** The calling thread's lane, ready for work on {@code kernels}; end with {@link Lane#exit}. */
     Lane enter(Kernels kernels) {
-        if (closed) {
-            throw new IllegalStateException("the TensorRT pipeline of " + plans.getFirst().file() + " is closed");
-        }
+        requireOpen();
         Lane lane = lanes.get();
-        lane.enter(kernels);
+        lane.enter(kernels, registry);
         return lane;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the engine's TensorRT pipeline is closed");
+        }
     }
 
     private Lane newLane() {
@@ -76,13 +102,18 @@ final class TensorRtPipeline implements AutoCloseable {
         return lane;
     }
 
-    /** Frees the workspaces and staging buffers; the caller has finished every search using the pipeline. */
+    /**
+     * Frees the workspaces and staging buffers of every lane. The owner (the {@code Engine}) calls it once every
+     * search using the pipeline has finished and its models are closed; a second call does nothing.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (Lane lane : all) {
             lane.bindings.values().forEach(b -> b.context().close());
         }
@@ -101,6 +132,45 @@ final class TensorRtPipeline implements AutoCloseable {
 
     static boolean aligned(Batch batch) {
         return batch.data().address() % IO_ALIGNMENT == 0;
+    }
+
+    /**
+     * The registered plans, in the order they came, and the workspace they need: the largest activation size, at
+     * least one aligned block. Immutable; {@link #with} returns the next one. Generic in the plan so that the
+     * bookkeeping is tested without TensorRT; plans are told apart by identity, as a lane's contexts are.
+     */
+    record Registry<P>(List<P> plans, long workspaceBytes) {
+
+        static <P> Registry<P> empty() {
+            return new Registry<>(List.of(), IO_ALIGNMENT);
+        }
+
+        /** With {@code plan}, which needs {@code activationBytes}; this same registry where it is registered. */
+        Registry<P> with(P plan, long activationBytes) {
+            for (P p : plans) {
+                if (p == plan) {
+                    return this;
+                }
+            }
+            List<P> more = new ArrayList<>(plans);
+            more.add(plan);
+            return new Registry<>(List.copyOf(more), Math.max(workspaceBytes, activationBytes));
+        }
+
+        /** How many plans were registered: a lane with contexts for fewer is behind. */
+        int generation() {
+            return plans.size();
+        }
+
+        /** The plans a lane of {@code generation} has no context for yet. */
+        List<P> addedSince(int generation) {
+            return plans.subList(generation, plans.size());
+        }
+
+        /** Whether a lane whose workspace has {@code boundBytes} needs a larger one (and every context re-bound). */
+        boolean outgrows(long boundBytes) {
+            return workspaceBytes > boundBytes;
+        }
     }
 
     /** One plan's context in a lane, and the batch rows its input shapes were last set for. */
@@ -130,26 +200,31 @@ final class TensorRtPipeline implements AutoCloseable {
     /**
      * One thread's workspace, contexts and aligned staging buffers. A staging slot holds one I/O tensor of a call:
      * the denoiser uses slot 0 for its sample and 1 for its prediction; an image model 0 for its input, 1 to n for
-     * its n outputs and n + 1 for the float32 copy of an fp16 output it returns.
+     * its n outputs and n + 1 for the float32 copy of an fp16 output it returns. Every model of the pipeline uses
+     * the same slots: a call is done with them once its work is queued (the denoiser's prediction is copied out on
+     * the stream, an image model's output downloaded), and the next call's work runs after it on the same stream.
      */
     final class Lane {
+        /** Written only by the lane's thread; {@link #close()} reads it once no search runs. */
         private final Map<TensorRtPlan, Binding> bindings = new IdentityHashMap<>();
         private final MemorySegment lastUse;
+        private MemorySegment workspace;
+        private long workspaceBytes;
+        /** The registry generation this lane has contexts for. */
+        private int generation;
         private MemorySegment[] staging = new MemorySegment[2];
         private Kernels current;
 
         private Lane() {
-            MemorySegment workspace = CudaInterop.allocate(backend, arena, workspaceBytes);
             lastUse = CudaInterop.event(backend, arena);
-            for (TensorRtPlan plan : plans) {
-                IExecutionContext context = plan.newContext();
-                context.setDeviceMemoryV2(pointer(workspace), workspaceBytes);
-                bindings.put(plan, new Binding(context));
-            }
         }
 
         Binding binding(TensorRtPlan plan) {
-            return bindings.get(plan);
+            Binding binding = bindings.get(plan);
+            if (binding == null) {
+                throw new IllegalStateException(plan.file() + " is not registered with this TensorRT pipeline");
+            }
+            return binding;
         }
 
         /**
@@ -182,11 +257,37 @@ final class TensorRtPipeline implements AutoCloseable {
             return staging[slot].asSlice(0, bytes);
         }
 
-        private void enter(Kernels kernels) {
-            if (current != null && current != kernels) {
+        private void enter(Kernels kernels, Registry<TensorRtPlan> snapshot) {
+            boolean behind = snapshot.generation() > generation;
+            if (current != null && (current != kernels || behind)) {
+                // No work of this lane queued before still runs: on the old stream, or on the old workspace.
                 CudaInterop.synchronize(backend, lastUse);
             }
+            if (behind) {
+                catchUp(snapshot);
+            }
             current = kernels;
+        }
+
+        /** Contexts for the plans registered since the last call, on a workspace large enough for all of them. */
+        private void catchUp(Registry<TensorRtPlan> snapshot) {
+            CudaInterop.makeCurrent(backend);
+            if (snapshot.outgrows(workspaceBytes)) {
+                // The outgrown workspace stays in the arena until close: the arena frees all at once.
+                workspace = CudaInterop.allocate(backend, arena, snapshot.workspaceBytes());
+                workspaceBytes = snapshot.workspaceBytes();
+                bindings.values().forEach(b -> bindWorkspace(b.context()));
+            }
+            for (TensorRtPlan plan : snapshot.addedSince(generation)) {
+                IExecutionContext context = plan.newContext();
+                bindings.put(plan, new Binding(context));
+                bindWorkspace(context);
+                generation++; // per plan: where a context cannot be created, the next call retries from that plan
+            }
+        }
+
+        private void bindWorkspace(IExecutionContext context) {
+            context.setDeviceMemoryV2(pointer(workspace), workspaceBytes);
         }
 
         /** Marks the end of this lane's work queued on the stream. */

@@ -12,8 +12,11 @@ class TensorRtBindingTest {
 
     @Test
     void oneWorkspaceServesEveryEngineOfAPipelineSoItIsSizedToTheLargest() {
-        assertThat(TensorRtPipeline.workspaceBytes(new long[] {3_000_000, 12_500_000, 400})).isEqualTo(12_500_000);
-        assertThat(TensorRtPipeline.workspaceBytes(new long[] {0})).isEqualTo(TensorRtPipeline.IO_ALIGNMENT);
+        TensorRtPipeline.Registry<String> three = TensorRtPipeline.Registry.<String>empty()
+                .with("denoiser", 3_000_000).with("classifier", 12_500_000).with("ssl", 400);
+        assertThat(three.workspaceBytes()).isEqualTo(12_500_000);
+        assertThat(TensorRtPipeline.Registry.<String>empty().with("tiny", 0).workspaceBytes())
+                .isEqualTo(TensorRtPipeline.IO_ALIGNMENT);
     }
 
     @Test

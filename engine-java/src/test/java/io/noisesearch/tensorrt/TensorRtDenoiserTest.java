@@ -46,7 +46,8 @@ class TensorRtDenoiserTest {
         int dim = x.length / rows;
         CudaBackend cuda = (CudaBackend) backend;
         try (backend; Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(0);
-             TensorRtDenoiser denoiser = new TensorRtDenoiser(backend, folder, plan)) {
+             TensorRtPipeline pipeline = new TensorRtPipeline(backend);
+             TensorRtDenoiser denoiser = new TensorRtDenoiser(pipeline, folder, plan)) {
             Batch samples = backend.upload(arena, x, rows, dim);
             Batch predictions = backend.allocate(arena, rows, dim);
             long arguments = cuda.transfers().bytes(Direction.UPLOAD, Payload.ARGUMENT);

@@ -47,7 +47,8 @@ class TensorRtModelTest {
         int dim = x.length / rows;
         CudaBackend cuda = (CudaBackend) backend;
         try (backend; Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(0);
-             TensorRtModel verifierModel = new TensorRtModel(backend, folder, plan)) {
+             TensorRtPipeline pipeline = new TensorRtPipeline(backend);
+             TensorRtModel verifierModel = new TensorRtModel(pipeline, folder, plan)) {
             Batch samples = backend.upload(arena, x, rows, dim);
             for (Iterator<Map.Entry<String, JsonNode>> it = golden.get("outputs").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> output = it.next();
@@ -67,6 +68,55 @@ class TensorRtModelTest {
                 float[] row = verifierModel.output(kernels, samples.row(1), output.getKey());
                 TensorRtFixture.assertWithinFp16(model + " " + output.getKey() + ", row 1", row,
                         Arrays.copyOfRange(expected, width, 2 * width));
+            }
+        }
+    }
+
+    /**
+     * The denoiser runs first, so the thread's lane holds a workspace sized for its plan alone; the classifier
+     * registered after it gets a context in the same lane (the workspace grown and every context re-bound where it
+     * needs more), and both keep their golden outputs, the denoiser on the re-bound workspace too.
+     */
+    @Test
+    void aVerifierRegisteredAfterTheDenoiserRanSharesItsWorkspaceAndBothStayGolden() throws IOException {
+        Backend backend = TensorRtFixture.requireDeviceAndTensorRt();
+        Path denoiserPlan = TensorRtFixture.requirePlan(backend, "mnist-flow-s");
+        Path classifierPlan = TensorRtFixture.requirePlan(backend, "mnist-classifier");
+        Path flowFolder = TensorRtFixture.MODELS.folder("mnist-flow-s");
+        Path classifierFolder = TensorRtFixture.MODELS.folder("mnist-classifier");
+        JsonNode flow = new ObjectMapper().readTree(flowFolder.resolve("golden.json").toFile());
+        JsonNode scores = new ObjectMapper().readTree(classifierFolder.resolve("golden.json").toFile());
+        float[] x = TensorRtFixture.floats(flow.get("inputs").get("x").get("data"));
+        float[] v = TensorRtFixture.floats(flow.get("outputs").get("v").get("data"));
+        double t = flow.get("inputs").get("t").get("data").get(0).asDouble();
+        int label = flow.get("inputs").get("label").get("data").get(0).asInt();
+        int rows = flow.get("inputs").get("t").get("data").size();
+        int dim = x.length / rows;
+        JsonNode images = scores.get("inputs").get("x");
+        float[] y = TensorRtFixture.floats(images.get("data"));
+        int imageRows = images.get("shape").get(0).asInt();
+        Map.Entry<String, JsonNode> output = scores.get("outputs").fields().next();
+        float[] expected = TensorRtFixture.floats(output.getValue().get("data"));
+        try (backend; Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(0);
+             TensorRtPipeline pipeline = new TensorRtPipeline(backend);
+             TensorRtDenoiser denoiser = new TensorRtDenoiser(pipeline, flowFolder, denoiserPlan)) {
+            Batch samples = backend.upload(arena, x, rows, dim);
+            Batch predictions = backend.allocate(arena, rows, dim);
+            denoiser.predict(kernels, samples, t, label, predictions);
+            kernels.synchronize();
+            TensorRtFixture.assertWithinFp16("mnist-flow-s alone, row 0",
+                    Arrays.copyOf(backend.download(predictions), dim), Arrays.copyOf(v, dim));
+
+            try (TensorRtModel classifier = new TensorRtModel(pipeline, classifierFolder, classifierPlan)) {
+                Batch candidates = backend.upload(arena, y, imageRows, y.length / imageRows);
+                TensorRtFixture.assertWithinFp16("mnist-classifier " + output.getKey() + " after the denoiser",
+                        classifier.output(kernels, candidates, output.getKey()), expected);
+
+                Batch again = backend.allocate(arena, rows, dim);
+                denoiser.predict(kernels, samples, t, label, again);
+                kernels.synchronize();
+                TensorRtFixture.assertWithinFp16("mnist-flow-s after the classifier, row 0",
+                        Arrays.copyOf(backend.download(again), dim), Arrays.copyOf(v, dim));
             }
         }
     }
