@@ -122,4 +122,19 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     private static String firstLine(String message) {
         return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
     }
+
+    /**
+     * Checks that this is a denoiser's manifest: role "denoiser", three inputs (sample, time, label) and a
+     * prediction as its first output; a one-line error naming the manifest in {@code folder} otherwise.
+     */
+    public void requireDenoiser(Path folder) {
+        if (!"denoiser".equals(role)) {
+            throw new InvalidRequestException(folder.resolve("manifest.json") + ": role is '" + role
+                    + "', expected 'denoiser'");
+        }
+        if (inputs.size() != 3 || outputs.isEmpty()) {
+            throw new InvalidRequestException(folder.resolve("manifest.json")
+                    + ": a denoiser takes three inputs (sample, time, label) and has a prediction output");
+        }
+    }
 }

@@ -2,26 +2,18 @@ package io.noisesearch.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
-import io.noisesearch.sampling.Prediction;
-import io.noisesearch.sampling.RectifiedFlow;
-import io.noisesearch.sampling.Schedule;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
-import io.noisesearch.sampling.VariancePreserving;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,14 +36,7 @@ public final class OnnxDenoiser implements Denoiser {
         this.model = OnnxModel.open(folder, threads);
         ModelManifest m = model.manifest();
         try {
-            if (!m.role().equals("denoiser")) {
-                throw new InvalidRequestException(folder.resolve("manifest.json") + ": role is '" + m.role()
-                        + "', expected 'denoiser'");
-            }
-            if (m.inputs().size() != 3 || m.outputs().isEmpty()) {
-                throw new InvalidRequestException(folder.resolve("manifest.json")
-                        + ": a denoiser takes three inputs (sample, time, label) and has a prediction output");
-            }
+            m.requireDenoiser(folder);
             this.sampleInput = m.inputs().get(0);
             this.timeInput = m.inputs().get(1);
             this.labelInput = m.inputs().get(2);

@@ -55,14 +55,7 @@ public final class TensorRtDenoiser implements Denoiser {
      */
     public TensorRtDenoiser(TensorRtPipeline pipeline, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
-        Path manifestFile = folder.resolve("manifest.json");
-        if (!m.role().equals("denoiser")) {
-            throw new InvalidRequestException(manifestFile + ": role is '" + m.role() + "', expected 'denoiser'");
-        }
-        if (m.inputs().size() != 3 || m.outputs().size() != 1) {
-            throw new InvalidRequestException(manifestFile
-                    + ": a denoiser takes three inputs (sample, time, label) and has one output (the prediction)");
-        }
+        m.requireDenoiser(folder);
         this.folder = folder;
         this.manifest = m;
         this.info = ModelInfo.of(m, folder);

@@ -2,7 +2,6 @@ package io.noisesearch.tensorrt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.noisesearch.model.ModelManifest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
