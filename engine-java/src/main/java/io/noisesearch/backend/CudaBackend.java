@@ -72,6 +72,16 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
+    /** The CUDA device index (N of cuda:N). */
+    public int deviceIndex() {
+        return info.index();
+    }
+
+    /** The device's name as CUDA reports it (e.g. "NVIDIA H100 80GB HBM3"). */
+    public String deviceName() {
+        return info.name();
+    }
+
     /** The card, for the one line {@code auto} prints and for every reported number. */
     public String describe() {
         return "cuda:" + info.index() + " " + info.describe();

@@ -28,11 +28,7 @@ public final class CudaInterop {
 
     /** The device's name as CUDA reports it ({@code cudaDeviceProp.name}, e.g. "NVIDIA H100 80GB HBM3"). */
     public static String deviceName(Backend backend) {
-        CudaBackend cuda = cuda(backend);
-        // describe() starts with "cuda:<index> "; the index is all CudaBackend exposes of its device.
-        String described = cuda.describe();
-        int index = Integer.parseInt(described.substring("cuda:".length(), described.indexOf(' ')));
-        return cuda.device().properties(index).name();
+        return cuda(backend).deviceName();
     }
 
     /** Makes the backend's device current on the calling thread (CUDA's current device is per thread). */
