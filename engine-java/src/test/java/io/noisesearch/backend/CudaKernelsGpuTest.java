@@ -6,11 +6,8 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.GaussianMixture;
 import io.noisesearch.sampling.Coefficients;
 import io.noisesearch.sampling.Prediction;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,38 +17,12 @@ import org.junit.jupiter.api.Test;
  * libraries, as in HostKernelsTest). Needs a GPU: skipped, with the reason, where there is none.
  */
 @Tag("gpu")
-class CudaKernelsGpuTest {
+class CudaKernelsGpuTest extends HostAndDeviceTest {
 
     private static final double SOLVER_TOLERANCE = 1e-6;
     private static final double MIXTURE_TOLERANCE = 1e-5;
 
     private final SplittableRandom random = new SplittableRandom(20251126);
-    private Backend host;
-    private CudaBackend cuda;
-    private Arena arena;
-    private Kernels onHost;
-    private CudaKernels onDevice;
-
-    @BeforeEach
-    void open() {
-        CudaDevice.require();
-        host = new HostBackend();
-        cuda = (CudaBackend) Backends.open("cuda");
-        arena = Arena.ofConfined();
-        onHost = host.openStream(0);
-        onDevice = (CudaKernels) cuda.openStream(0);
-    }
-
-    @AfterEach
-    void close() {
-        if (onDevice != null) { // null where the test was skipped
-            onDevice.close();
-            onHost.close();
-            arena.close();
-            cuda.close();
-            host.close();
-        }
-    }
 
     /** The same random values on both backends. */
     private record Pair(Batch host, Batch device) {

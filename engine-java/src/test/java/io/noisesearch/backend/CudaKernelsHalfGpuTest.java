@@ -2,12 +2,9 @@ package io.noisesearch.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -17,34 +14,7 @@ import org.junit.jupiter.api.Test;
  * is none.
  */
 @Tag("gpu")
-class CudaKernelsHalfGpuTest {
-
-    private Backend host;
-    private CudaBackend cuda;
-    private Arena arena;
-    private Kernels onHost;
-    private CudaKernels onDevice;
-
-    @BeforeEach
-    void open() {
-        CudaDevice.require();
-        host = new HostBackend();
-        cuda = (CudaBackend) Backends.open("cuda");
-        arena = Arena.ofConfined();
-        onHost = host.openStream(0);
-        onDevice = (CudaKernels) cuda.openStream(0);
-    }
-
-    @AfterEach
-    void close() {
-        if (onDevice != null) { // null where the test was skipped
-            onDevice.close();
-            onHost.close();
-            arena.close();
-            cuda.close();
-            host.close();
-        }
-    }
+class CudaKernelsHalfGpuTest extends HostAndDeviceTest {
 
     @Test
     void everyHalfWidensToTheHostLibrarysBits() {
@@ -56,7 +26,7 @@ class CudaKernelsHalfGpuTest {
         Batch onDeviceFloats = cuda.allocate(arena, 256, 256);
         onHost.fromHalf(halves, onHostFloats);
         onDevice.fromHalf(toDevice(halves), onDeviceFloats);
-        assertThat(bits(cuda.download(onDeviceFloats))).containsExactly(bits(host.download(onHostFloats)));
+        assertThat(bits(cuda.download(onDeviceFloats))).isEqualTo(bits(host.download(onHostFloats)));
     }
 
     @Test
@@ -77,7 +47,7 @@ class CudaKernelsHalfGpuTest {
         onHost.toHalf(onHostFloats, onHostHalves);
         onDevice.toHalf(onDeviceFloats, onDeviceHalves);
         assertThat(toHost(onDeviceHalves).toArray(ValueLayout.JAVA_SHORT))
-                .containsExactly(onHostHalves.toArray(ValueLayout.JAVA_SHORT));
+                .isEqualTo(onHostHalves.toArray(ValueLayout.JAVA_SHORT));
     }
 
     private MemorySegment toDevice(MemorySegment values) {
