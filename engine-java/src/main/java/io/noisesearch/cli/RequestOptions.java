@@ -66,8 +66,8 @@ final class RequestOptions {
     int pathLength;
 
     @Option(names = "--verifier", defaultValue = "oracle",
-            description = "Verifier: oracle or posterior (mixture models); classifier, ssl or oracle-is (trained"
-                    + " models); ensemble:a,b,... (default: ${DEFAULT-VALUE}).")
+            description = "Verifier: oracle or posterior (mixture models); classifier, ssl (ssl@T: capture at t = T)"
+                    + " or oracle-is (trained models); ensemble:a,b,... (default: ${DEFAULT-VALUE}).")
     String verifier;
 
     @Option(names = "--solver", converter = Converters.Solver.class, completionCandidates = Converters.SolverNames.class,
