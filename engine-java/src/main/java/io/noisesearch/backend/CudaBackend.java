@@ -29,6 +29,7 @@ public final class CudaBackend implements Backend {
     private volatile boolean timingKernels;
     private final DoubleAdder kernelMillis = new DoubleAdder();
     private final CudaKernels copies;
+    private boolean closed;
 
     /** The size of the pool's slabs: {@code -Dnoisesearch.cuda.poolMiB} (default 256 MiB). */
     static final long SLAB_BYTES = Long.getLong("noisesearch.cuda.poolMiB", 256) << 20;
@@ -214,6 +215,10 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             copies.close();
         } finally {

@@ -24,25 +24,31 @@ final class CudaKernels extends NativeKernels {
     private MemorySegment pinned;
     private long used;
     private Thread current;
-    /** Kernel timing (null when off): event pairs around every call, summed into the backend's kernel time. */
-    private final KernelTimer timer;
+    /**
+     * Kernel timing: event pairs around every call while the backend times kernels, summed into its kernel time;
+     * made at the first timed call (a stream kept across searches sees timing switched on later).
+     */
+    private KernelTimer timer;
     /** While recording a graph, or before the stream exists and once it is being destroyed: no timing events. */
     private boolean capturing;
     private boolean untimed;
     private boolean timing;
+    private boolean released;
 
     CudaKernels(CudaBackend backend) {
         // Set before the superclass creates the stream, which calls beforeCall().
         Arena arena = Arena.ofShared();
         this.backend = backend;
         this.staging = arena;
-        this.timer = backend.timingKernels() ? new KernelTimer(backend, arena) : null;
         super(KernelFunctions.cuda(), 0);
     }
 
     @Override
     void startTiming() {
-        if (timer != null && !capturing && !untimed && stream() != null) {
+        if (backend.timingKernels() && !capturing && !untimed && stream() != null) {
+            if (timer == null) {
+                timer = new KernelTimer(backend, staging);
+            }
             timer.start(stream());
             timing = true;
         }
@@ -172,6 +178,10 @@ final class CudaKernels extends NativeKernels {
 
     @Override
     public void close() {
+        if (released) {
+            return;
+        }
+        released = true;
         try {
             if (timer != null) {
                 super.synchronize();
