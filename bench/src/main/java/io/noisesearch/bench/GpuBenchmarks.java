@@ -17,6 +17,7 @@ import io.noisesearch.search.SearchResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -44,8 +45,8 @@ public final class GpuBenchmarks {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2 || !(args[0].equals("kernels") || args[0].equals("search"))) {
-            System.err.println("usage: GpuBenchmarks kernels|search OUT.json");
+        if (args.length != 2 || !List.of("kernels", "search", "overheads").contains(args[0])) {
+            System.err.println("usage: GpuBenchmarks kernels|search|overheads OUT.json");
             System.exit(2);
         }
         CudaBackend cuda;
@@ -60,10 +61,10 @@ public final class GpuBenchmarks {
             ObjectNode root = JSON.createObjectNode();
             root.put("device", cuda.describe());
             root.put("graphs", Sampler.GRAPHS);
-            if (args[0].equals("kernels")) {
-                kernels(cuda, root);
-            } else {
-                search(cuda, root);
+            switch (args[0]) {
+                case "kernels" -> kernels(cuda, root);
+                case "search" -> search(cuda, root);
+                default -> overheads(cuda, root);
             }
             JSON.writeValue(Path.of(args[1]).toFile(), root);
         }
@@ -150,6 +151,48 @@ public final class GpuBenchmarks {
                         + " device %8.2f ms orchestration %5.1f%%%n", batch, Sampler.GRAPHS, plain, timed, device,
                         orchestration);
             }
+        }
+    }
+
+    /**
+     * What a search pays outside its kernels, piece by piece: opening and closing a stream that stages one score
+     * array (its pinned buffer), an arena of a search's batches from the pool, and a long run of 4,096-candidate
+     * searches for a profiler to sample.
+     */
+    private static void overheads(CudaBackend cuda, ObjectNode root) {
+        int count = 200;
+        float[] scores = new float[4096];
+        long start = System.nanoTime();
+        try (Arena arena = Arena.ofConfined()) {
+            Batch x = cuda.allocate(arena, 4096, 784);
+            for (int i = 0; i < count; i++) {
+                try (Kernels stream = cuda.openStream(0)) {
+                    stream.rowNorm(x, scores);
+                }
+            }
+        }
+        double streamMicros = (System.nanoTime() - start) / 1e3 / count;
+        start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            try (Arena arena = Arena.ofConfined()) {
+                for (int b = 0; b < 7; b++) {
+                    cuda.allocate(arena, 4096, 784);
+                }
+            }
+        }
+        double arenaMicros = (System.nanoTime() - start) / 1e3 / count;
+        root.put("streamOpenStageCloseMicros", streamMicros);
+        root.put("arenaOfSevenBatchesMicros", arenaMicros);
+        System.out.printf(Locale.ROOT, "stream open + one staged call + close %8.1f us; arena of 7 batches %8.1f us%n",
+                streamMicros, arenaMicros);
+        try (Engine engine = Engine.open(cuda, 0, 1)) {
+            SearchRequest request = SearchRequest.of("gmm-image", 3, new RandomSearch(4096), "oracle", 1)
+                    .withBatchSize(4096);
+            wallMillis(engine, request, 20);
+            double wall = wallMillis(engine, request, 400);
+            root.put("searchWallMillis", wall);
+            System.out.printf(Locale.ROOT, "random N=4096 batch 4096 graphs %-5s wall %8.2f ms (mean of 400)%n",
+                    Sampler.GRAPHS, wall);
         }
     }
 
