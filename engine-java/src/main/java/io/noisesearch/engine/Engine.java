@@ -33,16 +33,22 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine a service embeds: built once (backend, kernel threads, models loaded on first use and kept),
- * then asked for searches from any thread. Each search runs on its own stream with its own arena, which
- * holds every batch of that search and is closed when it ends; the models' tensors live until the engine is
- * closed. Close the engine explicitly: that releases all native memory.
+ * then asked for searches from any thread. Each search runs on a lane of its own (a stream and the sampler's
+ * workspaces with their recorded graphs, kept across searches: one lane per search running at the same time) and
+ * an arena of its own, which holds the search's other batches and is closed when it ends; the models' tensors and
+ * the lanes live until the engine is closed. Close the engine explicitly: that releases all native memory.
  */
 public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final Backend backend;
     private final int threads;
@@ -55,6 +61,8 @@ public final class Engine implements AutoCloseable {
     /** The pipeline (one activation workspace a thread) every TensorRT model here shares; made with the first one. */
     private TensorRtPipeline tensorRt;
     private volatile boolean closed;
+    /** Lanes not in use (a search takes one or opens one, and gives it back). */
+    private final ConcurrentLinkedDeque<Lane> idleLanes = new ConcurrentLinkedDeque<>();
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         this.backend = backend;
@@ -194,20 +202,65 @@ public final class Engine implements AutoCloseable {
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
-        try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined();
-             Kernels kernels = backend.openStream(threads)) {
+        Lane lane = takeLane();
+        boolean finished = false;
+        try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined()) {
+            Kernels kernels = lane.kernels();
             GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
-                    request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter);
+                    request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
+                    lane.workspace(model, request.batchSize()));
             Outcome outcome = request.algorithm().run(context);
             kernels.synchronize();
+            finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
             return new SearchResult(info, request.label(), request.algorithm().id(), verifier.name(),
                     verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
                     backend.name(), copies.snapshot());
+        } finally {
+            giveBack(lane, finished);
         }
+    }
+
+    private Lane takeLane() {
+        Lane lane = idleLanes.pollFirst();
+        return lane != null ? lane : new Lane(backend, threads);
+    }
+
+    /**
+     * A lane whose search finished goes back to the idle ones; one whose search failed part-way (its stream may
+     * hold work or an error) is closed. Once the engine is closed, every lane is.
+     */
+    private void giveBack(Lane lane, boolean finished) {
+        if (!finished) {
+            closeQuietly(lane);
+            return;
+        }
+        idleLanes.addFirst(lane);
+        if (closed) {
+            closeIdleLanes();
+        }
+    }
+
+    private void closeIdleLanes() {
+        for (Lane lane = idleLanes.pollFirst(); lane != null; lane = idleLanes.pollFirst()) {
+            closeQuietly(lane);
+        }
+    }
+
+    private static void closeQuietly(Lane lane) {
+        try {
+            lane.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing a search lane failed: {}", e.getMessage());
+        }
+    }
+
+    /** Lanes kept for the next searches (one per search that ran at the same time, at most). */
+    int idleLanes() {
+        return idleLanes.size();
     }
 
     /** Queues a search on the engine's request threads. */
@@ -236,6 +289,7 @@ public final class Engine implements AutoCloseable {
                 tensorRt.close();
             }
         }
+        closeIdleLanes();
         models.values().forEach(Denoiser::close);
         models.clear();
         auxiliary.values().forEach(ImageModel::close);

@@ -37,6 +37,19 @@ public final class GuidedDenoiser {
         return denoiser.info();
     }
 
+    public Denoiser denoiser() {
+        return denoiser;
+    }
+
+    public int label() {
+        return label;
+    }
+
+    /** The guidance scale the kernels are given. */
+    public float scale() {
+        return scale;
+    }
+
     public boolean guided() {
         return scale != 1f && label != denoiser.info().nullClass();
     }

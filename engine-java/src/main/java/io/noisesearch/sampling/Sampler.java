@@ -4,7 +4,9 @@ import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 
+import io.noisesearch.model.Denoiser;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the probability-flow ODE of a guided denoiser over a time grid, in place on a batch of candidates.
- * Its scratch batches are allocated once for a capacity of rows and reused by every solve; on a CUDA stream with a
- * device-resident model, each solve shape is recorded once as a CUDA graph and replayed.
+ * Its scratch batches ({@link Workspace}) are allocated once for a capacity of rows and reused by every solve; on a
+ * CUDA stream with a device-resident model, each solve shape is recorded once as a CUDA graph and replayed, also by
+ * later samplers in the same workspace.
  */
 public final class Sampler {
 
@@ -23,65 +26,152 @@ public final class Sampler {
     private final Schedule schedule;
     private final Prediction prediction;
     private final Kernels kernels;
-    private final int capacity;
-    private final Batch first;
-    private final Batch second;
-    private final Batch predicted;
-    private final Batch corrected;
-    private final Batch unconditional;
-    private final Backend backend;
-    private final Arena arena;
-    private boolean graphs;
-    private Batch work;
-    private Batch workCapture;
-    private final Map<GraphKey, Recorded> graphCache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<GraphKey, Recorded> eldest) {
-            return size() > MAX_GRAPHS;
-        }
-    };
+    private final Workspace space;
+    private final boolean graphs;
     private int graphsRecorded;
     private int graphLaunches;
 
     /** Whether solves may be recorded as graphs: {@code -Dnoisesearch.graphs=false} turns them off. */
     public static final boolean GRAPHS = !"false".equalsIgnoreCase(System.getProperty("noisesearch.graphs", "true"));
 
-    /** Graphs kept per sampler (least recently used dropped; their memory stays with the arena). */
-    static final int MAX_GRAPHS = 8;
+    /** Graphs kept per workspace (least recently used destroyed). */
+    static final int MAX_GRAPHS = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
 
-    private record GraphKey(int rows, List<Double> times, SolverKind kind, int captureStep) {
+    /**
+     * What a recorded solve depends on besides the workspace's batches: the model and the request's label and
+     * guidance scale (kernel arguments), the rows, the grid, the solver and the capture step.
+     */
+    private record GraphKey(Denoiser denoiser, int label, float scale, int rows, List<Double> times, SolverKind kind,
+                            int captureStep) {
     }
 
-    private record Recorded(Kernels.Graph graph, long evaluations) {
+    /** A recorded solve, in an arena of its own so that it can be destroyed when it leaves the cache. */
+    private record Recorded(Kernels.Graph graph, long evaluations, Arena arena) {
+    }
+
+    /**
+     * The batches a sampler works in and the solves it recorded as graphs, for one capacity of rows of one
+     * dimension. An engine keeps one per stream and model across searches, so that a later search of the same
+     * shape replays the graph an earlier one recorded (the graph refers to these batches). Not thread-safe: one
+     * search at a time.
+     */
+    public static final class Workspace implements AutoCloseable {
+
+        private final Backend backend;
+        private final Arena arena;
+        private final int capacity;
+        private final int dim;
+        private final Batch first;
+        private final Batch second;
+        private final Batch predicted;
+        private final Batch corrected;
+        private final Batch unconditional;
+        private Batch work;
+        private Batch workCapture;
+        private boolean recordingFailed;
+        private final Map<GraphKey, Recorded> graphs = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<GraphKey, Recorded> eldest) {
+                if (size() > MAX_GRAPHS) {
+                    eldest.getValue().arena().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+
+        /** A workspace with an arena of its own, released by {@link #close()}. */
+        public Workspace(Backend backend, int capacity, int dim) {
+            if (capacity < 1 || dim < 1) {
+                throw new IllegalArgumentException("workspace of " + capacity + " rows of " + dim + " values");
+            }
+            this.backend = backend;
+            this.arena = Arena.ofShared();
+            this.capacity = capacity;
+            this.dim = dim;
+            this.first = backend.allocate(arena, capacity, dim);
+            this.second = backend.allocate(arena, capacity, dim);
+            this.predicted = backend.allocate(arena, capacity, dim);
+            this.corrected = backend.allocate(arena, capacity, dim);
+            this.unconditional = backend.allocate(arena, capacity, dim);
+        }
+
+        public int capacity() {
+            return capacity;
+        }
+
+        public int dim() {
+            return dim;
+        }
+
+        /** Graphs held now. */
+        public int graphs() {
+            return graphs.size();
+        }
+
+        private Batch work() {
+            if (work == null) {
+                work = backend.allocate(arena, capacity, dim);
+            }
+            return work;
+        }
+
+        private Batch workCapture() {
+            if (workCapture == null) {
+                workCapture = backend.allocate(arena, capacity, dim);
+            }
+            return workCapture;
+        }
+
+        /** Destroys the graphs, then releases the batches. */
+        @Override
+        public void close() {
+            try {
+                graphs.values().forEach(recorded -> recorded.arena().close());
+                graphs.clear();
+            } finally {
+                arena.close();
+            }
+        }
     }
 
     public Sampler(GuidedDenoiser model, Backend backend, Kernels kernels, Arena arena, int capacity) {
         this(model, backend, kernels, arena, capacity, GRAPHS);
     }
 
-    /** A sampler that records graphs only when {@code useGraphs} and the stream and the model allow it. */
+    /**
+     * A sampler with a workspace of its own that lives as long as {@code arena}; records graphs only when
+     * {@code useGraphs} and the stream and the model allow it.
+     */
     public Sampler(GuidedDenoiser model, Backend backend, Kernels kernels, Arena arena, int capacity,
                    boolean useGraphs) {
+        this(model, kernels, ownedBy(arena, new Workspace(backend, capacity, model.info().dim())), useGraphs);
+    }
+
+    /** A sampler in a workspace kept by the caller (graphs it recorded before are replayed). */
+    public Sampler(GuidedDenoiser model, Kernels kernels, Workspace space, boolean useGraphs) {
+        if (space.dim() != model.info().dim()) {
+            throw new IllegalArgumentException("workspace of dimension " + space.dim() + " for model "
+                    + model.info().name() + " of dimension " + model.info().dim());
+        }
         this.model = model;
-        this.backend = backend;
-        this.arena = arena;
+        this.space = space;
         this.graphs = useGraphs && kernels.canCapture() && model.capturable();
         this.schedule = model.info().schedule();
         this.prediction = model.info().prediction();
         this.kernels = kernels;
-        this.capacity = capacity;
-        int dim = model.info().dim();
-        this.first = backend.allocate(arena, capacity, dim);
-        this.second = backend.allocate(arena, capacity, dim);
-        this.predicted = backend.allocate(arena, capacity, dim);
-        this.corrected = backend.allocate(arena, capacity, dim);
-        this.unconditional = backend.allocate(arena, capacity, dim);
+    }
+
+    /** Closes {@code space} when {@code arena} closes. */
+    private static Workspace ownedBy(Arena arena, Workspace space) {
+        MemorySegment.NULL.reinterpret(0, arena, ignored -> space.close());
+        return space;
     }
 
     public int capacity() {
-        return capacity;
+        return space.capacity();
     }
 
     /** An x0 capture on the way: the clean prediction at the grid time nearest {@code time}, into {@code out}. */
@@ -101,7 +191,7 @@ public final class Sampler {
     public void solve(Batch x, double[] times, SolverKind kind, Capture capture) {
         checkRows(x);
         int captureStep = capture == null ? -1 : nearestStep(times, capture.time());
-        if (graphs && solveWithGraph(x, times, kind, capture, captureStep)) {
+        if (graphs && !space.recordingFailed && solveWithGraph(x, times, kind, capture, captureStep)) {
             return;
         }
         solveDirect(x, times, kind, capture == null ? null : capture.out(), captureStep, true);
@@ -119,34 +209,26 @@ public final class Sampler {
 
     private boolean solveWithGraph(Batch x, double[] times, SolverKind kind, Capture capture, int captureStep) {
         int n = x.rows();
-        int dim = model.info().dim();
-        if (work == null) {
-            work = backend.allocate(arena, capacity, dim);
-        }
-        Batch in = work.rows(0, n);
-        Batch captured = null;
-        if (captureStep >= 0) {
-            if (workCapture == null) {
-                workCapture = backend.allocate(arena, capacity, dim);
-            }
-            captured = workCapture.rows(0, n);
-        }
-        GraphKey key = new GraphKey(n, Arrays.stream(times).boxed().toList(), kind, captureStep);
-        Recorded recorded = graphCache.get(key);
+        Batch in = space.work().rows(0, n);
+        Batch captured = captureStep >= 0 ? space.workCapture().rows(0, n) : null;
+        GraphKey key = new GraphKey(model.denoiser(), model.label(), model.scale(), n,
+                Arrays.stream(times).boxed().toList(), kind, captureStep);
+        Recorded recorded = space.graphs.get(key);
         if (recorded == null) {
             long[] evaluations = new long[1];
-            Batch capturedOut = captured;
+            Arena graphArena = Arena.ofShared();
             Kernels.Graph graph;
             try {
-                graph = kernels.capture(arena, () ->
-                        evaluations[0] = solveDirect(in, times, kind, capturedOut, captureStep, false));
+                graph = kernels.capture(graphArena, () ->
+                        evaluations[0] = solveDirect(in, times, kind, captured, captureStep, false));
             } catch (RuntimeException e) {
+                graphArena.close();
                 LOG.debug("solves of {} run without graphs: recording failed: {}", model.info().name(), e.getMessage());
-                graphs = false;
+                space.recordingFailed = true;
                 return false;
             }
-            recorded = new Recorded(graph, evaluations[0]);
-            graphCache.put(key, recorded);
+            recorded = new Recorded(graph, evaluations[0], graphArena);
+            space.graphs.put(key, recorded);
             graphsRecorded++;
         }
         kernels.copy(x, in);
@@ -171,7 +253,7 @@ public final class Sampler {
         for (int i = 0; i + 1 < times.length; i++) {
             double t = times[i];
             double next = times[i + 1];
-            Batch pred = predicted.rows(0, n);
+            Batch pred = space.predicted.rows(0, n);
             evaluate(x, t, pred, n, charge);
             evaluations++;
             if (i == captureStep) {
@@ -181,15 +263,15 @@ public final class Sampler {
                 kernels.ddimStep(x, pred, x, prediction, schedule.at(t), schedule.at(next));
                 continue;
             }
-            Batch v = velocity(x, pred, first.rows(0, n), t);
+            Batch v = velocity(x, pred, space.first.rows(0, n), t);
             float dt = (float) (next - t);
             if (kind == SolverKind.EULER || next == 0) {
                 kernels.eulerStep(x, v, x, dt);
                 continue;
             }
-            Batch predictor = second.rows(0, n);
+            Batch predictor = space.second.rows(0, n);
             kernels.eulerStep(x, v, predictor, dt);
-            Batch pred2 = corrected.rows(0, n);
+            Batch pred2 = space.corrected.rows(0, n);
             evaluate(predictor, next, pred2, n, charge);
             evaluations++;
             kernels.heunStep(x, v, velocity(predictor, pred2, pred2, next), x, dt);
@@ -199,17 +281,17 @@ public final class Sampler {
 
     private void evaluate(Batch x, double t, Batch out, int n, boolean charge) {
         if (charge) {
-            model.predict(kernels, x, t, out, unconditional.rows(0, n));
+            model.predict(kernels, x, t, out, space.unconditional.rows(0, n));
         } else {
-            model.evaluate(kernels, x, t, out, unconditional.rows(0, n));
+            model.evaluate(kernels, x, t, out, space.unconditional.rows(0, n));
         }
     }
 
     /** One extra evaluation: the clean x-prediction of x at time t (how noisy candidates are scored). */
     public void predictX0(Batch x, double t, Batch out) {
         checkRows(x);
-        Batch pred = predicted.rows(0, x.rows());
-        model.predict(kernels, x, t, pred, unconditional.rows(0, x.rows()));
+        Batch pred = space.predicted.rows(0, x.rows());
+        model.predict(kernels, x, t, pred, space.unconditional.rows(0, x.rows()));
         kernels.convertPrediction(x, pred, out, prediction, Prediction.X0, schedule.at(t));
     }
 
@@ -223,9 +305,9 @@ public final class Sampler {
     }
 
     private void checkRows(Batch x) {
-        if (x.rows() > capacity) {
+        if (x.rows() > space.capacity()) {
             throw new IllegalArgumentException("solve of " + x.rows() + " rows exceeds the sampler's capacity of "
-                    + capacity);
+                    + space.capacity());
         }
     }
 

@@ -43,7 +43,7 @@ public final class SearchContext {
 
     public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
-                         long budgetNfe, int batchSize, ComputeMeter meter) {
+                         long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace) {
         this.backend = backend;
         this.kernels = kernels;
         this.arena = arena;
@@ -56,7 +56,11 @@ public final class SearchContext {
         this.budgetNfe = budgetNfe;
         this.batchSize = batchSize;
         this.meter = meter;
-        this.sampler = new Sampler(model, backend, kernels, arena, batchSize);
+        if (workspace.capacity() != batchSize) {
+            throw new IllegalArgumentException("workspace of " + workspace.capacity() + " rows for batches of "
+                    + batchSize);
+        }
+        this.sampler = new Sampler(model, kernels, workspace, Sampler.GRAPHS);
     }
 
     public Kernels kernels() {

@@ -2,10 +2,13 @@ package io.noisesearch.engine;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Kernels;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.verify.Verifier;
+import io.noisesearch.verify.VerifierInput;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,6 +34,58 @@ class EngineTest {
                 assertThat(concurrent.key()).isEqualTo(sequential.key());
                 assertThat(concurrent.sample()).containsExactly(sequential.sample());
             }
+        }
+    }
+
+    @Test
+    void searchesReuseTheirLanesAndGiveTheResultsOfAFreshEngine() {
+        SearchRequest first = SearchRequest.of("gmm-image", 2, new RandomSearch(6), "oracle", 5).withBatchSize(4);
+        SearchRequest second = SearchRequest.of("gmm-image", 7, new RandomSearch(6), "oracle", 6).withBatchSize(4);
+        SearchResult fresh;
+        try (Engine engine = Engine.open("host", 1)) {
+            fresh = engine.search(second);
+        }
+        try (Engine engine = Engine.open("host", 1)) {
+            assertThat(engine.idleLanes()).isZero();
+            engine.search(first);
+            assertThat(engine.idleLanes()).isEqualTo(1);
+            SearchResult reused = engine.search(second);
+            assertThat(engine.idleLanes()).as("one search at a time: one lane").isEqualTo(1);
+            assertThat(reused.key()).isEqualTo(fresh.key());
+            assertThat(reused.sample()).isEqualTo(fresh.sample());
+            assertThat(reused.compute().searchNfe()).isEqualTo(fresh.compute().searchNfe());
+        }
+    }
+
+    @Test
+    void aFailedSearchDoesNotGiveItsLaneBack() {
+        try (Engine engine = Engine.open("host", 1)) {
+            engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5));
+            assertThat(engine.idleLanes()).isEqualTo(1);
+            Verifier failing = new Verifier() {
+                @Override
+                public String name() {
+                    return "failing";
+                }
+
+                @Override
+                public List<String> members() {
+                    return List.of("failing");
+                }
+
+                @Override
+                public long flopsPerSample() {
+                    return 0;
+                }
+
+                @Override
+                public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+                    throw new IllegalStateException("verifier failed");
+                }
+            };
+            assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5),
+                    failing)).hasMessageContaining("verifier failed");
+            assertThat(engine.idleLanes()).as("the lane of the failed search was closed").isZero();
         }
     }
 

@@ -191,4 +191,63 @@ class SamplerGraphTest {
         assertThat(run.graphs()).isZero();
         assertThat(run.launches()).isZero();
     }
+    /** Solves 16 noises of {@code seed} for {@code label} in {@code space} (one chunk): samples and NFEs charged. */
+    private Run solveIn(Sampler.Workspace space, Kernels kernels, boolean graphs, int label, long seed, int rows) {
+        ComputeMeter meter = new ComputeMeter();
+        Sampler sampler = new Sampler(new GuidedDenoiser(mixture, label, 2.0, meter), kernels, space, graphs);
+        try (Arena scratch = Arena.ofConfined()) {
+            Batch x = backend.allocate(scratch, rows, DIM);
+            host.gaussianNoise(x, seed, 0);
+            sampler.solve(x, mixture.info().schedule().grid(1, 0, 6), SolverKind.HEUN);
+            host.synchronize();
+            return new Run(backend.download(x), null, meter.snapshot().searchNfe(), meter.snapshot().flops(),
+                    sampler.graphsRecorded(), sampler.graphLaunches());
+        }
+    }
+
+    @Test
+    void laterSamplersInAWorkspaceReplayItsGraphsAndNewLabelsRecordTheirOwn() {
+        try (Sampler.Workspace direct = new Sampler.Workspace(backend, 16, DIM);
+             Sampler.Workspace space = new Sampler.Workspace(backend, 16, DIM)) {
+            Run first = solveIn(space, recording, true, 3, 21, 16);
+            Run second = solveIn(space, recording, true, 3, 22, 16);
+            Run otherLabel = solveIn(space, recording, true, 5, 22, 16);
+
+            assertThat(first.graphs()).isEqualTo(1);
+            assertThat(second.graphs()).as("the first sampler's graph is replayed").isZero();
+            assertThat(second.launches()).isEqualTo(1);
+            assertThat(otherLabel.graphs()).as("the label is a kernel argument of the graph").isEqualTo(1);
+            assertThat(recorder.captures).isEqualTo(2);
+            assertThat(space.graphs()).isEqualTo(2);
+            Run secondDirect = solveIn(direct, host, false, 3, 22, 16);
+            Run otherLabelDirect = solveIn(direct, host, false, 5, 22, 16);
+            assertThat(second.samples()).isEqualTo(secondDirect.samples());
+            assertThat(second.nfe()).isEqualTo(secondDirect.nfe()).isEqualTo(16 * 11);
+            assertThat(second.flops()).isEqualTo(secondDirect.flops());
+            assertThat(otherLabel.samples()).isEqualTo(otherLabelDirect.samples());
+        }
+    }
+
+    @Test
+    void aWorkspaceKeepsAtMostItsCapOfGraphs() {
+        try (Sampler.Workspace space = new Sampler.Workspace(backend, Sampler.MAX_GRAPHS + 4, DIM)) {
+            for (int rows = 1; rows <= Sampler.MAX_GRAPHS + 4; rows++) {
+                solveIn(space, recording, true, 3, rows, rows);
+            }
+            assertThat(recorder.captures).isEqualTo(Sampler.MAX_GRAPHS + 4);
+            assertThat(space.graphs()).isEqualTo(Sampler.MAX_GRAPHS);
+            // The oldest shape was dropped: solving it again records it again.
+            solveIn(space, recording, true, 3, 1, 1);
+            assertThat(recorder.captures).isEqualTo(Sampler.MAX_GRAPHS + 5);
+        }
+    }
+
+    @Test
+    void aWorkspaceRefusesAModelOfAnotherDimension() {
+        try (Sampler.Workspace space = new Sampler.Workspace(backend, 4, DIM + 1)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                    new Sampler(new GuidedDenoiser(mixture, 3, 2.0, new ComputeMeter()), host, space, true))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension " + (DIM + 1));
+        }
+    }
 }
