@@ -23,6 +23,15 @@ public interface Backend extends AutoCloseable {
     float[] download(Batch batch);
 
     /**
+     * A host copy of a batch that calls queued on {@code stream} write: waits for that stream only (not for other
+     * searches' streams), then copies.
+     */
+    default float[] download(Kernels stream, Batch batch) {
+        stream.synchronize();
+        return download(batch);
+    }
+
+    /**
      * What this backend copies between host and device. Backends whose batches are host memory copy nothing and
      * return a meter that never counts.
      */

@@ -195,6 +195,15 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** On a stream of this backend: copied on that stream into its pinned buffer (no driver allocation). */
+    @Override
+    public float[] download(Kernels stream, Batch batch) {
+        if (stream instanceof CudaKernels cuda && cuda.backend() == this) {
+            return cuda.download(batch);
+        }
+        return Backend.super.download(stream, batch);
+    }
+
     @Override
     public Kernels openStream(int threads) {
         return new CudaKernels(this);

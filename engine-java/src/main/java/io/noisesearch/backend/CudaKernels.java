@@ -4,6 +4,7 @@ import io.noisesearch.backend.TransferMeter.Direction;
 import io.noisesearch.backend.TransferMeter.Payload;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * One CUDA stream of libnoisesearch_cuda.so. Kernels read and write device batches; the Java arrays of a call go
@@ -108,6 +109,26 @@ final class CudaKernels extends NativeKernels {
         backend.transfers().count(Direction.DOWNLOAD, Payload.ARGUMENT, bytes);
     }
 
+    CudaBackend backend() {
+        return backend;
+    }
+
+    /**
+     * A host copy of a batch, after the calls queued on this stream: copied into the stream's pinned buffer (grown
+     * when the batch is larger), then into a Java array; counted as a tensor download.
+     */
+    float[] download(Batch batch) {
+        beforeCall();
+        long bytes = batch.bytes();
+        if (pinned == null || pinned.byteSize() < bytes) {
+            grow(Math.max(INITIAL_STAGING, bytes));
+        }
+        backend.device().copyToHost(stream(), pinned, batch.data(), bytes);
+        synchronize();
+        backend.transfers().count(Direction.DOWNLOAD, Payload.TENSOR, bytes);
+        return pinned.asSlice(0, bytes).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
     /**
      * A device slot for one array of the current call. Growing replaces the scratch, so it happens only at a
      * call's first slot, sized for the call: a call stages at most three arrays, none larger than its first
@@ -186,8 +207,9 @@ final class CudaKernels extends NativeKernels {
             if (timer != null) {
                 super.synchronize();
                 timer.drain();
-                untimed = true;
             }
+            // No events around the stream's destruction: the end event would be recorded on a destroyed stream.
+            untimed = true;
             super.close();
         } finally {
             staging.close();

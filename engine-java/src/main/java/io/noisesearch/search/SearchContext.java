@@ -176,19 +176,19 @@ public final class SearchContext {
     public Outcome finish(Batch noise, Batch sample, long key, List<Long> lineage, float score,
                           float[] searchScores) {
         if (sample != null && finalSolver.equals(searchSolver)) {
-            return new Outcome(backend.download(sample), key, lineage, score, searchScores, true);
+            return new Outcome(download(sample), key, lineage, score, searchScores, true);
         }
         meter.enter(Phase.FINAL);
         Batch captured = capturesFor(1);
         solve(noise, fullGrid(finalSolver), finalSolver, captured);
         float[] memberScores = column(score(noise, captured), 0);
         float finalScore = memberScores.length == 1 || sample == null ? combineSingle(memberScores) : score;
-        return new Outcome(backend.download(noise), key, lineage, finalScore, memberScores, false);
+        return new Outcome(download(noise), key, lineage, finalScore, memberScores, false);
     }
 
     /** Returns a searched sample as it is (search over paths ends on its samples). */
     public Outcome keep(Batch sample, long key, List<Long> lineage, float score, float[] memberScores) {
-        return new Outcome(backend.download(sample), key, lineage, score, memberScores, true);
+        return new Outcome(download(sample), key, lineage, score, memberScores, true);
     }
 
     /** A lone sample's score: its raw score for a single verifier; an ensemble ranks a pool of one as rank 1. */
@@ -205,8 +205,9 @@ public final class SearchContext {
         return pool;
     }
 
+    /** A host copy of a batch of this search, once the search's stream has written it. */
     public float[] download(Batch batch) {
-        return backend.download(batch);
+        return backend.download(kernels, batch);
     }
 
     public double verifierCaptureTime() {
