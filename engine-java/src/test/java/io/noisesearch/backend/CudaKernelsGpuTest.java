@@ -6,6 +6,7 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.GaussianMixture;
 import io.noisesearch.sampling.Coefficients;
 import io.noisesearch.sampling.Prediction;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -200,6 +201,29 @@ class CudaKernelsGpuTest extends HostAndDeviceTest {
         onDevice.gaussianNoise(x.device(), 1, 0);
         device.record(onDevice.stream(), end);
         assertThat(device.elapsedMillis(start, end)).isPositive();
+    }
+
+    @Test
+    void streamsCloseCleanlyWhileKernelsAreTimed() {
+        // Regression: a stream that never ran a timed call, closed while timing is on, once recorded its end event
+        // on the destroyed stream (a SIGSEGV in libcuda when the backend closed).
+        try (CudaBackend timed = (CudaBackend) Backends.open("cuda")) {
+            timed.timeKernels(true);
+            timed.openStream(0).close();
+            Kernels stream = timed.openStream(0);
+            try (Arena local = Arena.ofConfined()) {
+                Batch x = timed.allocate(local, 64, 64);
+                stream.gaussianNoise(x, 1, 0);
+                Batch expected = host.allocate(local, 64, 64);
+                onHost.gaussianNoise(expected, 1, 0);
+                onHost.synchronize();
+                assertThat(timed.download(stream, x)).as("downloaded on the stream that wrote it")
+                        .isEqualTo(host.download(expected));
+                assertThat(timed.kernelMillis()).isPositive();
+            }
+            stream.close();
+            stream.close();
+        }
     }
 
     private MixtureTensors tensors(Backend backend, GaussianMixture mixture) {
