@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  *   <li>{@code search}: a {@code gmm-image} random search with 4,096 candidates: wall time, and device time of its
  *   calls (events around every call); orchestration = 1 - device time / wall time; target < 5% with graphs on.
  *   Graphs follow {@code -Dnoisesearch.graphs} (run once with and once without).</li>
+ *   <li>{@code overheads}: the host cost of a launch, of a launch and a wait, of opening a stream and of an arena
+ *   of batches, then 400 searches in a row for a profiler (Flight Recorder) to sample.</li>
  * </ul>
- * Usage: {@code GpuBenchmarks kernels|search OUT.json}. Prints a table and writes the numbers with the card's name.
+ * Usage: {@code GpuBenchmarks kernels|search|overheads OUT.json}. Prints a table and writes the numbers with the card's name.
  */
 public final class GpuBenchmarks {
 
@@ -40,6 +42,8 @@ public final class GpuBenchmarks {
     private static final int DIM = 1_024;
     private static final long BATCH_BYTES = (long) ROWS * DIM * Batch.FLOAT_BYTES; // 256 MiB
     private static final int CALLS = 20;
+    /** Searches per timed mean (seeds 10, 11, ...). */
+    private static final int SEARCHES = 20;
 
     private GpuBenchmarks() {
     }
@@ -133,13 +137,16 @@ public final class GpuBenchmarks {
                 engine.search(request);
                 engine.search(request.withSeed(2));
                 // Untimed wall time first (no events), then wall and device time with events around every call.
-                double plain = wallMillis(engine, request, 5);
+                double plain = wallMillis(engine, request, SEARCHES);
                 cuda.timeKernels(true);
                 double before = cuda.kernelMillis();
-                double timed = wallMillis(engine, request, 5);
-                double device = (cuda.kernelMillis() - before) / 5;
+                double timed = wallMillis(engine, request, SEARCHES);
+                double device = (cuda.kernelMillis() - before) / SEARCHES;
                 cuda.timeKernels(false);
+                // Against the timed wall (events around every call add host work) and the untimed one (the same
+                // searches, seeds 10..14, run without events: the device work is the same).
                 double orchestration = 100 * (1 - device / timed);
+                double orchestrationUntimed = 100 * (1 - device / plain);
                 ObjectNode run = runs.addObject();
                 run.put("candidates", 4096);
                 run.put("batchSize", batch);
@@ -147,9 +154,10 @@ public final class GpuBenchmarks {
                 run.put("wallMillisTimed", timed);
                 run.put("deviceMillis", device);
                 run.put("orchestrationPercent", orchestration);
+                run.put("orchestrationPercentOfUntimedWall", orchestrationUntimed);
                 System.out.printf(Locale.ROOT, "random N=4096 batch %4d graphs %-5s wall %8.2f ms (timed %8.2f)"
-                        + " device %8.2f ms orchestration %5.1f%%%n", batch, Sampler.GRAPHS, plain, timed, device,
-                        orchestration);
+                        + " device %8.2f ms orchestration %5.1f%% (of the untimed wall %5.1f%%)%n", batch,
+                        Sampler.GRAPHS, plain, timed, device, orchestration, orchestrationUntimed);
             }
         }
     }
@@ -181,6 +189,33 @@ public final class GpuBenchmarks {
             }
         }
         double arenaMicros = (System.nanoTime() - start) / 1e3 / count;
+        // The host cost of one kernel launch (a one-row copy, queued without waiting) and of a launch + wait.
+        double launchMicros;
+        double roundTripMicros;
+        try (Arena arena = Arena.ofConfined(); Kernels stream = cuda.openStream(0)) {
+            Batch a = cuda.allocate(arena, 1, 784);
+            Batch b = cuda.allocate(arena, 1, 784);
+            for (int i = 0; i < 1000; i++) {
+                stream.copy(a, b);
+            }
+            stream.synchronize();
+            start = System.nanoTime();
+            for (int i = 0; i < 10_000; i++) {
+                stream.copy(a, b);
+            }
+            launchMicros = (System.nanoTime() - start) / 1e3 / 10_000;
+            stream.synchronize();
+            start = System.nanoTime();
+            for (int i = 0; i < 2_000; i++) {
+                stream.copy(a, b);
+                stream.synchronize();
+            }
+            roundTripMicros = (System.nanoTime() - start) / 1e3 / 2_000;
+        }
+        root.put("launchMicros", launchMicros);
+        root.put("launchAndSynchronizeMicros", roundTripMicros);
+        System.out.printf(Locale.ROOT, "one launch %6.2f us (host); launch + synchronize %6.2f us%n", launchMicros,
+                roundTripMicros);
         root.put("streamOpenStageCloseMicros", streamMicros);
         root.put("arenaOfSevenBatchesMicros", arenaMicros);
         System.out.printf(Locale.ROOT, "stream open + one staged call + close %8.1f us; arena of 7 batches %8.1f us%n",
