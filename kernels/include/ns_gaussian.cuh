@@ -1,8 +1,10 @@
 /*
  * The Gaussian transform of the noise contract: one 32-bit Philox word -> one standard normal float, with
  * IEEE-exact operations only (+ - * / sqrt, integer and bit operations; no libm), so the host build, the
- * CUDA build and the Java reference (io.noisesearch.noise.GaussianTransform) agree bit for bit. Both
- * branches of the inverse CDF are computed and one is selected, so the host loop vectorizes.
+ * CUDA build and the Java reference (io.noisesearch.noise.GaussianTransform) agree bit for bit. Each branch
+ * of the inverse CDF is a helper giving a numerator and a denominator; ns_gaussian_from_bits computes both and
+ * selects one, so the host loop vectorizes, while the CUDA noise kernel evaluates the tail only for the words
+ * that need it. Either way z = num / den of the chosen branch, the same operations in the same order.
  *
  * Formula: sign = bit 31 of w; k = bits 30..8; p = (2k + 1) 2^-25, which is exact in float and lies in
  * [2^-25, 1/2 - 2^-25]; z = -Phi^-1(p) >= 0 by Wichura's AS241 PPND7 (Applied Statistics 37 (1988) 477-484),
@@ -42,16 +44,30 @@ NS_HD float ns_log_positive(float p) {
     return e * NS_LN2_HI + (e * NS_LN2_LO + log_f);
 }
 
-NS_HD float ns_gaussian_from_bits(uint32_t w) {
-    const int32_t m = (int32_t)(((w >> 8) & 0x007FFFFFu) * 2u + 1u);
-    const float p = (float)m * 0x1p-25f;
-    const float q = p - 0.5f;
+/* m = 2k + 1 from bits 30..8 of the word; p = m 2^-25 (exact). */
+NS_HD int32_t ns_gaussian_m(uint32_t w) { return (int32_t)(((w >> 8) & 0x007FFFFFu) * 2u + 1u); }
 
+NS_HD float ns_gaussian_p(uint32_t w) { return (float)ns_gaussian_m(w) * 0x1p-25f; }
+
+/* Whether the word takes the central branch: p = m 2^-25 > 0.075, i.e. |q| < 0.425 (85% of the words). */
+NS_HD int ns_gaussian_central(uint32_t w) { return ns_gaussian_m(w) > 2516582; }
+
+/* One branch's z = num / den, before the division. */
+typedef struct {
+    float num, den;
+} ns_ratio;
+
+NS_HD ns_ratio ns_gaussian_central_ratio(float p) {
+    const float q = p - 0.5f;
     const float r = 0.180625f - q * q;
     const float a = ((5.9109374720e+01f * r + 1.5929113202e+02f) * r + 5.0434271938e+01f) * r + 3.3871327179e+00f;
     const float b = ((6.7187563600e+01f * r + 7.8757757664e+01f) * r + 1.7895169469e+01f) * r + 1.0f;
-    const float central_numerator = -q * a;
+    const ns_ratio ratio = {-q * a, b};
+    return ratio;
+}
 
+/* The tail branch (p <= 0.075): a log with its own division, and a square root; the costly one. */
+NS_HD ns_ratio ns_gaussian_tail_ratio(float p) {
 #ifdef __CUDA_ARCH__
     const float t = sqrtf(-ns_log_positive(p)) - 1.6f;
 #else
@@ -59,11 +75,24 @@ NS_HD float ns_gaussian_from_bits(uint32_t w) {
 #endif
     const float c = ((1.7023821103e-01f * t + 1.3067284816e+00f) * t + 2.7568153900e+00f) * t + 1.4234372777e+00f;
     const float d = (1.2021132975e-01f * t + 7.3700164250e-01f) * t + 1.0f;
+    const ns_ratio ratio = {c, d};
+    return ratio;
+}
 
-    /* One division for whichever branch is selected: the divide is the slowest vector instruction here. */
-    const int central = m > 2516582; /* p = m 2^-25 > 0.075, i.e. |q| < 0.425 */
-    const float z = ns_select(central, central_numerator, c) / ns_select(central, b, d);
+/* z = num / den of the word's branch, with the word's sign (bit 31). */
+NS_HD float ns_gaussian_finish(uint32_t w, ns_ratio ratio) {
+    const float z = ratio.num / ratio.den;
     return ns_bits_as_float(ns_float_as_bits(z) ^ (w & 0x80000000u));
+}
+
+NS_HD float ns_gaussian_from_bits(uint32_t w) {
+    const float p = ns_gaussian_p(w);
+    const ns_ratio central = ns_gaussian_central_ratio(p);
+    const ns_ratio tail = ns_gaussian_tail_ratio(p);
+    /* One division for whichever branch is selected: the divide is the slowest vector instruction here. */
+    const int pick = ns_gaussian_central(w);
+    const ns_ratio ratio = {ns_select(pick, central.num, tail.num), ns_select(pick, central.den, tail.den)};
+    return ns_gaussian_finish(w, ratio);
 }
 
 #endif
