@@ -11,7 +11,10 @@ constexpr int kWarpSize = 32;
 constexpr int kWarps = kThreads / kWarpSize;
 /* Philox blocks per lane between two tail rounds. A round takes ceil(T / 32) passes for T tail words (15% of
  * the words): with 2 blocks (T about 38 of 256) the passes are fuller than with 1 (T about 19 of 128). */
-constexpr int kLaneBlocks = 2;
+#ifndef NS_NOISE_LANE_BLOCKS
+#define NS_NOISE_LANE_BLOCKS 2 /* 3 takes 96-114 registers in forward noise: fewer blocks per SM */
+#endif
+constexpr int kLaneBlocks = NS_NOISE_LANE_BLOCKS;
 constexpr int kWarpBlocks = kLaneBlocks * kWarpSize;
 constexpr int kWarpWords = 4 * kWarpBlocks;
 
