@@ -140,11 +140,12 @@ public final class SearchContext {
         }
     }
 
-    /** Raw member scores of every row: [member][row]. */
+    /** Raw member scores of every row: [member][row], in calls of the verifier's {@link Verifier#rowsPerCall}. */
     public float[][] score(Batch samples, Batch captured) {
         float[][] out = new float[verifier.members().size()][samples.rows()];
-        for (int start = 0; start < samples.rows(); start += batchSize) {
-            int count = Math.min(batchSize, samples.rows() - start);
+        int chunk = Math.max(1, verifier.rowsPerCall(batchSize));
+        for (int start = 0; start < samples.rows(); start += chunk) {
+            int count = Math.min(chunk, samples.rows() - start);
             Batch capturedRows = captured == null ? null : captured.rows(start, count);
             verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());

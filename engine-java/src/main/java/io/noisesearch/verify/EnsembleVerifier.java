@@ -52,6 +52,11 @@ public final class EnsembleVerifier implements Verifier {
     }
 
     @Override
+    public int rowsPerCall(int batchSize) {
+        return members.stream().mapToInt(m -> m.rowsPerCall(batchSize)).min().orElse(batchSize);
+    }
+
+    @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
         for (int m = 0; m < members.size(); m++) {
             members.get(m).score(kernels, input, new float[][] {out[m]}, offset);

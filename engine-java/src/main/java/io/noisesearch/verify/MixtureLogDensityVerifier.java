@@ -47,6 +47,12 @@ public final class MixtureLogDensityVerifier implements Verifier {
         return kind == Kind.ORACLE ? density : 2 * density;
     }
 
+    /** A density kernel writes one value per row and needs no scratch: a whole pool in one call. */
+    @Override
+    public int rowsPerCall(int batchSize) {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
         int rows = input.samples().rows();

@@ -25,6 +25,15 @@ public interface Verifier {
         return Double.NaN;
     }
 
+    /**
+     * Rows one {@link #score} call may take when searches solve in batches of {@code batchSize}: the batch for
+     * verifiers whose memory grows with the rows (networks); more where a call needs no per-row scratch, so that a
+     * pool is scored with fewer calls, and on a GPU fewer waits for its scores. Scores must not depend on it.
+     */
+    default int rowsPerCall(int batchSize) {
+        return batchSize;
+    }
+
     /** Writes member m's score of candidate r into {@code out[m][offset + r]}. */
     void score(Kernels kernels, VerifierInput input, float[][] out, int offset);
 

@@ -30,6 +30,38 @@ class EnsembleVerifierTest {
 
     private final EnsembleVerifier ensemble = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")));
 
+    /** A member that takes any number of rows per call, like the mixture density kernels. */
+    private record Unbounded(String name) implements Verifier {
+        @Override
+        public List<String> members() {
+            return List.of(name);
+        }
+
+        @Override
+        public long flopsPerSample() {
+            return 1;
+        }
+
+        @Override
+        public int rowsPerCall(int batchSize) {
+            return Integer.MAX_VALUE;
+        }
+
+        @Override
+        public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void anEnsembleScoresAsManyRowsPerCallAsItsMostLimitedMember() {
+        assertThat(new EnsembleVerifier(List.of(new Unbounded("a"), new Unbounded("b"))).rowsPerCall(256))
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(new EnsembleVerifier(List.of(new Unbounded("a"), new Fixed("b"))).rowsPerCall(256))
+                .as("a network member keeps the batch").isEqualTo(256);
+        assertThat(ensemble.rowsPerCall(7)).isEqualTo(7);
+    }
+
     @Test
     void bestMeanRankWinsNotBestRawScore() {
         // Member a ranks 0 > 1 > 2; member b ranks 1 > 2 > 0 with a huge raw score gap it cannot exploit.
