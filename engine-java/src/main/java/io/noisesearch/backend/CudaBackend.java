@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.DoubleAdder;
 /**
  * Native kernels on an NVIDIA GPU: libnoisesearch_cuda.so, batches in device memory from a pool ({@link MemoryPool}:
  * slabs reserved from the driver when the backend opens, blocks owned by the caller's arena), one CUDA stream per
- * search ({@link CudaKernels}). Only what a caller asks for
+ * search lane ({@link CudaKernels}). Only what a caller asks for
  * crosses to the host: {@link #upload}, {@link #download} and the Java arrays of kernel calls, all counted in
- * {@link #transfers()}. Not yet run on a GPU: written and compiled on a machine without one.
+ * {@link #transfers()}. Run on an NVIDIA H200 (the `gpu`-tagged tests; docs/results.md).
  */
 public final class CudaBackend implements Backend {
 

@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  * through a per-stream staging area: inputs are copied to device scratch before the launch, per-row results are
  * written to device scratch, copied into a pinned host buffer and, after the stream is synchronized, into the
  * array. The scratch is reused by the next call (stream order makes that safe) and grows only when a call needs
- * more. Not yet run on a GPU.
+ * more. A search lane keeps its stream, so the pinned buffer is allocated once per lane, not per search.
  */
 final class CudaKernels extends NativeKernels {
 
