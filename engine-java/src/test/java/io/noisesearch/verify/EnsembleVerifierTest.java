@@ -10,28 +10,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EnsembleVerifierTest {
 
-    /** A member that is never asked to score: the ensemble's combine works on given scores. */
-    private record Fixed(String name) implements Verifier {
-        @Override
-        public List<String> members() {
-            return List.of(name);
+    /**
+     * A member that is never asked to score: the ensemble's combine works on given scores. {@code unbounded}: it
+     * takes any number of rows per call, like the mixture density kernels.
+     */
+    private record Fixed(String name, boolean unbounded) implements Verifier {
+        Fixed(String name) {
+            this(name, false);
         }
 
-        @Override
-        public long flopsPerSample() {
-            return 1;
-        }
-
-        @Override
-        public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
-    private final EnsembleVerifier ensemble = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")));
-
-    /** A member that takes any number of rows per call, like the mixture density kernels. */
-    private record Unbounded(String name) implements Verifier {
         @Override
         public List<String> members() {
             return List.of(name);
@@ -44,7 +31,7 @@ class EnsembleVerifierTest {
 
         @Override
         public int rowsPerCall(int batchSize) {
-            return Integer.MAX_VALUE;
+            return unbounded ? Integer.MAX_VALUE : batchSize;
         }
 
         @Override
@@ -53,11 +40,13 @@ class EnsembleVerifierTest {
         }
     }
 
+    private final EnsembleVerifier ensemble = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")));
+
     @Test
     void anEnsembleScoresAsManyRowsPerCallAsItsMostLimitedMember() {
-        assertThat(new EnsembleVerifier(List.of(new Unbounded("a"), new Unbounded("b"))).rowsPerCall(256))
+        assertThat(new EnsembleVerifier(List.of(new Fixed("a", true), new Fixed("b", true))).rowsPerCall(256))
                 .isEqualTo(Integer.MAX_VALUE);
-        assertThat(new EnsembleVerifier(List.of(new Unbounded("a"), new Fixed("b"))).rowsPerCall(256))
+        assertThat(new EnsembleVerifier(List.of(new Fixed("a", true), new Fixed("b"))).rowsPerCall(256))
                 .as("a network member keeps the batch").isEqualTo(256);
         assertThat(ensemble.rowsPerCall(7)).isEqualTo(7);
     }
