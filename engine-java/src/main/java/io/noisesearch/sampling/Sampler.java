@@ -3,7 +3,6 @@ package io.noisesearch.sampling;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
-
 import io.noisesearch.model.Denoiser;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -91,11 +90,16 @@ public final class Sampler {
             this.arena = Arena.ofShared();
             this.capacity = capacity;
             this.dim = dim;
-            this.first = backend.allocate(arena, capacity, dim);
-            this.second = backend.allocate(arena, capacity, dim);
-            this.predicted = backend.allocate(arena, capacity, dim);
-            this.corrected = backend.allocate(arena, capacity, dim);
-            this.unconditional = backend.allocate(arena, capacity, dim);
+            try {
+                this.first = backend.allocate(arena, capacity, dim);
+                this.second = backend.allocate(arena, capacity, dim);
+                this.predicted = backend.allocate(arena, capacity, dim);
+                this.corrected = backend.allocate(arena, capacity, dim);
+                this.unconditional = backend.allocate(arena, capacity, dim);
+            } catch (RuntimeException e) {
+                arena.close(); // what was allocated before the failure goes back
+                throw e;
+            }
         }
 
         public int capacity() {
