@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  *   calls (events around every call); orchestration = 1 - device time / wall time; target < 5% with graphs on.
  *   Graphs follow {@code -Dnoisesearch.graphs} (run once with and once without).</li>
  *   <li>{@code overheads}: the host cost of a launch, of a launch and a wait, of opening a stream and of an arena
- *   of batches, then 400 searches in a row for a profiler (Flight Recorder) to sample.</li>
+ *   of batches, searches per second with 1 and 4 request threads, then 400 searches in a row for a profiler
+ *   (Flight Recorder) to sample.</li>
  * </ul>
  * Usage: {@code GpuBenchmarks kernels|search|overheads OUT.json}. Prints a table and writes the numbers with the card's name.
  */
@@ -220,6 +221,13 @@ public final class GpuBenchmarks {
         root.put("arenaOfSevenBatchesMicros", arenaMicros);
         System.out.printf(Locale.ROOT, "stream open + one staged call + close %8.1f us; arena of 7 batches %8.1f us%n",
                 streamMicros, arenaMicros);
+        ArrayNode served = root.putArray("throughput");
+        for (int threads : new int[] {1, 4}) {
+            double perSecond = throughput(threads);
+            served.addObject().put("requestThreads", threads).put("searchesPerSecond", perSecond);
+            System.out.printf(Locale.ROOT, "random N=256 batch 256, %d request thread(s): %8.1f searches/s%n",
+                    threads, perSecond);
+        }
         try (Engine engine = Engine.open(cuda, 0, 1)) {
             SearchRequest request = SearchRequest.of("gmm-image", 3, new RandomSearch(4096), "oracle", 1)
                     .withBatchSize(4096);
@@ -228,6 +236,25 @@ public final class GpuBenchmarks {
             root.put("searchWallMillis", wall);
             System.out.printf(Locale.ROOT, "random N=4096 batch 4096 graphs %-5s wall %8.2f ms (mean of 400)%n",
                     Sampler.GRAPHS, wall);
+        }
+    }
+
+    /**
+     * Searches per second of an engine serving {@code threads} request threads: 256-candidate random searches
+     * (batch 256), 20 per thread after a warm-up round.
+     */
+    private static double throughput(int threads) {
+        // An engine closes its backend: each gets one of its own.
+        try (Engine engine = Engine.open(Backends.open("cuda"), 0, threads)) {
+            java.util.function.IntFunction<SearchRequest> request = i -> SearchRequest.of("gmm-image", i % 10,
+                    new RandomSearch(256), "oracle", 100 + i);
+            java.util.stream.IntStream.range(0, 2 * threads).mapToObj(i -> engine.submit(request.apply(i)))
+                    .toList().forEach(java.util.concurrent.CompletableFuture::join);
+            int count = 20 * threads;
+            long start = System.nanoTime();
+            java.util.stream.IntStream.range(0, count).mapToObj(i -> engine.submit(request.apply(i))).toList()
+                    .forEach(java.util.concurrent.CompletableFuture::join);
+            return count / ((System.nanoTime() - start) / 1e9);
         }
     }
 

@@ -52,6 +52,28 @@ class CudaSearchGpuTest {
     }
 
     @Test
+    void concurrentSearchesOnTheDeviceGiveTheSequentialResults() throws Exception {
+        // Four request threads, each search on a lane of its own (stream, workspace, graphs), one memory pool.
+        try (Engine device = Engine.open(Backends.open("cuda"), 0, 4)) {
+            List<SearchRequest> requests = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String verifier = i % 4 == 3 ? "ensemble:oracle,posterior" : "oracle";
+                requests.add(SearchRequest.of("gmm-image", i % 10, ALGORITHMS.get(i % ALGORITHMS.size()), verifier,
+                        500 + i).withBatchSize(i % 2 == 0 ? 256 : 5));
+            }
+            List<java.util.concurrent.CompletableFuture<SearchResult>> futures =
+                    requests.stream().map(device::submit).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                SearchResult concurrent = futures.get(i).get();
+                SearchResult sequential = device.search(requests.get(i));
+                assertThat(concurrent.key()).as("request " + i).isEqualTo(sequential.key());
+                assertThat(concurrent.score()).as("request " + i).isEqualTo(sequential.score());
+                assertThat(concurrent.sample()).as("request " + i).isEqualTo(sequential.sample());
+            }
+        }
+    }
+
+    @Test
     void noCandidateTensorCrossesBetweenHostAndDeviceDuringASearch() {
         CudaBackend cuda = (CudaBackend) Backends.open("cuda");
         try (Engine engine = Engine.open(cuda, 0, 1)) {
