@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,11 +58,15 @@ public final class Engine implements AutoCloseable {
     private final ModelRepository repository;
     private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
     private final Map<Path, ImageModel> auxiliary = new ConcurrentHashMap<>();
+    /** TensorRT plans that failed to open, with their error (see {@link #fromPlan}). */
+    private final Map<Path, RuntimeException> failedPlans = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private final Object tensorRtLock = new Object();
     /** The pipeline (one activation workspace a thread) every TensorRT model here shares; made with the first one. */
     private TensorRtPipeline tensorRt;
     private volatile boolean closed;
+    /** Held shared by each search, exclusively by {@link #close()}: closing waits for the searches in flight. */
+    private final ReentrantReadWriteLock running = new ReentrantReadWriteLock();
     /** Lanes not in use (a search takes one or opens one, and gives it back). */
     private final ConcurrentLinkedDeque<Lane> idleLanes = new ConcurrentLinkedDeque<>();
 
@@ -117,12 +123,30 @@ public final class Engine implements AutoCloseable {
         if (!backend.hostAccessible()) {
             PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
             if (plan.found()) {
-                return new TensorRtDenoiser(tensorRt(), folder, plan.plan());
+                return fromPlan(plan.plan(), () -> new TensorRtDenoiser(tensorRt(), folder, plan.plan()));
             }
             throw new InvalidRequestException("--model " + name + ": ONNX Runtime models need a host backend, not "
                     + backend.name() + ", and " + plan.missing() + "; build plans with tensorrt-plans/build-plans.sh");
         }
         return new OnnxDenoiser(folder, threads);
+    }
+
+    /**
+     * Opens a model from a TensorRT plan, once: a plan that failed (e.g. its tensors disagree with the manifest) stays
+     * failed for this engine, with the same one-line error, because JavaCPP cannot free a deserialized engine and
+     * each retry would leak one. Reopen the engine after rebuilding the plan.
+     */
+    private <T> T fromPlan(Path plan, Supplier<T> open) {
+        RuntimeException failed = failedPlans.get(plan);
+        if (failed != null) {
+            throw failed;
+        }
+        try {
+            return open.get();
+        } catch (RuntimeException e) {
+            failedPlans.put(plan, e);
+            throw e;
+        }
     }
 
     /**
@@ -161,7 +185,7 @@ public final class Engine implements AutoCloseable {
         }
         PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
         if (plan.found()) {
-            return new TensorRtModel(tensorRt(), folder, plan.plan());
+            return fromPlan(plan.plan(), () -> new TensorRtModel(tensorRt(), folder, plan.plan()));
         }
         throw new InvalidRequestException("--verifier: the " + role + " model " + folder.getFileName()
                 + ": ONNX Runtime models need a host backend, not " + backend.name() + ", and " + plan.missing()
@@ -190,7 +214,16 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
-        checkOpen();
+        running.readLock().lock();
+        try {
+            checkOpen();
+            return searchOpen(request, verifier);
+        } finally {
+            running.readLock().unlock();
+        }
+    }
+
+    private SearchResult searchOpen(SearchRequest request, Verifier verifier) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         if (request.label() < 0 || request.label() >= info.classes()) {
@@ -276,12 +309,28 @@ public final class Engine implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        if (running.getReadHoldCount() > 0) {
+            throw new IllegalStateException("an engine cannot be closed from inside one of its searches");
         }
-        closed = true;
-        executor.shutdownNow();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // Queued searches start, see the engine closed and fail; the ones running finish before anything is freed
+        // (their kernels may still read the models' and lanes' native memory).
+        executor.shutdown();
+        running.writeLock().lock();
+        try {
+            release();
+        } finally {
+            running.writeLock().unlock();
+        }
+    }
+
+    private void release() {
         synchronized (tensorRtLock) {
             if (tensorRt != null) {
                 // Before the models: its execution contexts go before the engines (plans) they were made from,

@@ -90,6 +90,52 @@ class EngineTest {
     }
 
     @Test
+    void closingWaitsForTheSearchesInFlightAndRefusesLaterOnes() throws Exception {
+        Engine engine = Engine.open("host", 1);
+        java.util.concurrent.CountDownLatch scoring = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Verifier oracle = io.noisesearch.verify.Verifiers.create("oracle", engine.model("gmm-image"));
+        Verifier slow = new Verifier() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public List<String> members() {
+                return List.of("slow");
+            }
+
+            @Override
+            public long flopsPerSample() {
+                return 0;
+            }
+
+            @Override
+            public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+                scoring.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                oracle.score(kernels, input, out, offset); // reads the model's tensors: must not be freed yet
+            }
+        };
+        SearchRequest request = SearchRequest.of("gmm-image", 2, new RandomSearch(4), "oracle", 9);
+        CompletableFuture<SearchResult> search = CompletableFuture.supplyAsync(() -> engine.search(request, slow));
+        scoring.await();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(engine::close);
+        Thread.sleep(200);
+        assertThat(closing).as("close waits for the search in flight").isNotDone();
+        release.countDown();
+        closing.get();
+        assertThat(search.get().sample()).as("the search finished on live memory").hasSize(256);
+        assertThatThrownBy(() -> engine.search(request)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void badRequestsNameTheProblem() {
         try (Engine engine = Engine.open("host", 0)) {
             assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-image", 10, new NoSearch(), "oracle", 0)))
