@@ -42,6 +42,8 @@ public final class TensorRtDenoiser implements Denoiser {
     private final String label;
     private final String prediction;
     private final List<Long> sampleShape;
+    private final List<Long> timeShape;
+    private final List<Long> labelShape;
     private final int dim;
     /** Whether the plan's sample input / prediction output is fp16 (converted on the stream) rather than float32. */
     private final boolean halfSample;
@@ -64,6 +66,8 @@ public final class TensorRtDenoiser implements Denoiser {
         this.label = m.inputs().get(2).name();
         this.prediction = m.outputs().get(0).name();
         this.sampleShape = m.inputs().get(0).shape();
+        this.timeShape = onePerRow(folder, m.inputs().get(1));
+        this.labelShape = onePerRow(folder, m.inputs().get(2));
         this.dim = info.dim();
         this.pipeline = pipeline;
         this.plan = TensorRtPlan.load(pipeline.backend(), planFile, m);
@@ -129,8 +133,8 @@ public final class TensorRtDenoiser implements Denoiser {
         IExecutionContext context = binding.context();
         if (!binding.shapedFor(rows)) {
             plan.setInputShape(context, sample, shapeFor(sampleShape, rows));
-            plan.setInputShape(context, time, new long[] {rows});
-            plan.setInputShape(context, label, new long[] {rows});
+            plan.setInputShape(context, time, shapeFor(timeShape, rows));
+            plan.setInputShape(context, label, shapeFor(labelShape, rows));
             requireOutputRows(context, rows);
             binding.shaped(rows);
         }
@@ -202,6 +206,20 @@ public final class TensorRtDenoiser implements Denoiser {
     }
 
     /** The manifest's shape with the dynamic batch axis replaced by {@code rows}. */
+    /**
+     * The shape of a conditioning input (time, label): one value per row, i.e. [batch] or [batch, 1, ...]; anything
+     * else is one line naming the manifest.
+     */
+    private static List<Long> onePerRow(Path folder, ModelManifest.TensorSpec input) {
+        List<Long> shape = input.shape();
+        boolean one = !shape.isEmpty() && shape.stream().skip(1).allMatch(d -> d == 1);
+        if (!one) {
+            throw new InvalidRequestException(folder.resolve("manifest.json") + ": input '" + input.name()
+                    + "' has shape " + shape + "; a denoiser's time and label inputs hold one value per row ([batch])");
+        }
+        return shape;
+    }
+
     static long[] shapeFor(List<Long> shape, int rows) {
         long[] dims = new long[shape.size()];
         for (int i = 0; i < dims.length; i++) {

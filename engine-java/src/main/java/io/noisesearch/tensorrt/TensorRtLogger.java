@@ -21,15 +21,28 @@ final class TensorRtLogger extends ILogger {
     /** Called by TensorRT, from any thread. JavaCPP hands over a fresh enum instance: intern() makes it a constant. */
     @Override
     public void log(Severity severity, String message) {
-        switch (severity.intern()) {
-            case kINTERNAL_ERROR, kERROR -> {
-                lastError.set(message);
-                LOG.error(message);
+        // ILogger::log is noexcept: nothing may be thrown back into TensorRT.
+        try {
+            switch (severity.intern()) {
+                case kINTERNAL_ERROR, kERROR -> {
+                    lastError.set(message);
+                    LOG.error(message);
+                }
+                case kWARNING -> LOG.warn(message);
+                case kINFO -> LOG.debug(message);
+                default -> LOG.trace(message);
             }
-            case kWARNING -> LOG.warn(message);
-            case kINFO -> LOG.debug(message);
-            default -> LOG.trace(message);
+        } catch (Throwable t) {
+            System.err.println("TensorRT: " + message + " (logging it failed: " + t + ")");
         }
+    }
+
+    /**
+     * Forgets the calling thread's last error: called before each checked TensorRT call, so that an error logged by
+     * an earlier, unrelated call is not reported as the reason of the next failure.
+     */
+    void clear() {
+        lastError.remove();
     }
 
     /** The last error TensorRT logged on the calling thread, and forgets it. */

@@ -12,6 +12,7 @@ import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorFormat;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.global.nvinfer.TensorLocation;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
@@ -67,6 +68,7 @@ public final class TensorRtPlan implements AutoCloseable {
         ICudaEngine engine;
         // TensorRT does not keep the serialized blob (its own samples free it once the engine exists).
         try (BytePointer blob = new BytePointer(bytes)) {
+            TensorRt.logger().clear();
             synchronized (runtime) {
                 engine = runtime.deserializeCudaEngine(blob, bytes.length);
             }
@@ -128,6 +130,7 @@ public final class TensorRtPlan implements AutoCloseable {
      * engines of a pipeline can share one workspace.
      */
     IExecutionContext newContext() {
+        TensorRt.logger().clear();
         IExecutionContext context = engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED);
         if (context == null || context.isNull()) {
             throw new NoiseSearchException(file + ": cannot create an execution context ("
@@ -143,6 +146,7 @@ public final class TensorRtPlan implements AutoCloseable {
             for (int i = 0; i < shape.length; i++) {
                 dims.d(i, shape[i]);
             }
+            TensorRt.logger().clear();
             if (!context.setInputShape(tensor, dims)) {
                 throw new NoiseSearchException(file + ": cannot set input '" + tensor + "' to shape "
                         + Arrays.toString(shape) + ": " + TensorRt.logger().lastError()
@@ -169,6 +173,7 @@ public final class TensorRtPlan implements AutoCloseable {
 
     /** Binds tensor {@code tensor} of a context of this plan to the device memory at {@code device}. */
     void bind(IExecutionContext context, String tensor, MemorySegment device) {
+        TensorRt.logger().clear();
         if (!context.setTensorAddress(tensor, TensorRtPipeline.pointer(device))) {
             throw new NoiseSearchException(file + ": cannot bind tensor '" + tensor + "' at 0x"
                     + Long.toHexString(device.address()) + ": " + TensorRt.logger().lastError()
@@ -178,13 +183,18 @@ public final class TensorRtPlan implements AutoCloseable {
 
     /** Queues a context of this plan (shapes set, tensors bound) on {@code stream}; {@code model} names the caller. */
     void enqueue(IExecutionContext context, MemorySegment stream, String model, int rows) {
+        TensorRt.logger().clear();
         if (!context.enqueueV3(new CUstream_st(TensorRtPipeline.pointer(stream)))) {
             throw new NoiseSearchException("model " + model + " (" + file + ") failed to enqueue " + rows + " rows: "
                     + TensorRt.logger().lastError().orElse("no reason logged"), false);
         }
     }
 
-    /** Releases the Java handle; JavaCPP has no destructor binding for engines, which TensorRT frees at exit. */
+    /**
+     * Releases the Java handle only: JavaCPP has no destructor binding for engines, so the engine's memory goes back
+     * when the process ends (the Engine keeps one plan per model and remembers plans that failed to load, so no
+     * engine is deserialized twice).
+     */
     @Override
     public void close() {
         engine.close();
@@ -197,6 +207,12 @@ public final class TensorRtPlan implements AutoCloseable {
             boolean input = engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT;
             tensors.put(name, new Tensor(name, input, engine.getTensorDataType(name).intern(),
                     dims(engine.getTensorShape(name))));
+            // Our batches are device memory: a tensor TensorRT keeps on the host (shape inputs) would make it read
+            // device addresses from the CPU.
+            if (engine.getTensorLocation(name).intern() != TensorLocation.kDEVICE || engine.isShapeInferenceIO(name)) {
+                throw new InvalidRequestException(file + ": tensor '" + name + "' lives on the host (a shape tensor);"
+                        + " the engine binds device tensors only");
+            }
             if (engine.getTensorFormat(name).intern() != TensorFormat.kLINEAR) {
                 throw new InvalidRequestException(file + ": tensor '" + name + "' has the layout '"
                         + engine.getTensorFormatDesc(name) + "'; the engine binds linear (row-major) I/O only");
