@@ -17,11 +17,13 @@
 # Usage: tensorrt-plans/build-plans.sh [MODEL ...]
 #        tensorrt-plans/build-plans.sh --folder-name GPU_NAME TRT_VERSION   (prints a plan folder's name)
 # Environment: TRTEXEC (default: trtexec on PATH, else /usr/src/tensorrt/bin/trtexec), GPU (the device index for
-#   nvidia-smi and trtexec --device, default 0; they agree when CUDA_VISIBLE_DEVICES is unset), TRT_VERSION
+#   nvidia-smi and trtexec --device, default 0; CUDA_DEVICE_ORDER=PCI_BUS_ID is set so that CUDA numbers the GPUs
+#   as nvidia-smi does; they agree when CUDA_VISIBLE_DEVICES is unset), TRT_VERSION
 #   (overrides the version read from trtexec's output), STRONGLY_TYPED=1, MODELS and PLANS (the folders, default
 #   beside this script).
 # Exit status: 0 all plans built; 1 a build failed; 2 bad usage, or no trtexec, GPU or python3 here.
 set -euo pipefail
+export CUDA_DEVICE_ORDER=PCI_BUS_ID # CUDA's default order is fastest first; nvidia-smi's is the PCI bus order
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 models=${MODELS:-$here/models}
 plans=${PLANS:-$here/plans}
