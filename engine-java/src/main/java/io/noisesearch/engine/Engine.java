@@ -264,16 +264,14 @@ public final class Engine implements AutoCloseable {
 
     /**
      * A lane whose search finished goes back to the idle ones; one whose search failed part-way (its stream may
-     * hold work or an error) is closed. Once the engine is closed, every lane is.
+     * hold work or an error) is closed. Called inside the search's shared lock, so {@link #close()} finds every lane
+     * idle.
      */
     private void giveBack(Lane lane, boolean finished) {
-        if (!finished) {
+        if (finished) {
+            idleLanes.addFirst(lane);
+        } else {
             closeQuietly(lane);
-            return;
-        }
-        idleLanes.addFirst(lane);
-        if (closed) {
-            closeIdleLanes();
         }
     }
 

@@ -54,10 +54,6 @@ final class Lane implements AutoCloseable {
         return space;
     }
 
-    int workspaces() {
-        return workspaces.size();
-    }
-
     /** Waits for the stream, then releases the workspaces and the stream. */
     @Override
     public void close() {
