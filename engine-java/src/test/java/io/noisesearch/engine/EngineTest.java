@@ -37,6 +37,36 @@ class EngineTest {
         }
     }
 
+    /** How a stand-in verifier scores. */
+    private interface Scoring {
+        void score(Kernels kernels, VerifierInput input, float[][] out, int offset);
+    }
+
+    /** A one-member verifier named {@code name} that scores with {@code scoring}. */
+    private static Verifier stand(String name, Scoring scoring) {
+        return new Verifier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public List<String> members() {
+                return List.of(name);
+            }
+
+            @Override
+            public long flopsPerSample() {
+                return 0;
+            }
+
+            @Override
+            public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+                scoring.score(kernels, input, out, offset);
+            }
+        };
+    }
+
     @Test
     void searchesReuseTheirLanesAndGiveTheResultsOfAFreshEngine() {
         SearchRequest first = SearchRequest.of("gmm-image", 2, new RandomSearch(6), "oracle", 5).withBatchSize(4);
@@ -62,27 +92,9 @@ class EngineTest {
         try (Engine engine = Engine.open("host", 1)) {
             engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5));
             assertThat(engine.idleLanes()).isEqualTo(1);
-            Verifier failing = new Verifier() {
-                @Override
-                public String name() {
-                    return "failing";
-                }
-
-                @Override
-                public List<String> members() {
-                    return List.of("failing");
-                }
-
-                @Override
-                public long flopsPerSample() {
-                    return 0;
-                }
-
-                @Override
-                public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-                    throw new IllegalStateException("verifier failed");
-                }
-            };
+            Verifier failing = stand("failing", (kernels, input, out, offset) -> {
+                throw new IllegalStateException("verifier failed");
+            });
             assertThatThrownBy(() -> engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5),
                     failing)).hasMessageContaining("verifier failed");
             assertThat(engine.idleLanes()).as("the lane of the failed search was closed").isZero();
@@ -95,33 +107,15 @@ class EngineTest {
         java.util.concurrent.CountDownLatch scoring = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         Verifier oracle = io.noisesearch.verify.Verifiers.create("oracle", engine.model("gmm-image"));
-        Verifier slow = new Verifier() {
-            @Override
-            public String name() {
-                return "slow";
+        Verifier slow = stand("slow", (kernels, input, out, offset) -> {
+            scoring.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
             }
-
-            @Override
-            public List<String> members() {
-                return List.of("slow");
-            }
-
-            @Override
-            public long flopsPerSample() {
-                return 0;
-            }
-
-            @Override
-            public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-                scoring.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                oracle.score(kernels, input, out, offset); // reads the model's tensors: must not be freed yet
-            }
-        };
+            oracle.score(kernels, input, out, offset); // reads the model's tensors: must not be freed yet
+        });
         SearchRequest request = SearchRequest.of("gmm-image", 2, new RandomSearch(4), "oracle", 9);
         CompletableFuture<SearchResult> search = CompletableFuture.supplyAsync(() -> engine.search(request, slow));
         scoring.await();
