@@ -8,8 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,30 +18,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every half exhaustively, the rounding cases by their closed-form halves, millions of random floats, and calls
  * split over two threads.
  */
-class HostKernelsHalfTest {
+class HostKernelsHalfTest extends HostAndJavaTest {
 
     private static final int QUIET_HALF = 0x7e00;
     private static final int QUIET_FLOAT = 0x7fc0_0000;
 
-    private final Backend host = new HostBackend();
-    private final Backend java = new JavaBackend();
-    private Arena arena;
-    private Kernels hostKernels;
-    private Kernels reference;
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-        hostKernels = host.openStream(0);
-        reference = java.openStream(1);
-    }
-
-    @AfterEach
-    void close() {
-        hostKernels.close();
-        reference.close();
-        arena.close();
-    }
 
     @Test
     void everyHalfWidensToTheJdksFloatExactly() {

@@ -5,38 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.noisesearch.sampling.Coefficients;
 import io.noisesearch.sampling.Prediction;
-import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every host kernel against the plain-Java reference on random inputs: bit for bit where the math is IEEE-exact
  * operations only, within 1e-5 relative for the mixture kernels (whose exp and log come from different libraries).
  */
-class HostKernelsTest {
+class HostKernelsTest extends HostAndJavaTest {
 
-    private final Backend host = new HostBackend();
-    private final Backend java = new JavaBackend();
     private final SplittableRandom random = new SplittableRandom(20250501);
-    private Arena arena;
-    private Kernels hostKernels;
-    private Kernels reference;
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-        hostKernels = host.openStream(0);
-        reference = java.openStream(1);
-    }
-
-    @AfterEach
-    void close() {
-        hostKernels.close();
-        reference.close();
-        arena.close();
-    }
 
     private Batch random(int rows, int dim) {
         float[] values = new float[rows * dim];
