@@ -19,7 +19,9 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * The GPU benchmarks of the GPU issue, for scripts/gpu-check (a machine with a GPU and no JMH run time to spare):
@@ -246,16 +248,21 @@ public final class GpuBenchmarks {
     private static double throughput(int threads) {
         // An engine closes its backend: each gets one of its own.
         try (Engine engine = Engine.open(Backends.open("cuda"), 0, threads)) {
-            java.util.function.IntFunction<SearchRequest> request = i -> SearchRequest.of("gmm-image", i % 10,
-                    new RandomSearch(256), "oracle", 100 + i);
-            java.util.stream.IntStream.range(0, 2 * threads).mapToObj(i -> engine.submit(request.apply(i)))
-                    .toList().forEach(java.util.concurrent.CompletableFuture::join);
+            serve(engine, 2 * threads);
             int count = 20 * threads;
             long start = System.nanoTime();
-            java.util.stream.IntStream.range(0, count).mapToObj(i -> engine.submit(request.apply(i))).toList()
-                    .forEach(java.util.concurrent.CompletableFuture::join);
+            serve(engine, count);
             return count / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** Submits {@code count} 256-candidate random searches (classes and seeds in turn) and waits for them all. */
+    private static void serve(Engine engine, int count) {
+        IntStream.range(0, count)
+                .mapToObj(i -> engine.submit(SearchRequest.of("gmm-image", i % 10, new RandomSearch(256), "oracle",
+                        100 + i)))
+                .toList()
+                .forEach(CompletableFuture::join);
     }
 
     /** Mean wall milliseconds of {@code count} searches (seeds 10, 11, ...). */
