@@ -2,8 +2,8 @@ package io.noisesearch.backend;
 
 import io.noisesearch.noise.GaussianTransform;
 import io.noisesearch.noise.Philox;
-import io.noisesearch.sampling.Coefficients;
-import io.noisesearch.sampling.Prediction;
+import io.noisesearch.schedule.Coefficients;
+import io.noisesearch.schedule.Prediction;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

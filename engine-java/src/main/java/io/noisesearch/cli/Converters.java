@@ -1,7 +1,7 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.model.BuiltinModels;
-import io.noisesearch.sampling.SolverKind;
+import io.noisesearch.schedule.SolverKind;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,8 +1,8 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.DemoReport;
-import io.noisesearch.io.DemoReport.MethodSummary;
+import io.noisesearch.report.DemoReport;
+import io.noisesearch.report.DemoReport.MethodSummary;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;

@@ -1,11 +1,11 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.DemoReport;
-import io.noisesearch.io.MnistDemoReport;
-import io.noisesearch.io.OutputDirectory;
+import io.noisesearch.report.DemoReport;
+import io.noisesearch.report.MnistDemoReport;
+import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.model.BuiltinModels;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

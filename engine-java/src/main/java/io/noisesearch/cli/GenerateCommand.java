@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.Npz;
-import io.noisesearch.io.NpyArray;
-import io.noisesearch.io.OutputDirectory;
-import io.noisesearch.io.Pixels;
+import io.noisesearch.format.Npz;
+import io.noisesearch.format.NpyArray;
+import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.format.Pixels;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.search.SearchAlgorithm;
@@ -131,7 +131,7 @@ final class GenerateCommand implements Callable<Integer> {
         byte[] pixels = new byte[n * info.dim()];
         long[] labels = new long[n];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(Pixels.toHwc(results.get(i).sample(), info), 0, pixels, i * info.dim(), info.dim());
+            System.arraycopy(Pixels.toHwc(results.get(i).sample(), info.layout()), 0, pixels, i * info.dim(), info.dim());
             labels[i] = results.get(i).label();
         }
         Map<String, NpyArray> arrays = new LinkedHashMap<>();

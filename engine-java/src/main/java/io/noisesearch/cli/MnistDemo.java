@@ -2,14 +2,14 @@ package io.noisesearch.cli;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.MnistDemoReport;
-import io.noisesearch.io.PngWriter;
+import io.noisesearch.report.MnistDemoReport;
+import io.noisesearch.format.PngWriter;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.onnx.OnnxDenoiser;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.RandomSearch;
@@ -155,7 +155,7 @@ final class MnistDemo {
                 rows.add(summarize(method, plan, results, scores, baseline ? null : noneScores, evaluator, wall));
                 grid.add(firstOfEachClass(results, info.classes()));
             }
-            PngWriter.writeGrid(dir.resolve("grid.png"), grid, info, GRID_SCALE, GRID_GAP);
+            PngWriter.writeGrid(dir.resolve("grid.png"), grid, info.layout(), GRID_SCALE, GRID_GAP);
             double total = (System.nanoTime() - start) / 1e9;
             return new MnistDemoReport(info.name(), settings.verifier(), evaluator.name(), settings.backend(),
                     info.classes(), settings.perClass(), settings.firstSeed(), settings.budgetNfe(),

@@ -1,8 +1,8 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.RandomSearch;

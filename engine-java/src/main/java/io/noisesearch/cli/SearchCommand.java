@@ -1,12 +1,12 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.OutputDirectory;
-import io.noisesearch.io.PngWriter;
-import io.noisesearch.io.ResultJson;
+import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.format.PngWriter;
+import io.noisesearch.report.ResultJson;
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.RandomSearch;
@@ -60,7 +60,7 @@ final class SearchCommand implements Callable<Integer> {
             SearchResult result = engine.search(request);
             ResultJson.write(dir.resolve("result.json"), request, result);
             if (info.isImage()) {
-                PngWriter.write(dir.resolve("best.png"), result.sample(), info, PNG_SCALE);
+                PngWriter.write(dir.resolve("best.png"), result.sample(), info.layout(), PNG_SCALE);
             }
             printSummary(result, dir);
         }

@@ -15,7 +15,7 @@ import io.noisesearch.model.ModelRepository;
 import io.noisesearch.onnx.OnnxDenoiser;
 import io.noisesearch.onnx.OnnxModel;
 import io.noisesearch.sampling.GuidedDenoiser;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Outcome;
 import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;

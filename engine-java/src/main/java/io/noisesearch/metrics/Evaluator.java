@@ -4,8 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NoiseSearchException;
-import io.noisesearch.io.NpyArray;
-import io.noisesearch.io.Npz;
+import io.noisesearch.format.NpyArray;
+import io.noisesearch.format.Npz;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.onnx.OnnxModel;
 

@@ -2,11 +2,11 @@ package io.noisesearch.model;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
-import io.noisesearch.sampling.Prediction;
-import io.noisesearch.sampling.RectifiedFlow;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
-import io.noisesearch.sampling.VariancePreserving;
+import io.noisesearch.schedule.Prediction;
+import io.noisesearch.schedule.RectifiedFlow;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.schedule.VariancePreserving;
 
 import java.lang.foreign.Arena;
 import java.util.List;

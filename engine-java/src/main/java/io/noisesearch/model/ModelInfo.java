@@ -1,12 +1,13 @@
 package io.noisesearch.model;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.sampling.Prediction;
-import io.noisesearch.sampling.RectifiedFlow;
-import io.noisesearch.sampling.Schedule;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
-import io.noisesearch.sampling.VariancePreserving;
+import io.noisesearch.format.ImageLayout;
+import io.noisesearch.schedule.Prediction;
+import io.noisesearch.schedule.RectifiedFlow;
+import io.noisesearch.schedule.Schedule;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.schedule.VariancePreserving;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,6 +29,11 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
     /** Whether samples are images (written as PNG) rather than points. */
     public boolean isImage() {
         return height > 1 && width > 1;
+    }
+
+    /** The sample's shape and value range as pixels (PNG, samples.npz). */
+    public ImageLayout layout() {
+        return new ImageLayout(name, channels, height, width, valueMin, valueMax);
     }
 
     public int nullClass() {

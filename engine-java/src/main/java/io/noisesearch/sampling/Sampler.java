@@ -1,5 +1,9 @@
 package io.noisesearch.sampling;
 
+import io.noisesearch.schedule.Prediction;
+import io.noisesearch.schedule.Schedule;
+import io.noisesearch.schedule.SolverKind;
+
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;

@@ -3,8 +3,8 @@ package io.noisesearch.search;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.compute.Phase;
-import io.noisesearch.sampling.Schedule;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.Schedule;
+import io.noisesearch.schedule.SolverSettings;
 
 import java.util.ArrayList;
 import java.util.Comparator;

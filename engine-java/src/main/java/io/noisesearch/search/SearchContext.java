@@ -9,7 +9,7 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.Sampler;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 

@@ -1,7 +1,7 @@
 package io.noisesearch.search;
 
-import io.noisesearch.sampling.Schedule;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.Schedule;
+import io.noisesearch.schedule.SolverSettings;
 
 /** What compute formulas need: the model's schedule and the search solver. */
 public record SearchPlan(Schedule schedule, SolverSettings searchSolver) {

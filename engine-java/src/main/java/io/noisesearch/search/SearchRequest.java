@@ -1,6 +1,6 @@
 package io.noisesearch.search;
 
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 
 /**
  * One search: which model and class, which algorithm and verifier, the solvers of the search and of the final

@@ -3,7 +3,7 @@ package io.noisesearch.search;
 import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 
 import java.util.List;
 

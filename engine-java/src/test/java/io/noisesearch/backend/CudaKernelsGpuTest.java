@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.GaussianMixture;
-import io.noisesearch.sampling.Coefficients;
-import io.noisesearch.sampling.Prediction;
+import io.noisesearch.schedule.Coefficients;
+import io.noisesearch.schedule.Prediction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;

@@ -1,7 +1,7 @@
 package io.noisesearch.backend;
 
-import io.noisesearch.sampling.Coefficients;
-import io.noisesearch.sampling.Prediction;
+import io.noisesearch.schedule.Coefficients;
+import io.noisesearch.schedule.Prediction;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

@@ -3,8 +3,8 @@ package io.noisesearch.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.noisesearch.sampling.Coefficients;
-import io.noisesearch.sampling.Prediction;
+import io.noisesearch.schedule.Coefficients;
+import io.noisesearch.schedule.Prediction;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

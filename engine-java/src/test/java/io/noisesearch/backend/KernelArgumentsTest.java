@@ -2,8 +2,8 @@ package io.noisesearch.backend;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.noisesearch.sampling.Coefficients;
-import io.noisesearch.sampling.Prediction;
+import io.noisesearch.schedule.Coefficients;
+import io.noisesearch.schedule.Prediction;
 import java.lang.foreign.Arena;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

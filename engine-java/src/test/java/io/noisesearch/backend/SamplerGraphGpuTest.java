@@ -7,7 +7,7 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.MixtureDenoiser;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.Sampler;
-import io.noisesearch.sampling.SolverKind;
+import io.noisesearch.schedule.SolverKind;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

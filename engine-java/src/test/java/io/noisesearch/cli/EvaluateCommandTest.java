@@ -2,8 +2,8 @@ package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.noisesearch.io.NpyArray;
-import io.noisesearch.io.Npz;
+import io.noisesearch.format.NpyArray;
+import io.noisesearch.format.Npz;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

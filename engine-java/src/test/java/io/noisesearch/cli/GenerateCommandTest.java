@@ -2,12 +2,12 @@ package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.noisesearch.engine.Engine;
-import io.noisesearch.io.Npz;
-import io.noisesearch.io.Pixels;
+import io.noisesearch.format.Npz;
+import io.noisesearch.format.Pixels;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
-import io.noisesearch.io.NpyArray;
+import io.noisesearch.format.NpyArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +45,7 @@ class GenerateCommandTest {
         assertThat(npz.get("labels").int64()).containsExactly(4, 6);
         try (Engine engine = Engine.open("host", 0)) {
             SearchResult second = engine.search(SearchRequest.of("gmm-image", 6, new RandomSearch(2), "oracle", 11));
-            byte[] expected = Pixels.toHwc(second.sample(), second.model());
+            byte[] expected = Pixels.toHwc(second.sample(), second.model().layout());
             byte[] all = npz.get("arr_0").uint8();
             assertThat(Arrays.copyOfRange(all, 256, 512)).isEqualTo(expected);
         }

@@ -1,8 +1,8 @@
 package io.noisesearch.metrics;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.io.NpyArray;
-import io.noisesearch.io.Npz;
+import io.noisesearch.format.NpyArray;
+import io.noisesearch.format.Npz;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

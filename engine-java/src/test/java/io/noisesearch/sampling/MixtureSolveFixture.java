@@ -1,5 +1,7 @@
 package io.noisesearch.sampling;
 
+import io.noisesearch.schedule.SolverSettings;
+
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;

@@ -1,5 +1,7 @@
 package io.noisesearch.sampling;
 
+import io.noisesearch.schedule.SolverKind;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.noisesearch.backend.Backend;

@@ -1,5 +1,8 @@
 package io.noisesearch.sampling;
 
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+
 import io.noisesearch.model.GaussianMixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /** What a denoiser predicts; the codes are the NS_PRED_* values of the C ABI. */
 public enum Prediction {

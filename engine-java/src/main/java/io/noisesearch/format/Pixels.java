@@ -1,6 +1,4 @@
-package io.noisesearch.io;
-
-import io.noisesearch.model.ModelInfo;
+package io.noisesearch.format;
 
 /**
  * Samples as 8-bit pixels: the model's value range maps linearly onto 0..255, values outside are clamped. The
@@ -17,12 +15,12 @@ public final class Pixels {
     }
 
     /** A [channels, height, width] sample as height x width x channels bytes (the layout FID suites read). */
-    public static byte[] toHwc(float[] sample, ModelInfo info) {
+    public static byte[] toHwc(float[] sample, ImageLayout info) {
         int plane = info.height() * info.width();
         byte[] hwc = new byte[sample.length];
         for (int c = 0; c < info.channels(); c++) {
             for (int p = 0; p < plane; p++) {
-                hwc[p * info.channels() + c] = (byte) level(sample[c * plane + p], info.valueMin(), info.valueMax());
+                hwc[p * info.channels() + c] = (byte) level(sample[c * plane + p], info.min(), info.max());
             }
         }
         return hwc;

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /**
  * The interpolant x_t = alpha x0 + sigma eps at one time, with the time derivatives that define the

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /**
  * A noising schedule x_t = alpha(t) x0 + sigma(t) eps on t in [0, 1] (t = 1 is pure noise for rectified flow,

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /**
  * The rectified-flow interpolant x_t = (1 - t) x0 + t eps, velocity v = eps - x0. With a timestep shift s

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.report;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /**
  * The VP (DDPM) schedule: alpha = sqrt(abar), sigma = sqrt(1 - abar), with abar the cumulative product of

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,7 @@ import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.compute.Phase;
 import io.noisesearch.noise.CandidateKeys;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.TraceEntry;

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.report;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.report;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.noisesearch.backend.TransferMeter.Direction;
@@ -8,8 +8,8 @@ import io.noisesearch.compute.Compute;
 import io.noisesearch.compute.Phase;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.noise.CandidateKeys;
-import io.noisesearch.sampling.SolverKind;
-import io.noisesearch.sampling.SolverSettings;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.SearchRequest;

@@ -1,4 +1,4 @@
-package io.noisesearch.sampling;
+package io.noisesearch.schedule;
 
 /** A solver and its number of steps over the full time range [1, 0]. */
 public record SolverSettings(SolverKind kind, int steps) {

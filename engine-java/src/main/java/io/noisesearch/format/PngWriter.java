@@ -1,6 +1,4 @@
-package io.noisesearch.io;
-
-import io.noisesearch.model.ModelInfo;
+package io.noisesearch.format;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -17,7 +15,7 @@ public final class PngWriter {
     }
 
     /** Writes a [channels, height, width] sample with 1 (grey) or 3 (RGB) channels. */
-    public static void write(Path file, float[] sample, ModelInfo info, int scale) throws IOException {
+    public static void write(Path file, float[] sample, ImageLayout info, int scale) throws IOException {
         if (!info.isImage() || (info.channels() != 1 && info.channels() != 3)) {
             throw new IllegalArgumentException("model " + info.name() + " has shape [" + info.channels() + ", "
                     + info.height() + ", " + info.width() + "]: only 1- or 3-channel images can be written as PNG");
@@ -39,7 +37,7 @@ public final class PngWriter {
      * Writes samples as a grid (rows of cells, e.g. a row per method and a column per class), cells separated by
      * {@code gap} pixels of mid-grey.
      */
-    public static void writeGrid(Path file, java.util.List<java.util.List<float[]>> rows, ModelInfo info, int scale,
+    public static void writeGrid(Path file, java.util.List<java.util.List<float[]>> rows, ImageLayout info, int scale,
                                  int gap) throws IOException {
         int columns = rows.stream().mapToInt(java.util.List::size).max().orElse(0);
         int cellWidth = info.width() * scale + gap;
@@ -61,7 +59,7 @@ public final class PngWriter {
         }
     }
 
-    private static void draw(BufferedImage image, float[] sample, ModelInfo info, int scale, int left, int top) {
+    private static void draw(BufferedImage image, float[] sample, ImageLayout info, int scale, int left, int top) {
         if (sample.length != info.dim()) {
             throw new IllegalArgumentException("sample has " + sample.length + " values, model " + info.name()
                     + " expects " + info.dim());
@@ -76,10 +74,10 @@ public final class PngWriter {
     }
 
     /** The 0..255 levels of one pixel, read from the channel planes. */
-    private static int[] channels(float[] sample, int pixel, int plane, ModelInfo info) {
+    private static int[] channels(float[] sample, int pixel, int plane, ImageLayout info) {
         int[] levels = new int[info.channels()];
         for (int c = 0; c < levels.length; c++) {
-            levels[c] = Pixels.level(sample[c * plane + pixel], info.valueMin(), info.valueMax());
+            levels[c] = Pixels.level(sample[c * plane + pixel], info.min(), info.max());
         }
         return levels;
     }

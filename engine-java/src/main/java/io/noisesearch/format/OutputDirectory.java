@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.format;
 
 import io.noisesearch.InvalidRequestException;
 

@@ -1,7 +1,5 @@
-package io.noisesearch.io;
+package io.noisesearch.format;
 
-import io.noisesearch.model.BuiltinModels;
-import io.noisesearch.model.ModelInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PngWriterTest {
 
-    private static final ModelInfo IMAGE = BuiltinModels.info("gmm-image");
+    private static final ImageLayout IMAGE = new ImageLayout("gmm-image", 1, 16, 16, -1f, 1f);
 
     @TempDir
     Path temp;
@@ -49,7 +47,7 @@ class PngWriterTest {
 
     @Test
     void pointModelsAndWrongLengthsAreRefused() {
-        ModelInfo points = BuiltinModels.info("gmm-2d");
+        ImageLayout points = new ImageLayout("gmm-2d", 1, 1, 2, -4f, 4f);
         assertThatThrownBy(() -> PngWriter.write(temp.resolve("p.png"), new float[2], points, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gmm-2d");
         assertThatThrownBy(() -> PngWriter.write(temp.resolve("q.png"), new float[3], IMAGE, 1))

@@ -1,4 +1,4 @@
-package io.noisesearch.io;
+package io.noisesearch.format;
 
 import java.util.Arrays;
 
