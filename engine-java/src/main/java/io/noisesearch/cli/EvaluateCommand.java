@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.engine.Engine;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.Pixels;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.ModelRepository;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,10 +40,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "The .npz to measure: arr_0 uint8 [N,H,W,C] and labels int64 [N].")
     Path samples;
 
-    @Option(names = "--models-dir",
-            description = "Folder of trained models (default: the repository's tensorrt-plans/models, or"
-                    + " NOISESEARCH_MODELS).")
-    Path modelsDir;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Option(names = "--evaluator", defaultValue = "mnist-eval",
             description = "Evaluation model: a name in the models folder or a folder path (default: ${DEFAULT-VALUE}).")
@@ -53,9 +53,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path folder = evaluatorFolder();
         Npz npz = Npz.read(samples);
-        try (Evaluator eval = Evaluator.open(folder, threads)) {
+        try (Engine engine = engineOptions.open(threads)) {
+            Evaluator eval = engine.evaluator(evaluatorFolder(engine.repository()));
             Samples s = samples(npz, eval);
             Evaluator.Evaluation result = eval.evaluate(s.images(), s.labels());
             PrintWriter out = spec.commandLine().getOut();
@@ -65,9 +65,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Path evaluatorFolder() {
-        ModelRepository repository = modelsDir != null ? new ModelRepository(modelsDir)
-                : ModelRepository.fromEnvironment();
+    private Path evaluatorFolder(ModelRepository repository) {
         Path folder = evaluator.contains("/") ? Path.of(evaluator) : repository.root().resolve(evaluator);
         if (!Files.isDirectory(folder)) {
             throw new InvalidRequestException("--evaluator: no evaluation model '" + evaluator + "' (" + folder

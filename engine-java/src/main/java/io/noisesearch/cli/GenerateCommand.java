@@ -2,13 +2,11 @@ package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.Pixels;
-import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
@@ -74,15 +72,8 @@ final class GenerateCommand implements Callable<Integer> {
             List<Integer> labels = classes != null ? classes : allClasses(info);
             List<SearchResult> results;
             if (options.verifier.equals("oracle-fid")) {
-                if (!engine.backend().hostAccessible()) {
-                    // The evaluator (ONNX Runtime) reads the candidates where they are: host memory only.
-                    throw new InvalidRequestException("--verifier oracle-fid runs its evaluator on ONNX Runtime,"
-                            + " which needs a host device, not " + engine.backend().name());
-                }
-                try (Evaluator evaluator = Evaluator.open(
-                        engine.auxiliaryFolder(engine.model(options.model), "evaluator"), options.threads)) {
-                    results = run(engine, algorithm, info, labels, new OracleFidVerifier(evaluator));
-                }
+                OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(options.model)));
+                results = run(engine, algorithm, info, labels, oracle);
             } else {
                 results = run(engine, algorithm, info, labels, null);
             }

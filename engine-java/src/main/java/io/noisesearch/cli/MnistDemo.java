@@ -7,7 +7,6 @@ import io.noisesearch.format.PngWriter;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.onnx.OnnxDenoiser;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
@@ -25,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The README's demo on a trained class-conditional image model (default {@code mnist-flow-s}): for every digit,
@@ -133,7 +131,8 @@ final class MnistDemo {
         List<MnistDemoReport.Method> rows = new ArrayList<>();
         List<List<float[]>> grid = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        try (Evaluator evaluator = Evaluator.open(evaluatorFolder(model), threads)) {
+        {
+            Evaluator evaluator = engine.evaluator(model);
             warmUp(methods);
             float[] noneScores = null;
             for (Method method : methods) {
@@ -162,22 +161,6 @@ final class MnistDemo {
                     solver(settings.searchSolver()), solver(last), guidance, total, rows,
                     notes(methods, rows, skipped, evaluator, last));
         }
-    }
-
-    /** The evaluation network named by the model's manifest (role {@code evaluator}), beside the model's folder. */
-    private Path evaluatorFolder(Denoiser model) {
-        if (!(model instanceof OnnxDenoiser trained)) {
-            throw new InvalidRequestException("--model " + model.info().name() + ": the demo measures samples with"
-                    + " the trained model's evaluation network; built-in models have none (use --model gmm-image for"
-                    + " the exact-mixture demo)");
-        }
-        Map<String, String> named = trained.model().manifest().verifiers();
-        String name = named == null ? null : named.get("evaluator");
-        if (name == null) {
-            throw new InvalidRequestException(trained.model().folder().resolve("manifest.json")
-                    + ": names no model for the evaluator role (field 'verifiers'), which the demo measures with");
-        }
-        return engine.repository().sibling(trained.model().folder(), name);
     }
 
     /** One small untimed search on both solvers, so that loading the models and JIT warm-up land on no method. */

@@ -6,14 +6,13 @@ import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
-import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.model.ModelManifest;
+import io.noisesearch.model.ModelLoader;
 import io.noisesearch.model.ModelRepository;
-import io.noisesearch.onnx.OnnxDenoiser;
-import io.noisesearch.onnx.OnnxModel;
+import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Outcome;
@@ -21,15 +20,13 @@ import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
-import io.noisesearch.tensorrt.PlanLocator;
-import io.noisesearch.tensorrt.TensorRtDenoiser;
-import io.noisesearch.tensorrt.TensorRtModel;
-import io.noisesearch.tensorrt.TensorRtPipeline;
+import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,16 +34,15 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine a service embeds: built once (backend, kernel threads, models loaded on first use and kept),
- * then asked for searches from any thread. Each search runs on a lane of its own (a stream and the sampler's
- * workspaces with their recorded graphs, kept across searches: one lane per search running at the same time) and
- * an arena of its own, which holds the search's other batches and is closed when it ends; the models' tensors and
- * the lanes live until the engine is closed. Close the engine explicitly: that releases all native memory.
+ * The engine a service embeds: opened once on a backend, then asked for searches from any thread. Models are loaded
+ * on first use and kept ({@link ModelLoader}: ONNX Runtime on host memory, TensorRT plans on a CUDA device). Each
+ * search runs on a {@link Lane} of its own (a stream and its sampler workspaces, kept across searches) and an arena
+ * of its own, closed when the search ends. Close the engine to release all native memory; close waits for the
+ * searches in flight.
  */
 public final class Engine implements AutoCloseable {
 
@@ -54,16 +50,9 @@ public final class Engine implements AutoCloseable {
 
     private final Backend backend;
     private final int threads;
-    private final Arena modelArena = Arena.ofShared();
-    private final ModelRepository repository;
-    private final Map<String, Denoiser> models = new ConcurrentHashMap<>();
-    private final Map<Path, ImageModel> auxiliary = new ConcurrentHashMap<>();
-    /** TensorRT plans that failed to open, with their error (see {@link #fromPlan}). */
-    private final Map<Path, RuntimeException> failedPlans = new ConcurrentHashMap<>();
+    private final ModelLoader models;
+    private final Map<Path, Evaluator> evaluators = new ConcurrentHashMap<>();
     private final ExecutorService executor;
-    private final Object tensorRtLock = new Object();
-    /** The pipeline (one activation workspace a thread) every TensorRT model here shares; made with the first one. */
-    private TensorRtPipeline tensorRt;
     private volatile boolean closed;
     /** Held shared by each search, exclusively by {@link #close()}: closing waits for the searches in flight. */
     private final ReentrantReadWriteLock running = new ReentrantReadWriteLock();
@@ -72,8 +61,9 @@ public final class Engine implements AutoCloseable {
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         this.backend = backend;
-        this.repository = repository;
         this.threads = threads;
+        this.models = new ModelLoader(backend, repository,
+                List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)));
         this.executor = Executors.newFixedThreadPool(concurrentRequests, runnable -> {
             Thread thread = new Thread(runnable, "noisesearch-request");
             thread.setDaemon(true);
@@ -82,11 +72,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * An engine on the named backend ("host", "java"), kernels and model runtimes on {@code threads} threads
+     * An engine on the named device ({@link Backends#open}), kernels and model runtimes on {@code threads} threads
      * (<= 0: all cores), trained models from {@link ModelRepository#fromEnvironment()}.
      */
-    public static Engine open(String backendName, int threads) {
-        return open(Backends.open(backendName), threads, 1, ModelRepository.fromEnvironment());
+    public static Engine open(String device, int threads) {
+        return open(Backends.open(device), threads, 1, ModelRepository.fromEnvironment());
     }
 
     /** An engine on the given backend; {@code concurrentRequests} bounds the searches {@link #submit} runs at once. */
@@ -102,7 +92,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public ModelRepository repository() {
-        return repository;
+        return models.repository();
     }
 
     public Backend backend() {
@@ -112,98 +102,33 @@ public final class Engine implements AutoCloseable {
     /** The named model, loaded on first use. */
     public Denoiser model(String name) {
         checkOpen();
-        return models.computeIfAbsent(name, this::load);
+        return models.denoiser(name);
     }
 
-    private Denoiser load(String name) {
-        if (BuiltinModels.isBuiltin(name)) {
-            return BuiltinModels.open(name, backend, modelArena);
-        }
-        Path folder = repository.folder(name);
-        if (!backend.hostAccessible()) {
-            PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
-            if (plan.found()) {
-                return fromPlan(plan.plan(), () -> new TensorRtDenoiser(tensorRt(), folder, plan.plan()));
-            }
-            throw new InvalidRequestException("--model " + name + ": ONNX Runtime models need a host backend, not "
-                    + backend.name() + ", and " + plan.missing() + "; build plans with tensorrt-plans/build-plans.sh");
-        }
-        return new OnnxDenoiser(folder, threads);
-    }
-
-    /**
-     * Opens a model from a TensorRT plan, once: a plan that failed (e.g. its tensors disagree with the manifest) stays
-     * failed for this engine, with the same one-line error, because JavaCPP cannot free a deserialized engine and
-     * each retry would leak one. Reopen the engine after rebuilding the plan.
-     */
-    private <T> T fromPlan(Path plan, Supplier<T> open) {
-        RuntimeException failed = failedPlans.get(plan);
-        if (failed != null) {
-            throw failed;
-        }
-        try {
-            return open.get();
-        } catch (RuntimeException e) {
-            failedPlans.put(plan, e);
-            throw e;
-        }
-    }
-
-    /**
-     * The model a trained denoiser's manifest names for a verifier role ("classifier", "ssl", "evaluator"),
-     * opened once and shared by every request: on ONNX Runtime where the backend's memory is host memory, else
-     * from its TensorRT plan, like the denoiser.
-     */
+    /** The image model a trained denoiser's manifest names for a verifier role ("classifier", "ssl", "evaluator"). */
     public ImageModel auxiliary(Denoiser model, String role) {
-        return auxiliary.computeIfAbsent(auxiliaryFolder(model, role), f -> openAuxiliary(role, f));
+        checkOpen();
+        return models.auxiliary(model, role);
     }
 
     /** The folder of the model a trained denoiser's manifest names for a role (the model is not opened). */
     public Path auxiliaryFolder(Denoiser model, String role) {
-        Path folder;
-        ModelManifest manifest;
-        if (model instanceof OnnxDenoiser onnx) {
-            folder = onnx.model().folder();
-            manifest = onnx.model().manifest();
-        } else if (model instanceof TensorRtDenoiser tensorRt) {
-            folder = tensorRt.folder();
-            manifest = tensorRt.manifest();
-        } else {
-            throw new InvalidRequestException("--verifier: model " + model.info().name() + " has no " + role + " model");
-        }
-        String name = manifest.verifiers() == null ? null : manifest.verifiers().get(role);
-        if (name == null) {
-            throw new InvalidRequestException(folder.resolve("manifest.json")
-                    + ": names no model for the " + role + " role (field 'verifiers')");
-        }
-        return repository.sibling(folder, name).toAbsolutePath().normalize();
+        return models.auxiliaryFolder(model, role);
     }
 
-    private ImageModel openAuxiliary(String role, Path folder) {
-        if (backend.hostAccessible()) {
-            return OnnxModel.open(folder, threads);
-        }
-        PlanLocator.Lookup plan = PlanLocator.forModels(repository).find(backend, folder);
-        if (plan.found()) {
-            return fromPlan(plan.plan(), () -> new TensorRtModel(tensorRt(), folder, plan.plan()));
-        }
-        throw new InvalidRequestException("--verifier: the " + role + " model " + folder.getFileName()
-                + ": ONNX Runtime models need a host backend, not " + backend.name() + ", and " + plan.missing()
-                + "; build plans with tensorrt-plans/build-plans.sh");
+    /** The metrics of the evaluation network a trained denoiser's manifest names (role {@code evaluator}). */
+    public Evaluator evaluator(Denoiser model) {
+        return evaluator(auxiliary(model, "evaluator"));
     }
 
-    /**
-     * The engine's one TensorRT pipeline: the denoiser and verifier models run one after another on a search's
-     * stream, so their engines share a workspace per thread. Its own lock, not the engine's: this runs inside the
-     * model maps' computeIfAbsent, holding a lock of the map that {@link #close()} (synchronized) takes to clear it.
-     */
-    private TensorRtPipeline tensorRt() {
-        synchronized (tensorRtLock) {
-            if (tensorRt == null) {
-                tensorRt = new TensorRtPipeline(backend);
-            }
-            return tensorRt;
-        }
+    /** The metrics of the evaluation network in {@code folder}. */
+    public Evaluator evaluator(Path folder) {
+        checkOpen();
+        return evaluator(models.imageModel(folder));
+    }
+
+    private Evaluator evaluator(ImageModel network) {
+        return evaluators.computeIfAbsent(network.folder(), f -> Evaluator.of(network, backend));
     }
 
     /** Runs one search on the calling thread. Thread-safe. */
@@ -328,20 +253,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** No search runs any more, so every lane is idle. */
     private void release() {
-        synchronized (tensorRtLock) {
-            if (tensorRt != null) {
-                // Before the models: its execution contexts go before the engines (plans) they were made from,
-                // TensorRT's destruction order. No search runs any more, so no lane is in use.
-                tensorRt.close();
-            }
-        }
         closeIdleLanes();
-        models.values().forEach(Denoiser::close);
-        models.clear();
-        auxiliary.values().forEach(ImageModel::close);
-        auxiliary.clear();
-        modelArena.close();
+        evaluators.clear();
+        models.close();
         backend.close();
     }
 }

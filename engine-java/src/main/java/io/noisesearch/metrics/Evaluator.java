@@ -1,36 +1,32 @@
 package io.noisesearch.metrics;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.NoiseSearchException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
+import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelManifest;
-import io.noisesearch.onnx.OnnxModel;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The sample-quality metrics of issue 3, measured by an evaluation network (mnist-eval, the Inception analogue):
- * accuracy of the requested class, Inception Score, FID against the reference statistics of the real test digits,
- * and precision / recall (k-NN manifolds, k = 3) against the reference features.
+ * Sample-quality metrics measured by an evaluation network (the Inception analogue): accuracy of the requested class,
+ * Inception Score, FID against the reference statistics of real data, and precision / recall (k-NN manifolds, k = 3)
+ * against the reference features.
  *
- * <p>Built from the evaluation model's folder: {@code manifest.json} (role {@code evaluator}, outputs
- * {@code logits} [B,C] and {@code features} [B,D]), {@code model.onnx}, and {@code reference.npz}
- * ({@code features} float32 [N,D] and {@code labels} int64 [N] of the real test digits; made by
- * {@code scripts/train/reference_features.py}). The network runs in batches of {@link #BATCH} through ONNX
- * Runtime with its input tensor wrapping a direct buffer (no copy into ORT) and its outputs written into
- * pre-allocated direct buffers. Thread-safe: every call uses its own buffers, the ORT session is shared.
+ * <p>The network is an {@link ImageModel} (ONNX Runtime or TensorRT, whatever the engine's backend runs) whose
+ * manifest has role {@code evaluator} and outputs {@code logits} [B,C] and {@code features} [B,D]; its folder holds
+ * {@code reference.npz} ({@code features} float32 [N,D], {@code labels} int64 [N], made by
+ * {@code scripts/train/reference_features.py}). Images go through the network in batches of {@link #BATCH} on the
+ * backend. Thread-safe; the model belongs to whoever opened it.
  */
-public final class Evaluator implements AutoCloseable {
+public final class Evaluator {
 
     /** Nearest neighbours of the precision / recall manifolds. */
     public static final int K = 3;
@@ -52,8 +48,8 @@ public final class Evaluator implements AutoCloseable {
     public record Outputs(float[][] probabilities, float[][] features) {
     }
 
-    private final OnnxModel model;
-    private final String input;
+    private final ImageModel model;
+    private final Backend backend;
     private final int channels;
     private final int height;
     private final int width;
@@ -64,10 +60,11 @@ public final class Evaluator implements AutoCloseable {
     private final long[] referenceLabels;
     private final FeatureStatistics referenceStatistics;
 
-    private Evaluator(OnnxModel model, Path referenceFile, float[][] referenceFeatures, long[] referenceLabels) {
+    private Evaluator(ImageModel model, Backend backend, Path referenceFile, float[][] referenceFeatures,
+                      long[] referenceLabels) {
         this.model = model;
+        this.backend = backend;
         ModelManifest m = model.manifest();
-        this.input = m.inputs().getFirst().name();
         this.channels = m.sample().channels();
         this.height = m.sample().height();
         this.width = m.sample().width();
@@ -79,38 +76,33 @@ public final class Evaluator implements AutoCloseable {
         this.referenceStatistics = FeatureStatistics.of(referenceFeatures);
     }
 
-    /** Opens the evaluation model in {@code folder} with {@code threads} ORT intra-op threads (<= 0: all cores). */
-    public static Evaluator open(Path folder, int threads) {
+    /** The evaluator of an evaluation network on {@code backend}, with the reference data beside the model. */
+    public static Evaluator of(ImageModel model, Backend backend) {
+        Path folder = model.folder();
         Path referenceFile = folder.resolve(REFERENCE_FILE);
-        OnnxModel model = OnnxModel.open(folder, threads);
-        try {
-            checkManifest(folder, model.manifest());
-            if (!Files.isRegularFile(referenceFile)) {
-                throw new InvalidRequestException(referenceFile + ": the reference features of the evaluation model"
-                        + " are missing; make them with '/usr/bin/python3 scripts/train/reference_features.py --eval "
-                        + folder + "'");
-            }
-            Npz reference = Npz.read(referenceFile);
-            NpyArray features = reference.get(FEATURES, NpyArray.Dtype.FLOAT32, 2);
-            NpyArray labels = reference.get("labels", NpyArray.Dtype.INT64, 1);
-            long dim = model.manifest().output(FEATURES).shape().get(1);
-            if (features.dim(1) != dim) {
-                throw new InvalidRequestException(referenceFile + " entry 'features': shape " + features.shapeString()
-                        + " but the model's features have " + dim + " dimensions");
-            }
-            if (labels.dim(0) != features.dim(0)) {
-                throw new InvalidRequestException(referenceFile + ": " + labels.dim(0) + " labels for "
-                        + features.dim(0) + " feature rows");
-            }
-            if (features.dim(0) <= K) {
-                throw new InvalidRequestException(referenceFile + ": " + features.dim(0)
-                        + " reference rows; precision / recall need more than k = " + K);
-            }
-            return new Evaluator(model, referenceFile, features.float32Rows(), labels.int64());
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
+        checkManifest(folder, model.manifest());
+        if (!Files.isRegularFile(referenceFile)) {
+            throw new InvalidRequestException(referenceFile + ": the reference features of the evaluation model"
+                    + " are missing; make them with '/usr/bin/python3 scripts/train/reference_features.py --eval "
+                    + folder + "'");
         }
+        Npz reference = Npz.read(referenceFile);
+        NpyArray features = reference.get(FEATURES, NpyArray.Dtype.FLOAT32, 2);
+        NpyArray labels = reference.get("labels", NpyArray.Dtype.INT64, 1);
+        long dim = model.manifest().output(FEATURES).shape().get(1);
+        if (features.dim(1) != dim) {
+            throw new InvalidRequestException(referenceFile + " entry 'features': shape " + features.shapeString()
+                    + " but the model's features have " + dim + " dimensions");
+        }
+        if (labels.dim(0) != features.dim(0)) {
+            throw new InvalidRequestException(referenceFile + ": " + labels.dim(0) + " labels for "
+                    + features.dim(0) + " feature rows");
+        }
+        if (features.dim(0) <= K) {
+            throw new InvalidRequestException(referenceFile + ": " + features.dim(0)
+                    + " reference rows; precision / recall need more than k = " + K);
+        }
+        return new Evaluator(model, backend, referenceFile, features.float32Rows(), labels.int64());
     }
 
     private static void checkManifest(Path folder, ModelManifest m) {
@@ -158,47 +150,34 @@ public final class Evaluator implements AutoCloseable {
         int n = images.length;
         float[][] probabilities = new float[n][];
         float[][] features = new float[n][];
-        int capacity = Math.min(BATCH, Math.max(1, n));
-        FloatBuffer in = direct(capacity * pixels);
-        FloatBuffer logitsOut = direct(capacity * classes);
-        FloatBuffer featuresOut = direct(capacity * featureDim);
-        float[] logits = new float[classes];
-        for (int start = 0; start < n; start += BATCH) {
-            int rows = Math.min(BATCH, n - start);
-            for (int r = 0; r < rows; r++) {
-                in.put(r * pixels, images[start + r]);
-            }
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            Map<String, OnnxTensor> pinned = new HashMap<>();
-            try {
-                inputs.put(input, OnnxModel.wrap(in.slice(0, rows * pixels),
-                        new long[] {rows, channels, height, width}));
-                pinned.put(LOGITS, OnnxModel.wrap(logitsOut.slice(0, rows * classes), new long[] {rows, classes}));
-                pinned.put(FEATURES, OnnxModel.wrap(featuresOut.slice(0, rows * featureDim),
-                        new long[] {rows, featureDim}));
-            } catch (OrtException e) {
-                inputs.values().forEach(OnnxTensor::close);
-                pinned.values().forEach(OnnxTensor::close);
-                throw new NoiseSearchException("evaluation model " + name() + ": cannot wrap a batch of " + rows
-                        + " (" + e.getMessage() + ")", false, e);
-            }
-            model.run(inputs, pinned);
-            for (int r = 0; r < rows; r++) {
-                logitsOut.get(r * classes, logits);
-                model.requireFinite(LOGITS, logits);
-                probabilities[start + r] = InceptionScore.softmax(logits);
-                float[] f = new float[featureDim];
-                featuresOut.get(r * featureDim, f);
-                model.requireFinite(FEATURES, f);
-                features[start + r] = f;
+        try (Kernels kernels = backend.openStream(1)) {
+            for (int start = 0; start < n; start += BATCH) {
+                int rows = Math.min(BATCH, n - start);
+                float[] flat = new float[rows * pixels];
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(images[start + r], 0, flat, r * pixels, pixels);
+                }
+                try (Arena arena = Arena.ofConfined()) {
+                    Outputs part = run(kernels, backend.upload(arena, flat, rows, pixels));
+                    System.arraycopy(part.probabilities(), 0, probabilities, start, rows);
+                    System.arraycopy(part.features(), 0, features, start, rows);
+                }
             }
         }
         return new Outputs(probabilities, features);
     }
 
-    private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+    /** Probabilities and features of a batch of samples where the backend keeps them, in the stream's order. */
+    public Outputs run(Kernels kernels, Batch samples) {
+        List<float[]> out = model.outputs(kernels, samples, List.of(LOGITS, FEATURES));
+        int rows = samples.rows();
+        float[][] probabilities = new float[rows][];
+        float[][] features = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            probabilities[r] = InceptionScore.softmax(Arrays.copyOfRange(out.get(0), r * classes, (r + 1) * classes));
+            features[r] = Arrays.copyOfRange(out.get(1), r * featureDim, (r + 1) * featureDim);
+        }
+        return new Outputs(probabilities, features);
     }
 
     /** The evaluation network's features [n][D] of {@code images}. */
@@ -325,11 +304,6 @@ public final class Evaluator implements AutoCloseable {
 
     public long[] referenceLabels() {
         return referenceLabels.clone();
-    }
-
-    @Override
-    public void close() {
-        model.close();
     }
 
     @Override

@@ -5,27 +5,23 @@ import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 
-import java.nio.file.Path;
+import java.util.List;
 
 /**
- * A trained single-input image model a verifier scores with (a classifier, a self-supervised encoder, the
- * evaluation network): one batch of samples [rows, C*H*W] in, named outputs [rows, width] back as host arrays.
- * The samples stay where the backend keeps them (host memory for ONNX Runtime, device memory for TensorRT); only
- * the requested output crosses to the host, since a verifier reduces it to scores there. Shared by every search:
- * implementations are safe to call from several threads at once, each with its own stream.
+ * A trained single-input image model (a classifier, a self-supervised encoder, the evaluation network): a batch of
+ * samples [rows, C*H*W] in, named outputs [rows, width] back as host arrays. The samples stay where the backend keeps
+ * them; only the requested outputs cross to the host, where they are reduced to scores or metrics. Shared by every
+ * search: implementations are safe to call from several threads at once, each with its own stream.
  */
-public interface ImageModel extends AutoCloseable {
+public interface ImageModel extends TrainedModel, AutoCloseable {
 
-    ModelManifest manifest();
+    /** Runs the model on {@code samples} in the order of {@code kernels}' stream; the output is complete on return. */
+    default float[] output(Kernels kernels, Batch samples, String output) {
+        return outputs(kernels, samples, List.of(output)).getFirst();
+    }
 
-    /** The model folder (manifest.json and the model file). */
-    Path folder();
-
-    /**
-     * Runs the model on {@code samples} in the order of {@code kernels}' stream and returns the named output,
-     * [rows, width] flattened, complete on return.
-     */
-    float[] output(Kernels kernels, Batch samples, String output);
+    /** Several outputs of one forward pass, in the order of {@code names}, each [rows, width] flattened. */
+    List<float[]> outputs(Kernels kernels, Batch samples, List<String> names);
 
     /** The width of an output per row (its shape without the batch axis, multiplied out). */
     default int outputWidth(String output) {
@@ -35,11 +31,7 @@ public interface ImageModel extends AutoCloseable {
                     + " has no output '" + output + "' (it has " + manifest().outputs().stream()
                     .map(ModelManifest.TensorSpec::name).toList() + ")");
         }
-        int width = 1;
-        for (int i = 1; i < spec.shape().size(); i++) {
-            width *= (int) (long) spec.shape().get(i);
-        }
-        return width;
+        return ModelManifest.rowWidth(folder(), spec);
     }
 
     /** NaN or infinity from a model is reported with the model and tensor, never passed on. */

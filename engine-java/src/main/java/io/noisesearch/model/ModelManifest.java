@@ -30,6 +30,19 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TensorSpec(String name, List<Long> shape, String dtype) {
+
+        /** The shape of a batch of {@code rows}: the dynamic batch axis replaced by rows. */
+        public long[] shapeFor(int rows) {
+            long[] dims = new long[shape.size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = i == 0 ? rows : shape.get(i);
+            }
+            return dims;
+        }
+    }
+
+    /** A denoiser's tensors in manifest order: the noisy sample, the time and the label in; the prediction out. */
+    public record DenoiserTensors(TensorSpec sample, TensorSpec time, TensorSpec label, TensorSpec prediction) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -121,6 +134,28 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
 
     private static String firstLine(String message) {
         return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+    }
+
+    /**
+     * The values per row of a tensor (its shape without the batch axis, multiplied out); every dimension but the
+     * batch must be fixed.
+     */
+    public static int rowWidth(Path folder, TensorSpec tensor) {
+        long width = 1;
+        for (int i = 1; i < tensor.shape().size(); i++) {
+            if (tensor.shape().get(i) < 1) {
+                throw new InvalidRequestException(folder.resolve("manifest.json") + ": tensor '" + tensor.name()
+                        + "' has shape " + tensor.shape() + "; every dimension but the batch must be fixed");
+            }
+            width *= tensor.shape().get(i);
+        }
+        return Math.toIntExact(width);
+    }
+
+    /** A denoiser's tensors, after {@link #requireDenoiser}. */
+    public DenoiserTensors denoiserTensors(Path folder) {
+        requireDenoiser(folder);
+        return new DenoiserTensors(inputs.get(0), inputs.get(1), inputs.get(2), outputs.get(0));
     }
 
     /**

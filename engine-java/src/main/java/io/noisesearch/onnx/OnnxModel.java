@@ -26,12 +26,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One ONNX Runtime session for a model folder (model.onnx + manifest.json), shared by all threads (ORT
- * sessions are thread-safe for run). Float inputs and outputs are our batches, wrapped as direct buffers over
- * their native memory, so nothing is copied on the way in or out; outputs are written into pre-allocated
- * batches. Opening checks the graph against the manifest and names the file and tensor at fault. As an
- * {@link ImageModel} (a verifier's model) it runs on host batches: the stream it is given has nothing queued that
- * the model must wait for, since host kernels are complete when they return.
+ * One ONNX Runtime session for a model folder (model.onnx + manifest.json), shared by all threads (sessions are
+ * thread-safe for run). Float inputs and outputs are our host batches wrapped as buffers over their memory: nothing is
+ * copied on the way in, and pinned outputs are written in place. Opening checks the graph against the manifest and
+ * names the file and tensor at fault. As an image model it runs on the calling thread: host kernels are complete
+ * when they return, so the stream has nothing queued to wait for.
  */
 public final class OnnxModel implements ImageModel {
 
@@ -115,15 +114,6 @@ public final class OnnxModel implements ImageModel {
         return folder;
     }
 
-    /** The shape of tensor spec for a batch of {@code rows}: the dynamic batch axis replaced by rows. */
-    public static long[] shapeFor(ModelManifest.TensorSpec spec, int rows) {
-        long[] shape = new long[spec.shape().size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = i == 0 ? rows : spec.shape().get(i);
-        }
-        return shape;
-    }
-
     /** A float tensor over a batch's own memory (no copy); the batch must live in host memory. */
     public static OnnxTensor wrap(Batch batch, long[] shape) throws OrtException {
         FloatBuffer buffer = batch.data().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -171,24 +161,19 @@ public final class OnnxModel implements ImageModel {
         }
     }
 
-    /**
-     * Runs a single-input model (an image verifier) on a batch of samples, handed over without a copy, and
-     * returns the named output, [rows, width] flattened.
-     */
-    public float[] output(Batch samples, String output) {
-        ModelManifest.TensorSpec input = manifest.inputs().get(0);
+    /** One forward pass of a single-input model on host samples (handed over without a copy); outputs by name. */
+    @Override
+    public List<float[]> outputs(Kernels kernels, Batch samples, List<String> names) {
+        names.forEach(this::outputWidth);
+        ModelManifest.TensorSpec input = manifest.inputs().getFirst();
+        Map<String, float[]> outputs;
         try {
-            return run(Map.of(input.name(), wrap(samples, shapeFor(input, samples.rows()))), Map.of()).get(output);
+            outputs = run(Map.of(input.name(), wrap(samples, input.shapeFor(samples.rows()))), Map.of());
         } catch (OrtException e) {
             throw new NoiseSearchException("model " + manifest.name() + ": cannot wrap a batch of " + samples.rows()
                     + " rows: " + e.getMessage(), false, e);
         }
-    }
-
-    /** {@link #output(Batch, String)}: ONNX Runtime runs on the calling thread, outside the stream. */
-    @Override
-    public float[] output(Kernels kernels, Batch samples, String output) {
-        return output(samples, output);
+        return names.stream().map(outputs::get).toList();
     }
 
     public void requireFinite(String tensor, Batch batch) {

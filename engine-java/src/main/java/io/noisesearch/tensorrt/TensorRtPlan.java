@@ -3,7 +3,9 @@ package io.noisesearch.tensorrt;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaInterop;
+import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ModelManifest;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
@@ -101,6 +103,33 @@ public final class TensorRtPlan implements AutoCloseable {
     /** The most rows a batch may have (the profile's maximum batch). */
     public int maxRows() {
         return maxRows;
+    }
+
+    /** A batch of {@code rows} must lie in the plan's batch range; else one line saying what to change. */
+    void requireRows(String model, int rows) {
+        if (rows < minRows || rows > maxRows) {
+            throw new InvalidRequestException("model " + model + ": a batch of " + rows + " rows is outside "
+                    + minRows + ".." + maxRows + ", the batch range of " + file
+                    + " (use a smaller --batch-size, or rebuild the plan with a larger batch.max in the manifest)");
+        }
+    }
+
+    /**
+     * Where the plan reads an input batch: an fp16 copy in staging slot {@code slot} of the lane, the batch itself
+     * where it is float32 and aligned, else an aligned float32 copy in that slot.
+     */
+    MemorySegment input(Kernels kernels, TensorRtPipeline.Lane lane, int slot, Batch batch, boolean half) {
+        if (half) {
+            MemorySegment converted = lane.half(slot, batch.elements());
+            kernels.toHalf(batch, converted);
+            return converted;
+        }
+        if (TensorRtPipeline.aligned(batch)) {
+            return batch.data();
+        }
+        Batch staged = lane.aligned(slot, batch.rows(), batch.dim());
+        kernels.copy(batch, staged);
+        return staged.data();
     }
 
     /** Device memory an execution context needs for activations, at the profile's largest shapes. */

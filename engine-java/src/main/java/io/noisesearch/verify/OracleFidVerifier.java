@@ -1,12 +1,10 @@
 package io.noisesearch.verify;
 
-import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.metrics.FeatureStatistics;
 import io.noisesearch.metrics.FrechetDistance;
 
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -49,7 +47,7 @@ public final class OracleFidVerifier implements Verifier {
 
     @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-        float[][] features = evaluator.features(rows(input.samples()));
+        float[][] features = evaluator.run(kernels, input.samples()).features();
         for (int r = 0; r < features.length; r++) {
             out[0][offset + r] = (float) -FrechetDistance.between(reference, withCandidate(features[r]));
         }
@@ -82,13 +80,5 @@ public final class OracleFidVerifier implements Verifier {
             }
         }
         return new FeatureStatistics(mean, cov, n);
-    }
-
-    private static float[][] rows(Batch batch) {
-        float[][] rows = new float[batch.rows()][];
-        for (int r = 0; r < rows.length; r++) {
-            rows[r] = batch.row(r).data().toArray(ValueLayout.JAVA_FLOAT);
-        }
-        return rows;
     }
 }

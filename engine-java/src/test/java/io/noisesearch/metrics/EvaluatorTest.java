@@ -1,6 +1,9 @@
 package io.noisesearch.metrics;
 
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.onnx.OnnxModel;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +30,8 @@ import static org.assertj.core.api.Assertions.within;
  */
 class EvaluatorTest {
 
+    static Backend backend;
+    static OnnxModel network;
     static Evaluator evaluator;
     static float[][] reference;
     static long[] referenceLabels;
@@ -65,7 +70,9 @@ class EvaluatorTest {
     @BeforeAll
     static void open() {
         Path folder = tinyEval();
-        evaluator = Evaluator.open(folder, 1);
+        backend = Backends.open("cpu");
+        network = OnnxModel.open(folder, 1);
+        evaluator = Evaluator.of(network, backend);
         Npz r = Npz.read(folder.resolve("reference-digits.npz"));
         reference = images(r);
         referenceLabels = r.get("labels").int64();
@@ -76,8 +83,11 @@ class EvaluatorTest {
 
     @AfterAll
     static void close() {
-        if (evaluator != null) {
-            evaluator.close();
+        if (network != null) {
+            network.close();
+        }
+        if (backend != null) {
+            backend.close();
         }
     }
 
@@ -207,14 +217,19 @@ class EvaluatorTest {
         Files.createDirectories(folder);
         Files.copy(tinyEval().resolve("manifest.json"), folder.resolve("manifest.json"));
         Files.copy(tinyEval().resolve("model.onnx"), folder.resolve("model.onnx"));
-        assertThatThrownBy(() -> Evaluator.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining(folder.resolve("reference.npz").toString())
-                .hasMessageContaining("scripts/train/reference_features.py");
+        try (OnnxModel model = OnnxModel.open(folder, 1)) {
+            assertThatThrownBy(() -> Evaluator.of(model, backend)).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining(folder.resolve("reference.npz").toString())
+                    .hasMessageContaining("scripts/train/reference_features.py");
+        }
 
         Npz.write(folder.resolve("reference.npz"), java.util.Map.of(
                 "features", NpyArray.ofFloat32(new float[5 * 16], 5, 16),
                 "labels", NpyArray.ofInt64(new long[5], 5)));
-        assertThatThrownBy(() -> Evaluator.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("entry 'features': shape (5, 16) but the model's features have 32 dimensions");
+        try (OnnxModel model = OnnxModel.open(folder, 1)) {
+            assertThatThrownBy(() -> Evaluator.of(model, backend)).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("entry 'features': shape (5, 16) but the model's features have 32"
+                            + " dimensions");
+        }
     }
 }

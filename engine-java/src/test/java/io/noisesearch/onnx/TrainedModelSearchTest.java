@@ -4,6 +4,7 @@ import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
+import io.noisesearch.backend.Kernels;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.metrics.FeatureStatistics;
@@ -142,18 +143,20 @@ class TrainedModelSearchTest {
     @Test
     void nanFromAModelIsReportedWithTheModelAndTensor() {
         try (OnnxModel classifier = OnnxModel.open(TrainedModels.folder("mnist-classifier"), 1);
-             Backend backend = Backends.open("host"); Arena arena = Arena.ofConfined()) {
+             Backend backend = Backends.open("host"); Arena arena = Arena.ofConfined();
+             Kernels kernels = backend.openStream(1)) {
             float[] values = new float[2 * 784];
             Arrays.fill(values, Float.NaN);
             Batch batch = backend.upload(arena, values, 2, 784);
-            assertThatThrownBy(() -> classifier.output(batch, "logits")).isInstanceOf(NonFiniteOutputException.class)
+            assertThatThrownBy(() -> classifier.output(kernels, batch, "logits")).isInstanceOf(NonFiniteOutputException.class)
                     .hasMessageContaining("mnist-classifier").hasMessageContaining("logits");
         }
     }
 
     @Test
     void oracleFidPicksTheCandidateThatLowersTheRunningFid() {
-        try (Evaluator evaluator = Evaluator.open(TrainedModels.folder("mnist-eval"), 1)) {
+        {
+            Evaluator evaluator = engine.evaluator(TrainedModels.folder("mnist-eval"));
             OracleFidVerifier oracle = new OracleFidVerifier(evaluator);
             List<float[]> chosen = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -1,5 +1,7 @@
 package io.noisesearch.tensorrt;
 
+import io.noisesearch.model.ModelManifest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ class TensorRtBindingTest {
 
     @Test
     void theInputShapeOfABatchReplacesTheDynamicAxisByItsRows() {
-        assertThat(TensorRtDenoiser.shapeFor(List.of(-1L, 1L, 28L, 28L), 37)).containsExactly(37, 1, 28, 28);
-        assertThat(TensorRtDenoiser.shapeFor(List.of(-1L), 5)).containsExactly(5);
+        assertThat(new ModelManifest.TensorSpec("x", List.of(-1L, 1L, 28L, 28L), null).shapeFor(37))
+                .containsExactly(37, 1, 28, 28);
+        assertThat(new ModelManifest.TensorSpec("t", List.of(-1L), null).shapeFor(5)).containsExactly(5);
     }
 }

@@ -1,0 +1,48 @@
+package io.noisesearch.model;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * A denoiser's per-row conditioning inputs for one call: the time (float32 [rows]) and the class label (int64 [rows]),
+ * in direct buffers that a runtime hands over without copying. One per thread, grown when a larger batch comes.
+ */
+public final class Conditioning {
+
+    private ByteBuffer times = ByteBuffer.allocateDirect(0);
+    private ByteBuffer labels = ByteBuffer.allocateDirect(0);
+    private int rows;
+
+    /** Every row gets time {@code t} and label {@code label}. */
+    public Conditioning fill(int count, float t, int label) {
+        if (times.capacity() < count * Float.BYTES) {
+            times = ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder());
+            labels = ByteBuffer.allocateDirect(count * Long.BYTES).order(ByteOrder.nativeOrder());
+        }
+        for (int r = 0; r < count; r++) {
+            times.putFloat(r * Float.BYTES, t);
+            labels.putLong(r * Long.BYTES, label);
+        }
+        rows = count;
+        return this;
+    }
+
+    public FloatBuffer times() {
+        return times.slice(0, rows * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    public LongBuffer labels() {
+        return labels.slice(0, rows * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    public MemorySegment timeSegment() {
+        return MemorySegment.ofBuffer(times).asSlice(0, (long) rows * Float.BYTES);
+    }
+
+    public MemorySegment labelSegment() {
+        return MemorySegment.ofBuffer(labels).asSlice(0, (long) rows * Long.BYTES);
+    }
+}

@@ -1,0 +1,26 @@
+package io.noisesearch.model;
+
+import java.nio.file.Path;
+
+/**
+ * A way to run trained models on the engine's backend (ONNX Runtime on host memory, TensorRT plans on a CUDA device).
+ * The {@link ModelLoader} asks its runtimes in turn and opens a folder with the first that can run it.
+ */
+public interface ModelRuntime extends AutoCloseable {
+
+    /** Why this runtime cannot run the model in {@code folder} here (one line), or null when it can. */
+    String unavailable(Path folder);
+
+    /** The denoiser in {@code folder}; only called when {@link #unavailable} said null. */
+    Denoiser denoiser(Path folder);
+
+    /** The image model (classifier, encoder, evaluation network) in {@code folder}. */
+    ImageModel imageModel(Path folder);
+
+    /**
+     * Releases what the runtime shares between its models. Called before the models are closed (TensorRT's execution
+     * contexts must go before the engines they were made from).
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,41 @@
+package io.noisesearch.onnx;
+
+import io.noisesearch.backend.Backend;
+import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ImageModel;
+import io.noisesearch.model.ModelRuntime;
+
+import java.nio.file.Path;
+
+/** ONNX Runtime on the CPU: runs any model folder where the backend's batches are host memory (wrapped, not copied). */
+public final class OnnxRuntime implements ModelRuntime {
+
+    private final Backend backend;
+    private final int threads;
+
+    /** {@code threads}: intra-op threads of every session (<= 0: all cores). */
+    public OnnxRuntime(Backend backend, int threads) {
+        this.backend = backend;
+        this.threads = threads;
+    }
+
+    @Override
+    public String unavailable(Path folder) {
+        return backend.hostAccessible() ? null : "ONNX Runtime models need a host backend, not " + backend.name();
+    }
+
+    @Override
+    public Denoiser denoiser(Path folder) {
+        return new OnnxDenoiser(folder, threads);
+    }
+
+    @Override
+    public ImageModel imageModel(Path folder) {
+        return OnnxModel.open(folder, threads);
+    }
+
+    /** Sessions belong to their models. */
+    @Override
+    public void close() {
+    }
+}
