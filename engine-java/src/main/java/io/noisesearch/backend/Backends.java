@@ -1,6 +1,8 @@
 package io.noisesearch.backend;
 
 import io.noisesearch.InvalidRequestException;
+
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,23 +15,30 @@ public final class Backends {
      * What {@code --device} accepts: {@code cpu} (native kernels on the CPU; {@code host} is the same), {@code java}
      * (the plain-Java reference kernels), {@code cuda} (device 0), {@code cuda:N} (device N) or {@code auto}.
      */
-    public static final String NAMES = "cpu, java, cuda, cuda:N or auto";
+    public static final List<String> DEVICES = List.of("cpu", "java", "cuda", "auto");
+    private static final String NAMES = "cpu, java, cuda, cuda:N or auto";
 
     private Backends() {
     }
 
+    /** The name itself when {@link #open} knows it (without opening anything); else one line naming it. */
+    public static String check(String name) {
+        if (!DEVICES.contains(name) && !name.equals("host") && !name.startsWith("cuda:")) {
+            throw new InvalidRequestException("--device: unknown device '" + name + "': expected " + NAMES);
+        }
+        if (name.startsWith("cuda:")) {
+            device(name);
+        }
+        return name;
+    }
+
     public static Backend open(String name) {
-        return switch (name) {
+        return switch (check(name)) {
             case "java" -> new JavaBackend();
             case "cpu", "host" -> new HostBackend();
             case "cuda" -> CudaBackend.open(name, 0);
             case "auto" -> auto();
-            default -> {
-                if (name.startsWith("cuda:")) {
-                    yield CudaBackend.open(name, device(name));
-                }
-                throw new InvalidRequestException("--device: unknown device '" + name + "': expected " + NAMES);
-            }
+            default -> CudaBackend.open(name, device(name));
         };
     }
 

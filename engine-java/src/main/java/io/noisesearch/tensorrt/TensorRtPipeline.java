@@ -17,32 +17,14 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The TensorRT engines of one {@code Engine} (the denoiser's plan and its verifiers' plans, which run one after
- * another on a stream) and their activation workspace. A context's activations need device memory only while it
- * runs, so contexts that never run at the same time share it: each lane holds ONE workspace, sized to the largest
- * registered plan's {@link TensorRtPlan#activationBytes()}, and one context per plan created with
- * {@code kUSER_MANAGED} and bound to that workspace ({@code setDeviceMemoryV2}). A lane belongs to a thread
- * (searches call their models from their own thread, each with its own stream); when the thread moves to another
- * stream, the lane first waits for its last use on the previous one (an event), so the two streams never share the
- * workspace at once.
- * <p>
- * Plans are registered ({@link #add}) as the models open, which may be after lanes exist: a verifier model opens on
- * the first search that asks for it, while other threads run the denoiser. Thread safety is a snapshot design: the
- * registered plans and the workspace size they need are one immutable {@link Registry}, replaced under a lock by
- * {@link #add} and published through a volatile field; {@link #enter} reads it once, without a lock. Its generation
- * (the number of registered plans: they are only ever added) tells a lane it is behind. A lane is touched only by
- * its thread, so it catches up on its own when it enters: it waits for its last use (no queued work still runs on
- * its old workspace or contexts), creates contexts for the plans added since, and where the workspace they need
- * grew, allocates a larger one and re-binds every context of the lane to it. A plan registered while a thread is
- * inside a call is picked up by that thread's next call; a model calls its plan only after registering it, so its
- * own calls always find their context.
- * <p>
- * Device memory belongs to the pipeline's arena and is freed by {@link #close()}, all at once: a workspace a lane
- * outgrew stays there until then (one per growth per lane, and plans are registered once per model an engine
- * opens). The staging slots of a lane are shared by every model the lane runs; see {@link Lane}.
- * <p>
- * Written and compiled on a machine without a GPU or TensorRT: sharing a workspace between engines, and re-binding
- * it when a plan is registered late, has not yet run with TensorRT.
+ * The TensorRT engines of one runtime and their activation workspace. Contexts that never run at the same time can
+ * share activation memory, so each lane (one per thread; a search calls its models from its own thread and stream)
+ * holds ONE workspace sized to the largest registered plan, and one {@code kUSER_MANAGED} context per plan bound to
+ * it. When a thread moves to another stream, its lane first waits for its last use on the previous one (an event).
+ * Plans register as their models open, possibly after lanes exist: the registered plans are an immutable
+ * {@link Registry} replaced under a lock and read without one, and a lane that is behind catches up on its own
+ * thread when it enters (waits for its last use, adds contexts, grows and re-binds its workspace). Device memory
+ * belongs to the pipeline's arena and is freed by {@link #close()}.
  */
 public final class TensorRtPipeline implements AutoCloseable {
 

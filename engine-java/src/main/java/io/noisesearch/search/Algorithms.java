@@ -1,0 +1,38 @@
+package io.noisesearch.search;
+
+import io.noisesearch.InvalidRequestException;
+
+import java.util.List;
+
+/** The search algorithms by the names requests and the command line use: PAPER.md's three and the baseline. */
+public final class Algorithms {
+
+    public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths");
+
+    /**
+     * Every algorithm's hyperparameters in PAPER.md's symbols; each algorithm reads its own. Zero-order takes either a
+     * cosine or a step length lambda (NaN for the other).
+     *
+     * @param candidates random search's N
+     * @param neighbours zero-order's N, the neighbours per iteration; K = {@code iterations}
+     * @param paths      search over paths' N, the paths kept; M = {@code width}, L = {@code pathLength}
+     */
+    public record Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
+                           int width, double searchStart, double forwardStep, double backwardStep, int pathLength) {
+    }
+
+    private Algorithms() {
+    }
+
+    public static SearchAlgorithm create(String name, Settings s) {
+        return switch (name) {
+            case "none" -> new NoSearch();
+            case "random" -> new RandomSearch(s.candidates());
+            case "zero-order" -> new ZeroOrderSearch(s.neighbours(), s.iterations(), s.cosine(), s.lambda());
+            case "paths" -> new PathSearch(s.paths(), s.width(), s.searchStart(), s.forwardStep(), s.backwardStep(),
+                    s.pathLength());
+            default -> throw new InvalidRequestException("--algorithm: unknown algorithm '" + name + "' (expected one of "
+                    + String.join(", ", NAMES) + ")");
+        };
+    }
+}

@@ -1,0 +1,29 @@
+package io.noisesearch.search;
+
+import io.noisesearch.InvalidRequestException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AlgorithmsTest {
+
+    private static final Algorithms.Settings SETTINGS =
+            new Algorithms.Settings(16, 8, 4, 0.95, Double.NaN, 4, 2, 0.4, 0.05, 0.1, 2);
+
+    @Test
+    void everyNameMakesTheAlgorithmOfThatIdWithItsOwnHyperparameters() {
+        for (String name : Algorithms.NAMES) {
+            assertThat(Algorithms.create(name, SETTINGS).id()).isEqualTo(name);
+        }
+        assertThat(Algorithms.create("random", SETTINGS)).isEqualTo(new RandomSearch(16));
+        assertThat(Algorithms.create("zero-order", SETTINGS)).isEqualTo(new ZeroOrderSearch(8, 4, 0.95, Double.NaN));
+        assertThat(Algorithms.create("paths", SETTINGS)).isEqualTo(new PathSearch(4, 2, 0.4, 0.05, 0.1, 2));
+    }
+
+    @Test
+    void anUnknownNameIsOneLineListingTheKnownOnes() {
+        assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths)");
+    }
+}
