@@ -5,9 +5,9 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.compute.Phase;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.verify.Scores;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -117,8 +117,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         Batch expanded = context.allocate(n * width);
         Batch predictions = context.allocate(n * width);
         Batch expandedCaptures = captures == null ? null : context.allocate(n * width);
-        float[][] survivorMembers = null;
-        float[] survivorScores = null;
+        float bestScore = Float.NaN;
+        float[] bestMembers = null;
         double level = searchStart;
         for (int round = 1; level > 0; round++) {
             double up = level + forwardStep;
@@ -142,20 +142,19 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                 context.predictX0(expanded, schedule.timeOf(down), predictions);
                 scored = predictions;
             }
-            float[][] members = context.score(scored, expandedCaptures);
+            Scores members = context.score(scored, expandedCaptures);
             float[] combined = context.combine(members);
-            int[] top = top(combined, n);
+            int[] top = Scores.top(combined, n);
             context.kernels().gatherRows(expanded, top, survivors);
             if (captures != null) {
                 context.kernels().gatherRows(expandedCaptures, top, captures);
             }
-            survivorMembers = selectColumns(members, top);
-            survivorScores = new float[n];
+            bestScore = combined[top[0]];
+            bestMembers = members.column(top[0]);
             List<List<Long>> next = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                survivorScores[i] = combined[top[i]];
-                List<Long> lineage = new ArrayList<>(lineages.get(parents[top[i]]));
-                lineage.add(roundKey + top[i]);
+            for (int survivor : top) {
+                List<Long> lineage = new ArrayList<>(lineages.get(parents[survivor]));
+                lineage.add(roundKey + survivor);
                 next.add(lineage);
             }
             lineages = next;
@@ -167,7 +166,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         long key = lineage.get(lineage.size() - 1);
         Batch best = survivors.row(0);
         if (level == 0) {
-            return context.keep(best, key, lineage, survivorScores[0], SearchContext.column(survivorMembers, 0));
+            return context.keep(best, key, lineage, bestScore, bestMembers);
         }
         return completeEarly(context, best, level, key, lineage, captures == null ? null : captures.row(0));
     }
@@ -182,25 +181,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         SolverSettings solver = context.searchSolver();
         int steps = Math.max(1, (int) Math.round(level * solver.steps()));
         context.solve(best, context.info().schedule().grid(level, 0, steps), solver, null);
-        float[] members = SearchContext.column(context.score(best, capture), 0);
-        float score = context.combine(SearchContext.pool(members))[0];
-        return new Outcome(context.download(best), key, lineage, score, members, false);
-    }
-
-    /** The n best candidates, best first; ties to the lowest index. */
-    static int[] top(float[] scores, int n) {
-        return IntStream.range(0, scores.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
-                .limit(n).mapToInt(Integer::intValue).toArray();
-    }
-
-    private static float[][] selectColumns(float[][] members, int[] indices) {
-        float[][] selected = new float[members.length][indices.length];
-        for (int m = 0; m < members.length; m++) {
-            for (int i = 0; i < indices.length; i++) {
-                selected[m][i] = members[m][indices[i]];
-            }
-        }
-        return selected;
+        Scores members = context.score(best, capture);
+        float score = context.combine(members)[0];
+        return new Outcome(context.download(best), key, lineage, score, members.column(0), false);
     }
 }
