@@ -104,7 +104,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         }
         Batch survivors = context.allocate(n);
         long firstKey = SearchContext.key(Stage.PATHS_INITIAL, 0, 0);
-        context.kernels().gaussianNoise(survivors, context.seed(), firstKey);
+        context.drawNoise(survivors, firstKey);
         // A verifier that compares with an early x-prediction (ssl) gets it from the first solve; each candidate of
         // a round inherits its path's capture, and survivors keep theirs.
         Batch captures = context.capturesFor(n);
@@ -117,6 +117,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         Batch expanded = context.allocate(n * width);
         Batch predictions = context.allocate(n * width);
         Batch expandedCaptures = captures == null ? null : context.allocate(n * width);
+        // The best survivor's scores: returned as they are when the last round lands on level 0.
         float bestScore = Float.NaN;
         float[] bestMembers = null;
         double level = searchStart;
@@ -129,13 +130,11 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                 break;
             }
             int[] parents = IntStream.range(0, n * width).map(i -> i / width).toArray();
-            context.kernels().gatherRows(survivors, parents, expanded);
-            if (captures != null) {
-                context.kernels().gatherRows(captures, parents, expandedCaptures);
-            }
+            context.gather(survivors, parents, expanded);
+            context.gather(captures, parents, expandedCaptures);
             Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
             long roundKey = SearchContext.key(Stage.PATHS_FORWARD, round, 0);
-            context.kernels().forwardNoise(expanded, context.seed(), roundKey, forward.a(), forward.s());
+            context.noiseForward(expanded, roundKey, forward);
             context.solve(expanded, segment, solver, null);
             Batch scored = expanded;
             if (down > 0) {
@@ -145,10 +144,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
             Scores members = context.score(scored, expandedCaptures);
             float[] combined = context.combine(members);
             int[] top = Scores.top(combined, n);
-            context.kernels().gatherRows(expanded, top, survivors);
-            if (captures != null) {
-                context.kernels().gatherRows(expandedCaptures, top, captures);
-            }
+            context.gather(expanded, top, survivors);
+            context.gather(expandedCaptures, top, captures);
             bestScore = combined[top[0]];
             bestMembers = members.column(top[0]);
             List<List<Long>> next = new ArrayList<>();

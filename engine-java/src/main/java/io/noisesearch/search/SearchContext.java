@@ -9,6 +9,7 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.Sampler;
+import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
@@ -64,16 +65,8 @@ public final class SearchContext {
         this.sampler = new Sampler(model, kernels, workspace, Sampler.GRAPHS);
     }
 
-    public Kernels kernels() {
-        return kernels;
-    }
-
     public ModelInfo info() {
         return model.info();
-    }
-
-    public long seed() {
-        return seed;
     }
 
     public SolverSettings searchSolver() {
@@ -99,6 +92,42 @@ public final class SearchContext {
     /** A batch for the captured x-predictions of {@code rows} candidates, or null when the verifier needs none. */
     public Batch capturesFor(int rows) {
         return Double.isNaN(verifier.captureTime()) ? null : allocate(rows);
+    }
+
+    /** Row r of {@code out} gets the noise of candidate key {@code firstKey + r} under the request's seed. */
+    public void drawNoise(Batch out, long firstKey) {
+        kernels.gaussianNoise(out, seed, firstKey);
+    }
+
+    /** Turns every row of {@code directions}, in place, into a neighbour of {@code pivot} (one row) at the cosine. */
+    public void neighbours(Batch pivot, Batch directions, float cosine) {
+        kernels.zeroOrderNeighbours(pivot, directions, directions, cosine);
+    }
+
+    /** Noises every row of x forward by the transition, row r with the noise of key {@code firstKey + r}. */
+    public void noiseForward(Batch x, long firstKey, Schedule.Transition transition) {
+        kernels.forwardNoise(x, seed, firstKey, transition.a(), transition.s());
+    }
+
+    public void copy(Batch src, Batch dst) {
+        kernels.copy(src, dst);
+    }
+
+    /** Row i of {@code dst} gets row {@code rows[i]} of {@code src}; a null src (no captures) gathers nothing. */
+    public void gather(Batch src, int[] rows, Batch dst) {
+        if (src != null) {
+            kernels.gatherRows(src, rows, dst);
+        }
+    }
+
+    /** The L2 norm of a one-row batch. */
+    public float norm(Batch row) {
+        if (row.rows() != 1) {
+            throw new IllegalArgumentException("norm of one row, got " + row.rows());
+        }
+        float[] norm = new float[1];
+        kernels.rowNorm(row, norm);
+        return norm[0];
     }
 
     public static long key(Stage stage, int iteration, long index) {

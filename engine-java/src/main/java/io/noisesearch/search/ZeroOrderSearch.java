@@ -55,8 +55,8 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
         long pivotKey = SearchContext.key(Stage.ZERO_ORDER_PIVOT, 0, 0);
         Batch pivotNoise = context.allocate(1);
         Batch pivotSample = context.allocate(1);
-        context.kernels().gaussianNoise(pivotNoise, context.seed(), pivotKey);
-        context.kernels().copy(pivotNoise, pivotSample);
+        context.drawNoise(pivotNoise, pivotKey);
+        context.copy(pivotNoise, pivotSample);
         Batch pivotCapture = context.capturesFor(1);
         context.solve(pivotSample, grid, context.searchSolver(), pivotCapture);
         Scores pivot = context.score(pivotSample, pivotCapture);
@@ -77,9 +77,9 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
             Batch sample = samples.rows(0, n);
             Batch capture = captured == null ? null : captured.rows(0, n);
             long first = SearchContext.key(Stage.ZERO_ORDER_NEIGHBOUR, k, 0);
-            context.kernels().gaussianNoise(noise, context.seed(), first);
-            context.kernels().zeroOrderNeighbours(pivotNoise, noise, noise, cosineFor(context, pivotNoise));
-            context.kernels().copy(noise, sample);
+            context.drawNoise(noise, first);
+            context.neighbours(pivotNoise, noise, cosineFor(context, pivotNoise));
+            context.copy(noise, sample);
             context.solve(sample, grid, context.searchSolver(), capture);
             // The verifier ranks the pivot with its neighbours: pool index 0 is the pivot.
             Scores candidates = context.score(sample, capture);
@@ -90,8 +90,8 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
             if (accepted) {
                 pivotKey = first + best;
                 lineage.add(pivotKey);
-                context.kernels().copy(noise.row(best), pivotNoise);
-                context.kernels().copy(sample.row(best), pivotSample);
+                context.copy(noise.row(best), pivotNoise);
+                context.copy(sample.row(best), pivotSample);
                 pivot = candidates.select(best);
             }
             pivotScore = accepted ? neighbourScores[best] : combined[0];
@@ -106,11 +106,10 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
         if (Double.isNaN(lambda)) {
             return (float) cosine;
         }
-        float[] norm = new float[1];
-        context.kernels().rowNorm(pivotNoise, norm);
-        double c = 1 - lambda * lambda / (2.0 * norm[0] * norm[0]);
+        float norm = context.norm(pivotNoise);
+        double c = 1 - lambda * lambda / (2.0 * norm * norm);
         if (c <= -1) {
-            throw new IllegalArgumentException("--lambda " + lambda + " exceeds the pivot's diameter 2|n| = " + 2 * norm[0]);
+            throw new IllegalArgumentException("--lambda " + lambda + " exceeds the pivot's diameter 2|n| = " + 2 * norm);
         }
         return (float) c;
     }
