@@ -24,7 +24,7 @@ public record NoSearch() implements SearchAlgorithm {
     public Outcome run(SearchContext context) {
         long key = SearchContext.key(Stage.RANDOM, 0, 0);
         Batch noise = context.allocate(1);
-        context.kernels().gaussianNoise(noise, context.seed(), key);
+        context.drawNoise(noise, key);
         return context.finish(noise, null, key, List.of(key), Float.NaN, null);
     }
 }

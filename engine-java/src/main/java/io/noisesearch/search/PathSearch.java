@@ -5,9 +5,9 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.compute.Phase;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.verify.Scores;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -104,7 +104,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         }
         Batch survivors = context.allocate(n);
         long firstKey = SearchContext.key(Stage.PATHS_INITIAL, 0, 0);
-        context.kernels().gaussianNoise(survivors, context.seed(), firstKey);
+        context.drawNoise(survivors, firstKey);
         // A verifier that compares with an early x-prediction (ssl) gets it from the first solve; each candidate of
         // a round inherits its path's capture, and survivors keep theirs.
         Batch captures = context.capturesFor(n);
@@ -117,8 +117,9 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         Batch expanded = context.allocate(n * width);
         Batch predictions = context.allocate(n * width);
         Batch expandedCaptures = captures == null ? null : context.allocate(n * width);
-        float[][] survivorMembers = null;
-        float[] survivorScores = null;
+        // The best survivor's scores: returned as they are when the last round lands on level 0.
+        float bestScore = Float.NaN;
+        float[] bestMembers = null;
         double level = searchStart;
         for (int round = 1; level > 0; round++) {
             double up = level + forwardStep;
@@ -129,33 +130,28 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                 break;
             }
             int[] parents = IntStream.range(0, n * width).map(i -> i / width).toArray();
-            context.kernels().gatherRows(survivors, parents, expanded);
-            if (captures != null) {
-                context.kernels().gatherRows(captures, parents, expandedCaptures);
-            }
+            context.gather(survivors, parents, expanded);
+            context.gather(captures, parents, expandedCaptures);
             Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
             long roundKey = SearchContext.key(Stage.PATHS_FORWARD, round, 0);
-            context.kernels().forwardNoise(expanded, context.seed(), roundKey, forward.a(), forward.s());
+            context.noiseForward(expanded, roundKey, forward);
             context.solve(expanded, segment, solver, null);
             Batch scored = expanded;
             if (down > 0) {
                 context.predictX0(expanded, schedule.timeOf(down), predictions);
                 scored = predictions;
             }
-            float[][] members = context.score(scored, expandedCaptures);
+            Scores members = context.score(scored, expandedCaptures);
             float[] combined = context.combine(members);
-            int[] top = top(combined, n);
-            context.kernels().gatherRows(expanded, top, survivors);
-            if (captures != null) {
-                context.kernels().gatherRows(expandedCaptures, top, captures);
-            }
-            survivorMembers = selectColumns(members, top);
-            survivorScores = new float[n];
+            int[] top = Scores.top(combined, n);
+            context.gather(expanded, top, survivors);
+            context.gather(expandedCaptures, top, captures);
+            bestScore = combined[top[0]];
+            bestMembers = members.column(top[0]);
             List<List<Long>> next = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                survivorScores[i] = combined[top[i]];
-                List<Long> lineage = new ArrayList<>(lineages.get(parents[top[i]]));
-                lineage.add(roundKey + top[i]);
+            for (int survivor : top) {
+                List<Long> lineage = new ArrayList<>(lineages.get(parents[survivor]));
+                lineage.add(roundKey + survivor);
                 next.add(lineage);
             }
             lineages = next;
@@ -167,7 +163,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         long key = lineage.get(lineage.size() - 1);
         Batch best = survivors.row(0);
         if (level == 0) {
-            return context.keep(best, key, lineage, survivorScores[0], SearchContext.column(survivorMembers, 0));
+            return context.keep(best, key, lineage, bestScore, bestMembers);
         }
         return completeEarly(context, best, level, key, lineage, captures == null ? null : captures.row(0));
     }
@@ -182,25 +178,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         SolverSettings solver = context.searchSolver();
         int steps = Math.max(1, (int) Math.round(level * solver.steps()));
         context.solve(best, context.info().schedule().grid(level, 0, steps), solver, null);
-        float[] members = SearchContext.column(context.score(best, capture), 0);
-        float score = context.combine(SearchContext.pool(members))[0];
-        return new Outcome(context.download(best), key, lineage, score, members, false);
-    }
-
-    /** The n best candidates, best first; ties to the lowest index. */
-    static int[] top(float[] scores, int n) {
-        return IntStream.range(0, scores.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
-                .limit(n).mapToInt(Integer::intValue).toArray();
-    }
-
-    private static float[][] selectColumns(float[][] members, int[] indices) {
-        float[][] selected = new float[members.length][indices.length];
-        for (int m = 0; m < members.length; m++) {
-            for (int i = 0; i < indices.length; i++) {
-                selected[m][i] = members[m][indices[i]];
-            }
-        }
-        return selected;
+        Scores members = context.score(best, capture);
+        float score = context.combine(members)[0];
+        return new Outcome(context.download(best), key, lineage, score, members.column(0), false);
     }
 }

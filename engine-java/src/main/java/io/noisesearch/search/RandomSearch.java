@@ -1,6 +1,7 @@
 package io.noisesearch.search;
 
 import io.noisesearch.backend.Batch;
+import io.noisesearch.verify.Scores;
 
 import java.util.List;
 
@@ -32,17 +33,16 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         long first = SearchContext.key(Stage.RANDOM, 0, 0);
         Batch pool = context.allocate(n);
         Batch captured = context.capturesFor(n);
-        context.kernels().gaussianNoise(pool, context.seed(), first);
+        context.drawNoise(pool, first);
         context.solve(pool, context.fullGrid(context.searchSolver()), context.searchSolver(), captured);
-        float[][] members = context.score(pool, captured);
+        Scores members = context.score(pool, captured);
         float[] scores = context.combine(members);
-        int best = SearchContext.argmax(scores);
+        int best = Scores.argmax(scores);
         long key = first + best;
         context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false));
         Batch noise = context.allocate(1);
-        context.kernels().gaussianNoise(noise, context.seed(), key);
-        return context.finish(noise, pool.row(best), key, List.of(key), scores[best],
-                SearchContext.column(members, best));
+        context.drawNoise(noise, key);
+        return context.finish(noise, pool.row(best), key, List.of(key), scores[best], members.column(best));
     }
 
     static long[] consecutiveKeys(long first, int count) {

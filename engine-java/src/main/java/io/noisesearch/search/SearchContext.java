@@ -9,7 +9,9 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.Sampler;
+import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 
@@ -63,16 +65,8 @@ public final class SearchContext {
         this.sampler = new Sampler(model, kernels, workspace, Sampler.GRAPHS);
     }
 
-    public Kernels kernels() {
-        return kernels;
-    }
-
     public ModelInfo info() {
         return model.info();
-    }
-
-    public long seed() {
-        return seed;
     }
 
     public SolverSettings searchSolver() {
@@ -98,6 +92,42 @@ public final class SearchContext {
     /** A batch for the captured x-predictions of {@code rows} candidates, or null when the verifier needs none. */
     public Batch capturesFor(int rows) {
         return Double.isNaN(verifier.captureTime()) ? null : allocate(rows);
+    }
+
+    /** Row r of {@code out} gets the noise of candidate key {@code firstKey + r} under the request's seed. */
+    public void drawNoise(Batch out, long firstKey) {
+        kernels.gaussianNoise(out, seed, firstKey);
+    }
+
+    /** Turns every row of {@code directions}, in place, into a neighbour of {@code pivot} (one row) at the cosine. */
+    public void neighbours(Batch pivot, Batch directions, float cosine) {
+        kernels.zeroOrderNeighbours(pivot, directions, directions, cosine);
+    }
+
+    /** Noises every row of x forward by the transition, row r with the noise of key {@code firstKey + r}. */
+    public void noiseForward(Batch x, long firstKey, Schedule.Transition transition) {
+        kernels.forwardNoise(x, seed, firstKey, transition.a(), transition.s());
+    }
+
+    public void copy(Batch src, Batch dst) {
+        kernels.copy(src, dst);
+    }
+
+    /** Row i of {@code dst} gets row {@code rows[i]} of {@code src}; a null src (no captures) gathers nothing. */
+    public void gather(Batch src, int[] rows, Batch dst) {
+        if (src != null) {
+            kernels.gatherRows(src, rows, dst);
+        }
+    }
+
+    /** The L2 norm of a one-row batch. */
+    public float norm(Batch row) {
+        if (row.rows() != 1) {
+            throw new IllegalArgumentException("norm of one row, got " + row.rows());
+        }
+        float[] norm = new float[1];
+        kernels.rowNorm(row, norm);
+        return norm[0];
     }
 
     public static long key(Stage stage, int iteration, long index) {
@@ -140,8 +170,8 @@ public final class SearchContext {
         }
     }
 
-    /** Raw member scores of every row: [member][row], in calls of the verifier's {@link Verifier#rowsPerCall}. */
-    public float[][] score(Batch samples, Batch captured) {
+    /** The member scores of every row, from calls of the verifier's {@link Verifier#rowsPerCall} rows. */
+    public Scores score(Batch samples, Batch captured) {
         float[][] out = new float[verifier.members().size()][samples.rows()];
         int chunk = Math.max(1, verifier.rowsPerCall(batchSize));
         for (int start = 0; start < samples.rows(); start += chunk) {
@@ -150,20 +180,12 @@ public final class SearchContext {
             verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());
         }
-        return out;
+        return Scores.of(out);
     }
 
-    public float[] combine(float[][] memberScores) {
+    /** One score per candidate of the pool; an ensemble ranks the whole pool, a pool of one as rank 1. */
+    public float[] combine(Scores memberScores) {
         return verifier.combine(memberScores);
-    }
-
-    /** The member scores of one candidate. */
-    public static float[] column(float[][] memberScores, int index) {
-        float[] column = new float[memberScores.length];
-        for (int m = 0; m < memberScores.length; m++) {
-            column[m] = memberScores[m][index];
-        }
-        return column;
     }
 
     /**
@@ -177,33 +199,19 @@ public final class SearchContext {
     public Outcome finish(Batch noise, Batch sample, long key, List<Long> lineage, float score,
                           float[] searchScores) {
         if (sample != null && finalSolver.equals(searchSolver)) {
-            return new Outcome(download(sample), key, lineage, score, searchScores, true);
+            return keep(sample, key, lineage, score, searchScores);
         }
         meter.enter(Phase.FINAL);
         Batch captured = capturesFor(1);
         solve(noise, fullGrid(finalSolver), finalSolver, captured);
-        float[] memberScores = column(score(noise, captured), 0);
-        float finalScore = memberScores.length == 1 || sample == null ? combineSingle(memberScores) : score;
-        return new Outcome(download(noise), key, lineage, finalScore, memberScores, false);
+        Scores scores = score(noise, captured);
+        float finalScore = scores.members() == 1 || sample == null ? combine(scores)[0] : score;
+        return new Outcome(download(noise), key, lineage, finalScore, scores.column(0), false);
     }
 
     /** Returns a searched sample as it is (search over paths ends on its samples). */
     public Outcome keep(Batch sample, long key, List<Long> lineage, float score, float[] memberScores) {
         return new Outcome(download(sample), key, lineage, score, memberScores, true);
-    }
-
-    /** A lone sample's score: its raw score for a single verifier; an ensemble ranks a pool of one as rank 1. */
-    private float combineSingle(float[] memberScores) {
-        return verifier.combine(pool(memberScores))[0];
-    }
-
-    /** The member scores of one candidate as a pool of one. */
-    public static float[][] pool(float[] memberScores) {
-        float[][] pool = new float[memberScores.length][];
-        for (int m = 0; m < memberScores.length; m++) {
-            pool[m] = new float[] {memberScores[m]};
-        }
-        return pool;
     }
 
     /** A host copy of a batch of this search, once the search's stream has written it. */
@@ -213,16 +221,5 @@ public final class SearchContext {
 
     public double verifierCaptureTime() {
         return verifier.captureTime();
-    }
-
-    /** The index of the highest score; ties go to the lowest index. */
-    public static int argmax(float[] scores) {
-        int best = 0;
-        for (int i = 1; i < scores.length; i++) {
-            if (scores[i] > scores[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,8 +1,10 @@
 package io.noisesearch.search;
 
 import io.noisesearch.backend.Batch;
+import io.noisesearch.verify.Scores;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,12 +55,12 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
         long pivotKey = SearchContext.key(Stage.ZERO_ORDER_PIVOT, 0, 0);
         Batch pivotNoise = context.allocate(1);
         Batch pivotSample = context.allocate(1);
-        context.kernels().gaussianNoise(pivotNoise, context.seed(), pivotKey);
-        context.kernels().copy(pivotNoise, pivotSample);
+        context.drawNoise(pivotNoise, pivotKey);
+        context.copy(pivotNoise, pivotSample);
         Batch pivotCapture = context.capturesFor(1);
         context.solve(pivotSample, grid, context.searchSolver(), pivotCapture);
-        float[] pivotMembers = SearchContext.column(context.score(pivotSample, pivotCapture), 0);
-        float pivotScore = context.combine(SearchContext.pool(pivotMembers))[0];
+        Scores pivot = context.score(pivotSample, pivotCapture);
+        float pivotScore = context.combine(pivot)[0];
         List<Long> lineage = new ArrayList<>(List.of(pivotKey));
         context.trace().add(new TraceEntry("zero-order-pivot", 0, 0, new long[] {pivotKey},
                 new float[] {pivotScore}, null, pivotKey, false));
@@ -75,28 +77,28 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
             Batch sample = samples.rows(0, n);
             Batch capture = captured == null ? null : captured.rows(0, n);
             long first = SearchContext.key(Stage.ZERO_ORDER_NEIGHBOUR, k, 0);
-            context.kernels().gaussianNoise(noise, context.seed(), first);
-            context.kernels().zeroOrderNeighbours(pivotNoise, noise, noise, cosineFor(context, pivotNoise));
-            context.kernels().copy(noise, sample);
+            context.drawNoise(noise, first);
+            context.neighbours(pivotNoise, noise, cosineFor(context, pivotNoise));
+            context.copy(noise, sample);
             context.solve(sample, grid, context.searchSolver(), capture);
-            float[][] members = context.score(sample, capture);
-            float[] combined = context.combine(pool(pivotMembers, members));
-            int best = bestNeighbour(combined);
-            boolean accepted = combined[best + 1] > combined[0];
+            // The verifier ranks the pivot with its neighbours: pool index 0 is the pivot.
+            Scores candidates = context.score(sample, capture);
+            float[] combined = context.combine(pivot.concat(candidates));
+            float[] neighbourScores = Arrays.copyOfRange(combined, 1, combined.length);
+            int best = Scores.argmax(neighbourScores);
+            boolean accepted = neighbourScores[best] > combined[0];
             if (accepted) {
                 pivotKey = first + best;
                 lineage.add(pivotKey);
-                context.kernels().copy(noise.row(best), pivotNoise);
-                context.kernels().copy(sample.row(best), pivotSample);
-                pivotMembers = SearchContext.column(members, best);
+                context.copy(noise.row(best), pivotNoise);
+                context.copy(sample.row(best), pivotSample);
+                pivot = candidates.select(best);
             }
-            pivotScore = accepted ? combined[best + 1] : combined[0];
-            float[] neighbourScores = new float[n];
-            System.arraycopy(combined, 1, neighbourScores, 0, n);
+            pivotScore = accepted ? neighbourScores[best] : combined[0];
             context.trace().add(new TraceEntry(id(), k, 0, RandomSearch.consecutiveKeys(first, n), neighbourScores,
                     null, pivotKey, !accepted));
         }
-        return context.finish(pivotNoise, pivotSample, pivotKey, lineage, pivotScore, pivotMembers);
+        return context.finish(pivotNoise, pivotSample, pivotKey, lineage, pivotScore, pivot.column(0));
     }
 
     /** The cosine to use for this pivot: the set cosine, or the one that puts neighbours at distance lambda. */
@@ -104,34 +106,11 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
         if (Double.isNaN(lambda)) {
             return (float) cosine;
         }
-        float[] norm = new float[1];
-        context.kernels().rowNorm(pivotNoise, norm);
-        double c = 1 - lambda * lambda / (2.0 * norm[0] * norm[0]);
+        float norm = context.norm(pivotNoise);
+        double c = 1 - lambda * lambda / (2.0 * norm * norm);
         if (c <= -1) {
-            throw new IllegalArgumentException("--lambda " + lambda + " exceeds the pivot's diameter 2|n| = " + 2 * norm[0]);
+            throw new IllegalArgumentException("--lambda " + lambda + " exceeds the pivot's diameter 2|n| = " + 2 * norm);
         }
         return (float) c;
-    }
-
-    /** The pool the verifier ranks: the pivot first, then the neighbours. */
-    private static float[][] pool(float[] pivotMembers, float[][] neighbourMembers) {
-        float[][] pool = new float[pivotMembers.length][];
-        for (int m = 0; m < pivotMembers.length; m++) {
-            pool[m] = new float[neighbourMembers[m].length + 1];
-            pool[m][0] = pivotMembers[m];
-            System.arraycopy(neighbourMembers[m], 0, pool[m], 1, neighbourMembers[m].length);
-        }
-        return pool;
-    }
-
-    /** Index (among the neighbours, i.e. pool index - 1) of the best neighbour; ties to the lowest index. */
-    private static int bestNeighbour(float[] combined) {
-        int best = 1;
-        for (int i = 2; i < combined.length; i++) {
-            if (combined[i] > combined[best]) {
-                best = i;
-            }
-        }
-        return best - 1;
     }
 }

@@ -3,9 +3,7 @@ package io.noisesearch.verify;
 import io.noisesearch.backend.Kernels;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The rank ensemble of PAPER.md: every member ranks the pool (1 = best), the candidate with the best mean
@@ -64,26 +62,19 @@ public final class EnsembleVerifier implements Verifier {
     }
 
     @Override
-    public float[] combine(float[][] memberScores) {
-        int n = memberScores[0].length;
+    public float[] combine(Scores memberScores) {
+        int n = memberScores.size();
         double[] rankSum = new double[n];
-        for (float[] scores : memberScores) {
-            int[] order = rankOrder(scores);
+        for (int m = 0; m < memberScores.members(); m++) {
+            int[] order = Scores.rankOrder(memberScores.member(m));
             for (int rank = 0; rank < n; rank++) {
                 rankSum[order[rank]] += rank + 1;
             }
         }
         float[] combined = new float[n];
         for (int i = 0; i < n; i++) {
-            combined[i] = (float) (-rankSum[i] / memberScores.length);
+            combined[i] = (float) (-rankSum[i] / memberScores.members());
         }
         return combined;
-    }
-
-    /** Candidate indices from best to worst score, ties by index. */
-    static int[] rankOrder(float[] scores) {
-        return IntStream.range(0, scores.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
-                .mapToInt(Integer::intValue).toArray();
     }
 }

@@ -38,8 +38,8 @@ public interface Verifier {
     void score(Kernels kernels, VerifierInput input, float[][] out, int offset);
 
     /** One score per candidate of a pool from its member scores; a single verifier's score is its own. */
-    default float[] combine(float[][] memberScores) {
-        return memberScores[0].clone();
+    default float[] combine(Scores memberScores) {
+        return memberScores.member(0);
     }
 
     /** Rejects NaN and infinite scores: they are reported, never ranked. */

@@ -55,7 +55,7 @@ class EnsembleVerifierTest {
     void bestMeanRankWinsNotBestRawScore() {
         // Member a ranks 0 > 1 > 2; member b ranks 1 > 2 > 0 with a huge raw score gap it cannot exploit.
         float[][] scores = {{3f, 2f, 1f}, {-1000f, 50f, 40f}};
-        float[] combined = ensemble.combine(scores);
+        float[] combined = ensemble.combine(Scores.of(scores));
         // Mean ranks: candidate 0: (1 + 3) / 2 = 2; candidate 1: (2 + 1) / 2 = 1.5; candidate 2: (3 + 2) / 2 = 2.5.
         assertThat(combined).containsExactly(-2f, -1.5f, -2.5f);
     }
@@ -63,7 +63,7 @@ class EnsembleVerifierTest {
     @Test
     void tiesAreBrokenByCandidateIndex() {
         float[][] scores = {{1f, 1f}, {5f, 5f}};
-        assertThat(ensemble.combine(scores)).containsExactly(-1f, -2f);
+        assertThat(ensemble.combine(Scores.of(scores))).containsExactly(-1f, -2f);
     }
 
     @Test
