@@ -3,8 +3,6 @@ package io.noisesearch.verify;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
 
-import java.util.List;
-
 /**
  * Supervised verifiers on a trained classifier's logits (the paper's DINO linear head analogue):
  * {@code classifier} scores log p(class | x) = logit_class - logsumexp(logits); {@code oracle-is} uses the
@@ -37,11 +35,6 @@ public final class ClassifierVerifier implements Verifier {
     @Override
     public String name() {
         return kind.id;
-    }
-
-    @Override
-    public List<String> members() {
-        return List.of(name());
     }
 
     @Override

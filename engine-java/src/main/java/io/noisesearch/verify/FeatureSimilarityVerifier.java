@@ -4,8 +4,6 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
 
-import java.util.List;
-
 /**
  * The self-supervised verifier of PAPER.md ({@code ssl}): cosine similarity between the features of the clean
  * x-prediction captured at t = 0.4 and the features of the final sample, from an encoder trained without
@@ -37,11 +35,6 @@ public final class FeatureSimilarityVerifier implements Verifier {
     @Override
     public String name() {
         return captureTime == CAPTURE_TIME ? "ssl" : "ssl@" + captureTime;
-    }
-
-    @Override
-    public List<String> members() {
-        return List.of(name());
     }
 
     /** Two encoder passes per sample: the early x-prediction and the final sample. */

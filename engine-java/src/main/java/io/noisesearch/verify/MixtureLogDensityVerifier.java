@@ -3,8 +3,6 @@ package io.noisesearch.verify;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.MixtureDenoiser;
 
-import java.util.List;
-
 /**
  * Exact verifiers of a Gaussian-mixture model. {@code oracle}: log p(x | class), the exact density the
  * samples should follow (the ceiling a learned verifier approximates). {@code posterior}: log p(class | x)
@@ -34,11 +32,6 @@ public final class MixtureLogDensityVerifier implements Verifier {
     @Override
     public String name() {
         return kind.id;
-    }
-
-    @Override
-    public List<String> members() {
-        return List.of(name());
     }
 
     @Override

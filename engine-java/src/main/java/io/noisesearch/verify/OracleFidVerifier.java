@@ -5,8 +5,6 @@ import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.metrics.FeatureStatistics;
 import io.noisesearch.metrics.FrechetDistance;
 
-import java.util.List;
-
 /**
  * The FID oracle of PAPER.md ({@code oracle-fid}): within one {@code generate} run, the candidate that most
  * lowers the running FID of the samples chosen so far (against the evaluation network's reference statistics)
@@ -33,11 +31,6 @@ public final class OracleFidVerifier implements Verifier {
     @Override
     public String name() {
         return "oracle-fid";
-    }
-
-    @Override
-    public List<String> members() {
-        return List.of(name());
     }
 
     @Override

@@ -15,7 +15,10 @@ public interface Verifier {
 
     String name();
 
-    List<String> members();
+    /** The names of the members whose raw scores {@link #score} writes; a single verifier is its own member. */
+    default List<String> members() {
+        return List.of(name());
+    }
 
     /** FLOPs to score one sample with every member. */
     long flopsPerSample();
