@@ -7,6 +7,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.Conditioning;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.TrainedModel;
@@ -43,13 +44,8 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
     }
 
     @Override
-    public Path folder() {
-        return model.folder();
-    }
-
-    @Override
-    public ModelManifest manifest() {
-        return model.manifest();
+    public ModelFiles files() {
+        return model.files();
     }
 
     @Override

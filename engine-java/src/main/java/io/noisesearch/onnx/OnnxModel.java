@@ -13,6 +13,7 @@ import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
+import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelManifest;
 
 import java.nio.ByteOrder;
@@ -36,20 +37,18 @@ public final class OnnxModel implements ImageModel {
 
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
-    private final Path folder;
-    private final ModelManifest manifest;
+    private final ModelFiles files;
     private final OrtSession session;
 
-    private OnnxModel(Path folder, ModelManifest manifest, OrtSession session) {
-        this.folder = folder;
-        this.manifest = manifest;
+    private OnnxModel(ModelFiles files, OrtSession session) {
+        this.files = files;
         this.session = session;
     }
 
     /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores). */
     public static OnnxModel open(Path folder, int threads) {
-        ModelManifest manifest = ModelManifest.read(folder);
-        Path file = folder.resolve(manifest.file());
+        ModelFiles files = ModelFiles.read(folder);
+        Path file = folder.resolve(files.manifest().file());
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
@@ -61,7 +60,7 @@ public final class OnnxModel implements ImageModel {
         } catch (OrtException e) {
             throw new InvalidRequestException(file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
         }
-        OnnxModel model = new OnnxModel(folder, manifest, session);
+        OnnxModel model = new OnnxModel(files, session);
         try {
             model.checkGraph(file);
         } catch (RuntimeException e) {
@@ -73,8 +72,8 @@ public final class OnnxModel implements ImageModel {
 
     private void checkGraph(Path file) {
         try {
-            checkTensors(file, "input", manifest.inputs(), session.getInputInfo());
-            checkTensors(file, "output", manifest.outputs(), session.getOutputInfo());
+            checkTensors(file, "input", manifest().inputs(), session.getInputInfo());
+            checkTensors(file, "output", manifest().outputs(), session.getOutputInfo());
         } catch (OrtException e) {
             throw new InvalidRequestException(file + ": cannot read the graph's tensors (" + e.getMessage() + ")", e);
         }
@@ -105,13 +104,8 @@ public final class OnnxModel implements ImageModel {
     }
 
     @Override
-    public ModelManifest manifest() {
-        return manifest;
-    }
-
-    @Override
-    public Path folder() {
-        return folder;
+    public ModelFiles files() {
+        return files;
     }
 
     /** A float tensor over a batch's own memory (no copy); the batch must live in host memory. */
@@ -135,7 +129,7 @@ public final class OnnxModel implements ImageModel {
     public Map<String, float[]> run(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> pinned) {
         try {
             List<String> wanted = new ArrayList<>();
-            for (ModelManifest.TensorSpec spec : manifest.outputs()) {
+            for (ModelManifest.TensorSpec spec : manifest().outputs()) {
                 if (!pinned.containsKey(spec.name())) {
                     wanted.add(spec.name());
                 }
@@ -153,7 +147,7 @@ public final class OnnxModel implements ImageModel {
             }
             return returned;
         } catch (OrtException e) {
-            throw new NoiseSearchException("model " + manifest.name() + " (" + folder + ") failed to run: "
+            throw new NoiseSearchException("model " + manifest().name() + " (" + files.folder() + ") failed to run: "
                     + firstLine(e.getMessage()), false, e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
@@ -165,12 +159,12 @@ public final class OnnxModel implements ImageModel {
     @Override
     public List<float[]> outputs(Kernels kernels, Batch samples, List<String> names) {
         names.forEach(this::outputWidth);
-        ModelManifest.TensorSpec input = manifest.inputs().getFirst();
+        ModelManifest.TensorSpec input = manifest().inputs().getFirst();
         Map<String, float[]> outputs;
         try {
             outputs = run(Map.of(input.name(), wrap(samples, input.shapeFor(samples.rows()))), Map.of());
         } catch (OrtException e) {
-            throw new NoiseSearchException("model " + manifest.name() + ": cannot wrap a batch of " + samples.rows()
+            throw new NoiseSearchException("model " + manifest().name() + ": cannot wrap a batch of " + samples.rows()
                     + " rows: " + e.getMessage(), false, e);
         }
         return names.stream().map(outputs::get).toList();
@@ -181,7 +175,7 @@ public final class OnnxModel implements ImageModel {
         for (long i = 0; i < n; i++) {
             float v = batch.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
             if (!Float.isFinite(v)) {
-                throw new NonFiniteOutputException("model " + manifest.name() + " returned " + v + " in output '"
+                throw new NonFiniteOutputException("model " + manifest().name() + " returned " + v + " in output '"
                         + tensor + "' at element " + i);
             }
         }
@@ -196,7 +190,7 @@ public final class OnnxModel implements ImageModel {
         try {
             session.close();
         } catch (OrtException e) {
-            throw new NoiseSearchException("closing model " + manifest.name() + " failed: " + e.getMessage(), false, e);
+            throw new NoiseSearchException("closing model " + manifest().name() + " failed: " + e.getMessage(), false, e);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.noisesearch.backend.CudaInterop;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.Conditioning;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.TrainedModel;
@@ -25,8 +26,7 @@ import java.nio.file.Path;
  */
 public final class TensorRtDenoiser implements Denoiser, TrainedModel {
 
-    private final Path folder;
-    private final ModelManifest manifest;
+    private final ModelFiles files;
     private final ModelInfo info;
     private final ModelManifest.DenoiserTensors tensors;
     private final TensorRtPlan plan;
@@ -39,8 +39,7 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
     /** Opens {@code planFile} for the denoiser in {@code folder} and registers it with {@code pipeline}. */
     public TensorRtDenoiser(TensorRtPipeline pipeline, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
-        this.folder = folder;
-        this.manifest = m;
+        this.files = new ModelFiles(folder, m);
         this.tensors = m.denoiserTensors(folder);
         this.info = ModelInfo.of(m, folder);
         onePerRow(folder, tensors.time());
@@ -70,13 +69,8 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
     }
 
     @Override
-    public Path folder() {
-        return folder;
-    }
-
-    @Override
-    public ModelManifest manifest() {
-        return manifest;
+    public ModelFiles files() {
+        return files;
     }
 
     @Override

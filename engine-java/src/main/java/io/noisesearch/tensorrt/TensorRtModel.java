@@ -5,6 +5,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.CudaInterop;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
+import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelManifest;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
@@ -25,8 +26,7 @@ public final class TensorRtModel implements ImageModel {
     /** What the plan's type errors say this model binds. */
     private static final String USER = "an image model's";
 
-    private final Path folder;
-    private final ModelManifest manifest;
+    private final ModelFiles files;
     private final TensorRtPlan plan;
     private final TensorRtPipeline pipeline;
     private final ModelManifest.TensorSpec input;
@@ -45,11 +45,10 @@ public final class TensorRtModel implements ImageModel {
     public TensorRtModel(TensorRtPipeline pipeline, Path folder, Path planFile) {
         ModelManifest m = ModelManifest.read(folder);
         if (m.inputs().size() != 1 || m.outputs().isEmpty()) {
-            throw new InvalidRequestException(folder.resolve("manifest.json")
+            throw new InvalidRequestException(folder.resolve("manifest().json")
                     + ": an image model takes one input (the samples) and has at least one output");
         }
-        this.folder = folder;
-        this.manifest = m;
+        this.files = new ModelFiles(folder, m);
         this.input = m.inputs().getFirst();
         this.dim = ModelManifest.rowWidth(folder, input);
         this.outputs = m.outputs().stream().map(ModelManifest.TensorSpec::name).toList();
@@ -73,13 +72,8 @@ public final class TensorRtModel implements ImageModel {
     }
 
     @Override
-    public ModelManifest manifest() {
-        return manifest;
-    }
-
-    @Override
-    public Path folder() {
-        return folder;
+    public ModelFiles files() {
+        return files;
     }
 
     public TensorRtPlan plan() {
@@ -95,13 +89,13 @@ public final class TensorRtModel implements ImageModel {
         }
         int rows = samples.rows();
         if (samples.dim() != dim) {
-            throw new IllegalArgumentException("model " + manifest.name() + ": takes [rows, " + dim
+            throw new IllegalArgumentException("model " + manifest().name() + ": takes [rows, " + dim
                     + "] batches, got [" + rows + ", " + samples.dim() + "]");
         }
         if (rows == 0) {
             return names.stream().map(n -> new float[0]).toList();
         }
-        plan.requireRows(manifest.name(), rows);
+        plan.requireRows(manifest().name(), rows);
         MemorySegment stream = CudaInterop.stream(kernels);
         TensorRtPipeline.Lane lane = pipeline.enter(kernels);
         try {
@@ -130,7 +124,7 @@ public final class TensorRtModel implements ImageModel {
                     : lane.aligned(1 + i, rows, widths[i]).data();
             plan.bind(context, outputs.get(i), written[i]);
         }
-        plan.enqueue(context, stream, manifest.name(), rows);
+        plan.enqueue(context, stream, manifest().name(), rows);
         List<float[]> results = new ArrayList<>();
         for (int index : wanted) {
             MemorySegment result = written[index];

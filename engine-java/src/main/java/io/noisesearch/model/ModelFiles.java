@@ -1,0 +1,12 @@
+package io.noisesearch.model;
+
+import java.nio.file.Path;
+
+/** A model folder and its checked manifest. */
+public record ModelFiles(Path folder, ModelManifest manifest) {
+
+    /** Reads and checks {@code folder/manifest.json}. */
+    public static ModelFiles read(Path folder) {
+        return new ModelFiles(folder, ModelManifest.read(folder));
+    }
+}
