@@ -1,15 +1,20 @@
 package io.noisesearch.cli;
 
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backends;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.search.Algorithms;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 
-/** Option values that are names: picocli reports a failed conversion as a bad value of the option. */
+/**
+ * Option values that are names, checked by the domain type that owns them; picocli reports a failed conversion as a
+ * bad value of the option. The *Names classes let --help list the names through ${COMPLETION-CANDIDATES}.
+ */
 final class Converters {
 
     private Converters() {
@@ -33,7 +38,6 @@ final class Converters {
         }
     }
 
-    /** The built-in models; models with files come with a later issue. */
     static final class ModelNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
@@ -41,23 +45,38 @@ final class Converters {
         }
     }
 
-    /** The devices this build offers ("host" is still accepted for cpu); cuda:N names GPU N. */
-    static final class BackendNames implements Iterable<String> {
-        static final List<String> NAMES = List.of("cpu", "java", "cuda", "auto");
-
+    static final class Algorithm implements ITypeConverter<String> {
         @Override
-        public Iterator<String> iterator() {
-            return NAMES.iterator();
+        public String convert(String text) {
+            if (!Algorithms.NAMES.contains(text)) {
+                throw new TypeConversionException("'" + text + "' is not one of " + Algorithms.NAMES);
+            }
+            return text;
         }
     }
 
-    static final class Backend implements ITypeConverter<String> {
+    static final class AlgorithmNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Algorithms.NAMES.iterator();
+        }
+    }
+
+    static final class Device implements ITypeConverter<String> {
         @Override
         public String convert(String text) {
-            if (!BackendNames.NAMES.contains(text) && !text.equals("host") && !text.matches("cuda:\\d+")) {
-                throw new TypeConversionException("'" + text + "' is not one of " + BackendNames.NAMES + " or cuda:N");
+            try {
+                return Backends.check(text);
+            } catch (InvalidRequestException e) {
+                throw new TypeConversionException("'" + text + "' is not one of " + Backends.DEVICES + " or cuda:N");
             }
-            return text;
+        }
+    }
+
+    static final class DeviceNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Backends.DEVICES.iterator();
         }
     }
 }

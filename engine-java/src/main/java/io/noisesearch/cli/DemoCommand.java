@@ -79,13 +79,6 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
-    /**
-     * gmm-image's batches are a few rows of 256 values: splitting them over threads costs more than it saves. A
-     * trained model's forward passes are worth every core.
-     */
-    @Option(names = "--threads",
-            description = "Kernel and ONNX Runtime intra-op threads; 0 uses every core (default: 0; gmm-image: 1).")
-    Integer threads;
 
     @Option(names = "--out", defaultValue = "out/demo",
             description = "Folder for grid.png, report.json and report.md (default: ${DEFAULT-VALUE}).")
@@ -121,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         int k = perClass != null ? perClass : MnistDemo.DEFAULT_PER_CLASS;
         long budget = budgetNfe != null ? budgetNfe : MnistDemo.DEFAULT_BUDGET_NFE;
-        int threadCount = threads != null ? threads : 0;
+        int threadCount = engineOptions.threads;
         MnistDemoReport report;
         try (Engine engine = engineOptions.open(threadCount)) {
             SolverSettings modelSolver = engine.model(model).info().defaultSolver();
@@ -160,7 +153,9 @@ final class DemoCommand implements Callable<Integer> {
         console.flush();
         long start = System.nanoTime();
         DemoReport report;
-        try (Engine engine = engineOptions.open(threads != null ? threads : 1)) {
+        // gmm-image's batches are a few rows of 256 values: splitting them over threads costs more than it saves.
+        boolean threadsGiven = spec.commandLine().getParseResult().hasMatchedOption("--threads");
+        try (Engine engine = engineOptions.open(threadsGiven ? engineOptions.threads : 1)) {
             report = new Demo(engine, engineOptions.device, budget, seedsPerClass).run();
         }
         report.write(dir);

@@ -7,31 +7,36 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/**
- * The device option, shared by every command that opens an engine; each command sets its own thread default.
- * {@code --backend} is the option's former name and still accepted.
- */
+/** Where an engine runs: device, kernel threads and the folder of trained models; every command takes them. */
 final class EngineOptions {
 
-    @Option(names = "--device", defaultValue = "cpu", converter = Converters.Backend.class,
-            completionCandidates = Converters.BackendNames.class,
+    @Option(names = "--device", defaultValue = "cpu", converter = Converters.Device.class,
+            completionCandidates = Converters.DeviceNames.class,
             description = "Where kernels run: ${COMPLETION-CANDIDATES} or cuda:N (default: ${DEFAULT-VALUE});"
                     + " auto takes GPU 0 where the CUDA library and a device are present, else the CPU.")
     String device;
 
     /** The option's former name, accepted and not shown in the help. */
-    @Option(names = "--backend", hidden = true, converter = Converters.Backend.class)
+    @Option(names = "--backend", hidden = true, converter = Converters.Device.class)
     void backend(String name) {
         device = name;
     }
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Kernel and ONNX Runtime intra-op threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    int threads;
 
     @Option(names = "--models-dir", description = "Folder of trained models (default: the repository's"
             + " tensorrt-plans/models, or NOISESEARCH_MODELS).")
     Path modelsDir;
 
-    /** An engine on the chosen device with {@code threads} kernel threads (<= 0: every core). */
-    Engine open(int threads) {
+    Engine open() {
+        return open(threads);
+    }
+
+    /** An engine on the chosen device with {@code kernelThreads} threads (<= 0: every core). */
+    Engine open(int kernelThreads) {
         ModelRepository repository = modelsDir != null ? new ModelRepository(modelsDir) : ModelRepository.fromEnvironment();
-        return Engine.open(Backends.open(device), threads, 1, repository);
+        return Engine.open(Backends.open(device), kernelThreads, 1, repository);
     }
 }

@@ -47,14 +47,10 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Evaluation model: a name in the models folder or a folder path (default: ${DEFAULT-VALUE}).")
     String evaluator;
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "ONNX Runtime threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
-    int threads;
-
     @Override
     public Integer call() {
         Npz npz = Npz.read(samples);
-        try (Engine engine = engineOptions.open(threads)) {
+        try (Engine engine = engineOptions.open()) {
             Evaluator eval = engine.evaluator(evaluatorFolder(engine.repository()));
             Samples s = samples(npz, eval);
             Evaluator.Evaluation result = eval.evaluate(s.images(), s.labels());

@@ -47,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
     List<Integer> classes;
 
     @Mixin
+    AlgorithmOptions algorithmOptions;
+
+    @Mixin
     RequestOptions options;
 
     @Mixin
@@ -61,9 +64,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (perClass < 1) {
             throw new ParameterException(spec.commandLine(), "--per-class must be at least 1, got " + perClass);
         }
-        SearchAlgorithm algorithm = options.algorithm();
+        SearchAlgorithm algorithm = algorithmOptions.algorithm();
         Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = engineOptions.open(options.threads)) {
+        try (Engine engine = engineOptions.open()) {
             ModelInfo info = engine.model(options.model).info();
             if (!info.isImage()) {
                 throw new ParameterException(spec.commandLine(), "--model " + info.name()

@@ -3,67 +3,26 @@ package io.noisesearch.cli;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import io.noisesearch.search.NoSearch;
-import io.noisesearch.search.PathSearch;
-import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
-import io.noisesearch.search.ZeroOrderSearch;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** What a search request is made of, shared by {@code search} and {@code generate}: model, algorithm, verifier, solvers. */
+/**
+ * What every request is made of besides its algorithm and class: model, verifier, solvers, guidance, budget, seed,
+ * batch size. Shared by {@code search}, {@code generate} and {@code demo}; a command changes defaults with its
+ * {@code defaultValueProvider}.
+ */
 final class RequestOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "gmm-image", completionCandidates = Converters.ModelNames.class,
-            description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Model: ${COMPLETION-CANDIDATES} or a trained model's folder name (default: ${DEFAULT-VALUE}).")
     String model;
-
-    @Option(names = "--algorithm", defaultValue = "random", converter = Algorithm.Converter.class,
-            completionCandidates = Algorithm.Names.class,
-            description = "Search algorithm: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Algorithm algorithm;
-
-    @Option(names = "--candidates", defaultValue = "16",
-            description = "N: candidates (random), neighbours per iteration (zero-order) or paths kept (paths)"
-                    + " (default: ${DEFAULT-VALUE}).")
-    int candidates;
-
-    @Option(names = "--iterations", defaultValue = "4", description = "K: zero-order iterations (default: ${DEFAULT-VALUE}).")
-    int iterations;
-
-    @Option(names = "--cosine", defaultValue = "0.95",
-            description = "Zero-order: cosine between pivot and neighbours (default: ${DEFAULT-VALUE}).")
-    double cosine;
-
-    @Option(names = "--lambda",
-            description = "Zero-order: L2 step to the neighbours instead of --cosine (default: unset, --cosine is used).")
-    Double lambda;
-
-    @Option(names = "--paths-width", defaultValue = "2",
-            description = "M: paths: fresh noises per path and round (default: ${DEFAULT-VALUE}).")
-    int pathsWidth;
-
-    @Option(names = "--search-start", defaultValue = "0.4",
-            description = "Paths: level sigma where the search starts (default: ${DEFAULT-VALUE}).")
-    double searchStart;
-
-    @Option(names = "--forward-step", defaultValue = "0.05",
-            description = "Paths: forward noising per round (default: ${DEFAULT-VALUE}).")
-    double forwardStep;
-
-    @Option(names = "--backward-step", defaultValue = "0.1",
-            description = "Paths: backward solve per round, must exceed --forward-step (default: ${DEFAULT-VALUE}).")
-    double backwardStep;
-
-    @Option(names = "--path-length", defaultValue = "2",
-            description = "L: paths: solver steps per backward step (default: ${DEFAULT-VALUE}).")
-    int pathLength;
 
     @Option(names = "--verifier", defaultValue = "oracle",
             description = "Verifier: oracle or posterior (mixture models); classifier, ssl (ssl@T: capture at t = T)"
@@ -95,43 +54,29 @@ final class RequestOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "Kernel threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
-    int threads;
-
     @Option(names = "--batch-size", defaultValue = "256",
             description = "Candidate rows per solver call; results do not depend on it (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    SearchAlgorithm algorithm() {
-        return switch (algorithm) {
-            case NONE -> new NoSearch();
-            case RANDOM -> new RandomSearch(candidates);
-            case ZERO_ORDER -> zeroOrder();
-            case PATHS -> new PathSearch(candidates, pathsWidth, searchStart, forwardStep, backwardStep, pathLength);
-        };
-    }
-
-    /** --lambda replaces the default cosine; naming both is ambiguous. */
-    private ZeroOrderSearch zeroOrder() {
-        if (lambda == null) {
-            return new ZeroOrderSearch(candidates, iterations, cosine, Double.NaN);
-        }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--cosine")) {
-            throw new ParameterException(spec.commandLine(), "--cosine and --lambda exclude each other: give one");
-        }
-        return new ZeroOrderSearch(candidates, iterations, Double.NaN, lambda);
-    }
-
     /** The request for one class and seed. */
-    SearchRequest request(SearchAlgorithm searchAlgorithm, ModelInfo info, int label, long seed) {
-        SolverSettings last = solverSettings(solver, steps, "--steps", info.defaultSolver());
-        SolverSettings search = solverSettings(searchSolver, searchSteps, "--search-steps",
-                last == null ? info.defaultSolver() : last);
+    SearchRequest request(SearchAlgorithm algorithm, ModelInfo info, int label, long requestSeed) {
+        SolverSettings last = finalSolver(info);
+        SolverSettings search = searchSolver(info);
         double guidance = cfg == null ? Double.NaN : cfg;
         long budget = budgetNfe == null ? SearchRequest.UNLIMITED : budgetNfe;
-        return new SearchRequest(model, label, searchAlgorithm, verifier, search, last, guidance, budget, seed,
+        return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budget, requestSeed,
                 batchSize);
+    }
+
+    /** The final solver the options name, or null for the model's. */
+    SolverSettings finalSolver(ModelInfo info) {
+        return solverSettings(solver, steps, "--steps", info.defaultSolver());
+    }
+
+    /** The search solver the options name, each part defaulting to the final solver's; null when neither is given. */
+    SolverSettings searchSolver(ModelInfo info) {
+        SolverSettings last = finalSolver(info);
+        return solverSettings(searchSolver, searchSteps, "--search-steps", last == null ? info.defaultSolver() : last);
     }
 
     /**

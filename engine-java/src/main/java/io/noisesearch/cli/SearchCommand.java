@@ -5,20 +5,13 @@ import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.PngWriter;
 import io.noisesearch.report.ResultJson;
 import io.noisesearch.model.ModelInfo;
-import io.noisesearch.schedule.SolverKind;
-import io.noisesearch.schedule.SolverSettings;
-import io.noisesearch.search.NoSearch;
-import io.noisesearch.search.PathSearch;
-import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
-import io.noisesearch.search.ZeroOrderSearch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -41,6 +34,9 @@ final class SearchCommand implements Callable<Integer> {
     int label;
 
     @Mixin
+    AlgorithmOptions algorithmOptions;
+
+    @Mixin
     RequestOptions options;
 
     @Mixin
@@ -52,9 +48,9 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchAlgorithm searchAlgorithm = options.algorithm();
+        SearchAlgorithm searchAlgorithm = algorithmOptions.algorithm();
         Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = engineOptions.open(options.threads)) {
+        try (Engine engine = engineOptions.open()) {
             ModelInfo info = engine.model(options.model).info();
             SearchRequest request = options.request(searchAlgorithm, info, label, options.seed);
             SearchResult result = engine.search(request);

@@ -36,7 +36,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
 
     public PathSearch {
         if (paths < 1 || width < 1) {
-            throw new IllegalArgumentException("--candidates (paths) and --paths-width must be at least 1, got "
+            throw new IllegalArgumentException("--paths (or --candidates) and --paths-width must be at least 1, got "
                     + paths + " and " + width);
         }
         if (!(searchStart > 0 && searchStart < 1)) {

@@ -18,7 +18,7 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
 
     public ZeroOrderSearch {
         if (neighbours < 1) {
-            throw new IllegalArgumentException("--candidates (neighbours) must be at least 1, got " + neighbours);
+            throw new IllegalArgumentException("--neighbours (or --candidates) must be at least 1, got " + neighbours);
         }
         if (iterations < 0) {
             throw new IllegalArgumentException("--iterations must be at least 0, got " + iterations);

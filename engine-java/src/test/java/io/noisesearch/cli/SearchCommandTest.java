@@ -108,6 +108,20 @@ class SearchCommandTest {
     }
 
     @Test
+    void eachAlgorithmHasItsOwnNAndTakesCandidatesWhereItIsNotGiven() throws IOException {
+        JsonNode own = search("neighbours", "--algorithm", "zero-order", "--neighbours", "3", "--candidates", "9",
+                "--iterations", "2");
+        JsonNode fallback = search("zo-candidates", "--algorithm", "zero-order", "--candidates", "3", "--iterations", "2");
+        assertThat(own.path("parameters").path("neighbours").asInt()).isEqualTo(3);
+        assertThat(own.path("best")).isEqualTo(fallback.path("best"));
+        assertThat(own.path("trace")).isEqualTo(fallback.path("trace"));
+
+        JsonNode paths = search("paths", "--algorithm", "paths", "--paths", "2", "--candidates", "9");
+        assertThat(paths.path("parameters").path("paths").asInt()).isEqualTo(2);
+        assertThat(searchNfe(paths)).isEqualTo(2 * 88);
+    }
+
+    @Test
     void resultJsonHoldsTheDocumentedFields() throws IOException {
         JsonNode result = search("fields", "--algorithm", "zero-order", "--candidates", "4", "--iterations", "2");
 

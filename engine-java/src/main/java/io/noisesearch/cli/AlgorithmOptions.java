@@ -1,0 +1,75 @@
+package io.noisesearch.cli;
+
+import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.SearchAlgorithm;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The search algorithm and its hyperparameters in PAPER.md's symbols, for {@code search} and {@code generate}. */
+final class AlgorithmOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--algorithm", defaultValue = "random", completionCandidates = Converters.AlgorithmNames.class,
+            converter = Converters.Algorithm.class,
+            description = "Search algorithm: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    String algorithm;
+
+    @Option(names = "--candidates", defaultValue = "16",
+            description = "N of random search: noises drawn; also the default of --neighbours and --paths"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--neighbours", description = "N of zero-order search: neighbours per iteration (default:"
+            + " --candidates).")
+    Integer neighbours;
+
+    @Option(names = "--iterations", defaultValue = "4", description = "K: zero-order iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--cosine", defaultValue = "0.95",
+            description = "Zero-order: cosine between pivot and neighbours (default: ${DEFAULT-VALUE}).")
+    double cosine;
+
+    @Option(names = "--lambda",
+            description = "Zero-order: L2 step to the neighbours instead of --cosine (default: unset, --cosine is used).")
+    Double lambda;
+
+    @Option(names = "--paths", description = "N of search over paths: paths kept (default: --candidates).")
+    Integer paths;
+
+    @Option(names = "--paths-width", defaultValue = "2",
+            description = "M: paths: fresh noises per path and round (default: ${DEFAULT-VALUE}).")
+    int pathsWidth;
+
+    @Option(names = "--search-start", defaultValue = "0.4",
+            description = "Paths: level sigma where the search starts (default: ${DEFAULT-VALUE}).")
+    double searchStart;
+
+    @Option(names = "--forward-step", defaultValue = "0.05",
+            description = "Paths: forward noising per round (default: ${DEFAULT-VALUE}).")
+    double forwardStep;
+
+    @Option(names = "--backward-step", defaultValue = "0.1",
+            description = "Paths: backward solve per round, must exceed --forward-step (default: ${DEFAULT-VALUE}).")
+    double backwardStep;
+
+    @Option(names = "--path-length", defaultValue = "2",
+            description = "L: paths: solver steps per backward step (default: ${DEFAULT-VALUE}).")
+    int pathLength;
+
+    /** The algorithm with these hyperparameters; --lambda replaces the default cosine, and naming both is ambiguous. */
+    SearchAlgorithm algorithm() {
+        boolean cosineGiven = spec.commandLine().getParseResult().hasMatchedOption("--cosine");
+        if (algorithm.equals("zero-order") && lambda != null && cosineGiven) {
+            throw new ParameterException(spec.commandLine(), "--cosine and --lambda exclude each other: give one");
+        }
+        return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
+                neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
+                lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,
+                forwardStep, backwardStep, pathLength));
+    }
+}
