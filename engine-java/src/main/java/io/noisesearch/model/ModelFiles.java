@@ -9,4 +9,9 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
     public static ModelFiles read(Path folder) {
         return new ModelFiles(folder, ModelManifest.read(folder));
     }
+
+    /** The model file the manifest names, confined to the folder. */
+    public Path modelFile() {
+        return Confined.require(folder, manifest.file(), folder.resolve("manifest.json") + ": field 'file'");
+    }
 }

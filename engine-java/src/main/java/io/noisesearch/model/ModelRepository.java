@@ -22,6 +22,9 @@ public record ModelRepository(Path root) {
 
     /** The folder of a model name, checked to exist. */
     public Path folder(String name) {
+        if (!name.contains("/") && !Confined.isPlainName(name)) {
+            throw new InvalidRequestException("--model: '" + name + "' is not a model name");
+        }
         Path folder = name.contains("/") ? Path.of(name) : root.resolve(name);
         if (!Files.isDirectory(folder)) {
             throw new InvalidRequestException("--model: unknown model '" + name + "' (built-in: " + BuiltinModels.NAMES
@@ -32,7 +35,12 @@ public record ModelRepository(Path root) {
 
     /** The folder of a model named in another model's manifest: beside that model's folder. */
     public Path sibling(Path folder, String name) {
-        Path sibling = folder.resolveSibling(name);
+        String field = folder.resolve("manifest.json") + ": a model named in 'verifiers'";
+        if (!Confined.isPlainName(name)) {
+            throw new InvalidRequestException(field + " is not a plain folder name");
+        }
+        Path parent = folder.toAbsolutePath().normalize().getParent();
+        Path sibling = Confined.require(parent, name, field);
         if (!Files.isDirectory(sibling)) {
             throw new InvalidRequestException(folder.resolve("manifest.json") + ": names model '" + name
                     + "', but " + sibling + " does not exist");

@@ -48,10 +48,11 @@ public final class OnnxModel implements ImageModel {
     /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores). */
     public static OnnxModel open(Path folder, int threads) {
         ModelFiles files = ModelFiles.read(folder);
-        Path file = folder.resolve(files.manifest().file());
+        Path file = files.modelFile();
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
+        ExternalData.requireConfined(file, files.folder());
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
