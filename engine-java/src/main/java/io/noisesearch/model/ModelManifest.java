@@ -26,6 +26,11 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                             SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
                             Map<String, Object> provenance) {
 
+    /** Values of one sample (channels x height x width): 64 MiB of float32. */
+    public static final long MAX_SAMPLE_VALUES = 1L << 24;
+    /** Classes of a class-conditional model. */
+    public static final int MAX_CLASSES = 1 << 20;
+
     public static final Set<String> ROLES = Set.of("denoiser", "verifier", "features", "evaluator");
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -97,6 +102,11 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         require(path, sample.range() != null && sample.range().size() == 2
                 && sample.range().get(0) < sample.range().get(1), "sample.range", "[min, max] with min < max");
         require(path, flopsPerSample != null && flopsPerSample > 0, "flopsPerSample", "a positive integer");
+        require(path, sample.channels() > 0 && sample.height() > 0 && sample.width() > 0
+                && (long) sample.channels() * sample.height() * sample.width() <= MAX_SAMPLE_VALUES, "sample",
+                "positive channels, height and width with at most " + MAX_SAMPLE_VALUES + " values in all");
+        require(path, samplesMatch(inputs.getFirst()), "inputs[0].shape",
+                "the batch axis followed by the sample's channels x height x width values");
         if (role.equals("denoiser")) {
             require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
                     "prediction", "velocity, epsilon or x0");
@@ -105,9 +115,30 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
             require(path, condition != null && "class-label".equals(condition.kind()) && condition.classes() != null
                     && condition.nullClass() != null && condition.nullClass().equals(condition.classes()),
                     "condition", "{kind: class-label, classes: C, nullClass: C}");
+            require(path, condition.classes() >= 1 && condition.classes() <= MAX_CLASSES, "condition.classes",
+                    "between 1 and " + MAX_CLASSES);
+            require(path, samplesMatch(outputs.getFirst()), "outputs[0].shape",
+                    "the batch axis followed by the sample's channels x height x width values");
             require(path, defaultSolver != null && defaultSolver.kind() != null && defaultSolver.steps() != null,
                     "defaultSolver", "{kind, steps}");
         }
+    }
+
+    /** A tensor of samples: [batch, ...] whose other dimensions are fixed and multiply out to the sample's values. */
+    private boolean samplesMatch(TensorSpec tensor) {
+        long values = 1;
+        for (int i = 1; i < tensor.shape().size(); i++) {
+            long d = tensor.shape().get(i);
+            if (d < 1 || d > MAX_SAMPLE_VALUES) {
+                return false;
+            }
+            values *= d;
+            if (values > MAX_SAMPLE_VALUES) {
+                return false;
+            }
+        }
+        return tensor.shape().size() >= 2
+                && values == (long) sample.channels() * sample.height() * sample.width();
     }
 
     public TensorSpec input(String tensor) {

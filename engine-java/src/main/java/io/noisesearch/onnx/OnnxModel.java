@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.noisesearch.InvalidRequestException;
@@ -35,7 +36,13 @@ import java.util.Map;
  */
 public final class OnnxModel implements ImageModel {
 
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    /**
+     * ONNX Runtime would print its own log lines to stderr, which the one-line error contract forbids, and its Java
+     * API takes no log sink: only fatal lines are let through; its errors reach us as exceptions, whose message we
+     * keep in our one line.
+     */
+    private static final OrtEnvironment ENV =
+            OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "noisesearch");
 
     private final ModelFiles files;
     private final OrtSession session;
@@ -100,6 +107,16 @@ public final class OnnxModel implements ImageModel {
             if (!compatible) {
                 throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' has shape "
                         + java.util.Arrays.toString(shape) + " in the graph but " + spec.shape() + " in the manifest");
+            }
+            String want = spec.dtype() == null ? "float32" : spec.dtype();
+            String have = switch (info.type) {
+                case FLOAT -> "float32";
+                case INT64 -> "int64";
+                default -> info.type.name().toLowerCase(java.util.Locale.ROOT);
+            };
+            if (!have.equals(want)) {
+                throw new InvalidRequestException(file + ": " + kind + " '" + spec.name() + "' is " + have
+                        + " in the graph but " + want + " in the manifest");
             }
         }
     }

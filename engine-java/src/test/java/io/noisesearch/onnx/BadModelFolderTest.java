@@ -66,9 +66,27 @@ class BadModelFolderTest {
             ArrayNode shape = (ArrayNode) m.get("inputs").get(0).get("shape");
             shape.set(2, 32);
             shape.set(3, 32);
+            ((ObjectNode) m.get("sample")).put("height", 32).put("width", 32);
         });
         assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("has shape").hasMessageContaining("32");
+    }
+
+    @Test
+    void manifestDtypeDisagreesWithTheGraph() throws Exception {
+        Path folder = copy(m -> ((ObjectNode) m.get("inputs").get(0)).put("dtype", "int64"));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("model.onnx").hasMessageContaining("is float32 in the graph but int64");
+    }
+
+    @Test
+    void manifestWhoseSampleShapeDisagreesWithItsTensorsIsRefusedWhenOpened() throws Exception {
+        Path folder = copy(m -> ((ObjectNode) m.get("sample")).put("height", 27));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("manifest.json: field 'inputs[0].shape'");
+        Path huge = copy2(m -> ((ObjectNode) m.get("sample")).put("channels", 1 << 20).put("height", 1 << 20));
+        assertThatThrownBy(() -> OnnxModel.open(huge, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("field 'sample'").hasMessageContaining("at most 16777216 values");
     }
 
     @Test
