@@ -1,11 +1,11 @@
 package io.noisesearch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.format.Json;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.Pixels;
@@ -30,8 +30,6 @@ import java.util.concurrent.Callable;
         description = "Measure samples (accuracy of the requested class, IS, FID, precision, recall) with the"
                 + " evaluation network and print them as JSON.")
 final class EvaluateCommand implements Callable<Integer> {
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -137,7 +135,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     static String json(Evaluator.Evaluation e, long[] labels, Evaluator eval) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("evaluator", eval.name());
         root.put("count", e.count());
         root.put("accuracy", e.accuracy());
@@ -162,10 +160,6 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             perClassCount.add(counts[c]);
         }
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Json.text(root);
     }
 }

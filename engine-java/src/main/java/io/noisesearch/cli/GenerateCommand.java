@@ -1,8 +1,7 @@
 package io.noisesearch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.format.Json;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.OutputDirectory;
@@ -150,6 +149,6 @@ final class GenerateCommand implements Callable<Integer> {
         compute.put("flops", results.stream().mapToLong(r -> r.compute().flops()).sum());
         compute.put("wallMillis", results.stream().mapToLong(r -> r.compute().wallMillis()).sum());
         summary.put("compute", compute);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
+        Json.write(file, summary);
     }
 }

@@ -1,5 +1,7 @@
 package io.noisesearch.report;
 
+import io.noisesearch.format.Json;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ public record DemoReport(String model, String verifier, String backend, long bud
     }
 
     public void write(Path dir) throws IOException {
-        ResultJson.MAPPER.writeValue(dir.resolve("report.json").toFile(), this);
+        Json.write(dir.resolve("report.json"), this);
         Files.writeString(dir.resolve("report.md"), markdown());
     }
 

@@ -11,6 +11,7 @@ import io.noisesearch.backend.TransferMeter.Payload;
 import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.compute.Phase;
+import io.noisesearch.format.Json;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SearchRequest;
@@ -38,7 +39,7 @@ public final class ResultJson {
     }
 
     public static void write(Path file, SearchRequest request, SearchResult result) throws IOException {
-        MAPPER.writeValue(file.toFile(), toJson(request, result));
+        Json.write(file, toJson(request, result));
     }
 
     public static ObjectNode toJson(SearchRequest request, SearchResult result) {
