@@ -128,8 +128,7 @@ final class DemoCommand implements Callable<Integer> {
             SolverSettings search = new SolverSettings(modelSolver.kind(), searchSteps);
             SolverSettings last = steps == null ? null : new SolverSettings(modelSolver.kind(), steps);
             console.printf(Locale.ROOT, "noisesearch demo: %s, %s verifier, every digit x %d samples, %d search NFEs"
-                    + " per search method (search %s x%d)%n", model, verifier, k, budget, search.kind().id(),
-                    search.steps());
+                    + " per search method (search %s)%n", model, verifier, k, budget, search);
             console.flush();
             MnistDemo.Settings settings = new MnistDemo.Settings(model, verifier, k, budget, search, last,
                     cfg == null ? Double.NaN : cfg, seed, engineOptions.device);

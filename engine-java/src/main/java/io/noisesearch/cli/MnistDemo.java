@@ -95,13 +95,13 @@ final class MnistDemo {
         SearchAlgorithm paths = Demo.smallestReaching(
                 n -> new PathSearch(n, PATH_WIDTH, PATH_START, PATH_FORWARD, PATH_BACKWARD, PATH_LENGTH), plan,
                 budgetNfe);
-        String searched = "; search " + solver(search) + ", final " + solver(last);
+        String searched = "; search " + search + ", final " + last;
         return List.of(
-                new Method("none", new NoSearch(), last, "one noise, " + solver(last)),
-                new Method("more-steps", new NoSearch(), longer, "one noise, " + solver(longer)),
+                new Method("none", new NoSearch(), last, "one noise, " + last),
+                new Method("more-steps", new NoSearch(), longer, "one noise, " + longer),
                 new Method("random", random, last, Demo.describe(random) + searched),
                 new Method("zero-order", zeroOrder, last, Demo.describe(zeroOrder) + searched),
-                new Method("paths", paths, last, Demo.describe(paths) + "; search " + solver(search)
+                new Method("paths", paths, last, Demo.describe(paths) + "; search " + search
                         + ", no final solve"));
     }
 
@@ -109,10 +109,6 @@ final class MnistDemo {
     static SolverSettings lasting(SolverKind kind, long nfe) {
         long steps = kind == SolverKind.HEUN ? (nfe + 1) / 2 : nfe;
         return new SolverSettings(kind, Math.toIntExact(Math.max(1, steps)));
-    }
-
-    private static String solver(SolverSettings s) {
-        return s.kind().id() + " x" + s.steps();
     }
 
     /** Runs every method, writes {@code grid.png} into {@code dir} and returns the report (not yet written). */
@@ -158,7 +154,7 @@ final class MnistDemo {
             double total = (System.nanoTime() - start) / 1e9;
             return new MnistDemoReport(info.name(), settings.verifier(), evaluator.name(), settings.backend(),
                     info.classes(), settings.perClass(), settings.firstSeed(), settings.budgetNfe(),
-                    solver(settings.searchSolver()), solver(last), guidance, total, rows,
+                    settings.searchSolver().toString(), last.toString(), guidance, total, rows,
                     notes(methods, rows, skipped, evaluator, last));
         }
     }
@@ -258,7 +254,7 @@ final class MnistDemo {
                 + " samples per method FID is biased upwards: compare rows with each other, not with published"
                 + " numbers.");
         Method longer = methods.get(1);
-        notes.add("more-steps: no search, with the final solver lengthened to " + solver(longer.finalSolver())
+        notes.add("more-steps: no search, with the final solver lengthened to " + longer.finalSolver()
                 + ", the total NFEs (search budget " + settings.budgetNfe() + " + final " + last.fullNfe()
                 + ") that random and zero-order spend: the compute goes into denoising steps instead of search.");
         if (rows.stream().anyMatch(row -> row.method().equals("paths"))
@@ -268,7 +264,7 @@ final class MnistDemo {
                             + " re-solved, so paths has no final solve and spends about %d fewer total NFEs than random"
                             + " and zero-order at the same search budget. Where the budget stops it above level 0, the"
                             + " best path is finished with the search solver, counted as final NFEs.",
-                    solver(settings.searchSolver()), p.searchStart(), p.pathLength(), p.backwardStep(),
+                    settings.searchSolver(), p.searchStart(), p.pathLength(), p.backwardStep(),
                     last.fullNfe()));
         }
         for (MnistDemoReport.Method row : rows) {
