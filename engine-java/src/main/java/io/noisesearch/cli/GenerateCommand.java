@@ -1,12 +1,12 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
-import io.noisesearch.format.Json;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.Pixels;
 import io.noisesearch.model.ModelInfo;
+import io.noisesearch.report.GenerateSummary;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -77,7 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
                 results = run(engine, algorithm, info, labels, null);
             }
             writeSamples(dir.resolve("samples.npz"), results, info);
-            writeSummary(dir.resolve("summary.json"), results, info);
+            GenerateSummary.of(results, options.seed).write(dir.resolve("summary.json"));
             spec.commandLine().getOut().printf(Locale.ROOT, "generated %d samples of %s (%s, verifier %s) -> %s%n",
                     results.size(), info.name(), algorithm.id(), options.verifier, dir.resolve("samples.npz"));
         }
@@ -128,27 +128,5 @@ final class GenerateCommand implements Callable<Integer> {
         arrays.put("arr_0", NpyArray.ofUint8(pixels, n, info.height(), info.width(), info.channels()));
         arrays.put("labels", NpyArray.ofInt64(labels, n));
         Npz.write(file, arrays);
-    }
-
-    private void writeSummary(Path file, List<SearchResult> results, ModelInfo info) throws Exception {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", info.name());
-        summary.put("algorithm", results.getFirst().algorithm());
-        summary.put("verifier", results.getFirst().verifier());
-        summary.put("samples", results.size());
-        summary.put("firstSeed", options.seed);
-        summary.put("searchSolver", results.getFirst().searchSolver().toString());
-        summary.put("finalSolver", results.getFirst().finalSolver().toString());
-        summary.put("guidance", results.getFirst().guidance());
-        summary.put("meanScore", results.stream().mapToDouble(SearchResult::score).average().orElse(Double.NaN));
-        summary.put("budgetExhausted", results.stream().filter(SearchResult::budgetExhausted).count());
-        Map<String, Long> compute = new LinkedHashMap<>();
-        compute.put("searchNfe", results.stream().mapToLong(r -> r.compute().searchNfe()).sum());
-        compute.put("finalNfe", results.stream().mapToLong(r -> r.compute().finalNfe()).sum());
-        compute.put("forwardPasses", results.stream().mapToLong(r -> r.compute().forwardPasses()).sum());
-        compute.put("flops", results.stream().mapToLong(r -> r.compute().flops()).sum());
-        compute.put("wallMillis", results.stream().mapToLong(r -> r.compute().wallMillis()).sum());
-        summary.put("compute", compute);
-        Json.write(file, summary);
     }
 }
