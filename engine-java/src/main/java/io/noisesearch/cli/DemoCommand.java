@@ -1,11 +1,12 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
-import io.noisesearch.report.DemoReport;
-import io.noisesearch.report.MnistDemoReport;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.report.DemoReport;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.SearchPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,15 +21,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * The README's main command. On a trained model (default mnist-flow-s, see {@link MnistDemo}): no search, more
+ * The README's main command, running {@link Demo}. On a trained model (default mnist-flow-s): no search, more
  * denoising steps, random, zero-order and paths search at one search budget, measured by the evaluation network.
- * On {@code --model gmm-image} the exact-mixture demo of {@link Demo}.
+ * On {@code --model gmm-image} the exact-mixture demo: no search, random, zero-order and paths under the oracle.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Compare no search and more denoising steps with random, zero-order and paths search at one"
                 + " equal search budget, for every digit; write grid.png, report.json and report.md and print the"
                 + " table.",
-                "--model gmm-image runs the exact-mixture demo instead (oracle verifier, no images or metrics)."})
+                "--model gmm-image runs the exact-mixture demo instead (oracle verifier, no evaluation network)."})
 final class DemoCommand implements Callable<Integer> {
 
     /** Options that only the trained-model demo reads. */
@@ -38,31 +39,27 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = MnistDemo.DEFAULT_MODEL,
+    @Option(names = "--model", defaultValue = Demo.TRAINED_MODEL,
             description = "A trained class-conditional image model, or gmm-image for the exact-mixture demo"
                     + " (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = {"--per-class", "--seeds-per-class"},
-            description = "Samples (seeds) per class for every method (default: " + MnistDemo.DEFAULT_PER_CLASS
-                    + "; gmm-image: " + 20 + ").")
+            description = "Samples (seeds) per class for every method (default: " + Demo.TRAINED_PER_CLASS
+                    + "; gmm-image: " + Demo.MIXTURE_PER_CLASS + ").")
     Integer perClass;
 
-    /**
-     * With gmm-image's Heun x10 (19 NFEs a solve) four paths at the demo's path settings cost exactly 352 NFEs, and
-     * random and zero-order fit 18 solves (342): the methods' granularities line up.
-     */
     @Option(names = "--budget-nfe",
             description = "Search NFEs every search method plans at least and may not exceed (default: "
-                    + MnistDemo.DEFAULT_BUDGET_NFE + "; gmm-image: 352).")
+                    + Demo.TRAINED_BUDGET_NFE + "; gmm-image: " + Demo.MIXTURE_BUDGET_NFE + ").")
     Long budgetNfe;
 
-    @Option(names = "--verifier", defaultValue = MnistDemo.DEFAULT_VERIFIER,
+    @Option(names = "--verifier", defaultValue = Demo.TRAINED_VERIFIER,
             description = "Verifier of every search: classifier, ssl, oracle-is, ensemble:a,b (default:"
                     + " ${DEFAULT-VALUE}; gmm-image always uses oracle).")
     String verifier;
 
-    @Option(names = "--search-steps", defaultValue = "" + MnistDemo.DEFAULT_SEARCH_STEPS,
+    @Option(names = "--search-steps", defaultValue = "" + Demo.TRAINED_SEARCH_STEPS,
             description = "Steps of the search solver (the model's solver kind) (default: ${DEFAULT-VALUE}).")
     int searchSteps;
 
@@ -100,10 +97,10 @@ final class DemoCommand implements Callable<Integer> {
         if (budgetNfe != null && budgetNfe < 1) {
             throw new ParameterException(spec.commandLine(), "--budget-nfe must be at least 1, got " + budgetNfe);
         }
-        if (Demo.MODEL.equals(model)) {
-            return mixtureDemo();
-        }
-        if (BuiltinModels.isBuiltin(model)) {
+        boolean mixture = Demo.MIXTURE_MODEL.equals(model);
+        if (mixture) {
+            refuseTrainedOnlyOptions();
+        } else if (BuiltinModels.isBuiltin(model)) {
             throw new ParameterException(spec.commandLine(), "--model " + model + ": the demo runs a trained image"
                     + " model, or gmm-image for the exact-mixture demo");
         }
@@ -113,26 +110,20 @@ final class DemoCommand implements Callable<Integer> {
         if (steps != null && steps < 1) {
             throw new ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
         }
-        return trainedDemo();
-    }
-
-    private int trainedDemo() throws Exception {
         Path dir = OutputDirectory.prepare(out, "--out");
         PrintWriter console = spec.commandLine().getOut();
-        int k = perClass != null ? perClass : MnistDemo.DEFAULT_PER_CLASS;
-        long budget = budgetNfe != null ? budgetNfe : MnistDemo.DEFAULT_BUDGET_NFE;
-        int threadCount = threads != null ? threads : 0;
-        MnistDemoReport report;
-        try (Engine engine = engineOptions.open(threadCount)) {
-            SolverSettings modelSolver = engine.model(model).info().defaultSolver();
-            SolverSettings search = new SolverSettings(modelSolver.kind(), searchSteps);
-            SolverSettings last = steps == null ? null : new SolverSettings(modelSolver.kind(), steps);
-            console.printf(Locale.ROOT, "noisesearch demo: %s, %s verifier, every digit x %d samples, %d search NFEs"
-                    + " per search method (search %s)%n", model, verifier, k, budget, search);
+        DemoReport report;
+        try (Engine engine = engineOptions.open(threads != null ? threads : mixture ? 1 : 0)) {
+            ModelInfo info = engine.model(model).info();
+            Demo.Settings settings = mixture ? mixtureSettings(info) : trainedSettings(info);
+            SearchPlan plan = new SearchPlan(info.schedule(), settings.searchSolver());
+            List<Demo.Method> methods = mixture ? Demo.mixtureMethods(plan, settings.budgetNfe())
+                    : Demo.trainedMethods(plan, settings.finalSolver(), settings.budgetNfe());
+            console.printf(Locale.ROOT, "noisesearch demo: %s, %s verifier, every class x %d samples, %d search NFEs"
+                    + " per search method (search %s)%n", model, settings.verifier(), settings.perClass(),
+                    settings.budgetNfe(), settings.searchSolver());
             console.flush();
-            MnistDemo.Settings settings = new MnistDemo.Settings(model, verifier, k, budget, search, last,
-                    cfg == null ? Double.NaN : cfg, seed, engineOptions.device);
-            report = new MnistDemo(engine, settings, threadCount, spec.commandLine().getErr()).run(dir);
+            report = new Demo(engine, settings, spec.commandLine().getErr()).run(methods, dir);
         }
         report.write(dir);
         console.print(report.table());
@@ -142,31 +133,29 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The exact-mixture demo, unchanged: gmm-image, oracle verifier, every class x seeds. */
-    private int mixtureDemo() throws Exception {
+    /** The exact-mixture demo: the oracle verifier, the model's solver throughout, sample j of every class seed j. */
+    private Demo.Settings mixtureSettings(ModelInfo info) {
+        return new Demo.Settings(model, Demo.MIXTURE_VERIFIER, perClass != null ? perClass : Demo.MIXTURE_PER_CLASS,
+                budgetNfe != null ? budgetNfe : Demo.MIXTURE_BUDGET_NFE, info.defaultSolver(), info.defaultSolver(),
+                Double.NaN, 0, true, engineOptions.device);
+    }
+
+    /** Trained models: the search solver and the final solver are the model's kind, at their own step counts. */
+    private Demo.Settings trainedSettings(ModelInfo info) {
+        SolverSettings modelSolver = info.defaultSolver();
+        SolverSettings last = steps == null ? modelSolver : new SolverSettings(modelSolver.kind(), steps);
+        return new Demo.Settings(model, verifier, perClass != null ? perClass : Demo.TRAINED_PER_CLASS,
+                budgetNfe != null ? budgetNfe : Demo.TRAINED_BUDGET_NFE,
+                new SolverSettings(modelSolver.kind(), searchSteps), last, cfg == null ? Double.NaN : cfg, seed, false,
+                engineOptions.device);
+    }
+
+    private void refuseTrainedOnlyOptions() {
         for (String option : TRAINED_ONLY) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(spec.commandLine(), option + " applies to trained models; the gmm-image"
-                        + " demo uses the " + Demo.VERIFIER + " verifier and the model's solver");
+                        + " demo uses the " + Demo.MIXTURE_VERIFIER + " verifier and the model's solver");
             }
         }
-        int seedsPerClass = perClass != null ? perClass : 20;
-        long budget = budgetNfe != null ? budgetNfe : 352;
-        Path dir = OutputDirectory.prepare(out, "--out");
-        PrintWriter console = spec.commandLine().getOut();
-        console.printf(Locale.ROOT, "noisesearch demo: %s, %s verifier, every class x %d seeds, %d search NFEs"
-                + " per search method%n", Demo.MODEL, Demo.VERIFIER, seedsPerClass, budget);
-        console.flush();
-        long start = System.nanoTime();
-        DemoReport report;
-        try (Engine engine = engineOptions.open(threads != null ? threads : 1)) {
-            report = new Demo(engine, engineOptions.device, budget, seedsPerClass).run();
-        }
-        report.write(dir);
-        console.print(report.table());
-        console.printf(Locale.ROOT, "%.1f s; report in %s and %s%n", (System.nanoTime() - start) / 1e9,
-                dir.resolve("report.md"), dir.resolve("report.json"));
-        console.flush();
-        return 0;
     }
 }
