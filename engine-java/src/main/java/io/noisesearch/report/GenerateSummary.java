@@ -23,9 +23,9 @@ public record GenerateSummary(String model, String algorithm, String verifier, i
 
     public static GenerateSummary of(List<SearchResult> results, long firstSeed) {
         SearchResult first = results.getFirst();
-        Totals totals = new Totals(sum(results, r -> r.compute().searchNfe()), sum(results, r -> r.compute().finalNfe()),
-                sum(results, r -> r.compute().forwardPasses()), sum(results, r -> r.compute().flops()),
-                sum(results, r -> r.compute().wallMillis()));
+        Totals totals = new Totals(sum(results, r -> r.compute().searchNfe()),
+                sum(results, r -> r.compute().finalNfe()), sum(results, r -> r.compute().forwardPasses()),
+                sum(results, r -> r.compute().flops()), sum(results, r -> r.compute().wallMillis()));
         return new GenerateSummary(first.model().name(), first.algorithm(), first.verifier(), results.size(),
                 firstSeed, first.searchSolver().toString(), first.finalSolver().toString(), first.guidance(),
                 results.stream().mapToDouble(SearchResult::score).average().orElse(Double.NaN),
