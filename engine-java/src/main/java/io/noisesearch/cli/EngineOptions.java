@@ -23,7 +23,8 @@ final class EngineOptions {
     }
 
     @Option(names = "--threads", defaultValue = "0",
-            description = "Kernel and ONNX Runtime intra-op threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+            description = "Kernel and ONNX Runtime intra-op threads; 0 uses every core; the gmm-image demo's are 1"
+                    + " (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--models-dir", description = "Folder of trained models (default: the repository's"

@@ -1,9 +1,5 @@
 package io.noisesearch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.NpyArray;
@@ -11,6 +7,7 @@ import io.noisesearch.format.Npz;
 import io.noisesearch.format.Pixels;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.report.EvaluationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,8 +27,6 @@ import java.util.concurrent.Callable;
         description = "Measure samples (accuracy of the requested class, IS, FID, precision, recall) with the"
                 + " evaluation network and print them as JSON.")
 final class EvaluateCommand implements Callable<Integer> {
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -55,7 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Samples s = samples(npz, eval);
             Evaluator.Evaluation result = eval.evaluate(s.images(), s.labels());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(json(result, s.labels(), eval));
+            out.println(EvaluationReport.of(result, s.labels(), eval).json());
             out.flush();
         }
         return 0;
@@ -130,38 +125,5 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    static String json(Evaluator.Evaluation e, long[] labels, Evaluator eval) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("evaluator", eval.name());
-        root.put("count", e.count());
-        root.put("accuracy", e.accuracy());
-        root.put("inceptionScore", e.inceptionScore());
-        root.put("fid", e.fid());
-        root.put("precision", e.precision());
-        root.put("recall", e.recall());
-        root.put("k", Evaluator.K);
-        root.put("referenceCount", eval.referenceFeatures().length);
-        int[] counts = new int[eval.classes()];
-        for (long label : labels) {
-            counts[(int) label]++;
-        }
-        ArrayNode perClass = root.putArray("perClassAccuracy");
-        ArrayNode perClassCount = root.putArray("perClassCount");
-        for (int c = 0; c < eval.classes(); c++) {
-            double a = e.perClassAccuracy()[c];
-            if (Double.isNaN(a)) {
-                perClass.addNull();
-            } else {
-                perClass.add(a);
-            }
-            perClassCount.add(counts[c]);
-        }
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

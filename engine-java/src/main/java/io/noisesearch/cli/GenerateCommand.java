@@ -1,13 +1,12 @@
 package io.noisesearch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.Pixels;
 import io.noisesearch.model.ModelInfo;
+import io.noisesearch.report.GenerateSummary;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -40,8 +39,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--per-class", defaultValue = "10", description = "Samples per class (default: ${DEFAULT-VALUE}).")
-    int perClass;
+    @Mixin
+    SampleOptions samples;
 
     @Option(names = "--classes", split = ",", description = "Classes to generate (default: every class of the model).")
     List<Integer> classes;
@@ -61,9 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (perClass < 1) {
-            throw new ParameterException(spec.commandLine(), "--per-class must be at least 1, got " + perClass);
-        }
+        int perClass = samples.perClass(10);
         SearchAlgorithm algorithm = algorithmOptions.algorithm();
         Path dir = OutputDirectory.prepare(out, "--out");
         try (Engine engine = engineOptions.open()) {
@@ -76,12 +73,12 @@ final class GenerateCommand implements Callable<Integer> {
             List<SearchResult> results;
             if (options.verifier.equals("oracle-fid")) {
                 OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(options.model)));
-                results = run(engine, algorithm, info, labels, oracle);
+                results = run(engine, algorithm, info, labels, perClass, oracle);
             } else {
-                results = run(engine, algorithm, info, labels, null);
+                results = run(engine, algorithm, info, labels, perClass, null);
             }
             writeSamples(dir.resolve("samples.npz"), results, info);
-            writeSummary(dir.resolve("summary.json"), results, info);
+            GenerateSummary.of(results, options.seed).write(dir.resolve("summary.json"));
             spec.commandLine().getOut().printf(Locale.ROOT, "generated %d samples of %s (%s, verifier %s) -> %s%n",
                     results.size(), info.name(), algorithm.id(), options.verifier, dir.resolve("samples.npz"));
         }
@@ -90,7 +87,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** Runs every request in order; a greedy FID oracle learns each winner before the next request. */
     private List<SearchResult> run(Engine engine, SearchAlgorithm algorithm, ModelInfo info, List<Integer> labels,
-                                   OracleFidVerifier oracle) {
+                                   int perClass, OracleFidVerifier oracle) {
         List<SearchResult> results = new ArrayList<>();
         long index = 0;
         for (int label : labels) {
@@ -132,27 +129,5 @@ final class GenerateCommand implements Callable<Integer> {
         arrays.put("arr_0", NpyArray.ofUint8(pixels, n, info.height(), info.width(), info.channels()));
         arrays.put("labels", NpyArray.ofInt64(labels, n));
         Npz.write(file, arrays);
-    }
-
-    private void writeSummary(Path file, List<SearchResult> results, ModelInfo info) throws Exception {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", info.name());
-        summary.put("algorithm", results.getFirst().algorithm());
-        summary.put("verifier", results.getFirst().verifier());
-        summary.put("samples", results.size());
-        summary.put("firstSeed", options.seed);
-        summary.put("searchSolver", results.getFirst().searchSolver().toString());
-        summary.put("finalSolver", results.getFirst().finalSolver().toString());
-        summary.put("guidance", results.getFirst().guidance());
-        summary.put("meanScore", results.stream().mapToDouble(SearchResult::score).average().orElse(Double.NaN));
-        summary.put("budgetExhausted", results.stream().filter(SearchResult::budgetExhausted).count());
-        Map<String, Long> compute = new LinkedHashMap<>();
-        compute.put("searchNfe", results.stream().mapToLong(r -> r.compute().searchNfe()).sum());
-        compute.put("finalNfe", results.stream().mapToLong(r -> r.compute().finalNfe()).sum());
-        compute.put("forwardPasses", results.stream().mapToLong(r -> r.compute().forwardPasses()).sum());
-        compute.put("flops", results.stream().mapToLong(r -> r.compute().flops()).sum());
-        compute.put("wallMillis", results.stream().mapToLong(r -> r.compute().wallMillis()).sum());
-        summary.put("compute", compute);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
     }
 }

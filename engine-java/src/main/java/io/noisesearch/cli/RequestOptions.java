@@ -41,14 +41,16 @@ final class RequestOptions {
             description = "Solver of the search: ${COMPLETION-CANDIDATES} (default: the final solver).")
     SolverKind searchSolver;
 
-    @Option(names = "--search-steps", description = "Solver steps of the search (default: the final steps).")
+    @Option(names = "--search-steps",
+            description = "Solver steps of the search; the demo's are 10 (default: the final steps).")
     Integer searchSteps;
 
     @Option(names = "--cfg", description = "Classifier-free guidance scale (default: the model's, 1.0 for gmm-image).")
     Double cfg;
 
     @Option(names = "--budget-nfe",
-            description = "Most search NFEs to spend; the search stops there with the best so far (default: unlimited).")
+            description = "Most search NFEs to spend; the search stops there with the best so far; the demo's are 100"
+                    + " (gmm-image: 352) (default: unlimited).")
     Long budgetNfe;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every noise (default: ${DEFAULT-VALUE}).")

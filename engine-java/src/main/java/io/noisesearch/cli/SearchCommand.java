@@ -3,7 +3,7 @@ package io.noisesearch.cli;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.PngWriter;
-import io.noisesearch.report.ResultJson;
+import io.noisesearch.report.ResultDocument;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
@@ -54,7 +54,7 @@ final class SearchCommand implements Callable<Integer> {
             ModelInfo info = engine.model(options.model).info();
             SearchRequest request = options.request(searchAlgorithm, info, label, options.seed);
             SearchResult result = engine.search(request);
-            ResultJson.write(dir.resolve("result.json"), request, result);
+            ResultDocument.of(request, result).write(dir.resolve("result.json"));
             if (info.isImage()) {
                 PngWriter.write(dir.resolve("best.png"), result.sample(), info.layout(), PNG_SCALE);
             }
@@ -68,7 +68,7 @@ final class SearchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s on %s class %d, seed %d: best score %.4f (key %s); search %d NFEs (planned %d%s),"
                         + " final %d NFEs, %d ms -> %s%n",
                 result.algorithm(), result.model().name(), result.label(), result.seed(), result.score(),
-                ResultJson.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
+                ResultDocument.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
                 result.budgetExhausted() ? ", budget exhausted" : "", result.compute().finalNfe(),
                 result.compute().wallMillis(), dir.resolve("result.json"));
         out.flush();

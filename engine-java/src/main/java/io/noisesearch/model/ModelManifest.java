@@ -1,9 +1,8 @@
 package io.noisesearch.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.format.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,9 +65,6 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     public record SolverSpec(String kind, Integer steps) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
-
     /** Reads and checks {@code folder/manifest.json}. */
     public static ModelManifest read(Path folder) {
         Path path = folder.resolve("manifest.json");
@@ -77,7 +73,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         }
         ModelManifest manifest;
         try {
-            manifest = JSON.readValue(path.toFile(), ModelManifest.class);
+            manifest = Json.read(path, ModelManifest.class);
         } catch (IOException e) {
             throw new InvalidRequestException(path + ": not a valid manifest (" + firstLine(e.getMessage()) + ")", e);
         }

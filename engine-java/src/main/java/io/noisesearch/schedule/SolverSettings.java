@@ -31,8 +31,9 @@ public record SolverSettings(SolverKind kind, int steps) {
         return kind == SolverKind.HEUN ? 2 * steps - 1 : steps;
     }
 
+    /** For people: "heun x10", as in the demo's configurations and summary.json. */
     @Override
     public String toString() {
-        return kind.id() + "x" + steps;
+        return kind.id() + " x" + steps;
     }
 }

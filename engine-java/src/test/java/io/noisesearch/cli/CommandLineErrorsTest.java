@@ -73,6 +73,19 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void theDemoTakesTheRequestOptionsOfSearchWithItsOwnDefaults() {
+        String demo = CliRun.of("demo", "--help").out().replaceAll("\\s+", " ");
+        String search = CliRun.of("search", "--help").out().replaceAll("\\s+", " ");
+        for (String option : List.of("--model", "--verifier", "--solver", "--steps", "--search-solver",
+                "--search-steps", "--cfg", "--budget-nfe", "--seed", "--batch-size", "--seeds-per-class", "--device",
+                "--threads", "--models-dir")) {
+            assertThat(demo).contains(option + "=");
+        }
+        assertThat(demo).contains("(default: mnist-flow-s)", "(default: classifier)");
+        assertThat(search).contains("(default: gmm-image)", "(default: oracle)").doesNotContain("mnist-flow-s");
+    }
+
+    @Test
     void missingCommandIsAUsageError() {
         CliRun run = CliRun.of();
 

@@ -30,13 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoCommandTest {
 
-    private static final ModelInfo IMAGE = BuiltinModels.info(Demo.MODEL);
+    private static final ModelInfo IMAGE = BuiltinModels.info(Demo.MIXTURE_MODEL);
     private static final SearchPlan PLAN = new SearchPlan(IMAGE.schedule(), IMAGE.defaultSolver());
 
     @ParameterizedTest
     @ValueSource(longs = {1, 19, 100, 352, 1000})
     void everySearchMethodIsTheSmallestOfItsFamilyThatPlansTheBudget(long budget) {
-        var methods = Demo.methods(PLAN, budget);
+        List<SearchAlgorithm> methods = Demo.mixtureMethods(PLAN, budget).stream()
+                .map(Demo.Method::algorithm)
+                .toList();
 
         assertThat(methods).extracting(SearchAlgorithm::id).containsExactly("none", "random", "zero-order", "paths");
         assertThat(methods.getFirst().plannedSearchNfe(PLAN)).isZero();
@@ -61,13 +63,17 @@ class DemoCommandTest {
         assertThat(methods.get(0).path("meanSearchNfe").asDouble()).isZero();
         for (int i = 1; i < methods.size(); i++) {
             JsonNode method = methods.get(i);
-            assertThat(method.path("runs").asInt()).isEqualTo(10 * 2);
+            assertThat(method.path("samples").asInt()).isEqualTo(10 * 2);
             assertThat(method.path("meanSearchNfe").asDouble()).as(method.path("method").asText())
                     .isLessThanOrEqualTo(200).isGreaterThan(200 - 2 * IMAGE.defaultSolver().fullNfe());
             assertThat(method.path("meanScore").asDouble()).as(method.path("method").asText())
                     .isGreaterThan(noSearch);
         }
-        assertThat(out.resolve("report.md")).content().contains("# noisesearch demo", "mean oracle score");
+        assertThat(report.has("evaluator")).as("no evaluation network for the exact mixture").isFalse();
+        assertThat(methods.get(0).has("accuracy")).isFalse();
+        assertThat(out.resolve("report.md")).content().contains("# noisesearch demo", "verifier score",
+                "exact log-density", "grid.png");
+        assertThat(out.resolve("grid.png")).exists();
     }
 
     private static final SolverSettings EULER_10 = new SolverSettings(SolverKind.EULER, 10);
@@ -78,9 +84,9 @@ class DemoCommandTest {
         // mnist-flow-s is a rectified flow, like gmm-image: the same schedule, so the same plan.
         SearchPlan plan = new SearchPlan(IMAGE.schedule(), EULER_10);
 
-        List<MnistDemo.Method> methods = MnistDemo.methods(plan, EULER_25, 100);
+        List<Demo.Method> methods = Demo.trainedMethods(plan, EULER_25, 100);
 
-        assertThat(methods).extracting(MnistDemo.Method::name)
+        assertThat(methods).extracting(Demo.Method::name)
                 .containsExactly("none", "more-steps", "random", "zero-order", "paths");
         assertThat(methods.get(0).finalSolver()).isEqualTo(EULER_25);
         assertThat(methods.get(1).finalSolver()).isEqualTo(new SolverSettings(SolverKind.EULER, 125));
@@ -88,11 +94,11 @@ class DemoCommandTest {
         assertThat(methods.get(3).algorithm()).isEqualTo(new ZeroOrderSearch(3, 3, 0.95, Double.NaN));
         assertThat(methods.get(4).algorithm()).isInstanceOf(PathSearch.class);
         // The defaults line up: every search method plans exactly the budget.
-        for (MnistDemo.Method method : methods.subList(2, 5)) {
+        for (Demo.Method method : methods.subList(2, 5)) {
             assertThat(method.algorithm().plannedSearchNfe(plan)).as(method.name()).isEqualTo(100);
             assertThat(method.finalSolver()).isEqualTo(EULER_25);
         }
-        assertThat(MnistDemo.lasting(SolverKind.HEUN, 125)).isEqualTo(new SolverSettings(SolverKind.HEUN, 63));
+        assertThat(Demo.lasting(SolverKind.HEUN, 125)).isEqualTo(new SolverSettings(SolverKind.HEUN, 63));
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.noisesearch.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noisesearch.backend.TransferMeter.Direction;
 import io.noisesearch.backend.TransferMeter.Payload;
 import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.compute.Phase;
+import io.noisesearch.format.Json;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.schedule.SolverKind;
@@ -17,22 +19,23 @@ import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.TraceEntry;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ResultJsonTest {
+class ResultDocumentTest {
 
     private static final long KEY = CandidateKeys.encode(5, 3, 17);
 
     @Test
     void hexShowsStageIterationAndIndexFields() {
-        assertThat(ResultJson.hex(KEY)).isEqualTo("0x0500000300000011");
-        assertThat(ResultJson.hex(-1L)).isEqualTo("0xffffffffffffffff");
+        assertThat(ResultDocument.hex(KEY)).isEqualTo("0x0500000300000011");
+        assertThat(ResultDocument.hex(-1L)).isEqualTo("0xffffffffffffffff");
     }
 
     @Test
-    void keysSurviveAsNumberAndHexAndTheTraceKeepsParents() {
+    void keysSurviveAsNumberAndHexAndTheTraceKeepsParents() throws IOException {
         SearchRequest request = SearchRequest.of("gmm-image", 4, new PathSearch(2, 2, 0.4, 0.05, 0.1, 2), "oracle", 9)
                 .withBudget(500);
         TraceEntry round = new TraceEntry("paths", 3, 0.25, new long[] {KEY - 1, KEY}, new float[] {1.5f, 2.5f},
@@ -43,7 +46,7 @@ class ResultJsonTest {
                 false, 1000, heun, heun, 1.0, new Compute(400, 0, 400, 1234, 12, 7, 6, 1), List.of(round),
                 "cuda", transfers());
 
-        JsonNode json = ResultJson.toJson(request, result);
+        JsonNode json = written(ResultDocument.of(request, result));
 
         assertThat(json.path("best").path("key").asLong()).isEqualTo(KEY);
         assertThat(json.path("best").path("keyHex").asText()).isEqualTo("0x0500000300000011");
@@ -67,7 +70,7 @@ class ResultJsonTest {
     }
 
     @Test
-    void hostRunsHaveNoTransfers() {
+    void hostRunsHaveNoTransfers() throws IOException {
         SearchRequest request = SearchRequest.of("gmm-image", 4, new NoSearch(), "oracle", 9);
         SolverSettings heun = new SolverSettings(SolverKind.HEUN, 10);
         SearchResult result = new SearchResult(BuiltinModels.info("gmm-image"), 4, "none", "oracle",
@@ -75,11 +78,16 @@ class ResultJsonTest {
                 false, 0, heun, heun, 1.0, new Compute(0, 19, 19, 1234, 1, 7, 0, 7), List.of(), "host",
                 Transfers.NONE);
 
-        JsonNode json = ResultJson.toJson(request, result);
+        JsonNode json = written(ResultDocument.of(request, result));
 
         assertThat(json.path("device").asText()).isEqualTo("host");
         assertThat(json.has("transfers")).isTrue();
         assertThat(json.path("transfers").isNull()).isTrue();
+    }
+
+    /** The document as result.json holds it. */
+    private static JsonNode written(ResultDocument document) throws IOException {
+        return new ObjectMapper().readTree(Json.text(document));
     }
 
     /** A device run: two score downloads while searching, the winner's 1 KiB download in the final phase. */
