@@ -46,13 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
     List<Integer> classes;
 
     @Mixin
-    AlgorithmOptions algorithmOptions;
-
-    @Mixin
-    RequestOptions options;
-
-    @Mixin
-    EngineOptions engineOptions;
+    SearchOptions search;
 
     @Option(names = "--out", defaultValue = "out/generate",
             description = "Folder for samples.npz and summary.json (default: ${DEFAULT-VALUE}).")
@@ -61,26 +55,26 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int perClass = samples.perClass(10);
-        SearchAlgorithm algorithm = algorithmOptions.algorithm();
+        SearchAlgorithm algorithm = search.algorithm.algorithm();
         Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = engineOptions.open()) {
-            ModelInfo info = engine.model(options.model).info();
+        try (Engine engine = search.engine.open()) {
+            ModelInfo info = engine.model(search.request.model).info();
             if (!info.isImage()) {
                 throw new ParameterException(spec.commandLine(), "--model " + info.name()
                         + " does not make images; generate writes images");
             }
             List<Integer> labels = classes != null ? classes : allClasses(info);
             List<SearchResult> results;
-            if (options.verifier.equals("oracle-fid")) {
-                OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(options.model)));
+            if (search.request.verifier.equals("oracle-fid")) {
+                OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(search.request.model)));
                 results = run(engine, algorithm, info, labels, perClass, oracle);
             } else {
                 results = run(engine, algorithm, info, labels, perClass, null);
             }
             writeSamples(dir.resolve("samples.npz"), results, info);
-            GenerateSummary.of(results, options.seed).write(dir.resolve("summary.json"));
+            GenerateSummary.of(results, search.request.seed).write(dir.resolve("summary.json"));
             spec.commandLine().getOut().printf(Locale.ROOT, "generated %d samples of %s (%s, verifier %s) -> %s%n",
-                    results.size(), info.name(), algorithm.id(), options.verifier, dir.resolve("samples.npz"));
+                    results.size(), info.name(), algorithm.id(), search.request.verifier, dir.resolve("samples.npz"));
         }
         return 0;
     }
@@ -92,7 +86,7 @@ final class GenerateCommand implements Callable<Integer> {
         long index = 0;
         for (int label : labels) {
             for (int j = 0; j < perClass; j++) {
-                SearchRequest request = options.request(algorithm, info, label, options.seed + index++);
+                SearchRequest request = search.request.request(algorithm, info, label, search.request.seed + index++);
                 SearchResult result = oracle == null ? engine.search(request) : engine.search(request, oracle);
                 if (oracle != null) {
                     oracle.accept(result.sample());

@@ -34,13 +34,7 @@ final class SearchCommand implements Callable<Integer> {
     int label;
 
     @Mixin
-    AlgorithmOptions algorithmOptions;
-
-    @Mixin
-    RequestOptions options;
-
-    @Mixin
-    EngineOptions engineOptions;
+    SearchOptions search;
 
     @Option(names = "--out", defaultValue = "out/search",
             description = "Folder for result.json and best.png (default: ${DEFAULT-VALUE}).")
@@ -48,11 +42,11 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchAlgorithm searchAlgorithm = algorithmOptions.algorithm();
+        SearchAlgorithm searchAlgorithm = search.algorithm.algorithm();
         Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = engineOptions.open()) {
-            ModelInfo info = engine.model(options.model).info();
-            SearchRequest request = options.request(searchAlgorithm, info, label, options.seed);
+        try (Engine engine = search.engine.open()) {
+            ModelInfo info = engine.model(search.request.model).info();
+            SearchRequest request = search.request.request(searchAlgorithm, info, label, search.request.seed);
             SearchResult result = engine.search(request);
             ResultDocument.of(request, result).write(dir.resolve("result.json"));
             if (info.isImage()) {
