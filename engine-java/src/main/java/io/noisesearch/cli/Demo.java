@@ -2,6 +2,7 @@ package io.noisesearch.cli;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.PngWriter;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
@@ -184,7 +185,7 @@ final class Demo {
      * Runs every method, writes {@code grid.png} into {@code dir} and returns the report (not yet written). The
      * first method is the baseline of "beats none".
      */
-    DemoReport run(List<Method> methods, Path dir) throws IOException {
+    DemoReport run(List<Method> methods, OutputDirectory dir) throws IOException {
         long start = System.nanoTime();
         Denoiser model = engine.model(settings.model());
         ModelInfo info = model.info();
@@ -225,7 +226,7 @@ final class Demo {
             }
         }
         int scale = Math.ceilDiv(GRID_CELL, info.width());
-        PngWriter.writeGrid(dir.resolve("grid.png"), grid, info.layout(), scale, GRID_GAP);
+        dir.write("grid.png", file -> PngWriter.writeGrid(file, grid, info.layout(), scale, GRID_GAP));
         List<String> notes = new ArrayList<>(intro(evaluator, info.classes()));
         notes.addAll(methodNotes);
         notes.addAll(capped(rows));

@@ -90,10 +90,8 @@ final class DemoCommand implements Callable<Integer> {
         // gmm-image's batches are a few rows of 256 values: splitting them over threads costs more than it saves.
         boolean threadsGiven = spec.commandLine().getParseResult().hasMatchedOption("--threads");
         int threads = threadsGiven || !mixture ? engineOptions.threads : 1;
-        Path dir = OutputDirectory.prepare(out, "--out");
         PrintWriter console = spec.commandLine().getOut();
-        DemoReport report;
-        try (Engine engine = engineOptions.open(threads)) {
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = engineOptions.open(threads)) {
             ModelInfo info = engine.model(request.model).info();
             Demo.Settings settings = mixture ? mixtureSettings(info, perClass, budget) : trainedSettings(info, perClass,
                     budget);
@@ -104,13 +102,13 @@ final class DemoCommand implements Callable<Integer> {
                     + " per search method (search %s)%n", request.model, settings.verifier(), settings.perClass(),
                     settings.budgetNfe(), settings.searchSolver());
             console.flush();
-            report = new Demo(engine, settings, spec.commandLine().getErr()).run(methods, dir);
+            DemoReport report = new Demo(engine, settings, spec.commandLine().getErr()).run(methods, dir);
+            report.write(dir);
+            console.print(report.table());
+            console.printf(Locale.ROOT, "%.1f s; %s, %s and %s%n", report.wallSeconds(), dir.path().resolve("grid.png"),
+                    dir.path().resolve("report.md"), dir.path().resolve("report.json"));
+            console.flush();
         }
-        report.write(dir);
-        console.print(report.table());
-        console.printf(Locale.ROOT, "%.1f s; %s, %s and %s%n", report.wallSeconds(), dir.resolve("grid.png"),
-                dir.resolve("report.md"), dir.resolve("report.json"));
-        console.flush();
         return 0;
     }
 

@@ -56,25 +56,20 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int perClass = samples.perClass(10);
         SearchAlgorithm algorithm = search.algorithm.algorithm();
-        Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = search.engine.open()) {
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = search.engine.open()) {
             ModelInfo info = engine.model(search.request.model).info();
             if (!info.isImage()) {
                 throw new ParameterException(spec.commandLine(), "--model " + info.name()
                         + " does not make images; generate writes images");
             }
-            List<Integer> labels = classes != null ? classes : allClasses(info);
-            List<SearchResult> results;
-            if (search.request.verifier.equals("oracle-fid")) {
-                OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(search.request.model)));
-                results = run(engine, algorithm, info, labels, perClass, oracle);
-            } else {
-                results = run(engine, algorithm, info, labels, perClass, null);
-            }
-            writeSamples(dir.resolve("samples.npz"), results, info);
-            GenerateSummary.of(results, search.request.seed).write(dir.resolve("summary.json"));
+            List<Integer> labels = classes != null ? checked(classes, info) : allClasses(info);
+            OracleFidVerifier oracle = search.request.verifier.equals("oracle-fid")
+                    ? new OracleFidVerifier(engine.evaluator(engine.model(search.request.model))) : null;
+            List<SearchResult> results = run(engine, algorithm, info, labels, perClass, oracle);
+            Path written = dir.write("samples.npz", file -> writeSamples(file, results, info));
+            dir.write("summary.json", GenerateSummary.of(results, search.request.seed)::write);
             spec.commandLine().getOut().printf(Locale.ROOT, "generated %d samples of %s (%s, verifier %s) -> %s%n",
-                    results.size(), info.name(), algorithm.id(), search.request.verifier, dir.resolve("samples.npz"));
+                    results.size(), info.name(), algorithm.id(), search.request.verifier, written);
         }
         return 0;
     }
@@ -96,6 +91,20 @@ final class GenerateCommand implements Callable<Integer> {
             progress(results.size(), labels.size() * perClass);
         }
         return results;
+    }
+
+    /** The classes asked for: at least one, each a class of the model; checked before any search runs. */
+    private List<Integer> checked(List<Integer> asked, ModelInfo info) {
+        if (asked.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--classes is empty: name at least one class");
+        }
+        for (int label : asked) {
+            if (label < 0 || label >= info.classes()) {
+                throw new ParameterException(spec.commandLine(), "--classes: " + label + " is outside 0.."
+                        + (info.classes() - 1) + " for model " + info.name());
+            }
+        }
+        return asked;
     }
 
     private List<Integer> allClasses(ModelInfo info) {

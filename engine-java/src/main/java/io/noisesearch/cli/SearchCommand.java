@@ -43,28 +43,27 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SearchAlgorithm searchAlgorithm = search.algorithm.algorithm();
-        Path dir = OutputDirectory.prepare(out, "--out");
-        try (Engine engine = search.engine.open()) {
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = search.engine.open()) {
             ModelInfo info = engine.model(search.request.model).info();
             SearchRequest request = search.request.request(searchAlgorithm, info, label, search.request.seed);
             SearchResult result = engine.search(request);
-            ResultDocument.of(request, result).write(dir.resolve("result.json"));
+            Path written = dir.write("result.json", ResultDocument.of(request, result)::write);
             if (info.isImage()) {
-                PngWriter.write(dir.resolve("best.png"), result.sample(), info.layout(), PNG_SCALE);
+                dir.write("best.png", file -> PngWriter.write(file, result.sample(), info.layout(), PNG_SCALE));
             }
-            printSummary(result, dir);
+            printSummary(result, written);
         }
         return 0;
     }
 
-    private void printSummary(SearchResult result, Path dir) {
+    private void printSummary(SearchResult result, Path file) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s on %s class %d, seed %d: best score %.4f (key %s); search %d NFEs (planned %d%s),"
                         + " final %d NFEs, %d ms -> %s%n",
                 result.algorithm(), result.model().name(), result.label(), result.seed(), result.score(),
                 ResultDocument.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
                 result.budgetExhausted() ? ", budget exhausted" : "", result.compute().finalNfe(),
-                result.compute().wallMillis(), dir.resolve("result.json"));
+                result.compute().wallMillis(), file);
         out.flush();
     }
 }

@@ -6,11 +6,9 @@ import io.noisesearch.NoiseSearchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -73,48 +71,29 @@ public final class Npz {
 
     /**
      * Writes {@code arrays} (entry name without {@code .npy} -> array, in the map's order) as an uncompressed
-     * .npz, like {@code numpy.savez}. The file appears complete or not at all (written beside it, then moved).
+     * .npz, like {@code numpy.savez}. Commands write through {@link OutputDirectory}, which makes it atomic.
      */
     public static void write(Path file, Map<String, NpyArray> arrays) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            temp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-            try (OutputStream stream = Files.newOutputStream(temp);
-                 ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream, 1 << 16))) {
-                for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
-                    if (e.getKey().isEmpty() || e.getKey().contains("/")) {
-                        throw new IllegalArgumentException("bad .npz entry name '" + e.getKey() + "'");
-                    }
-                    byte[] bytes = Npy.encode(e.getValue());
-                    ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
-                    entry.setMethod(ZipEntry.STORED);
-                    entry.setSize(bytes.length);
-                    entry.setCompressedSize(bytes.length);
-                    CRC32 crc = new CRC32();
-                    crc.update(bytes);
-                    entry.setCrc(crc.getValue());
-                    zip.putNextEntry(entry);
-                    zip.write(bytes);
-                    zip.closeEntry();
+        try (OutputStream stream = Files.newOutputStream(file);
+             ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream, 1 << 16))) {
+            for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
+                if (e.getKey().isEmpty() || e.getKey().contains("/")) {
+                    throw new IllegalArgumentException("bad .npz entry name '" + e.getKey() + "'");
                 }
+                byte[] bytes = Npy.encode(e.getValue());
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(bytes.length);
+                entry.setCompressedSize(bytes.length);
+                CRC32 crc = new CRC32();
+                crc.update(bytes);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(bytes);
+                zip.closeEntry();
             }
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
         } catch (IOException e) {
             throw new NoiseSearchException(file + ": cannot write (" + e.getMessage() + ")", false, e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.noisesearch.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.noisesearch.format.Json;
+import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.search.SearchResult;
 
@@ -106,9 +107,9 @@ public record DemoReport(String model, String verifier, @JsonInclude(JsonInclude
     private record Column(String header, Function<Method, String> cell) {
     }
 
-    public void write(Path dir) throws IOException {
-        Json.write(dir.resolve("report.json"), this);
-        Files.writeString(dir.resolve("report.md"), markdown());
+    public void write(OutputDirectory dir) throws IOException {
+        dir.write("report.json", file -> Json.write(file, this));
+        dir.write("report.md", file -> Files.writeString(file, markdown()));
     }
 
     /** The results as a Markdown table, padded so that it also reads well in a terminal. */

@@ -4,9 +4,15 @@ import io.noisesearch.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,23 +22,81 @@ class OutputDirectoryTest {
     @TempDir
     Path temp;
 
-    @Test
-    void createsMissingFoldersAndLeavesNoProbeBehind() throws IOException {
-        Path dir = OutputDirectory.prepare(temp.resolve("a/b/c"), "--out");
-
-        assertThat(dir).isDirectory();
-        try (var files = Files.list(dir)) {
-            assertThat(files).isEmpty();
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
     @Test
-    void aFileOrAFolderUnderAFileIsRefusedNamingTheOption() throws IOException {
+    void createsMissingFoldersAndLeavesOnlyItsLockBehind() throws IOException {
+        try (OutputDirectory out = OutputDirectory.open(temp.resolve("a/b/c"), "--out")) {
+            assertThat(out.path()).isDirectory();
+        }
+        assertThat(names(temp.resolve("a/b/c"))).containsExactly(OutputDirectory.LOCK_FILE);
+    }
+
+    @Test
+    void aFileAFolderUnderAFileOrAnEmptyNameIsRefusedNamingTheOption() throws IOException {
         Path file = Files.writeString(temp.resolve("file"), "x");
 
-        assertThatThrownBy(() -> OutputDirectory.prepare(file, "--out"))
+        assertThatThrownBy(() -> OutputDirectory.open(file, "--out"))
                 .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--out");
-        assertThatThrownBy(() -> OutputDirectory.prepare(file.resolve("below"), "--out"))
+        assertThatThrownBy(() -> OutputDirectory.open(file.resolve("below"), "--out"))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not writable");
+        assertThatThrownBy(() -> OutputDirectory.open(Path.of(""), "--out"))
+                .isInstanceOf(InvalidRequestException.class).hasMessage("--out is empty: name an output folder");
+    }
+
+    @Test
+    void aSecondRunOnTheSameFolderFailsAtOnceUntilTheFirstEnds() {
+        Path dir = temp.resolve("out");
+        try (OutputDirectory first = OutputDirectory.open(dir, "--out")) {
+            assertThatThrownBy(() -> OutputDirectory.open(dir, "--out")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("in use by another noisesearch run");
+        }
+        OutputDirectory.open(dir, "--out").close();
+    }
+
+    @Test
+    void aWriteThatFailsLeavesTheOldFileAndNoTemporaryFile() throws IOException {
+        Path dir = temp.resolve("out");
+        try (OutputDirectory out = OutputDirectory.open(dir, "--out")) {
+            out.write("result.json", file -> Files.writeString(file, "old"));
+            assertThatThrownBy(() -> out.write("result.json", file -> {
+                Files.writeString(file, "half");
+                throw new IOException("disk full");
+            })).hasMessage("disk full");
+            assertThat(Files.readString(dir.resolve("result.json"))).isEqualTo("old");
+            assertThat(names(dir)).containsExactly(OutputDirectory.LOCK_FILE, "result.json");
+        }
+    }
+
+    @Test
+    void aKilledWriterLeavesACompleteFileAndTheNextRunRemovesItsTemporaryFile() throws Exception {
+        Path dir = temp.resolve("out");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process writer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                OutputWriter.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(writer.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("written");
+            assertThatThrownBy(() -> OutputDirectory.open(dir, "--out"))
+                    .hasMessageContaining("in use by another noisesearch run");
+            Thread.sleep(37); // somewhere inside a later write
+            writer.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        byte[] data = Files.readAllBytes(dir.resolve("data.bin"));
+        assertThat(data).hasSize(OutputWriter.SIZE);
+        byte version = data[0];
+        for (byte b : data) {
+            if (b != version) {
+                throw new AssertionError("data.bin mixes versions " + version + " and " + b);
+            }
+        }
+        try (OutputDirectory next = OutputDirectory.open(dir, "--out")) {
+            assertThat(names(dir)).containsExactly(OutputDirectory.LOCK_FILE, "data.bin");
+        }
     }
 }

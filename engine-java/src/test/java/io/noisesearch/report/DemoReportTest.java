@@ -1,5 +1,7 @@
 package io.noisesearch.report;
 
+import io.noisesearch.format.OutputDirectory;
+
 import io.noisesearch.backend.Transfers;
 import io.noisesearch.compute.Compute;
 import io.noisesearch.model.BuiltinModels;
@@ -94,7 +96,9 @@ class DemoReportTest {
 
     @Test
     void writesJsonAndMarkdown(@TempDir Path dir) throws IOException {
-        TRAINED.write(dir);
+        try (OutputDirectory out = OutputDirectory.open(dir, "--out")) {
+            TRAINED.write(out);
+        }
 
         assertThat(dir.resolve("report.md")).content().contains("# noisesearch demo", "`mnist-flow-s`",
                 "`classifier`", "(50 per method)", "grid.png", "euler x10", "`mnist-eval`", "sample i with seed 0 + i",
@@ -105,7 +109,9 @@ class DemoReportTest {
 
     @Test
     void unmeasuredReportsWriteNoQuality(@TempDir Path dir) throws IOException {
-        MIXTURE.write(dir);
+        try (OutputDirectory out = OutputDirectory.open(dir, "--out")) {
+            MIXTURE.write(out);
+        }
 
         assertThat(dir.resolve("report.md")).content().contains("`gmm-image`", "(20 per method)",
                 "sample j of every class with seed 0 + j").doesNotContain("evaluation network");
