@@ -35,7 +35,25 @@ public final class Main implements Runnable {
     boolean debug;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs the tool; JVM errors (out of memory, stack overflow), which picocli does not handle, end like any internal
+     * failure: one line and exit 1, the stack trace only when asked for.
+     */
+    static int execute(CommandLine commandLine, String... args) {
+        try {
+            return commandLine.execute(args);
+        } catch (Throwable error) {
+            PrintWriter err = commandLine.getErr();
+            report(err, "internal error: " + error);
+            if (java.util.Arrays.asList(args).contains("--debug") || "1".equals(System.getenv("NOISESEARCH_DEBUG"))) {
+                error.printStackTrace(err);
+                err.flush();
+            }
+            return EXIT_INTERNAL;
+        }
     }
 
     /** The tool with its error handling; tests run it in-process through this. */

@@ -44,6 +44,10 @@ public final class OnnxModel implements ImageModel {
     private static final OrtEnvironment ENV =
             OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "noisesearch");
 
+    static {
+        ExtractedLibraries.removeAtExit();
+    }
+
     private final ModelFiles files;
     private final OrtSession session;
 

@@ -85,6 +85,27 @@ class CommandLineErrorsTest {
         assertThat(search).contains("(default: gmm-image)", "(default: oracle)").doesNotContain("mnist-flow-s");
     }
 
+    @picocli.CommandLine.Command(name = "explode")
+    static final class Explode implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
+    @Test
+    void jvmErrorsEndInOneLineAndExitCode1() {
+        picocli.CommandLine commandLine = Main.commandLine().addSubcommand(new Explode());
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+
+        int exitCode = Main.execute(commandLine, "explode");
+
+        assertThat(exitCode).isEqualTo(Main.EXIT_INTERNAL);
+        assertThat(err.toString().strip().split("\\R")).singleElement().asString()
+                .isEqualTo("noisesearch: internal error: java.lang.OutOfMemoryError: Java heap space");
+    }
+
     @Test
     void missingCommandIsAUsageError() {
         CliRun run = CliRun.of();
