@@ -67,6 +67,11 @@ final class AlgorithmOptions {
         if (algorithm.equals("zero-order") && lambda != null && cosineGiven) {
             throw new ParameterException(spec.commandLine(), "--cosine and --lambda exclude each other: give one");
         }
+        // NaN stands for "not given" inside the zero-order record: a NaN given here must not reach it.
+        if (Double.isNaN(cosine) || (lambda != null && Double.isNaN(lambda))) {
+            throw new ParameterException(spec.commandLine(), (Double.isNaN(cosine) ? "--cosine" : "--lambda")
+                    + " must be a number, got NaN");
+        }
         return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
                 neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
                 lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,

@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
         SolverSettings search = new SolverSettings(request.searchSolver != null ? request.searchSolver : last.kind(),
                 request.searchSteps != null ? checkedSteps(request.searchSteps) : Demo.TRAINED_SEARCH_STEPS);
         return new Demo.Settings(request.model, request.verifier, perClass, budget, search, last,
-                request.cfg == null ? Double.NaN : request.cfg, request.seed, false, request.batchSize,
+                request.guidance(), request.seed, false, request.batchSize,
                 engineOptions.device);
     }
 

@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
  */
 final class RequestOptions {
 
+    /** Beyond this guidance scale the combined prediction is extrapolated out of any useful range. */
+    static final double MAX_GUIDANCE = 1000;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
@@ -64,10 +67,22 @@ final class RequestOptions {
     SearchRequest request(SearchAlgorithm algorithm, ModelInfo info, int label, long requestSeed) {
         SolverSettings last = finalSolver(info);
         SolverSettings search = searchSolver(info);
-        double guidance = cfg == null ? Double.NaN : cfg;
+        double guidance = guidance();
         long budget = budgetNfe == null ? SearchRequest.UNLIMITED : budgetNfe;
         return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budget, requestSeed,
                 batchSize);
+    }
+
+    /** The guidance scale asked for, or NaN for the model's (NaN stands for "not given", so it cannot be given). */
+    double guidance() {
+        if (cfg == null) {
+            return Double.NaN;
+        }
+        if (!Double.isFinite(cfg) || Math.abs(cfg) > MAX_GUIDANCE) {
+            throw new ParameterException(spec.commandLine(), "--cfg must be a finite scale within +-" + MAX_GUIDANCE
+                    + ", got " + cfg);
+        }
+        return cfg;
     }
 
     /** The final solver the options name, or null for the model's. */

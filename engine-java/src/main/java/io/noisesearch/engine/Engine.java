@@ -1,6 +1,7 @@
 package io.noisesearch.engine;
 
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
@@ -168,7 +169,7 @@ public final class Engine implements AutoCloseable {
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
                     lane.workspace(model, request.batchSize()));
-            Outcome outcome = request.algorithm().run(context);
+            Outcome outcome = run(request, context, guidance);
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
@@ -179,6 +180,19 @@ public final class Engine implements AutoCloseable {
                     backend.name(), copies.snapshot());
         } finally {
             giveBack(lane, finished);
+        }
+    }
+
+    /** A guidance scale the caller chose that drives the predictions out of range is their input at fault. */
+    private static Outcome run(SearchRequest request, SearchContext context, double guidance) {
+        try {
+            return request.algorithm().run(context);
+        } catch (NonFiniteOutputException e) {
+            if (Double.isNaN(request.guidance()) || guidance == 1) {
+                throw e;
+            }
+            throw new InvalidRequestException("--cfg " + guidance + ": the guided samples are not finite ("
+                    + e.getMessage() + "); try a smaller guidance scale", e);
         }
     }
 

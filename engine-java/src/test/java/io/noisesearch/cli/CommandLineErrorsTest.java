@@ -41,6 +41,12 @@ class CommandLineErrorsTest {
             "--budget-nfe -5                                   | --budget-nfe",
             "--batch-size 0                                    | --batch-size",
             "--no-such-option                                  | --no-such-option",
+            "--cfg NaN                                         | --cfg",
+            "--cfg 1e9                                         | --cfg",
+            "--cfg Infinity                                    | --cfg",
+            "--algorithm zero-order --cosine NaN               | --cosine",
+            "--algorithm zero-order --lambda NaN               | --lambda",
+            "--algorithm paths --search-start NaN              | --search-start",
     })
     void badOptionEndsWithOneLineNamingItAndExitCode2(String options, String named) {
         List<String> args = new ArrayList<>(List.of("search", "--out", temp.resolve("out").toString()));

@@ -1,5 +1,7 @@
 package io.noisesearch.engine;
 
+import io.noisesearch.NonFiniteOutputException;
+
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
@@ -84,6 +86,20 @@ class EngineTest {
             assertThat(reused.key()).isEqualTo(fresh.key());
             assertThat(reused.sample()).isEqualTo(fresh.sample());
             assertThat(reused.compute().searchNfe()).isEqualTo(fresh.compute().searchNfe());
+        }
+    }
+
+    @Test
+    void nonFiniteSamplesUnderAGuidanceScaleTheCallerChoseNameTheScale() {
+        Verifier infinite = stand("infinite", (kernels, input, out, offset) ->
+                Verifier.requireFinite("infinite", new float[] {Float.POSITIVE_INFINITY}, 0, 1));
+        SearchRequest request = SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5);
+        try (Engine engine = Engine.open("host", 1)) {
+            assertThatThrownBy(() -> engine.search(request.withGuidance(250), infinite))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--cfg 250.0: ");
+            assertThatThrownBy(() -> engine.search(request, infinite)).isInstanceOf(NonFiniteOutputException.class);
+            assertThatThrownBy(() -> engine.search(request.withGuidance(1), infinite))
+                    .isInstanceOf(NonFiniteOutputException.class);
         }
     }
 
