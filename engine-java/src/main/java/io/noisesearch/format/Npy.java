@@ -113,7 +113,7 @@ public final class Npy {
         String descr = field(DESCR, header, "descr", where);
         NpyArray.Dtype dtype = NpyArray.Dtype.ofDescr(descr);
         if (dtype == null) {
-            throw bad(where, "dtype '" + descr + "' is not supported (uint8 '|u1', little-endian int64 '<i8' or"
+            throw bad(where, "dtype " + shown(descr) + " is not supported (uint8 '|u1', little-endian int64 '<i8' or"
                     + " float32 '<f4')");
         }
         if (field(FORTRAN, header, "fortran_order", where).equals("True")) {
@@ -162,7 +162,7 @@ public final class Npy {
     private static String field(Pattern pattern, String header, String name, String where) {
         Matcher m = pattern.matcher(header);
         if (!m.find()) {
-            throw bad(where, "the .npy header has no valid '" + name + "' (header: " + header.strip() + ")");
+            throw bad(where, "the .npy header has no valid '" + name + "'");
         }
         return m.group(1);
     }
@@ -184,10 +184,15 @@ public final class Npy {
                 }
                 dims.add(d);
             } catch (NumberFormatException e) {
-                throw bad(where, "bad dimension '" + part.strip() + "' in shape (" + text + ")");
+                throw bad(where, "bad dimension " + shown(part.strip()) + " in its shape");
             }
         }
         return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A value read from the file, quoted where it is short and plain; messages never echo other file contents. */
+    private static String shown(String value) {
+        return value.matches("[\\w<>|=.+-]{1,16}") ? "'" + value + "'" : "(not shown)";
     }
 
     private static InvalidRequestException bad(String where, String problem) {

@@ -1,6 +1,9 @@
 package io.noisesearch.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.format.Json;
 
@@ -75,7 +78,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         try {
             manifest = Json.read(path, ModelManifest.class);
         } catch (IOException e) {
-            throw new InvalidRequestException(path + ": not a valid manifest (" + firstLine(e.getMessage()) + ")", e);
+            throw new InvalidRequestException(path + ": not a valid manifest (" + problem(e) + ")", e);
         }
         manifest.check(path);
         return manifest;
@@ -159,8 +162,21 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         }
     }
 
-    private static String firstLine(String message) {
-        return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+    /** What is wrong and where, without echoing the file's contents (Jackson's messages quote them). */
+    private static String problem(IOException e) {
+        if (!(e instanceof JsonProcessingException json)) {
+            return "unreadable: " + e.getClass().getSimpleName();
+        }
+        JsonLocation at = json.getLocation();
+        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        if (json instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .map(name -> name.matches("[\\w\\[\\]]{1,40}") ? name : "?")
+                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("?");
+            return "field '" + field + "' has the wrong type or value" + where;
+        }
+        return "not valid JSON" + where;
     }
 
     /**

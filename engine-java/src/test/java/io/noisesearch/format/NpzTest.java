@@ -128,6 +128,27 @@ class NpzTest {
     }
 
     @Test
+    void headersAreNotEchoedInMessages() throws IOException {
+        byte[] good = Npy.encode(NpyArray.ofFloat32(new float[] {1, 2, 3, 4}, 2, 2));
+        int headerLength = (good[8] & 0xff) | (good[9] & 0xff) << 8;
+        String header = new String(good, 10, headerLength, StandardCharsets.US_ASCII);
+        String longer = header.replace("'<f4'", "'SECRETKEY9876543210'");
+        String secret = longer.substring(0, header.length() - 1) + "\n"; // the padding absorbs the longer dtype
+        assertThat(secret).contains("SECRET").hasSameSizeAs(header);
+        byte[] bad = good.clone();
+        System.arraycopy(secret.getBytes(StandardCharsets.US_ASCII), 0, bad, 10, secret.length());
+        Path file = zip("secret.npz", "s", bad);
+        assertThatThrownBy(() -> Npz.read(file)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("dtype (not shown) is not supported").hasMessageNotContaining("SECRET");
+        byte[] noShape = good.clone();
+        String broken = header.replace("'shape'", "'SECRET'");
+        System.arraycopy(broken.getBytes(StandardCharsets.US_ASCII), 0, noShape, 10, broken.length());
+        Path other = zip("noshape.npz", "n", noShape);
+        assertThatThrownBy(() -> Npz.read(other)).hasMessageContaining("no valid 'shape'")
+                .hasMessageNotContaining("SECRET");
+    }
+
+    @Test
     void missingEntryNamesTheFileAndTheEntriesItHas() {
         Path file = temp.resolve("labels-only.npz");
         Npz.write(file, Map.of("labels", NpyArray.ofInt64(new long[] {1, 2}, 2)));

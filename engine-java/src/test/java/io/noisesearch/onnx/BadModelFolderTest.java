@@ -90,6 +90,17 @@ class BadModelFolderTest {
     }
 
     @Test
+    void aBrokenManifestIsReportedWithoutEchoingItsContents() throws Exception {
+        Path folder = copy(m -> { });
+        Files.writeString(folder.resolve("manifest.json"), "{\"name\": \"mnist\", \"role\": SECRET-API-KEY-123}");
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("not valid JSON at line 1").hasMessageNotContaining("SECRET");
+        Files.writeString(folder.resolve("manifest.json"), "{\"name\": \"m\", \"inputs\": \"SECRET-API-KEY-123\"}");
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("field 'inputs' has the wrong type").hasMessageNotContaining("SECRET");
+    }
+
+    @Test
     void missingOrMalformedManifest() throws Exception {
         Path folder = copy(m -> { });
         Files.writeString(folder.resolve("manifest.json"), "{\"name\": \"x\", ");
