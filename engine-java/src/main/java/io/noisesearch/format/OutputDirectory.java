@@ -36,8 +36,10 @@ public final class OutputDirectory implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final Set<Path> parts = ConcurrentHashMap.newKeySet();
+    /** Set when the JVM stops: writes still running lose their temporary file, and none starts. */
+    private boolean stopping;
     /** Removes the temporary files of writes in progress when the JVM is stopped (SIGINT, SIGTERM). */
-    private final Thread cleanup = new Thread(this::deleteParts, "noisesearch-output-cleanup");
+    private final Thread cleanup = new Thread(this::stop, "noisesearch-output-cleanup");
 
     private OutputDirectory(Path dir, FileChannel channel, FileLock lock) {
         this.dir = dir;
@@ -87,8 +89,14 @@ public final class OutputDirectory implements AutoCloseable {
     /** Writes {@code name} atomically: to a temporary file in the folder, then renamed over the target. */
     public Path write(String name, Content content) throws IOException {
         Path target = dir.resolve(name);
-        Path part = Files.createTempFile(dir, "." + name + ".", PART);
-        parts.add(part);
+        Path part;
+        synchronized (parts) {
+            if (stopping) {
+                throw new IOException("not writing " + name + ": the run is being stopped");
+            }
+            part = Files.createTempFile(dir, "." + name + ".", PART);
+            parts.add(part);
+        }
         try {
             content.writeTo(part);
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -114,6 +122,14 @@ public final class OutputDirectory implements AutoCloseable {
             // Closing the channel releases it too.
         }
         closeQuietly(channel);
+    }
+
+    /** The JVM is stopping (other threads still run while shutdown hooks do). */
+    private void stop() {
+        synchronized (parts) {
+            stopping = true;
+            deleteParts();
+        }
     }
 
     private void deleteParts() {

@@ -73,11 +73,41 @@ class OutputDirectoryTest {
     }
 
     @Test
+    void aTerminatedWriterExitsWith143AndLeavesACompleteFileAndNoTemporaryFile() throws Exception {
+        Path dir = temp.resolve("out");
+        Process writer = startWriter(dir);
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(writer.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("written");
+            Thread.sleep(37);
+            writer.destroy(); // SIGTERM: the shutdown hooks run
+            assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(writer.exitValue()).isEqualTo(143);
+        assertWhole(dir.resolve("data.bin"));
+        assertThat(names(dir)).containsExactly(OutputDirectory.LOCK_FILE, "data.bin");
+    }
+
+    private static Process startWriter(Path dir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), OutputWriter.class.getName(),
+                dir.toString()).redirectErrorStream(true).start();
+    }
+
+    private static void assertWhole(Path file) throws IOException {
+        byte[] data = Files.readAllBytes(file);
+        assertThat(data).hasSize(OutputWriter.SIZE);
+        for (byte b : data) {
+            if (b != data[0]) {
+                throw new AssertionError(file + " mixes versions " + data[0] + " and " + b);
+            }
+        }
+    }
+
+    @Test
     void aKilledWriterLeavesACompleteFileAndTheNextRunRemovesItsTemporaryFile() throws Exception {
         Path dir = temp.resolve("out");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process writer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                OutputWriter.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        Process writer = startWriter(dir);
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(writer.getInputStream(),
                 StandardCharsets.UTF_8))) {
             assertThat(lines.readLine()).isEqualTo("written");
@@ -87,14 +117,7 @@ class OutputDirectoryTest {
             writer.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        byte[] data = Files.readAllBytes(dir.resolve("data.bin"));
-        assertThat(data).hasSize(OutputWriter.SIZE);
-        byte version = data[0];
-        for (byte b : data) {
-            if (b != version) {
-                throw new AssertionError("data.bin mixes versions " + version + " and " + b);
-            }
-        }
+        assertWhole(dir.resolve("data.bin"));
         try (OutputDirectory next = OutputDirectory.open(dir, "--out")) {
             assertThat(names(dir)).containsExactly(OutputDirectory.LOCK_FILE, "data.bin");
         }
