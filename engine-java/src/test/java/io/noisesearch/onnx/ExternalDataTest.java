@@ -4,11 +4,12 @@ import io.noisesearch.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.noisesearch.onnx.Protobuf.concat;
+import static io.noisesearch.onnx.Protobuf.field;
+import static io.noisesearch.onnx.Protobuf.varintField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,56 +19,20 @@ class ExternalDataTest {
     @TempDir
     Path temp;
 
-    /** Protobuf fields by hand: tag = field << 3 | wire type. */
-    private static byte[] field(int number, byte[] value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        varint(out, (long) number << 3 | 2);
-        varint(out, value.length);
-        out.writeBytes(value);
-        return out.toByteArray();
-    }
-
-    private static byte[] varintField(int number, long value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        varint(out, (long) number << 3);
-        varint(out, value);
-        return out.toByteArray();
-    }
-
-    private static void varint(ByteArrayOutputStream out, long value) {
-        while ((value & ~0x7fL) != 0) {
-            out.write((int) (value & 0x7f) | 0x80);
-            value >>>= 7;
-        }
-        out.write((int) value);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** A TensorProto named {@code name} whose data is in {@code location}. */
     private static byte[] externalTensor(String name, String location) {
-        return concat(field(8, text(name)),
-                field(13, concat(field(1, text("offset")), field(2, text("0")))),
-                field(13, concat(field(1, text("location")), field(2, text(location)))),
+        return concat(field(8, name),
+                field(13, concat(field(1, "offset"), field(2, "0"))),
+                field(13, concat(field(1, "location"), field(2, location))),
                 varintField(14, 1));
     }
 
     /** ModelProto: ir_version, an initializer in the graph, and an If node whose then_branch has another. */
     private static byte[] model(String initializerLocation, String subgraphLocation) {
         byte[] subgraph = field(5, externalTensor("inner", subgraphLocation));
-        byte[] attribute = concat(field(1, text("then_branch")), field(6, subgraph), varintField(20, 5));
-        byte[] node = concat(field(4, text("If")), field(5, attribute));
-        byte[] graph = concat(field(1, node), field(5, externalTensor("w", initializerLocation)), field(2, text("g")));
+        byte[] attribute = concat(field(1, "then_branch"), field(6, subgraph), varintField(20, 5));
+        byte[] node = concat(field(4, "If"), field(5, attribute));
+        byte[] graph = concat(field(1, node), field(5, externalTensor("w", initializerLocation)), field(2, "g"));
         return concat(varintField(1, 8), field(7, graph));
     }
 
@@ -75,7 +40,7 @@ class ExternalDataTest {
     void locationsAreFoundInFileOrderInInitializersAndInSubgraphsOfAttributes() {
         assertThat(ExternalData.locations(model("weights.bin", "../../etc/passwd")))
                 .containsExactly("../../etc/passwd", "weights.bin");
-        assertThat(ExternalData.locations(concat(varintField(1, 8), field(7, field(2, text("g")))))).isEmpty();
+        assertThat(ExternalData.locations(concat(varintField(1, 8), field(7, field(2, "g"))))).isEmpty();
     }
 
     @Test
