@@ -5,6 +5,7 @@ import io.noisesearch.backend.Backends;
 import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.search.Algorithms;
+import io.noisesearch.verify.Verifiers;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -42,6 +43,13 @@ final class Converters {
         @Override
         public Iterator<String> iterator() {
             return BuiltinModels.NAMES.iterator();
+        }
+    }
+
+    static final class VerifierNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Verifiers.NAMES.iterator();
         }
     }
 

@@ -27,9 +27,10 @@ final class RequestOptions {
             description = "Model: ${COMPLETION-CANDIDATES} or a trained model's folder name (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--verifier", defaultValue = "oracle",
-            description = "Verifier: oracle or posterior (mixture models); classifier, ssl (ssl@T: capture at t = T)"
-                    + " or oracle-is (trained models); ensemble:a,b,... (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--verifier", defaultValue = "oracle", completionCandidates = Converters.VerifierNames.class,
+            description = "Verifier: ${COMPLETION-CANDIDATES} (the first two for mixture models, the others for trained"
+                    + " models; ssl@T captures at t = T; oracle-fid in generate only), or ensemble:a,b,..."
+                    + " (default: ${DEFAULT-VALUE}).")
     String verifier;
 
     @Option(names = "--solver", converter = Converters.Solver.class, completionCandidates = Converters.SolverNames.class,

@@ -18,6 +18,9 @@ public final class Verifiers {
 
     public static final List<String> MIXTURE = List.of("oracle", "posterior");
     public static final List<String> TRAINED = List.of("classifier", "ssl", "oracle-is");
+    /** Every verifier name: the mixture verifiers, the trained-model ones and the FID oracle of generate. */
+    public static final List<String> NAMES = java.util.stream.Stream.of(MIXTURE, TRAINED, List.of("oracle-fid"))
+            .flatMap(List::stream).toList();
 
     private Verifiers() {
     }
