@@ -72,4 +72,21 @@ class LimitsTest {
         assertThat(run.errLines()).singleElement().asString().contains("--batch-size 2147483647", "maxSearchMiB");
         assertThat(temp.resolve("out/report.json")).doesNotExist();
     }
+
+    @ParameterizedTest(name = "{0} --threads {1}")
+    @CsvSource({"search, -3", "search, 100000", "demo, -1", "demo, 100000", "generate, 100000"})
+    void threadsBelowZeroOrBeyondTheCoresEndInOneLineNamingTheLimit(String command, int threads) {
+        CliRun run = run(command, "--threads " + threads);
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).singleElement().asString().contains("--threads must lie in 0.."
+                + Runtime.getRuntime().availableProcessors(), "got " + threads);
+    }
+
+    @Test
+    void threadsUpToTheCoresAreTaken() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(run("search", "--threads " + cores + " --candidates 2").exitCode()).isZero();
+        assertThat(run("search", "--threads 0 --candidates 2").exitCode()).isZero();
+    }
 }
