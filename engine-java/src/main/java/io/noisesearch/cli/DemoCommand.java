@@ -95,6 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoReport report;
         try (Engine engine = engineOptions.open(threads)) {
             ModelInfo info = engine.model(request.model).info();
+            samples.checkHeld(perClass, info.classes(), info);
             Demo.Settings settings = mixture ? mixtureSettings(info, perClass, budget) : trainedSettings(info, perClass,
                     budget);
             SearchPlan plan = new SearchPlan(info.schedule(), settings.searchSolver());

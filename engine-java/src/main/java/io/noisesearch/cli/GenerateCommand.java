@@ -64,6 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + " does not make images; generate writes images");
             }
             List<Integer> labels = classes != null ? classes : allClasses(info);
+            samples.checkHeld(perClass, labels.size(), info);
             List<SearchResult> results;
             if (search.request.verifier.equals("oracle-fid")) {
                 OracleFidVerifier oracle = new OracleFidVerifier(engine.evaluator(engine.model(search.request.model)));

@@ -30,7 +30,7 @@ class LimitsTest {
     @CsvSource(delimiter = '|', value = {
             "--candidates 2147483647                                         | --candidates 2147483647",
             "--candidates 100000000 --steps 1 --solver euler                 | --candidates 100000000",
-            "--algorithm zero-order --neighbours 100000000 --iterations 0    | --neighbours (or --candidates) 100000000",
+            "--algorithm zero-order --neighbours 100000000 --iterations 0 | --neighbours (or --candidates) 100000000",
             "--algorithm zero-order --candidates 2147483647                  | --candidates) 2147483647",
             "--algorithm zero-order --iterations 2147483647                  | --iterations",
             "--algorithm zero-order --neighbours 1000 --iterations 16000000  | --iterations 16000000",
@@ -88,5 +88,35 @@ class LimitsTest {
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(run("search", "--threads " + cores + " --candidates 2").exitCode()).isZero();
         assertThat(run("search", "--threads 0 --candidates 2").exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "generate | --per-class 100000000                       | 953.7 GiB",
+            "generate | --per-class 2147483647 --classes 0,1,2       | 6144.0 GiB",
+            "demo     | --model gmm-image --seeds-per-class 2147483647 | 20480.0 GiB",
+    })
+    void samplesPerClassBeyondWhatTheCommandMayHoldEndInOneLineNamingIt(String command, String options,
+                                                                         String detail) {
+        CliRun run = run(command, options);
+
+        assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).singleElement().asString().startsWith("noisesearch: --per-class (--seeds-per-class)")
+                .contains(detail, "maxSamplesMiB");
+        assertThat(temp.resolve("out/samples.npz")).doesNotExist();
+    }
+
+    @Test
+    void samplesPerClassBeyondOneNpzEntryAreRefusedWhateverTheMemoryLimit() {
+        System.setProperty(SampleOptions.SAMPLES.property(), "100000");
+        try {
+            CliRun run = run("generate", "--per-class 1000000");
+
+            assertThat(run.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(run.errLines()).singleElement().asString()
+                    .contains("--per-class (--seeds-per-class) 1000000", "2560000000 pixels", "samples.npz entry");
+        } finally {
+            System.clearProperty(SampleOptions.SAMPLES.property());
+        }
     }
 }
