@@ -32,10 +32,10 @@ public record Batch(MemorySegment data, int rows, int dim) {
 
     /** Rows [first, first + count) as a view sharing this batch's memory. */
     public Batch rows(int first, int count) {
-        if (first < 0 || count < 0 || first + count > rows) {
+        if (first < 0 || count < 0 || (long) first + count > rows) {
             throw new IndexOutOfBoundsException("rows [" + first + ", " + (first + count) + ") of a batch of " + rows);
         }
-        return new Batch(data.asSlice(first * dim * FLOAT_BYTES, count * dim * FLOAT_BYTES), count, dim);
+        return new Batch(data.asSlice((long) first * dim * FLOAT_BYTES, (long) count * dim * FLOAT_BYTES), count, dim);
     }
 
     public Batch row(int r) {

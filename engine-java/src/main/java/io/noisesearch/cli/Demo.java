@@ -1,6 +1,7 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.LimitExceededException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.format.PngWriter;
@@ -209,6 +210,8 @@ final class Demo {
                 long methodStart = System.nanoTime();
                 results = runAll(method, info.classes());
                 wall = (System.nanoTime() - methodStart) / 1e9;
+            } catch (LimitExceededException e) {
+                throw e; // over a limit: refused, not skipped
             } catch (InvalidRequestException e) {
                 skipped.add(method.name() + " was skipped: " + e.getMessage());
                 continue;

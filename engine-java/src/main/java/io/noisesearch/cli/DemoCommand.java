@@ -93,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = engineOptions.open(threads)) {
             ModelInfo info = engine.model(request.model).info();
+            samples.checkHeld(perClass, info.classes(), info);
             Demo.Settings settings = mixture ? mixtureSettings(info, perClass, budget) : trainedSettings(info, perClass,
                     budget);
             SearchPlan plan = new SearchPlan(info.schedule(), settings.searchSolver());

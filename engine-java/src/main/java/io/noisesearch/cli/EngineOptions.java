@@ -3,7 +3,10 @@ package io.noisesearch.cli;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.model.ModelRepository;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -22,10 +25,23 @@ final class EngineOptions {
         device = name;
     }
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "Kernel and ONNX Runtime intra-op threads; 0 uses every core; the gmm-image demo's are 1"
-                    + " (default: ${DEFAULT-VALUE}).")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     int threads;
+
+    /** More threads than cores only slow kernels down, and each one costs a native stack. */
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Kernel and ONNX Runtime intra-op threads, at most the cores; 0 uses every core; the"
+                    + " gmm-image demo's are 1 (default: ${DEFAULT-VALUE}).")
+    void threads(int count) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (count < 0 || count > cores) {
+            throw new ParameterException(spec.commandLine(), "--threads must lie in 0.." + cores
+                    + " (0: every core; this machine has " + cores + "), got " + count);
+        }
+        threads = count;
+    }
 
     @Option(names = "--models-dir", description = "Folder of trained models (default: the repository's"
             + " tensorrt-plans/models, or NOISESEARCH_MODELS).")

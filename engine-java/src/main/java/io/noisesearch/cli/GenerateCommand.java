@@ -63,6 +63,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + " does not make images; generate writes images");
             }
             List<Integer> labels = classes != null ? checked(classes, info) : allClasses(info);
+            samples.checkHeld(perClass, labels.size(), info);
             OracleFidVerifier oracle = search.request.verifier.equals("oracle-fid")
                     ? new OracleFidVerifier(engine.evaluator(engine.model(search.request.model))) : null;
             List<SearchResult> results = run(engine, algorithm, info, labels, perClass, oracle);

@@ -8,7 +8,9 @@ package io.noisesearch.compute;
 public record Compute(long searchNfe, long finalNfe, long forwardPasses, long flops, long verifierCalls,
                       long wallMillis, long searchMillis, long finalMillis) {
 
+    /** Saturates like the meter's counts. */
     public long totalNfe() {
-        return searchNfe + finalNfe;
+        long total = searchNfe + finalNfe;
+        return total < 0 ? Long.MAX_VALUE : total;
     }
 }

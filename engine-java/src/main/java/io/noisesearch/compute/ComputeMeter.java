@@ -4,7 +4,8 @@ import java.util.function.Consumer;
 
 /**
  * Counts the compute of one request as it happens. Confined to the thread that runs the request; the
- * denoiser wrapper and the verifiers report into it, the search switches phases.
+ * denoiser wrapper and the verifiers report into it, the search switches phases. Counts saturate at
+ * {@link Long#MAX_VALUE} instead of wrapping (the engine refuses requests whose planned work does not fit).
  */
 public final class ComputeMeter {
 
@@ -46,14 +47,26 @@ public final class ComputeMeter {
 
     /** One denoiser evaluation of {@code samples} samples: passes = 2 with guidance, 1 without. */
     public void denoiserEvaluation(long samples, int passes, long flopsPerPass) {
-        nfe[phase.ordinal()] += samples;
-        forwardPasses += samples * passes;
-        flops += samples * passes * flopsPerPass;
+        nfe[phase.ordinal()] = add(nfe[phase.ordinal()], samples);
+        long passed = times(samples, passes);
+        forwardPasses = add(forwardPasses, passed);
+        flops = add(flops, times(passed, flopsPerPass));
     }
 
     public void verifierEvaluation(long samples, long flopsPerSample) {
-        verifierCalls += samples;
-        flops += samples * flopsPerSample;
+        verifierCalls = add(verifierCalls, samples);
+        flops = add(flops, times(samples, flopsPerSample));
+    }
+
+    /** a + b for non-negative counts, {@link Long#MAX_VALUE} where it would overflow. */
+    private static long add(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /** a * b for non-negative counts, {@link Long#MAX_VALUE} where it would overflow. */
+    private static long times(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
     }
 
     public Compute snapshot() {

@@ -161,11 +161,12 @@ public final class Engine implements AutoCloseable {
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
+        GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
+        RequestLimits.current().check(request, info, searchSolver, finalSolver, guided.guided(), verifier);
         Lane lane = takeLane();
         boolean finished = false;
         try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined()) {
             Kernels kernels = lane.kernels();
-            GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
                     lane.workspace(model, request.batchSize()));

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 public final class Npy {
 
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** Magic, version and the header's length: 10 bytes for version 1, 12 for versions 2 and 3. */
+    static final int PREAMBLE = 12;
     private static final int ALIGN = 64;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -76,39 +78,60 @@ public final class Npy {
     }
 
     /**
-     * Decodes a complete .npy encoding; {@code where} (e.g. {@code "samples.npz entry 'arr_0'"}) starts every error
-     * message.
+     * What a .npy header says: the element type and shape, where the data starts, and how many bytes it takes.
+     *
+     * @param descr the header's dtype text, for messages
      */
-    public static NpyArray decode(byte[] bytes, String where) {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    record Header(NpyArray.Dtype dtype, String descr, long[] shape, long dataOffset, long dataBytes) {
+
+        /** Bytes of the whole encoding: preamble, header and data. */
+        long encodedBytes() {
+            return dataOffset + dataBytes;
+        }
+
+        String describe() {
+            return "shape " + NpyArray.shapeString(shape) + " of " + descr;
+        }
+    }
+
+    /**
+     * Where the data of an encoding starts (after the magic, the version, the header's length and the header), from
+     * its first {@link #PREAMBLE} bytes.
+     */
+    static long dataOffset(byte[] bytes, String where) {
         if (bytes.length < 10) {
             throw bad(where, "too short for a .npy header (" + bytes.length + " bytes)");
         }
-        for (byte b : MAGIC) {
-            if (in.get() != b) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
                 throw bad(where, "not a .npy array (no \\x93NUMPY magic)");
             }
         }
-        int major = in.get() & 0xff;
-        in.get(); // minor
-        long headerLength;
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int major = bytes[6] & 0xff;
         if (major == 1) {
-            headerLength = in.getShort() & 0xffff;
-        } else if (major == 2 || major == 3) {
+            return 10 + (in.getShort(8) & 0xffff);
+        }
+        if (major == 2 || major == 3) {
             if (bytes.length < 12) {
                 throw bad(where, "truncated .npy header");
             }
-            headerLength = in.getInt() & 0xffffffffL;
-        } else {
-            throw bad(where, "unsupported .npy format version " + major + " (1, 2 or 3 expected)");
+            return 12 + (in.getInt(8) & 0xffffffffL);
         }
-        if (in.position() + headerLength > bytes.length) {
-            throw bad(where, "truncated .npy header (" + headerLength + " bytes announced, "
-                    + (bytes.length - in.position()) + " present)");
+        throw bad(where, "unsupported .npy format version " + major + " (1, 2 or 3 expected)");
+    }
+
+    /** The header of an encoding whose first bytes, up to the header's end at least, are {@code bytes}. */
+    static Header header(byte[] bytes, String where) {
+        long dataOffset = dataOffset(bytes, where);
+        int major = bytes[6] & 0xff;
+        int prefix = major == 1 ? 10 : 12;
+        if (dataOffset > bytes.length) {
+            throw bad(where, "truncated .npy header (" + (dataOffset - prefix) + " bytes announced, "
+                    + (bytes.length - prefix) + " present)");
         }
-        String header = new String(bytes, in.position(), (int) headerLength,
+        String header = new String(bytes, prefix, (int) (dataOffset - prefix),
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        in.position(in.position() + (int) headerLength);
 
         String descr = field(DESCR, header, "descr", where);
         NpyArray.Dtype dtype = NpyArray.Dtype.ofDescr(descr);
@@ -121,26 +144,38 @@ public final class Npy {
                     + " numpy.ascontiguousarray)");
         }
         long[] shape = parseShape(field(SHAPE, header, "shape", where), where);
-        long count;
+        long dataBytes;
         try {
-            count = NpyArray.count(shape);
+            dataBytes = Math.multiplyExact(NpyArray.count(shape), dtype.size());
+            Math.addExact(dataOffset, dataBytes);
         } catch (ArithmeticException e) {
             throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large");
         }
-        long dataBytes = count * dtype.size();
+        return new Header(dtype, descr, shape, dataOffset, dataBytes);
+    }
+
+    /**
+     * Decodes a complete .npy encoding; {@code where} (e.g. {@code "samples.npz entry 'arr_0'"}) starts every error
+     * message.
+     */
+    public static NpyArray decode(byte[] bytes, String where) {
+        Header header = header(bytes, where);
+        long[] shape = header.shape();
+        long dataBytes = header.dataBytes();
+        long count = dataBytes / header.dtype().size();
         if (count > Integer.MAX_VALUE - 16 || dataBytes > Integer.MAX_VALUE) {
             throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large to read here");
         }
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position((int) header.dataOffset());
         if (in.remaining() < dataBytes) {
-            throw bad(where, "truncated data: shape " + NpyArray.shapeString(shape) + " of " + descr + " needs "
-                    + dataBytes + " bytes, " + in.remaining() + " present");
+            throw bad(where, "truncated data: " + header.describe() + " needs " + dataBytes + " bytes, "
+                    + in.remaining() + " present");
         }
         if (in.remaining() > dataBytes) {
-            throw bad(where, (in.remaining() - dataBytes) + " bytes after the data of shape "
-                    + NpyArray.shapeString(shape) + " of " + descr);
+            throw trailing(where, Long.toString(in.remaining() - dataBytes), header);
         }
         int n = (int) count;
-        return switch (dtype) {
+        return switch (header.dtype()) {
             case UINT8 -> {
                 byte[] data = new byte[n];
                 in.get(data);
@@ -157,6 +192,11 @@ public final class Npy {
                 yield NpyArray.ofFloat32(data, shape);
             }
         };
+    }
+
+    /** Bytes after the data of an encoding: "4 bytes after the data of shape (2, 2) of <f4". */
+    static InvalidRequestException trailing(String where, String bytes, Header header) {
+        return bad(where, bytes + " bytes after the data of " + header.describe());
     }
 
     private static String field(Pattern pattern, String header, String name, String where) {

@@ -1,6 +1,7 @@
 package io.noisesearch.format;
 
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.Limit;
 import io.noisesearch.NoiseSearchException;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -28,6 +30,13 @@ import java.util.zip.ZipOutputStream;
  */
 public final class Npz {
 
+    /** The .npy bytes one file may inflate, all its entries together. */
+    public static final Limit INFLATED = new Limit("noisesearch.maxNpzMiB", 2048, true);
+    /** Bytes after an entry's data that are counted for the message before reading stops. */
+    private static final int TRAILING_COUNTED = 1 << 16;
+    /** A .npy header's bytes: numpy writes well under a kilobyte (and reads at most 10000 by default). */
+    private static final long MAX_HEADER = 1 << 20;
+
     private final Path file;
     private final Map<String, NpyArray> arrays;
 
@@ -36,11 +45,16 @@ public final class Npz {
         this.arrays = Collections.unmodifiableMap(arrays);
     }
 
-    /** Reads every {@code .npy} entry of {@code file} (other entries are ignored). */
+    /**
+     * Reads every {@code .npy} entry of {@code file} (other entries are ignored). Entries are inflated only as far as
+     * their headers say, within {@link #INFLATED} for the whole file: a compressed entry cannot inflate more.
+     */
     public static Npz read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": no such file");
         }
+        long limit = INFLATED.value();
+        long left = limit;
         Map<String, NpyArray> arrays = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -51,13 +65,14 @@ public final class Npz {
                 }
                 String name = entry.getName().substring(0, entry.getName().length() - ".npy".length());
                 String where = file + " entry '" + name + "'";
-                byte[] bytes;
+                Bounded read;
                 try (InputStream in = zip.getInputStream(entry)) {
-                    bytes = in.readAllBytes();
+                    read = readEntry(in, entry.getSize(), left, limit, where);
                 } catch (IOException e) {
                     throw new InvalidRequestException(where + ": unreadable (" + e.getMessage() + ")", e);
                 }
-                arrays.put(name, Npy.decode(bytes, where));
+                arrays.put(name, read.array());
+                left -= read.bytes();
             }
         } catch (NoSuchFileException e) {
             throw new InvalidRequestException(file + ": no such file", e);
@@ -67,6 +82,54 @@ public final class Npz {
             throw new InvalidRequestException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         return new Npz(file, arrays);
+    }
+
+    /** An entry's array and the bytes inflated for it. */
+    record Bounded(NpyArray array, long bytes) {
+    }
+
+    /**
+     * One .npy entry from its (inflating) stream, never reading more than {@code left} bytes, nor past what its header
+     * declares but for a few bytes that show data follows: a declared size, header or shape beyond {@code left} is
+     * refused before the data is read.
+     *
+     * @param declaredSize the zip's uncompressed size of the entry, -1 where unknown
+     * @param limit        the file's limit, for the message
+     */
+    static Bounded readEntry(InputStream in, long declaredSize, long left, long limit, String where)
+            throws IOException {
+        if (declaredSize > left) {
+            throw over(where, "declares " + declaredSize + " bytes", left, limit);
+        }
+        byte[] start = in.readNBytes(Npy.PREAMBLE);
+        long dataOffset = Npy.dataOffset(start, where);
+        if (dataOffset > MAX_HEADER) {
+            throw new InvalidRequestException(where + ": a .npy header of " + dataOffset + " bytes is longer than the "
+                    + MAX_HEADER + " read here");
+        }
+        byte[] head = Arrays.copyOf(start, (int) Math.max(start.length, dataOffset));
+        int got = start.length + in.readNBytes(head, start.length, head.length - start.length);
+        Npy.Header header = Npy.header(Arrays.copyOf(head, got), where);
+        long total = header.encodedBytes();
+        if (total > left) {
+            throw over(where, "its " + header.describe() + " takes " + total + " bytes", left, limit);
+        }
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new InvalidRequestException(where + ": " + header.describe() + " is too large to read here");
+        }
+        byte[] bytes = Arrays.copyOf(head, (int) total);
+        int read = Math.min(got, bytes.length);
+        read += in.readNBytes(bytes, read, bytes.length - read);
+        long after = Math.max(0, got - total) + in.readNBytes(TRAILING_COUNTED).length;
+        if (after > 0) {
+            throw Npy.trailing(where, after < TRAILING_COUNTED ? Long.toString(after) : "at least " + after, header);
+        }
+        return new Bounded(Npy.decode(Arrays.copyOf(bytes, read), where), total);
+    }
+
+    private static InvalidRequestException over(String where, String what, long left, long limit) {
+        return new InvalidRequestException(where + ": " + what + ", over " + INFLATED.describe(limit)
+                + (left < limit ? " with the " + (limit - left) + " bytes of the entries before it" : ""));
     }
 
     /**

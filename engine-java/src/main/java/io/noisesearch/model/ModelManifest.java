@@ -32,6 +32,8 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     public static final long MAX_SAMPLE_VALUES = 1L << 24;
     /** Classes of a class-conditional model. */
     public static final int MAX_CLASSES = 1 << 20;
+    /** FLOPs of one forward pass of one sample: a petaFLOP, so that a request's FLOPs are counted in a long. */
+    public static final long MAX_FLOPS_PER_SAMPLE = 1_000_000_000_000_000L;
 
     public static final Set<String> ROLES = Set.of("denoiser", "verifier", "features", "evaluator");
 
@@ -100,7 +102,8 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                 && sample.width() != null, "sample", "channels, height and width");
         require(path, sample.range() != null && sample.range().size() == 2
                 && sample.range().get(0) < sample.range().get(1), "sample.range", "[min, max] with min < max");
-        require(path, flopsPerSample != null && flopsPerSample > 0, "flopsPerSample", "a positive integer");
+        require(path, flopsPerSample != null && flopsPerSample > 0 && flopsPerSample <= MAX_FLOPS_PER_SAMPLE,
+                "flopsPerSample", "a positive integer of at most " + MAX_FLOPS_PER_SAMPLE);
         require(path, sample.channels() > 0 && sample.height() > 0 && sample.width() > 0
                 && (long) sample.channels() * sample.height() * sample.width() <= MAX_SAMPLE_VALUES, "sample",
                 "positive channels, height and width with at most " + MAX_SAMPLE_VALUES + " values in all");

@@ -51,7 +51,7 @@ public record ResultDocument(long seed, String model, @JsonProperty("class") int
     }
 
     /** @param nfe NFEs of one full solve */
-    public record Solver(String solver, int steps, int nfe) {
+    public record Solver(String solver, int steps, long nfe) {
 
         static Solver of(SolverSettings settings) {
             return new Solver(settings.kind().id(), settings.steps(), settings.fullNfe());

@@ -12,23 +12,22 @@ public record SolverSettings(SolverKind kind, int steps) {
         }
     }
 
-    /** NFEs of one step from t to tNext: Heun evaluates twice, except on the step that ends at t = 0. */
-    public int nfeOfStep(double tNext) {
-        return kind == SolverKind.HEUN && tNext > 0 ? 2 : 1;
+    /** NFEs of one sample over a time grid (times[0] -> times[last]). */
+    public long nfe(double[] times) {
+        return nfe(times.length - 1, times[times.length - 1]);
     }
 
-    /** NFEs of one sample over a time grid (times[0] -> times[last]). */
-    public int nfe(double[] times) {
-        int nfe = 0;
-        for (int i = 1; i < times.length; i++) {
-            nfe += nfeOfStep(times[i]);
-        }
-        return nfe;
+    /**
+     * NFEs of one sample over a descending grid of {@code steps} steps that ends at {@code tEnd}, without building
+     * the grid. Heun evaluates twice a step, except on the step that ends at t = 0 (only a grid's last step can).
+     */
+    public long nfe(int steps, double tEnd) {
+        return kind == SolverKind.HEUN ? 2L * steps - (tEnd > 0 ? 0 : 1) : steps;
     }
 
     /** NFEs of a full solve from noise to data: steps, or 2 steps - 1 for Heun. */
-    public int fullNfe() {
-        return kind == SolverKind.HEUN ? 2 * steps - 1 : steps;
+    public long fullNfe() {
+        return nfe(steps, 0);
     }
 
     /** For people: "heun x10", as in the demo's configurations and summary.json. */

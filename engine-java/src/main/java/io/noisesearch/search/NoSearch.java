@@ -20,6 +20,27 @@ public record NoSearch() implements SearchAlgorithm {
         return 0;
     }
 
+    /** The noise solved in place and, where the verifier captures, its capture. */
+    @Override
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+        return captures ? 2 : 1;
+    }
+
+    @Override
+    public long plannedCandidates() {
+        return 0;
+    }
+
+    @Override
+    public long plannedTraceEntries() {
+        return 0;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--algorithm none";
+    }
+
     @Override
     public Outcome run(SearchContext context) {
         long key = SearchContext.key(Stage.RANDOM, 0, 0);

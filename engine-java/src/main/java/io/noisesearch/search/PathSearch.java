@@ -39,6 +39,11 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
             throw new IllegalArgumentException("--paths (or --candidates) and --paths-width must be at least 1, got "
                     + paths + " and " + width);
         }
+        // A round's N*M candidates are the rows of one batch.
+        if ((long) paths * width > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--paths (or --candidates) x --paths-width must be at most "
+                    + Integer.MAX_VALUE + " candidates a round, got " + paths + " x " + width);
+        }
         if (!(searchStart > 0 && searchStart < 1)) {
             throw new IllegalArgumentException("--search-start must lie in (0, 1), got " + searchStart);
         }
@@ -74,17 +79,57 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         return down < LEVEL_EPSILON ? 0 : down;
     }
 
+    /** NFEs of the first solve of one path, from noise down to sigma. */
+    private long initialNfe(SearchPlan plan) {
+        SolverSettings solver = plan.searchSolver();
+        return solver.nfe(initialSteps(solver), plan.schedule().timeOf(searchStart));
+    }
+
+    /** Counted from the grids' step counts and end times, without building the grids. */
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
         Schedule schedule = plan.schedule();
         SolverSettings solver = plan.searchSolver();
-        long total = (long) paths * solver.nfe(schedule.grid(1, searchStart, initialSteps(solver)));
+        long total = Math.multiplyExact(paths, initialNfe(plan));
         for (double level = searchStart; level > 0; level = nextLevel(level)) {
             double down = nextLevel(level);
-            int segment = solver.nfe(schedule.grid(level + forwardStep, down, pathLength));
-            total += (long) paths * width * (segment + (down > 0 ? 1 : 0));
+            long segment = solver.nfe(pathLength, schedule.timeOf(down)) + (down > 0 ? 1 : 0);
+            total = Math.addExact(total, Math.multiplyExact((long) paths * width, segment));
         }
         return total;
+    }
+
+    /** The affordable survivors and their captures; the N*M expanded candidates, their x-predictions and captures. */
+    @Override
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+        long n = Math.min(paths, budgetNfe / initialNfe(plan));
+        if (n == 0) {
+            return new NoSearch().peakRows(plan, budgetNfe, captures);
+        }
+        return n * (captures ? 2 : 1) + n * width * (captures ? 3 : 2);
+    }
+
+    @Override
+    public long plannedCandidates() {
+        return rounds() * paths * width;
+    }
+
+    @Override
+    public long plannedTraceEntries() {
+        return rounds();
+    }
+
+    private long rounds() {
+        long rounds = 0;
+        for (double level = searchStart; level > 0; level = nextLevel(level)) {
+            rounds++;
+        }
+        return rounds;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--paths (or --candidates) " + paths + ", --paths-width " + width + " and --path-length " + pathLength;
     }
 
     @Override
@@ -125,7 +170,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
             double up = level + forwardStep;
             double down = nextLevel(level);
             double[] segment = schedule.grid(up, down, pathLength);
-            int cost = solver.nfe(segment) + (down > 0 ? 1 : 0);
+            long cost = solver.nfe(segment) + (down > 0 ? 1 : 0);
             if (context.affordable(n * width, cost) < n * width) {
                 break;
             }

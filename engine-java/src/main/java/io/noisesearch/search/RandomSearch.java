@@ -21,7 +21,29 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
 
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
-        return (long) candidates * plan.searchSolver().fullNfe();
+        return Math.multiplyExact(candidates, plan.searchSolver().fullNfe());
+    }
+
+    /** The affordable pool and its captures, then the winner's noise and capture for the final solve. */
+    @Override
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+        long pool = Math.min(candidates, budgetNfe / plan.searchSolver().fullNfe());
+        return pool * (captures ? 2 : 1) + new NoSearch().peakRows(plan, budgetNfe, captures);
+    }
+
+    @Override
+    public long plannedCandidates() {
+        return candidates;
+    }
+
+    @Override
+    public long plannedTraceEntries() {
+        return 1;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--candidates " + candidates;
     }
 
     @Override

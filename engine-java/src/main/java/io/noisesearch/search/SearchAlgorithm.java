@@ -6,8 +6,28 @@ public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrde
     /** The command-line name: none, random, zero-order, paths. */
     String id();
 
-    /** Search NFEs this configuration spends with the given search solver when the budget does not stop it. */
+    /**
+     * Search NFEs this configuration spends with the given search solver when the budget does not stop it.
+     *
+     * @throws ArithmeticException when they do not fit in a long
+     */
     long plannedSearchNfe(SearchPlan plan);
+
+    /**
+     * Rows of samples it holds at once in the request's arena (the engine multiplies in the model's dimension before
+     * anything is allocated): as many candidates as a budget of {@code budgetNfe} search NFEs lets it draw, and the
+     * captured x-predictions where the verifier has a capture time ({@code captures}).
+     */
+    long peakRows(SearchPlan plan, long budgetNfe, boolean captures);
+
+    /** Candidates it scores when the budget does not stop it; each one is a key and a score in the trace. */
+    long plannedCandidates();
+
+    /** Entries of its trace when the budget does not stop it: one per pool, iteration or round. */
+    long plannedTraceEntries();
+
+    /** The options that size it, with their values, for the message that refuses a request: "--candidates 16". */
+    String sizeOptions();
 
     Outcome run(SearchContext context);
 }

@@ -1,6 +1,7 @@
 package io.noisesearch.search;
 
 import io.noisesearch.backend.Batch;
+import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.verify.Scores;
 
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
         if (neighbours < 1) {
             throw new IllegalArgumentException("--neighbours (or --candidates) must be at least 1, got " + neighbours);
         }
-        if (iterations < 0) {
-            throw new IllegalArgumentException("--iterations must be at least 0, got " + iterations);
+        if (iterations < 0 || iterations > CandidateKeys.MAX_ITERATION) {
+            throw new IllegalArgumentException("--iterations must lie in 0.." + CandidateKeys.MAX_ITERATION
+                    + " (the iteration field of candidate keys), got " + iterations);
         }
         if (Double.isNaN(cosine) == Double.isNaN(lambda)) {
             throw new IllegalArgumentException("zero-order search takes exactly one of --cosine and --lambda");
@@ -42,7 +44,34 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
     /** The pivot's solve plus N neighbours in each of K iterations: (1 + N K) solves. */
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
-        return (1L + (long) neighbours * iterations) * plan.searchSolver().fullNfe();
+        return Math.multiplyExact(plannedCandidates(), plan.searchSolver().fullNfe());
+    }
+
+    /**
+     * The pivot's noise, sample and capture, the N directions, samples and captures every iteration reuses, and the
+     * capture of the final solve; the N are allocated whole whatever the budget.
+     */
+    @Override
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+        if (budgetNfe < plan.searchSolver().fullNfe()) {
+            return new NoSearch().peakRows(plan, budgetNfe, captures);
+        }
+        return (captures ? 3L : 2L) * neighbours + (captures ? 4 : 2);
+    }
+
+    @Override
+    public long plannedCandidates() {
+        return 1 + (long) neighbours * iterations;
+    }
+
+    @Override
+    public long plannedTraceEntries() {
+        return 1L + iterations;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--neighbours (or --candidates) " + neighbours + " and --iterations " + iterations;
     }
 
     @Override

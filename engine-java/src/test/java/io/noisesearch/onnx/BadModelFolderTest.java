@@ -112,6 +112,16 @@ class BadModelFolderTest {
         assertThatThrownBy(() -> OnnxModel.open(other, 1)).hasMessageContaining("flopsPerSample");
     }
 
+    @Test
+    void flopsPerSampleBeyondAPetaflopAreRefusedSoThatARequestsFlopsFitALong() throws Exception {
+        Path folder = copy(m -> m.put("flopsPerSample", 1_000_000_000_000_001L));
+        assertThatThrownBy(() -> OnnxModel.open(folder, 1)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("manifest.json: field 'flopsPerSample' must be a positive integer of at most"
+                        + " 1000000000000000");
+        Path wrapped = copy2(m -> m.put("flopsPerSample", Long.MIN_VALUE));
+        assertThatThrownBy(() -> OnnxModel.open(wrapped, 1)).hasMessageContaining("field 'flopsPerSample'");
+    }
+
     private Path copy2(Consumer<ObjectNode> edit) throws Exception {
         temp = Files.createTempDirectory(temp, "second");
         return copy(edit);

@@ -1,0 +1,139 @@
+package io.noisesearch.search;
+
+import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.CountingBackend;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.noise.CandidateKeys;
+import io.noisesearch.schedule.RectifiedFlow;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.verify.Verifier;
+import io.noisesearch.verify.VerifierInput;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What each algorithm says it holds and plans, before it runs, matches what it does, and never wraps. */
+class SearchSizesTest {
+
+    private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
+    private static final SearchPlan PLAN = new SearchPlan(new RectifiedFlow(1), HEUN_10);
+    private static final SolverSettings HEUN_MAX = new SolverSettings(SolverKind.HEUN, Integer.MAX_VALUE);
+
+    /** Scores every candidate 0; captures at t = 0.5 when asked to. */
+    private record StandIn(boolean captures) implements Verifier {
+        @Override
+        public String name() {
+            return "stand-in";
+        }
+
+        @Override
+        public long flopsPerSample() {
+            return 0;
+        }
+
+        @Override
+        public double captureTime() {
+            return captures ? 0.5 : Double.NaN;
+        }
+
+        @Override
+        public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+            Arrays.fill(out[0], offset, offset + input.samples().rows(), 0f);
+        }
+    }
+
+    @Test
+    void peakRowsFollowTheAlgorithmsBatches() {
+        // Random: N pool (+ N captures), the winner's noise (+ capture).
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(17);
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(34);
+        assertThat(new RandomSearch(16).peakRows(PLAN, 5 * 19, false)).isEqualTo(6);
+        // Zero-order: pivot noise and sample (+ capture), N directions and samples (+ captures), final capture.
+        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, false))
+                .isEqualTo(18);
+        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, true))
+                .isEqualTo(28);
+        // Paths: N survivors (+ captures), N*M expanded and predictions (+ captures); 12 NFEs to sigma each.
+        PathSearch paths = new PathSearch(4, 2, 0.4, 0.05, 0.1, 2);
+        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(4 + 2 * 8);
+        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(8 + 3 * 8);
+        assertThat(paths.peakRows(PLAN, 24, false)).isEqualTo(2 + 2 * 4);
+        assertThat(new NoSearch().peakRows(PLAN, 0, true)).isEqualTo(2);
+    }
+
+    @Test
+    void peakRowsAreTheRowsASearchAllocates() {
+        List<SearchAlgorithm> algorithms = List.of(new NoSearch(), new RandomSearch(12),
+                new ZeroOrderSearch(5, 3, 0.9, Double.NaN), new PathSearch(3, 2, 0.4, 0.05, 0.1, 2));
+        CountingBackend backend = new CountingBackend(Backends.open("java"));
+        try (Engine engine = Engine.open(backend, 1, 1)) {
+            for (SearchAlgorithm algorithm : algorithms) {
+                for (long budget : new long[] {SearchRequest.UNLIMITED, 40}) {
+                    for (boolean captures : new boolean[] {false, true}) {
+                        // A final solver unlike the search's: the winner is solved (and captured) again.
+                        SearchRequest request = SearchRequest.of("gmm-image", 1, algorithm, "stand-in", 3)
+                                .withSolvers(HEUN_10, new SolverSettings(SolverKind.EULER, 4)).withBudget(budget)
+                                .withBatchSize(4);
+                        engine.search(request, new StandIn(captures)); // the lane and its workspace
+                        backend.reset();
+                        engine.search(request, new StandIn(captures));
+                        assertThat(backend.rows()).as("%s, budget %d, captures %s", algorithm, budget, captures)
+                                .isEqualTo(algorithm.peakRows(PLAN, budget, captures));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void plannedCandidatesAndTraceEntriesMatchTheTrace() {
+        List<SearchAlgorithm> algorithms = List.of(new RandomSearch(6), new ZeroOrderSearch(3, 4, 0.9, Double.NaN),
+                new PathSearch(2, 3, 0.4, 0.05, 0.1, 2));
+        try (Engine engine = Engine.open("java", 1)) {
+            for (SearchAlgorithm algorithm : algorithms) {
+                SearchResult result = engine.search(SearchRequest.of("gmm-image", 2, algorithm, "oracle", 1));
+                assertThat(result.trace()).as(algorithm.id()).hasSize((int) algorithm.plannedTraceEntries());
+                assertThat(result.trace().stream().mapToLong(e -> e.keys().length).sum()).as(algorithm.id())
+                        .isEqualTo(algorithm.plannedCandidates());
+            }
+        }
+    }
+
+    @Test
+    void plannedNfeOfHugeSettingsIsCountedWithoutBuildingTheirGrids() {
+        // A grid of 2^31 steps would be 16 GiB of doubles: the count comes from step counts and end times.
+        PathSearch paths = new PathSearch(4, 2, 0.4, 0.05, 0.1, 2);
+        long initial = Math.round(0.6 * Integer.MAX_VALUE);
+        assertThat(paths.plannedSearchNfe(new SearchPlan(new RectifiedFlow(1), HEUN_MAX)))
+                .isEqualTo(4 * 2 * initial + 4 * 2 * (8 * (2 * 2 + 1) - 2));
+        assertThat(HEUN_MAX.fullNfe()).isEqualTo(2L * Integer.MAX_VALUE - 1);
+        assertThat(new RandomSearch(Integer.MAX_VALUE).plannedSearchNfe(new SearchPlan(new RectifiedFlow(1), HEUN_MAX)))
+                .isEqualTo(BigInteger.valueOf(Integer.MAX_VALUE).multiply(BigInteger.valueOf(HEUN_MAX.fullNfe()))
+                        .longValueExact());
+    }
+
+    @Test
+    void plannedNfeThatALongCannotHoldIsAnArithmeticExceptionNotAWrappedCount() {
+        SearchPlan plan = new SearchPlan(new RectifiedFlow(1), HEUN_MAX);
+        ZeroOrderSearch zeroOrder = new ZeroOrderSearch(Integer.MAX_VALUE, CandidateKeys.MAX_ITERATION, 0.9,
+                Double.NaN);
+        assertThatThrownBy(() -> zeroOrder.plannedSearchNfe(plan)).isInstanceOf(ArithmeticException.class);
+        PathSearch paths = new PathSearch(46340, 46340, 0.5, 0.00001, 0.00002, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> paths.plannedSearchNfe(plan)).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void sizesThatCandidateKeysOrOneBatchCannotHoldAreRefused() {
+        assertThatThrownBy(() -> new ZeroOrderSearch(4, CandidateKeys.MAX_ITERATION + 1, 0.9, Double.NaN))
+                .hasMessageContaining("--iterations");
+        assertThatThrownBy(() -> new PathSearch(65536, 32768, 0.4, 0.05, 0.1, 2))
+                .hasMessageContaining("--paths").hasMessageContaining("--paths-width");
+    }
+}
