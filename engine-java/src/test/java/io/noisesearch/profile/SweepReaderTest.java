@@ -9,6 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -72,6 +75,27 @@ class SweepReaderTest {
         assertThat(configurations.get(2).parameters()).containsExactly(Map.entry("paths", 16), Map.entry("width", 2),
                 Map.entry("searchStart", 0.4), Map.entry("forwardStep", 0.05), Map.entry("backwardStep", 0.1),
                 Map.entry("pathLength", 2));
+    }
+
+    @Test
+    void theExampleSweepsInBenchSweepsRead() throws IOException {
+        Path folder = benchSweeps();
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Path> sweeps = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            assertThat(sweeps).extracting(f -> f.getFileName().toString()).contains("quick.yaml");
+            for (Path file : sweeps) {
+                assertThat(SweepReader.read(file).configurations()).as(file.toString()).isNotEmpty();
+            }
+        }
+    }
+
+    private static Path benchSweeps() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("bench/sweeps"))) {
+                return p.resolve("bench/sweeps");
+            }
+        }
+        throw new IllegalStateException("bench/sweeps not found above " + Path.of("").toAbsolutePath());
     }
 
     static Stream<Arguments> badSweeps() {
