@@ -29,7 +29,8 @@ final class Plots {
         System.setProperty("java.awt.headless", "true");
     }
 
-    private static final int WIDTH = 820;
+    /** Wide enough for the plot and a legend of a series per line beside it. */
+    private static final int WIDTH = 1040;
     private static final int HEIGHT = 520;
 
     /** The compute axes. */
@@ -76,9 +77,8 @@ final class Plots {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(axis.label)
                 .yAxisTitle(metric.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
                 .build();
-        chart.getStyler().setXAxisLogarithmic(true).setLegendPosition(Styler.LegendPosition.OutsideS)
-                .setLegendLayout(Styler.LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE)
-                .setMarkerSize(8);
+        chart.getStyler().setXAxisLogarithmic(true).setLegendPosition(Styler.LegendPosition.OutsideE)
+                .setChartBackgroundColor(Color.WHITE).setMarkerSize(8);
         List<Pareto.Point> all = new ArrayList<>();
         groups.forEach((series, results) -> {
             List<Pareto.Point> points = points(results, metric, axis);
