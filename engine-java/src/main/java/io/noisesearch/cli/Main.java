@@ -19,7 +19,7 @@ import java.io.PrintWriter;
 @Command(name = "noisesearch", mixinStandardHelpOptions = true, version = "noisesearch 0.1.0",
         description = "Inference-time search over the noises of diffusion and flow models.",
         subcommands = {SearchCommand.class, GenerateCommand.class, EvaluateCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+                ProfileCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     static final String NAME = "noisesearch";
@@ -67,7 +67,8 @@ public final class Main implements Runnable {
     /** Without a command nothing was asked for: a usage error, reported like any other bad option. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of search, generate, evaluate, demo");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of search, generate, evaluate, demo,"
+                + " profile");
     }
 
     private static int badOption(ParameterException error, String[] args) {

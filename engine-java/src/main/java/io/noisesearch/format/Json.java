@@ -44,4 +44,18 @@ public final class Json {
     public static <T> T read(Path file, Class<T> type) throws IOException {
         return MAPPER.readValue(file.toFile(), type);
     }
+
+    /** The JSON of {@code value} on one line, for JSON Lines files and canonical forms. */
+    public static String line(Object value) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one JSON value from {@code text}; malformed text or a value of the wrong shape is an IOException. */
+    public static <T> T parse(String text, Class<T> type) throws IOException {
+        return MAPPER.readValue(text, type);
+    }
 }

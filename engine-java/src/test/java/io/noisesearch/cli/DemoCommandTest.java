@@ -149,7 +149,7 @@ class DemoCommandTest {
     }
 
     /** NOISESEARCH_MODELS where set, else the committed trained models (tensorrt-plans/models above here). */
-    private static Path trainedModels() {
+    static Path trainedModels() {
         String configured = System.getenv("NOISESEARCH_MODELS");
         if (configured != null) {
             return Path.of(configured);

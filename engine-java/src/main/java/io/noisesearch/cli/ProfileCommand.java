@@ -1,0 +1,96 @@
+package io.noisesearch.cli;
+
+import io.noisesearch.engine.Engine;
+import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.profile.ProfileRun;
+import io.noisesearch.profile.ResultsLog;
+import io.noisesearch.profile.Shard;
+import io.noisesearch.profile.Sweep;
+import io.noisesearch.profile.SweepReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Profiling runs: every configuration of a sweep file (bench/sweeps/README.md) generates its evaluation set and is
+ * measured for quality and compute; writes {@code results.jsonl} (a line per configuration as it finishes),
+ * {@code results.csv}, a plot per metric and compute axis and {@code index.html}.
+ */
+@Command(name = "profile", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Run a sweep of configurations and measure quality against compute (NFEs, GFLOPs); write"
+                + " results.jsonl, results.csv, plots and index.html.")
+final class ProfileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "The sweep file (see bench/sweeps/README.md).")
+    Path sweepFile;
+
+    @Option(names = "--out", defaultValue = "out/profile",
+            description = "Folder for results.jsonl, results.csv, the plots and index.html (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--dry-run", description = "Print the configurations with their planned NFEs and GFLOPs per"
+            + " sample; run nothing, write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--resume", description = "Continue the sweep whose results.jsonl is in --out: skip the"
+            + " configurations it holds.")
+    boolean resume;
+
+    @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", converter = ShardConverter.class,
+            description = "Run shard i of n (configuration k belongs to shard k mod n) (default: ${DEFAULT-VALUE}).")
+    Shard shard;
+
+    @Mixin
+    EngineOptions engine;
+
+    static final class ShardConverter implements ITypeConverter<Shard> {
+        @Override
+        public Shard convert(String text) {
+            try {
+                return Shard.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String source = sweepFile.toString();
+        Sweep sweep = SweepReader.read(sweepFile);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (dryRun) {
+            try (Engine opened = engine.open()) {
+                ProfileRun run = new ProfileRun(opened, sweep, source);
+                run.check();
+                run.printPlan(stdout, shard);
+            }
+            return 0;
+        }
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open()) {
+            ProfileRun run = new ProfileRun(opened, sweep, source);
+            run.check();
+            try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
+                ProfileRun.Summary summary = run.run(dir, log, shard, spec.commandLine().getErr());
+                stdout.printf(Locale.ROOT, "profiled %d configurations of %s (%d run now, %d resumed) in %.1f s -> %s:"
+                                + " %s%n", summary.configurations(), source, summary.ran(), summary.resumed(),
+                        summary.wallMillis() / 1000.0, dir.path(), String.join(", ", summary.files()));
+                stdout.flush();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.schedule.SolverKind;
+
+import java.util.List;
+
+/**
+ * The axes a sweep sets for every algorithm and an algorithm entry may set for itself: the search and final
+ * solvers' kinds and steps and the search budget in NFEs ({@code SearchRequest.UNLIMITED} for none). An empty list is
+ * an axis not set: the default (the model's solver; for the search, the final solver; no budget).
+ */
+public record Axes(List<SolverKind> searchSolver, List<Integer> searchSteps, List<SolverKind> finalSolver,
+                   List<Integer> finalSteps, List<Long> budgets) {
+
+    public static final Axes NONE = new Axes(List.of(), List.of(), List.of(), List.of(), List.of());
+
+    public Axes {
+        searchSolver = List.copyOf(searchSolver);
+        searchSteps = List.copyOf(searchSteps);
+        finalSolver = List.copyOf(finalSolver);
+        finalSteps = List.copyOf(finalSteps);
+        budgets = List.copyOf(budgets);
+    }
+
+    /** These axes with the ones {@code entry} sets in their place. */
+    public Axes overriddenBy(Axes entry) {
+        return new Axes(pick(entry.searchSolver, searchSolver), pick(entry.searchSteps, searchSteps),
+                pick(entry.finalSolver, finalSolver), pick(entry.finalSteps, finalSteps), pick(entry.budgets, budgets));
+    }
+
+    private static <T> List<T> pick(List<T> own, List<T> inherited) {
+        return own.isEmpty() ? inherited : own;
+    }
+}

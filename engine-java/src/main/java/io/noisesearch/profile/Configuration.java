@@ -1,0 +1,102 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.format.Json;
+import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.SearchAlgorithm;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One point of a sweep: model, verifier, algorithm and its hyperparameters, the solvers, the search budget in NFEs
+ * (null: none), the guidance scale (null: the model's) and the evaluation set. Its id is a short hash of its
+ * canonical JSON (this record on one line), so the same configuration has the same id in every sweep and run.
+ */
+public record Configuration(String model, String verifier, String algorithm, Map<String, Number> parameters,
+                            SolverChoice searchSolver, SolverChoice finalSolver, Long budgetNfe, Double guidance,
+                            EvaluationSet evaluation) {
+
+    /** Hex digits of the id: 48 bits, collision-free for any sweep a person writes. */
+    static final int ID_LENGTH = 12;
+
+    public Configuration {
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    public String canonicalJson() {
+        return Json.line(this);
+    }
+
+    public String id() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, ID_LENGTH);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The algorithm with these hyperparameters; a parameter another algorithm reads is 0 (NaN for reals). */
+    public SearchAlgorithm searchAlgorithm() {
+        return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
+                integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
+                real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength")));
+    }
+
+    private int integer(String name) {
+        Number value = parameters.get(name);
+        return value == null ? 0 : value.intValue();
+    }
+
+    private double real(String name) {
+        Number value = parameters.get(name);
+        return value == null ? Double.NaN : value.doubleValue();
+    }
+
+    /** The hyperparameters for people: "candidates=4", "-" for none. */
+    public String parametersText() {
+        if (parameters.isEmpty()) {
+            return "-";
+        }
+        return parameters.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+    }
+
+    /** The budget for people: its NFEs, or "-" for none. */
+    public String budgetText() {
+        return budgetNfe == null ? "-" : budgetNfe.toString();
+    }
+
+    /** One line for progress and tables: "random candidates=4 / classifier, search euler x10, final euler x25". */
+    public String describe() {
+        return describe(searchSolver.toString(), finalSolver.toString());
+    }
+
+    /** {@link #describe()} with the solvers the configuration resolved to on its model. */
+    public String describe(String search, String last) {
+        StringBuilder text = new StringBuilder(algorithm);
+        if (!parameters.isEmpty()) {
+            text.append(' ').append(parametersText());
+        }
+        text.append(" / ").append(verifier);
+        if (!algorithm.equals("none")) {
+            text.append(", search ").append(search);
+        }
+        if (!algorithm.equals("paths")) {
+            text.append(", final ").append(last);
+        }
+        if (budgetNfe != null) {
+            text.append(", budget ").append(budgetNfe);
+        }
+        if (guidance != null) {
+            text.append(", cfg ").append(guidance);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package io.noisesearch.profile;
+
+import java.util.List;
+
+/**
+ * The measurements of one configuration over its evaluation set: one line of {@code results.jsonl}. Everything but
+ * {@code measured} is a function of the configuration (the same on every run on the same machine); metrics a model
+ * does not have are null (trained models: the evaluation network's; exact mixtures: the oracle log-density).
+ *
+ * @param index       the configuration's place in the sweep's order
+ * @param solvers     the solvers the configuration resolved to on its model ("euler x10")
+ */
+public record ProfileResult(String id, int index, Configuration configuration, Solvers solvers, int samples,
+                            Quality quality, Work compute, Measured measured) {
+
+    public record Solvers(String search, String last) {
+    }
+
+    /**
+     * @param meanVerifierScore    the configuration's verifier's mean score of the returned samples (an ensemble's:
+     *                             minus the mean rank, always -1 for a single sample)
+     * @param meanOracleLogDensity exact mixtures: mean log p(x | class) of the returned samples
+     * @param perClassAccuracy     per class of the model; null where the set has no sample of the class
+     */
+    public record Quality(Double accuracy, Double inceptionScore, Double fid, Double precision, Double recall,
+                          List<Double> perClassAccuracy, Double meanVerifierScore, Double meanOracleLogDensity) {
+    }
+
+    /**
+     * Compute summed over the evaluation set (docs/architecture.md, compute accounting). Denoiser GFLOPs are forward
+     * passes times the model's FLOPs per pass; verifier GFLOPs the rest of the meter's FLOPs (verifier calls times
+     * the verifier's FLOPs per sample).
+     *
+     * @param plannedSearchNfe one sample's planned search NFEs (the closed form, before any budget)
+     * @param budgetExhausted  samples whose search the budget stopped
+     */
+    public record Work(long plannedSearchNfe, long searchNfe, long finalNfe, long forwardPasses, long verifierCalls,
+                       double denoiserGflops, double verifierGflops, double gflops, int budgetExhausted) {
+    }
+
+    /**
+     * What varies from run to run. {@code peakHeapBytes}: the sum of the JVM heap pools' peak usage while the
+     * configuration ran (an upper bound of the heap's peak; native memory of ONNX Runtime and the kernels is not in
+     * it).
+     */
+    public record Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
+                           long peakHeapBytes) {
+    }
+
+    public double searchNfePerSample() {
+        return (double) compute.searchNfe() / samples;
+    }
+
+    public double totalNfePerSample() {
+        return (double) (compute.searchNfe() + compute.finalNfe()) / samples;
+    }
+
+    public double gflopsPerSample() {
+        return compute.gflops() / samples;
+    }
+
+    /** The configuration in one line, with the solvers it resolved to. */
+    public String describe() {
+        return configuration.describe(solvers.search(), solvers.last());
+    }
+}

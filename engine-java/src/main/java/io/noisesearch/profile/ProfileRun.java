@@ -1,0 +1,184 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.search.NoSearch;
+import io.noisesearch.search.SearchRequest;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A sweep run on an engine: its plan ({@code --dry-run}), or its configurations of one shard run in order, each
+ * appended to {@code results.jsonl} as it finishes (those already there skipped), with a progress line per
+ * configuration; then {@code results.csv}, the plots and {@code index.html} drawn from every result in the file.
+ */
+public final class ProfileRun {
+
+    /** What a run did: configurations of its shard, how many it ran and how many it found done, files written. */
+    public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis) {
+    }
+
+    private final Engine engine;
+    private final Sweep sweep;
+    private final String source;
+    private final Profiler profiler;
+    private final List<Configuration> configurations;
+
+    /** @param source the sweep file's name, for messages and the report */
+    public ProfileRun(Engine engine, Sweep sweep, String source) {
+        this.engine = engine;
+        this.sweep = sweep;
+        this.source = source;
+        this.profiler = new Profiler(engine, source);
+        this.configurations = sweep.configurations();
+    }
+
+    /** Checks the sweep against the engine's models and verifiers (one line naming the key, else nothing). */
+    public void check() {
+        profiler.check(sweep);
+    }
+
+    public List<Configuration> configurations() {
+        return configurations;
+    }
+
+    /** The ids of every configuration of the sweep, whatever the shard. */
+    public Set<String> ids() {
+        Set<String> ids = new LinkedHashSet<>();
+        configurations.forEach(c -> ids.add(c.id()));
+        return ids;
+    }
+
+    /** Prints the shard's configurations with their planned NFEs and denoiser GFLOPs per sample, and the totals. */
+    public void printPlan(PrintWriter out, Shard shard) {
+        List<Integer> mine = shardOf(shard);
+        out.printf(Locale.ROOT, "%s: %d configurations%s%n", source, mine.size(),
+                shard.count() > 1 ? " in shard " + shard + " of " + configurations.size() : "");
+        out.printf(Locale.ROOT, "%5s  %-12s  %12s  %11s  %14s  %7s  %s%n", "index", "id", "search NFEs", "final NFEs",
+                "denoiser GFLOPs", "samples", "configuration");
+        long search = 0;
+        long last = 0;
+        double gflops = 0;
+        for (int k : mine) {
+            Profiler.Plan plan = profiler.plan(configurations.get(k));
+            String searchNfe = plan.cappedSearchNfe() < plan.searchNfe()
+                    ? plan.cappedSearchNfe() + " (of " + plan.searchNfe() + ")" : String.valueOf(plan.searchNfe());
+            out.printf(Locale.ROOT, "%5d  %-12s  %12s  %11d  %14.4f  %7d  %s %s%n", k, configurations.get(k).id(),
+                    searchNfe, plan.finalNfe(), plan.denoiserGflops(), plan.samples(),
+                    configurations.get(k).model(), describe(plan));
+            search += plan.cappedSearchNfe() * plan.samples();
+            last += plan.finalNfe() * plan.samples();
+            gflops += plan.denoiserGflops() * plan.samples();
+        }
+        out.printf(Locale.ROOT, "planned, per sample above and in all: %d search NFEs, %d final NFEs, %.2f denoiser"
+                + " GFLOPs (closed forms; budgets cap the search NFEs; verifier GFLOPs are measured, not planned)%n",
+                search, last, gflops);
+        out.flush();
+    }
+
+    private static String describe(Profiler.Plan plan) {
+        return plan.configuration().describe(plan.search().toString(), plan.last().toString());
+    }
+
+    /**
+     * Runs the shard's configurations that {@code log} does not hold yet, then writes the tables, plots and page of
+     * everything {@code log} holds.
+     */
+    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
+        long start = System.nanoTime();
+        List<Integer> mine = shardOf(shard);
+        List<Integer> todo = mine.stream().filter(k -> !log.contains(configurations.get(k).id())).toList();
+        progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
+                shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
+                todo.size());
+        progress.flush();
+        warmUp(todo);
+        Progress meter = new Progress(todo.stream().map(k -> profiler.plan(configurations.get(k))).toList());
+        for (int i = 0; i < todo.size(); i++) {
+            ProfileResult result = measure(configurations.get(todo.get(i)), todo.get(i));
+            log.append(result);
+            dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
+            progress.println(meter.line(i, result));
+            progress.flush();
+        }
+        List<String> files = writeReport(dir, log.results(), shard);
+        return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private List<Integer> shardOf(Shard shard) {
+        List<Integer> mine = new ArrayList<>();
+        for (int k = 0; k < configurations.size(); k++) {
+            if (shard.holds(k)) {
+                mine.add(k);
+            }
+        }
+        return mine;
+    }
+
+    /** One untimed search per model and verifier first, so that loading models and JIT warm-up time no configuration. */
+    private void warmUp(List<Integer> todo) {
+        Set<List<String>> seen = new LinkedHashSet<>();
+        for (int k : todo) {
+            Configuration c = configurations.get(k);
+            if (seen.add(List.of(c.model(), c.verifier()))) {
+                int label = c.evaluation().classesOf(engine.model(c.model()).info().classes()).getFirst();
+                engine.search(SearchRequest.of(c.model(), label, new NoSearch(), c.verifier(),
+                        c.evaluation().firstSeed()));
+            }
+        }
+    }
+
+    /** A configuration's measurements; bad input it meets on the way names the configuration. */
+    private ProfileResult measure(Configuration c, int index) {
+        try {
+            return profiler.run(c, index);
+        } catch (NoiseSearchException | IllegalArgumentException e) {
+            boolean userError = !(e instanceof NoiseSearchException n) || n.isUserError();
+            if (!userError) {
+                throw e;
+            }
+            throw new InvalidRequestException(source + ": configuration " + index + " (" + c.id() + ", "
+                    + c.describe() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** results.csv, a PNG per plot and index.html, written whole; returns their names. */
+    private List<String> writeReport(OutputDirectory dir, List<ProfileResult> results, Shard shard) throws IOException {
+        List<String> files = new ArrayList<>(List.of(ResultsLog.FILE));
+        dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(results)));
+        files.add(ResultsCsv.FILE);
+        String title = "noisesearch profile: " + (sweep.name() != null ? sweep.name() : source);
+        List<Plots.Plot> plots = results.isEmpty() ? List.of() : Plots.draw(results, sweep.name());
+        for (Plots.Plot plot : plots) {
+            dir.write(plot.file(), file -> Files.write(file, plot.png()));
+            files.add(plot.file());
+        }
+        String page = IndexPage.html(title, about(results, shard), results, plots);
+        dir.write(IndexPage.FILE, file -> Files.writeString(file, page, StandardCharsets.UTF_8));
+        files.add(IndexPage.FILE);
+        return files;
+    }
+
+    private String about(List<ProfileResult> results, Shard shard) {
+        EvaluationSet set = sweep.evaluation();
+        return String.format(Locale.ROOT, "%d configurations of %s%s on %s. Each generates %d per class%s with seeds"
+                        + " from %d and is measured by the model's evaluation network (trained models) or the exact"
+                        + " oracle log-density (mixtures). NFEs per sample count search and final NFEs; GFLOPs count"
+                        + " the denoiser (forward passes x FLOPs per pass) and the verifier; peak heap is the JVM heap"
+                        + " pools' peak usage while the configuration ran (native memory not included).",
+                results.size(), source, shard.count() > 1 ? " (shard " + shard + ")" : "", engine.backend().name(),
+                set.perClass(), set.classes() == null ? " of every class" : " of classes " + set.classes(),
+                set.firstSeed());
+    }
+}

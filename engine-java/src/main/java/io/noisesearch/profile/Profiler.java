@@ -1,0 +1,241 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backend;
+import io.noisesearch.backend.Kernels;
+import io.noisesearch.compute.Compute;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.metrics.Evaluator;
+import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.model.TrainedModel;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.NoSearch;
+import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.SearchAlgorithm;
+import io.noisesearch.search.SearchPlan;
+import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SearchResult;
+import io.noisesearch.verify.Verifier;
+import io.noisesearch.verify.VerifierInput;
+import io.noisesearch.verify.Verifiers;
+
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A sweep's configurations on an engine: checked against the models before anything runs, planned (closed-form
+ * NFEs, for {@code --dry-run}) and measured: the evaluation set through {@link Engine#search}, its quality by the
+ * model's evaluation network (trained models) or the exact oracle (mixtures), its compute from the searches' meters.
+ */
+public final class Profiler {
+
+    /** What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting). */
+    public record Plan(Configuration configuration, SolverSettings search, SolverSettings last, long searchNfe,
+                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples) {
+    }
+
+    private final Engine engine;
+    private final String source;
+
+    /** @param source the sweep file's name, for messages */
+    public Profiler(Engine engine, String source) {
+        this.engine = engine;
+        this.source = source;
+    }
+
+    /**
+     * Every model opens, every verifier builds for every model, the classes exist, and trained models have an
+     * evaluation network with more than k = 3 samples to measure; else one line naming the sweep's key.
+     */
+    public void check(Sweep sweep) {
+        for (int i = 0; i < sweep.models().size(); i++) {
+            String key = sweep.models().size() > 1 ? "models[" + i + "]" : "models";
+            String name = sweep.models().get(i);
+            Denoiser model = resolve(key, () -> engine.model(name));
+            checkEvaluation(sweep.evaluation(), model, key);
+            for (int j = 0; j < sweep.verifiers().size(); j++) {
+                String verifier = sweep.verifiers().get(j);
+                String at = sweep.verifiers().size() > 1 ? "verifiers[" + j + "]" : "verifiers";
+                resolve(at, () -> Verifiers.create(verifier, model, role -> engine.auxiliary(model, role)),
+                        " (model " + model.info().name() + ")");
+            }
+        }
+    }
+
+    private void checkEvaluation(EvaluationSet set, Denoiser model, String modelKey) {
+        ModelInfo info = model.info();
+        List<Integer> classes = set.classesOf(info.classes());
+        for (int k = 0; k < classes.size(); k++) {
+            if (classes.get(k) >= info.classes()) {
+                throw error(set.classes().size() > 1 ? "evaluation.classes[" + k + "]" : "evaluation.classes",
+                        classes.get(k) + " is outside 0.." + (info.classes() - 1) + " for model " + info.name());
+            }
+        }
+        if (model instanceof TrainedModel) {
+            resolve(modelKey, () -> engine.evaluator(model));
+            int samples = set.samples(info.classes());
+            if (samples <= Evaluator.K) {
+                throw error("evaluation.perClass", "the evaluation network of " + info.name() + " needs more than "
+                        + Evaluator.K + " samples, the set has " + samples + " (" + classes.size() + " classes x "
+                        + set.perClass() + " per class)");
+            }
+        }
+    }
+
+    /** The closed-form cost of one sample of a configuration. */
+    public Plan plan(Configuration c) {
+        ModelInfo info = engine.model(c.model()).info();
+        SolverSettings last = c.finalSolver().resolve(info.defaultSolver());
+        SolverSettings search = c.searchSolver().resolve(last);
+        SearchAlgorithm algorithm = c.searchAlgorithm();
+        long planned = algorithm.plannedSearchNfe(new SearchPlan(info.schedule(), search));
+        long capped = c.budgetNfe() == null ? planned : Math.min(planned, c.budgetNfe());
+        long finalNfe = switch (algorithm) {
+            case NoSearch none -> last.fullNfe();
+            case PathSearch paths -> 0;
+            default -> search.equals(last) ? 0 : last.fullNfe();
+        };
+        double scale = c.guidance() == null ? info.defaultGuidance() : c.guidance();
+        int passes = scale != 1 ? 2 : 1;
+        double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;
+        return new Plan(c, search, last, planned, capped, finalNfe, passes, gflops,
+                c.evaluation().samples(info.classes()));
+    }
+
+    /** Generates the evaluation set with the configuration and measures it. */
+    public ProfileResult run(Configuration c, int index) {
+        Denoiser model = engine.model(c.model());
+        ModelInfo info = model.info();
+        Plan plan = plan(c);
+        List<MemoryPoolMXBean> heap = heapPools();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        long start = System.nanoTime();
+        List<SearchResult> results = generate(c, plan, info);
+        long generated = System.nanoTime();
+        ProfileResult.Quality quality = quality(model, results);
+        long end = System.nanoTime();
+        long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
+                results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
+                results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
+                peakHeap);
+        return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
+                plan.last().toString()), results.size(), quality, work(plan, info, results), measured);
+    }
+
+    /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */
+    private List<SearchResult> generate(Configuration c, Plan plan, ModelInfo info) {
+        SearchAlgorithm algorithm = c.searchAlgorithm();
+        double scale = c.guidance() == null ? Double.NaN : c.guidance();
+        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
+        List<SearchResult> results = new ArrayList<>();
+        long seed = c.evaluation().firstSeed();
+        for (int label : c.evaluation().classesOf(info.classes())) {
+            for (int j = 0; j < c.evaluation().perClass(); j++) {
+                results.add(engine.search(new SearchRequest(c.model(), label, algorithm, c.verifier(), plan.search(),
+                        plan.last(), scale, budget, seed++, SearchRequest.DEFAULT_BATCH_SIZE)));
+            }
+        }
+        return results;
+    }
+
+    private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {
+        long searchNfe = 0;
+        long finalNfe = 0;
+        long passes = 0;
+        long calls = 0;
+        long flops = 0;
+        int exhausted = 0;
+        for (SearchResult r : results) {
+            Compute c = r.compute();
+            searchNfe += c.searchNfe();
+            finalNfe += c.finalNfe();
+            passes += c.forwardPasses();
+            calls += c.verifierCalls();
+            flops += c.flops();
+            exhausted += r.budgetExhausted() ? 1 : 0;
+        }
+        long denoiserFlops = passes * info.flopsPerSample();
+        return new ProfileResult.Work(plan.searchNfe(), searchNfe, finalNfe, passes, calls, denoiserFlops / 1e9,
+                (flops - denoiserFlops) / 1e9, flops / 1e9, exhausted);
+    }
+
+    private ProfileResult.Quality quality(Denoiser model, List<SearchResult> results) {
+        Double verifierScore = mean(results.stream().mapToDouble(SearchResult::score).toArray());
+        if (!(model instanceof TrainedModel)) {
+            return new ProfileResult.Quality(null, null, null, null, null, null, verifierScore,
+                    oracleLogDensity(model, results));
+        }
+        float[][] images = new float[results.size()][];
+        long[] labels = new long[results.size()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = results.get(i).sample();
+            labels[i] = results.get(i).label();
+        }
+        Evaluator.Evaluation e = engine.evaluator(model).evaluate(images, labels);
+        List<Double> perClass = Arrays.stream(e.perClassAccuracy()).mapToObj(Profiler::finite).toList();
+        return new ProfileResult.Quality(finite(e.accuracy()), finite(e.inceptionScore()), finite(e.fid()),
+                finite(e.precision()), finite(e.recall()), perClass, verifierScore, null);
+    }
+
+    /** The exact mixture's mean log p(x | class) of the returned samples, whatever verifier the search used. */
+    private Double oracleLogDensity(Denoiser model, List<SearchResult> results) {
+        Verifier oracle = Verifiers.create("oracle", model);
+        Backend backend = engine.backend();
+        int dim = model.info().dim();
+        double[] scores = new double[results.size()];
+        try (Kernels kernels = backend.openStream(1); Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < scores.length; i++) {
+                SearchResult r = results.get(i);
+                float[][] out = new float[1][1];
+                oracle.score(kernels, new VerifierInput(backend.upload(arena, r.sample(), 1, dim), null, r.label()),
+                        out, 0);
+                scores[i] = out[0][0];
+            }
+        }
+        return mean(scores);
+    }
+
+    private static Double mean(double[] values) {
+        return finite(Arrays.stream(values).average().orElse(Double.NaN));
+    }
+
+    /** JSON has no NaN: a metric that is not a number is null. */
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    private static List<MemoryPoolMXBean> heapPools() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
+    }
+
+    private <T> T resolve(String key, Supplier<T> step) {
+        return resolve(key, step, "");
+    }
+
+    /** Runs a step that opens something the sweep names; its bad-input failure names the sweep's key. */
+    private <T> T resolve(String key, Supplier<T> step, String context) {
+        try {
+            return step.get();
+        } catch (InvalidRequestException e) {
+            throw error(key, withoutOption(e.getMessage()) + context);
+        }
+    }
+
+    /** The engine words its messages for the command line ("--model: unknown model ..."); the sweep names the key. */
+    private static String withoutOption(String message) {
+        return message.replaceFirst("^--[a-z-]+:? ", "");
+    }
+
+    private InvalidRequestException error(String key, String message) {
+        return new InvalidRequestException(source + ": " + key + ": " + message);
+    }
+}

@@ -1,0 +1,105 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.search.SearchRequest;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A profiling sweep (bench/sweeps/README.md): the axes whose cartesian product is its list of configurations.
+ * {@code axes} hold the solver and budget axes of every algorithm entry that does not set its own; {@code guidance}
+ * empty is the model's scale; {@code name} (optional) titles the report.
+ */
+public record Sweep(String name, List<String> models, List<String> verifiers, List<AlgorithmAxes> algorithms,
+                    Axes axes, List<Double> guidance, EvaluationSet evaluation) {
+
+    public Sweep {
+        models = List.copyOf(models);
+        verifiers = List.copyOf(verifiers);
+        algorithms = List.copyOf(algorithms);
+        guidance = List.copyOf(guidance);
+    }
+
+    /**
+     * The configurations in a fixed order: models, then verifiers, algorithm entries, hyperparameters, guidance,
+     * search solver, final solver and budget, the last varying fastest. {@code none} does not search, so its search
+     * solver and budget are dropped, and the configurations that then repeat an earlier one are left out.
+     */
+    public List<Configuration> configurations() {
+        Map<String, Configuration> byId = new LinkedHashMap<>();
+        for (String model : models) {
+            for (String verifier : verifiers) {
+                for (AlgorithmAxes entry : algorithms) {
+                    for (Configuration c : configurations(model, verifier, entry)) {
+                        byId.putIfAbsent(c.id(), c);
+                    }
+                }
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /** How many configurations the axes multiply to, before repeats are left out (saturates at Long.MAX_VALUE). */
+    public long upperBound() {
+        long entries = 0;
+        for (AlgorithmAxes entry : algorithms) {
+            Axes a = axes.overriddenBy(entry.axes());
+            long n = 1;
+            for (List<Number> values : entry.parameters().values()) {
+                n = times(n, values.size());
+            }
+            for (List<?> axis : List.of(guidance, a.searchSolver(), a.searchSteps(), a.finalSolver(), a.finalSteps(),
+                    a.budgets())) {
+                n = times(n, Math.max(1, axis.size()));
+            }
+            entries = n > Long.MAX_VALUE - entries ? Long.MAX_VALUE : entries + n;
+        }
+        return times(times(models.size(), verifiers.size()), entries);
+    }
+
+    private static long times(long a, long b) {
+        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+    }
+
+    private List<Configuration> configurations(String model, String verifier, AlgorithmAxes entry) {
+        Axes a = axes.overriddenBy(entry.axes());
+        boolean searches = !entry.name().equals("none");
+        List<SolverChoice> searchSolvers = searches ? solvers(a.searchSolver(), a.searchSteps())
+                : List.of(SolverChoice.DEFAULT);
+        List<Long> budgets = searches ? orUnset(a.budgets()) : Collections.singletonList(null);
+        List<Configuration> out = new ArrayList<>();
+        for (Map<String, Number> parameters : entry.combinations()) {
+            for (Double scale : orUnset(guidance)) {
+                for (SolverChoice search : searchSolvers) {
+                    for (SolverChoice last : solvers(a.finalSolver(), a.finalSteps())) {
+                        for (Long budget : budgets) {
+                            out.add(new Configuration(model, verifier, entry.name(), parameters, search, last,
+                                    budget == null || budget == SearchRequest.UNLIMITED ? null : budget, scale,
+                                    evaluation));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Kinds times steps; an axis not set is the default (null). */
+    private static List<SolverChoice> solvers(List<SolverKind> kinds, List<Integer> steps) {
+        List<SolverChoice> out = new ArrayList<>();
+        for (SolverKind kind : orUnset(kinds)) {
+            for (Integer count : orUnset(steps)) {
+                out.add(new SolverChoice(kind, count));
+            }
+        }
+        return out;
+    }
+
+    private static <T> List<T> orUnset(List<T> axis) {
+        return axis.isEmpty() ? Collections.singletonList(null) : axis;
+    }
+}

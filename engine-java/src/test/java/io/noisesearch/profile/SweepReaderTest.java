@@ -1,0 +1,160 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.ZeroOrderSearch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Sweep files are read strictly: every mistake is one line that names the file and the key path. */
+class SweepReaderTest {
+
+    private static final String HEAD = "models: gmm-image\nverifiers: oracle\n";
+
+    static Sweep parse(String yaml) {
+        return SweepReader.parse(yaml, "sweep.yaml");
+    }
+
+    @Test
+    void aFullSweepReadsEveryAxisWithDefaultsFilledIn() {
+        Sweep sweep = parse("""
+                name: example
+                models: [gmm-image]
+                verifiers: [oracle, posterior]
+                algorithms:
+                  - none
+                  - name: random
+                    candidates: [2, 4]
+                  - name: zero-order
+                    neighbours: 3
+                    lambda: 0.5
+                    finalSteps: 20
+                searchSolver: euler
+                searchSteps: [5]
+                finalSteps: [10]
+                budgets: [unlimited, 30]
+                guidance: [default, 1.5]
+                evaluation: {perClass: 2, firstSeed: 7, classes: [1, 3]}
+                """);
+        assertThat(sweep.name()).isEqualTo("example");
+        assertThat(sweep.verifiers()).containsExactly("oracle", "posterior");
+        assertThat(sweep.algorithms()).extracting(AlgorithmAxes::name).containsExactly("none", "random", "zero-order");
+        assertThat(sweep.algorithms().get(1).parameters()).isEqualTo(Map.of("candidates", List.of(2, 4)));
+        assertThat(sweep.algorithms().get(2).parameters()).containsExactly(Map.entry("neighbours", List.of(3)),
+                Map.entry("iterations", List.of(4)), Map.entry("lambda", List.of(0.5)));
+        assertThat(sweep.algorithms().get(2).axes().finalSteps()).containsExactly(20);
+        assertThat(sweep.axes().searchSolver()).containsExactly(SolverKind.EULER);
+        assertThat(sweep.axes().budgets()).containsExactly(Long.MAX_VALUE, 30L);
+        assertThat(sweep.guidance()).containsExactly(Double.NaN, 1.5);
+        assertThat(sweep.evaluation()).isEqualTo(new EvaluationSet(2, 7, List.of(1, 3)));
+    }
+
+    @Test
+    void aScalarIsAnAxisOfOneValueAndDefaultsMatchTheSearchCommand() {
+        Sweep sweep = parse(HEAD + "algorithms: [random, zero-order, paths]\n");
+        assertThat(sweep.models()).containsExactly("gmm-image");
+        assertThat(sweep.evaluation()).isEqualTo(new EvaluationSet(10, 0, null));
+        List<Configuration> configurations = sweep.configurations();
+        assertThat(configurations.get(0).searchAlgorithm()).isEqualTo(new RandomSearch(16));
+        assertThat(configurations.get(1).searchAlgorithm()).isEqualTo(new ZeroOrderSearch(16, 4, 0.95, Double.NaN));
+        assertThat(configurations.get(2).parameters()).containsExactly(Map.entry("paths", 16), Map.entry("width", 2),
+                Map.entry("searchStart", 0.4), Map.entry("forwardStep", 0.05), Map.entry("backwardStep", 0.1),
+                Map.entry("pathLength", 2));
+    }
+
+    @Test
+    void theExampleSweepsInBenchSweepsRead() throws IOException {
+        Path folder = benchSweeps();
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Path> sweeps = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            assertThat(sweeps).extracting(f -> f.getFileName().toString()).contains("quick.yaml");
+            for (Path file : sweeps) {
+                assertThat(SweepReader.read(file).configurations()).as(file.toString()).isNotEmpty();
+            }
+        }
+    }
+
+    private static Path benchSweeps() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("bench/sweeps"))) {
+                return p.resolve("bench/sweeps");
+            }
+        }
+        throw new IllegalStateException("bench/sweeps not found above " + Path.of("").toAbsolutePath());
+    }
+
+    static Stream<Arguments> badSweeps() {
+        String many = IntStream.rangeClosed(1, 101).mapToObj(String::valueOf).collect(Collectors.joining(", "));
+        String steps = IntStream.rangeClosed(1, 100).mapToObj(String::valueOf).collect(Collectors.joining(", "));
+        return Stream.of(
+                Arguments.of("unknown key", HEAD + "algorithms: [none]\nsamples: 3\n", "sweep.yaml: samples: unknown key"),
+                Arguments.of("empty axis", "models: []\nverifiers: oracle\nalgorithms: [none]\n",
+                        "sweep.yaml: models: is empty"),
+                Arguments.of("missing axis", "models: gmm-image\nalgorithms: [none]\n", "sweep.yaml: verifiers: missing"),
+                Arguments.of("axis without a value", HEAD + "algorithms:\n", "sweep.yaml: algorithms: has no value"),
+                Arguments.of("bad value", HEAD + "algorithms:\n  - none\n  - name: random\n    candidates: 0\n",
+                        "sweep.yaml: algorithms[1].candidates: must be at least 1, got 0"),
+                Arguments.of("bad value in a list", HEAD + "algorithms: [none]\nfinalSteps: [10, ten]\n",
+                        "sweep.yaml: finalSteps[1]: expected a whole number, got 'ten'"),
+                Arguments.of("unknown algorithm", HEAD + "algorithms: [{name: beam}]\n",
+                        "sweep.yaml: algorithms[0].name: unknown algorithm 'beam'"),
+                Arguments.of("another algorithm's parameter", HEAD + "algorithms: [{name: zero-order, candidates: 4}]\n",
+                        "sweep.yaml: algorithms[0].candidates: unknown key for algorithm zero-order"),
+                Arguments.of("search axis on none", HEAD + "algorithms: [{name: none, budgets: 10}]\n",
+                        "sweep.yaml: algorithms[0].budgets: unknown key for algorithm none"),
+                Arguments.of("unknown solver", HEAD + "algorithms: [none]\nsearchSolver: rk4\n",
+                        "sweep.yaml: searchSolver: unknown solver 'rk4'"),
+                Arguments.of("negative budget", HEAD + "algorithms: [random]\nbudgets: [-1]\n",
+                        "sweep.yaml: budgets[0]: must be at least 0, got -1"),
+                Arguments.of("budget that is not a number", HEAD + "algorithms: [random]\nbudgets: lots\n",
+                        "sweep.yaml: budgets: expected a number of search NFEs or 'unlimited', got 'lots'"),
+                Arguments.of("cosine and lambda", HEAD + "algorithms: [{name: zero-order, cosine: 0.9, lambda: 1}]\n",
+                        "sweep.yaml: algorithms[0].lambda: cosine and lambda exclude each other"),
+                Arguments.of("cosine out of range", HEAD + "algorithms: [{name: zero-order, cosine: [0.9, 1.0]}]\n",
+                        "sweep.yaml: algorithms[0].cosine[1]: must lie strictly between -1 and 1, got 1.0"),
+                Arguments.of("paths that make no progress",
+                        HEAD + "algorithms: [{name: paths, forwardStep: 0.1, backwardStep: [0.2, 0.1]}]\n",
+                        "sweep.yaml: algorithms[0].backwardStep: must exceed forwardStep"),
+                Arguments.of("repeated value", "models: [gmm-image, gmm-image]\nverifiers: oracle\nalgorithms: none\n",
+                        "sweep.yaml: models[1]: 'gmm-image' appears twice"),
+                Arguments.of("guidance out of range", HEAD + "algorithms: [none]\nguidance: [1, 2000]\n",
+                        "sweep.yaml: guidance[1]: must lie within"),
+                Arguments.of("bad evaluation set", HEAD + "algorithms: [none]\nevaluation: {perClass: 0}\n",
+                        "sweep.yaml: evaluation.perClass: must be at least 1, got 0"),
+                Arguments.of("unknown evaluation key", HEAD + "algorithms: [none]\nevaluation: {seeds: 3}\n",
+                        "sweep.yaml: evaluation.seeds: unknown key for the evaluation set"),
+                Arguments.of("a mapping where a list belongs", HEAD + "algorithms: [none]\nfinalSteps: {a: 1}\n",
+                        "sweep.yaml: finalSteps: expected a value or a list of values, got a mapping"),
+                Arguments.of("not a mapping", "- models\n", "sweep.yaml: the sweep must be a mapping of keys, got a list"),
+                Arguments.of("empty file", "", "sweep.yaml: the sweep is empty"),
+                Arguments.of("duplicate key", HEAD + "models: gmm-2d\nalgorithms: [none]\n",
+                        "sweep.yaml: not valid YAML at line 3"),
+                Arguments.of("not YAML", "models: [gmm-image\n", "sweep.yaml: not valid YAML at line"),
+                Arguments.of("too many configurations", HEAD + "algorithms: [{name: random, candidates: [" + many
+                        + "]}]\nfinalSteps: [" + steps + "]\n", "sweep.yaml: the axes multiply to 10100 configurations;"
+                        + " at most 10000"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSweeps")
+    void aBadSweepIsOneLineNamingTheKey(String name, String yaml, String expected) {
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith(expected)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}

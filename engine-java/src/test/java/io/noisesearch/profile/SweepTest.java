@@ -1,0 +1,98 @@
+package io.noisesearch.profile;
+
+import io.noisesearch.format.Json;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A sweep expands to its cartesian product in a fixed order, each configuration with a stable id. */
+class SweepTest {
+
+    private static List<Configuration> expand(String yaml) {
+        return SweepReaderTest.parse(yaml).configurations();
+    }
+
+    @Test
+    void configurationsAreTheCartesianProductInDeclaredOrderTheLastAxisFastest() {
+        List<Configuration> all = expand("""
+                models: gmm-image
+                verifiers: [oracle, posterior]
+                algorithms: [{name: random, candidates: [2, 4]}]
+                finalSteps: [5, 10]
+                """);
+        assertThat(all).extracting(c -> c.verifier() + " " + c.parametersText() + " " + c.finalSolver())
+                .containsExactly(
+                        "oracle candidates=2 default x5", "oracle candidates=2 default x10",
+                        "oracle candidates=4 default x5", "oracle candidates=4 default x10",
+                        "posterior candidates=2 default x5", "posterior candidates=2 default x10",
+                        "posterior candidates=4 default x5", "posterior candidates=4 default x10");
+    }
+
+    @Test
+    void noneDropsTheSearchAxesSoTheStepsOnlySeriesHasOneConfigurationPerFinalSteps() {
+        List<Configuration> all = expand("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms:
+                  - {name: none, finalSteps: [5, 10, 25, 50]}
+                  - {name: random, candidates: 4}
+                searchSteps: [5, 10]
+                budgets: [20, 40]
+                finalSteps: 10
+                """);
+        assertThat(all).filteredOn(c -> c.algorithm().equals("none"))
+                .extracting(c -> c.finalSolver().steps(), Configuration::budgetNfe, Configuration::searchSolver)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(5, null, SolverChoice.DEFAULT),
+                        org.assertj.core.groups.Tuple.tuple(10, null, SolverChoice.DEFAULT),
+                        org.assertj.core.groups.Tuple.tuple(25, null, SolverChoice.DEFAULT),
+                        org.assertj.core.groups.Tuple.tuple(50, null, SolverChoice.DEFAULT));
+        assertThat(all).filteredOn(c -> c.algorithm().equals("random")).hasSize(4);
+    }
+
+    @Test
+    void anAlgorithmEntrysOwnAxesReplaceTheSweepsForThatEntryOnly() {
+        List<Configuration> all = expand("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms: [{name: random, candidates: 2, finalSolver: euler}, {name: random, candidates: 3}]
+                finalSolver: heun
+                finalSteps: 8
+                """);
+        assertThat(all).extracting(c -> c.finalSolver().toString()).containsExactly("euler x8", "heun x8");
+    }
+
+    @Test
+    void idsAreShortHashesOfTheCanonicalJsonStableAcrossReadsAndIndependentOfOtherAxes() {
+        String one = "models: gmm-image\nverifiers: oracle\nalgorithms: [{name: random, candidates: 4}]\n"
+                + "evaluation: {perClass: 2}\n";
+        String more = "models: gmm-image\nverifiers: [posterior, oracle]\nalgorithms: [none, {name: random, candidates:"
+                + " [8, 4]}]\nevaluation: {perClass: 2}\n";
+        Configuration c = expand(one).getFirst();
+        assertThat(c.canonicalJson()).isEqualTo("{\"model\":\"gmm-image\",\"verifier\":\"oracle\",\"algorithm\":"
+                + "\"random\",\"parameters\":{\"candidates\":4},\"searchSolver\":\"default\",\"finalSolver\":"
+                + "\"default\",\"budgetNfe\":null,\"guidance\":null,\"evaluation\":{\"perClass\":2,\"firstSeed\":0,"
+                + "\"classes\":null}}");
+        assertThat(c.id()).hasSize(12).matches("[0-9a-f]+").isEqualTo(expand(one).getFirst().id());
+        assertThat(expand(more)).extracting(Configuration::id).contains(c.id()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aConfigurationReadBackFromItsJsonHasTheSameId() throws Exception {
+        for (Configuration c : expand("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms: [none, random, {name: zero-order, lambda: 2}, paths]
+                searchSolver: euler
+                budgets: [unlimited, 50]
+                guidance: [default, 1.5]
+                evaluation: {classes: [2, 4]}
+                """)) {
+            Configuration back = Json.parse(Json.line(c), Configuration.class);
+            assertThat(back).isEqualTo(c);
+            assertThat(back.id()).isEqualTo(c.id());
+        }
+    }
+}
