@@ -11,6 +11,7 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Option values that are names, checked by the domain type that owns them; picocli reports a failed conversion as a
@@ -32,24 +33,47 @@ final class Converters {
         }
     }
 
-    static final class SolverNames implements Iterable<String> {
+    /** A list of names for ${COMPLETION-CANDIDATES}; picocli makes each subclass with its no-argument constructor. */
+    abstract static class Names implements Iterable<String> {
+        private final List<String> names;
+
+        Names(List<String> names) {
+            this.names = names;
+        }
+
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(SolverKind.values()).map(SolverKind::id).iterator();
+            return names.iterator();
         }
     }
 
-    static final class ModelNames implements Iterable<String> {
-        @Override
-        public Iterator<String> iterator() {
-            return BuiltinModels.NAMES.iterator();
+    static final class SolverNames extends Names {
+        SolverNames() {
+            super(Arrays.stream(SolverKind.values()).map(SolverKind::id).toList());
         }
     }
 
-    static final class VerifierNames implements Iterable<String> {
-        @Override
-        public Iterator<String> iterator() {
-            return Verifiers.NAMES.iterator();
+    static final class ModelNames extends Names {
+        ModelNames() {
+            super(BuiltinModels.NAMES);
+        }
+    }
+
+    static final class VerifierNames extends Names {
+        VerifierNames() {
+            super(Verifiers.NAMES);
+        }
+    }
+
+    static final class AlgorithmNames extends Names {
+        AlgorithmNames() {
+            super(Algorithms.NAMES);
+        }
+    }
+
+    static final class DeviceNames extends Names {
+        DeviceNames() {
+            super(Backends.DEVICES);
         }
     }
 
@@ -63,13 +87,6 @@ final class Converters {
         }
     }
 
-    static final class AlgorithmNames implements Iterable<String> {
-        @Override
-        public Iterator<String> iterator() {
-            return Algorithms.NAMES.iterator();
-        }
-    }
-
     static final class Device implements ITypeConverter<String> {
         @Override
         public String convert(String text) {
@@ -78,13 +95,6 @@ final class Converters {
             } catch (InvalidRequestException e) {
                 throw new TypeConversionException("'" + text + "' is not one of " + Backends.DEVICES + " or cuda:N");
             }
-        }
-    }
-
-    static final class DeviceNames implements Iterable<String> {
-        @Override
-        public Iterator<String> iterator() {
-            return Backends.DEVICES.iterator();
         }
     }
 }

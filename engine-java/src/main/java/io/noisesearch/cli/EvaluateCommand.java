@@ -2,6 +2,7 @@ package io.noisesearch.cli;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.format.ImageLayout;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
 import io.noisesearch.format.Pixels;
@@ -72,7 +73,8 @@ final class EvaluateCommand implements Callable<Integer> {
     /** The images of {@code arr_0} as NCHW rows in [-1, 1] for the evaluator, checked against its sample shape. */
     static Samples samples(Npz npz, Evaluator eval) {
         NpyArray images = npz.get("arr_0");
-        long[] want = {eval.height(), eval.width(), eval.channels()};
+        ImageLayout layout = eval.layout();
+        long[] want = {layout.height(), layout.width(), layout.channels()};
         if (images.dtype() != NpyArray.Dtype.UINT8 || images.rank() != 4 || images.dim(1) != want[0]
                 || images.dim(2) != want[1] || images.dim(3) != want[2]) {
             throw new InvalidRequestException(npz.file() + " entry 'arr_0': expected uint8 [N," + want[0] + ","
@@ -99,31 +101,6 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidRequestException(npz.file() + ": " + n + " images; the metrics need more than "
                     + Evaluator.K + " (precision / recall use k = " + Evaluator.K + " nearest neighbours)");
         }
-        java.util.List<Double> range = eval.manifest().sample().range();
-        return new Samples(nchw(images.uint8(), n, eval.height(), eval.width(), eval.channels(),
-                range.get(0).floatValue(), range.get(1).floatValue()), y);
-    }
-
-    /**
-     * [N,H,W,C] uint8 to [N][C*H*W] floats in the evaluator's sample range ({@link Pixels}: 0 -> min, 255 -> max;
-     * for [-1, 1] x = p / 127.5 - 1).
-     */
-    static float[][] nchw(byte[] hwc, int n, int h, int w, int c, float min, float max) {
-        float[] value = new float[256];
-        for (int p = 0; p < 256; p++) {
-            value[p] = Pixels.value(p, min, max);
-        }
-        int pixels = h * w * c;
-        float[][] out = new float[n][pixels];
-        for (int i = 0; i < n; i++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        out[i][(ch * h + y) * w + x] = value[hwc[i * pixels + (y * w + x) * c + ch] & 0xff];
-                    }
-                }
-            }
-        }
-        return out;
+        return new Samples(Pixels.fromHwc(images.uint8(), n, layout), y);
     }
 }

@@ -30,4 +30,27 @@ public final class Pixels {
     public static float value(int level, float min, float max) {
         return (float) (min + (max - min) * level / 255.0);
     }
+
+    /** {@code n} samples of height x width x channels bytes back to [channels, height, width] rows in the range. */
+    public static float[][] fromHwc(byte[] hwc, int n, ImageLayout layout) {
+        float[] value = new float[256];
+        for (int p = 0; p < 256; p++) {
+            value[p] = value(p, layout.min(), layout.max());
+        }
+        int h = layout.height();
+        int w = layout.width();
+        int c = layout.channels();
+        int pixels = layout.dim();
+        float[][] out = new float[n][pixels];
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        out[i][(ch * h + y) * w + x] = value[hwc[i * pixels + (y * w + x) * c + ch] & 0xff];
+                    }
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -4,6 +4,7 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
+import io.noisesearch.format.ImageLayout;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
 import io.noisesearch.model.ImageModel;
@@ -50,27 +51,23 @@ public final class Evaluator {
 
     private final ImageModel model;
     private final Backend backend;
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final ImageLayout layout;
     private final int classes;
     private final int featureDim;
-    private final Path referenceFile;
     private final float[][] referenceFeatures;
     private final long[] referenceLabels;
     private final FeatureStatistics referenceStatistics;
 
-    private Evaluator(ImageModel model, Backend backend, Path referenceFile, float[][] referenceFeatures,
+    private Evaluator(ImageModel model, Backend backend, float[][] referenceFeatures,
                       long[] referenceLabels) {
         this.model = model;
         this.backend = backend;
         ModelManifest m = model.manifest();
-        this.channels = m.sample().channels();
-        this.height = m.sample().height();
-        this.width = m.sample().width();
+        ModelManifest.SampleSpec sample = m.sample();
+        this.layout = new ImageLayout(m.name(), sample.channels(), sample.height(), sample.width(),
+                sample.range().get(0).floatValue(), sample.range().get(1).floatValue());
         this.classes = Math.toIntExact(m.output(LOGITS).shape().get(1));
         this.featureDim = Math.toIntExact(m.output(FEATURES).shape().get(1));
-        this.referenceFile = referenceFile;
         this.referenceFeatures = referenceFeatures;
         this.referenceLabels = referenceLabels;
         this.referenceStatistics = FeatureStatistics.of(referenceFeatures);
@@ -102,7 +99,7 @@ public final class Evaluator {
             throw new InvalidRequestException(referenceFile + ": " + features.dim(0)
                     + " reference rows; precision / recall need more than k = " + K);
         }
-        return new Evaluator(model, backend, referenceFile, features.float32Rows(), labels.int64());
+        return new Evaluator(model, backend, features.float32Rows(), labels.int64());
     }
 
     private static void checkManifest(Path folder, ModelManifest m) {
@@ -139,11 +136,12 @@ public final class Evaluator {
 
     /** Probabilities and features of {@code images} [n][C*H*W] (NCHW pixels in the model's range, [-1, 1]). */
     public Outputs run(float[][] images) {
-        int pixels = pixels();
+        int pixels = layout.dim();
         for (int i = 0; i < images.length; i++) {
             if (images[i].length != pixels) {
                 throw new IllegalArgumentException("image " + i + " has " + images[i].length + " values, the"
-                        + " evaluation model " + name() + " takes " + channels + "x" + height + "x" + width + " = "
+                        + " evaluation model " + name() + " takes " + layout.channels() + "x" + layout.height() + "x" + layout.width()
+                        + " = "
                         + pixels);
             }
         }
@@ -183,11 +181,6 @@ public final class Evaluator {
     /** The evaluation network's features [n][D] of {@code images}. */
     public float[][] features(float[][] images) {
         return run(images).features();
-    }
-
-    /** The evaluation network's class probabilities [n][C] of {@code images}. */
-    public float[][] probabilities(float[][] images) {
-        return run(images).probabilities();
     }
 
     /**
@@ -259,14 +252,6 @@ public final class Evaluator {
         return model.manifest();
     }
 
-    public Path folder() {
-        return model.folder();
-    }
-
-    public Path referenceFile() {
-        return referenceFile;
-    }
-
     public int classes() {
         return classes;
     }
@@ -275,21 +260,9 @@ public final class Evaluator {
         return featureDim;
     }
 
-    /** Values per image: channels x height x width. */
-    public int pixels() {
-        return channels * height * width;
-    }
-
-    public int channels() {
-        return channels;
-    }
-
-    public int height() {
-        return height;
-    }
-
-    public int width() {
-        return width;
+    /** The samples the network takes: shape and value range (the model's manifest). */
+    public ImageLayout layout() {
+        return layout;
     }
 
     /** Mean and covariance of the reference features (the real side of FID). */

@@ -28,6 +28,22 @@ class PngWriterTest {
     }
 
     @Test
+    void hwcBytesGoBackToChannelPlanesWithinHalfALevel() {
+        ImageLayout rgb = new ImageLayout("rgb", 3, 2, 5, -1f, 1f);
+        float[] sample = new float[rgb.dim()];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = -1f + 2f * i / (sample.length - 1);
+        }
+        byte[] hwc = Pixels.toHwc(sample, rgb);
+        assertThat(hwc[1] & 0xff).as("pixel 0, channel 1 is plane 1's first value")
+                .isEqualTo(Pixels.level(sample[10], -1f, 1f));
+        float[] back = Pixels.fromHwc(hwc, 1, rgb)[0];
+        for (int i = 0; i < sample.length; i++) {
+            assertThat(back[i]).isCloseTo(sample[i], org.assertj.core.data.Offset.offset(1f / 255 + 1e-6f));
+        }
+    }
+
+    @Test
     void eachPixelBecomesAScaleByScaleBlockInRowMajorOrder() throws IOException {
         float[] sample = new float[IMAGE.dim()];
         java.util.Arrays.fill(sample, -1f);
