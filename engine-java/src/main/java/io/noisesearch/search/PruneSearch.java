@@ -139,13 +139,7 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
     @Override
     public Outcome run(SearchContext context) {
         Schedule schedule = context.info().schedule();
-        double firstCut = schedule.timeOf(pruneAt.getFirst());
-        double captureTime = context.verifierCaptureTime();
-        if (!Double.isNaN(captureTime) && captureTime < firstCut) {
-            throw new InvalidRequestException("--verifier captures its x-prediction at t = " + captureTime
-                    + ", below the first cut (--prune-at " + pruneAt.getFirst() + ", t = " + firstCut + "): pruning"
-                    + " takes the capture from the first segment, so it must lie between the first cut and 1");
-        }
+        checkCaptureTime(context, schedule);
         SolverSettings solver = context.searchSolver();
         SearchPlan plan = new SearchPlan(schedule, solver);
         double[] levels = levels();
@@ -153,49 +147,55 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
         if (n == 0) {
             return new NoSearch().run(context);
         }
-        long firstKey = SearchContext.key(Stage.PRUNE, 0, 0);
-        Batch alive = context.allocate(n);
-        Batch spare = context.allocate(n);
-        Batch captures = context.capturesFor(n);
-        Batch spareCaptures = captures == null ? null : context.allocate((int) survivors(n));
-        context.drawNoise(alive, firstKey);
-        context.solve(alive, segmentGrid(schedule, levels, 0, solver), solver, captures);
-        int[] indices = IntStream.range(0, n).toArray();
+        Pool pool = new Pool(context, n, (int) survivors(n));
+        context.drawNoise(pool.alive, pool.firstKey);
+        context.solve(pool.alive, segmentGrid(schedule, levels, 0, solver), solver, pool.captures);
         for (int cut = 1; cut < levels.length - 1; cut++) {
-            Batch predictions = spare.rows(0, indices.length);
-            context.predictX0(alive, schedule.timeOf(levels[cut]), predictions);
-            float[] combined = context.combine(context.score(predictions, captures));
-            int[] top = Scores.top(combined, (int) survivors(indices.length));
-            long bestKey = firstKey + indices[top[0]];
-            context.trace().add(new TraceEntry(id(), cut, levels[cut], keys(firstKey, indices), combined, null,
-                    bestKey, false));
-            // Survivors stay in candidate order, so that ties at the final pick go to the lowest index.
-            int[] kept = top.clone();
-            Arrays.sort(kept);
-            Batch next = spare.rows(0, kept.length);
-            context.gather(alive, kept, next);
-            Batch nextCaptures = captures == null ? null : spareCaptures.rows(0, kept.length);
-            context.gather(captures, kept, nextCaptures);
-            spare = alive;
-            alive = next;
-            spareCaptures = captures;
-            captures = nextCaptures;
-            int[] previous = indices;
-            indices = Arrays.stream(kept).map(i -> previous[i]).toArray();
-            if (context.affordable(kept.length, stageNfe(plan, levels, cut)) < kept.length) {
+            long bestKey = cut(context, pool, cut, levels[cut]);
+            if (context.affordable(pool.size(), stageNfe(plan, levels, cut)) < pool.size()) {
                 return finishFromNoise(context, bestKey);
             }
-            context.solve(alive, segmentGrid(schedule, levels, cut, solver), solver, null);
+            context.solve(pool.alive, segmentGrid(schedule, levels, cut, solver), solver, null);
         }
-        Scores members = context.score(alive, captures);
+        return pick(context, pool, levels.length - 1);
+    }
+
+    private void checkCaptureTime(SearchContext context, Schedule schedule) {
+        double firstCut = schedule.timeOf(pruneAt.getFirst());
+        double captureTime = context.verifierCaptureTime();
+        if (!Double.isNaN(captureTime) && captureTime < firstCut) {
+            throw new InvalidRequestException("--verifier captures its x-prediction at t = " + captureTime
+                    + ", below the first cut (--prune-at " + pruneAt.getFirst() + ", t = " + firstCut + "): pruning"
+                    + " takes the capture from the first segment, so it must lie between the first cut and 1");
+        }
+    }
+
+    /** Scores the pool on its x-predictions at the level, keeps the best ceil(n / keep); returns the best's key. */
+    private long cut(SearchContext context, Pool pool, int cut, double level) {
+        Batch predictions = pool.spare.rows(0, pool.size());
+        context.predictX0(pool.alive, context.info().schedule().timeOf(level), predictions);
+        float[] combined = context.combine(context.score(predictions, pool.captures));
+        int[] top = Scores.top(combined, (int) survivors(pool.size()));
+        long bestKey = pool.key(top[0]);
+        context.trace().add(new TraceEntry(id(), cut, level, pool.keys(), combined, null, bestKey, false));
+        // Survivors stay in candidate order, so that ties at the final pick go to the lowest index.
+        int[] kept = top.clone();
+        Arrays.sort(kept);
+        pool.keep(context, kept);
+        return bestKey;
+    }
+
+    /** The survivors are clean: the argmax of their scores wins and is finished like random search's winner. */
+    private Outcome pick(SearchContext context, Pool pool, int entry) {
+        Scores members = context.score(pool.alive, pool.captures);
         float[] combined = context.combine(members);
         int winner = Scores.argmax(combined);
-        long key = firstKey + indices[winner];
-        context.trace().add(new TraceEntry(id(), levels.length - 1, 0, keys(firstKey, indices), combined, null, key,
-                false));
+        long key = pool.key(winner);
+        context.trace().add(new TraceEntry(id(), entry, 0, pool.keys(), combined, null, key, false));
         Batch noise = context.allocate(1);
         context.drawNoise(noise, key);
-        return context.finish(noise, alive.row(winner), key, List.of(key), combined[winner], members.column(winner));
+        return context.finish(noise, pool.alive.row(winner), key, List.of(key), combined[winner],
+                members.column(winner));
     }
 
     /** The budget stopped the search above level 0: the best candidate of the last cut, solved from its noise. */
@@ -205,7 +205,52 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
         return context.finish(noise, null, key, List.of(key), Float.NaN, null);
     }
 
-    private static long[] keys(long firstKey, int[] indices) {
-        return Arrays.stream(indices).mapToLong(i -> firstKey + i).toArray();
+    /**
+     * The candidates alive (rows of {@code alive}, their captures, their indices among the N) and spare batches of
+     * the same sizes: a cut writes its x-predictions to the spare rows, then gathers the survivors there, and the two
+     * swap.
+     */
+    private static final class Pool {
+
+        final long firstKey = SearchContext.key(Stage.PRUNE, 0, 0);
+        Batch alive;
+        Batch spare;
+        Batch captures;
+        Batch spareCaptures;
+        int[] indices;
+
+        Pool(SearchContext context, int n, int firstSurvivors) {
+            alive = context.allocate(n);
+            spare = context.allocate(n);
+            captures = context.capturesFor(n);
+            spareCaptures = captures == null ? null : context.allocate(firstSurvivors);
+            indices = IntStream.range(0, n).toArray();
+        }
+
+        int size() {
+            return indices.length;
+        }
+
+        long key(int row) {
+            return firstKey + indices[row];
+        }
+
+        long[] keys() {
+            return Arrays.stream(indices).mapToLong(i -> firstKey + i).toArray();
+        }
+
+        /** Keeps the given rows, in the given order. */
+        void keep(SearchContext context, int[] rows) {
+            Batch next = spare.rows(0, rows.length);
+            Batch nextCaptures = captures == null ? null : spareCaptures.rows(0, rows.length);
+            context.gather(alive, rows, next);
+            context.gather(captures, rows, nextCaptures);
+            spare = alive;
+            alive = next;
+            spareCaptures = captures;
+            captures = nextCaptures;
+            int[] previous = indices;
+            indices = Arrays.stream(rows).map(r -> previous[r]).toArray();
+        }
     }
 }
