@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
+
 /** The search algorithm and its hyperparameters in PAPER.md's symbols, for {@code search} and {@code generate}. */
 final class AlgorithmOptions {
 
@@ -19,7 +21,7 @@ final class AlgorithmOptions {
     String algorithm;
 
     @Option(names = "--candidates", defaultValue = "16",
-            description = "N of random search: noises drawn; also the default of --neighbours and --paths"
+            description = "N of random search and prune: noises drawn; also the default of --neighbours and --paths"
                     + " (default: ${DEFAULT-VALUE}).")
     int candidates;
 
@@ -61,6 +63,15 @@ final class AlgorithmOptions {
             description = "L: paths: solver steps per backward step (default: ${DEFAULT-VALUE}).")
     int pathLength;
 
+    @Option(names = "--prune-at", split = ",", defaultValue = "0.7,0.4",
+            description = "Prune: levels of the cuts, descending in (0, 1), where the candidates are scored on their"
+                    + " x-prediction and the worst dropped (default: ${DEFAULT-VALUE}).")
+    List<Double> pruneAt;
+
+    @Option(names = "--keep", defaultValue = "4",
+            description = "Prune: keep factor, each cut keeps ceil(n / keep) of n candidates (default: ${DEFAULT-VALUE}).")
+    int keep;
+
     /** The algorithm with these hyperparameters; --lambda replaces the default cosine, and naming both is ambiguous. */
     SearchAlgorithm algorithm() {
         boolean cosineGiven = spec.commandLine().getParseResult().hasMatchedOption("--cosine");
@@ -75,6 +86,6 @@ final class AlgorithmOptions {
         return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
                 neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
                 lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,
-                forwardStep, backwardStep, pathLength));
+                forwardStep, backwardStep, pathLength, pruneAt, keep));
     }
 }

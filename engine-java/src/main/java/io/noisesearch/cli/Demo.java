@@ -14,6 +14,7 @@ import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
@@ -179,6 +180,8 @@ final class Demo {
                     : String.format(Locale.ROOT, "N=%d, K=%d, lambda=%s", z.neighbours(), z.iterations(), z.lambda());
             case PathSearch p -> String.format(Locale.ROOT, "N=%d, M=%d, sigma=%s, df=%s, db=%s, L=%d", p.paths(),
                     p.width(), p.searchStart(), p.forwardStep(), p.backwardStep(), p.pathLength());
+            case PruneSearch p -> String.format(Locale.ROOT, "N=%d, cuts at %s, keep 1/%d", p.candidates(),
+                    p.pruneAt(), p.keep());
         };
     }
 

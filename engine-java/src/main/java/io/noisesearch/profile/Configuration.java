@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -17,8 +18,9 @@ import java.util.stream.Collectors;
  * One point of a sweep: model, verifier, algorithm and its hyperparameters, the solvers, the search budget in NFEs
  * (null: none), the guidance scale (null: the model's) and the evaluation set. Its id is a short hash of its
  * canonical JSON (this record on one line), so the same configuration has the same id in every sweep and run.
+ * A parameter is a number, or a list of numbers (prune's cut levels).
  */
-public record Configuration(String model, String verifier, String algorithm, Map<String, Number> parameters,
+public record Configuration(String model, String verifier, String algorithm, Map<String, Object> parameters,
                             SolverChoice searchSolver, SolverChoice finalSolver, Long budgetNfe, Double guidance,
                             EvaluationSet evaluation) {
 
@@ -46,17 +48,22 @@ public record Configuration(String model, String verifier, String algorithm, Map
     public SearchAlgorithm searchAlgorithm() {
         return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
                 integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
-                real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength")));
+                real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength"),
+                levels("pruneAt"), integer("keep")));
     }
 
     private int integer(String name) {
-        Number value = parameters.get(name);
-        return value == null ? 0 : value.intValue();
+        return parameters.get(name) instanceof Number value ? value.intValue() : 0;
     }
 
     private double real(String name) {
-        Number value = parameters.get(name);
-        return value == null ? Double.NaN : value.doubleValue();
+        return parameters.get(name) instanceof Number value ? value.doubleValue() : Double.NaN;
+    }
+
+    /** A list of levels (read back from results.jsonl as whatever numbers JSON gave), or null. */
+    private List<Double> levels(String name) {
+        return parameters.get(name) instanceof List<?> values
+                ? values.stream().map(v -> ((Number) v).doubleValue()).toList() : null;
     }
 
     /** The hyperparameters for people: "candidates=4", "-" for none. */
@@ -64,8 +71,14 @@ public record Configuration(String model, String verifier, String algorithm, Map
         if (parameters.isEmpty()) {
             return "-";
         }
-        return parameters.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        return parameters.entrySet().stream().map(e -> e.getKey() + "=" + text(e.getValue()))
                 .collect(Collectors.joining(" "));
+    }
+
+    /** A list as the command line writes it: 0.7,0.4. */
+    private static String text(Object value) {
+        return value instanceof List<?> values
+                ? values.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(value);
     }
 
     /** The budget for people: its NFEs, or "-" for none. */

@@ -49,7 +49,7 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
         for (AlgorithmAxes entry : algorithms) {
             Axes a = axes.overriddenBy(entry.axes());
             long n = 1;
-            for (List<Number> values : entry.parameters().values()) {
+            for (List<Object> values : entry.parameters().values()) {
                 n = times(n, values.size());
             }
             for (List<?> axis : List.of(guidance, a.searchSolver(), a.searchSteps(), a.finalSolver(), a.finalSteps(),
@@ -72,7 +72,7 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
                 : List.of(SolverChoice.DEFAULT);
         List<Long> budgets = searches ? orUnset(a.budgets()) : Collections.singletonList(null);
         List<Configuration> out = new ArrayList<>();
-        for (Map<String, Number> parameters : entry.combinations()) {
+        for (Map<String, Object> parameters : entry.combinations()) {
             for (Double scale : orUnset(guidance)) {
                 for (SolverChoice search : searchSolvers) {
                     for (SolverChoice last : solvers(a.finalSolver(), a.finalSteps())) {

@@ -152,11 +152,11 @@ public final class SweepReader {
     }
 
     /** Every hyperparameter of the algorithm as an axis, the defaults where the entry does not set one. */
-    private Map<String, List<Number>> parameters(JsonNode node, String path, String algorithm) {
+    private Map<String, List<Object>> parameters(JsonNode node, String path, String algorithm) {
         if (node.has("cosine") && node.has("lambda")) {
             throw error(path + ".lambda", "cosine and lambda exclude each other: give one");
         }
-        Map<String, List<Number>> axes = new LinkedHashMap<>();
+        Map<String, List<Object>> axes = new LinkedHashMap<>();
         for (AlgorithmAxes.Parameter p : AlgorithmAxes.PARAMETERS.get(algorithm)) {
             String key = path + "." + p.name();
             if (node.has(p.name())) {
@@ -168,8 +168,9 @@ public final class SweepReader {
         return axes;
     }
 
-    private Number parameter(AlgorithmAxes.Parameter p, JsonNode node, String path) {
+    private Object parameter(AlgorithmAxes.Parameter p, JsonNode node, String path) {
         return switch (p.name()) {
+            case "pruneAt" -> levels(node, path);
             case "iterations" -> integer(node, path, 0);
             case "cosine" -> open(real(node, path), -1, 1, path);
             case "searchStart" -> open(real(node, path), 0, 1, path);
@@ -178,13 +179,28 @@ public final class SweepReader {
         };
     }
 
+    /** Prune's cut levels: one level, or a list of levels strictly descending in (0, 1). */
+    private List<Double> levels(JsonNode node, String path) {
+        List<JsonNode> items = node.isArray() ? items(node, path) : List.of(node);
+        List<Double> levels = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = node.isArray() ? path + "[" + i + "]" : path;
+            double level = open(real(items.get(i), at), 0, 1, at);
+            if (!levels.isEmpty() && !(level < levels.getLast())) {
+                throw error(at, "levels must be strictly descending, got " + level + " after " + levels.getLast());
+            }
+            levels.add(level);
+        }
+        return List.copyOf(levels);
+    }
+
     /** Search over paths: every round must make progress and the first forward step stay within the noise. */
     private void checkCombinations(AlgorithmAxes entry, String path) {
-        for (Map<String, Number> c : entry.combinations()) {
+        for (Map<String, Object> c : entry.combinations()) {
             if (entry.name().equals("paths")) {
-                double start = c.get("searchStart").doubleValue();
-                double forward = c.get("forwardStep").doubleValue();
-                double backward = c.get("backwardStep").doubleValue();
+                double start = ((Number) c.get("searchStart")).doubleValue();
+                double forward = ((Number) c.get("forwardStep")).doubleValue();
+                double backward = ((Number) c.get("backwardStep")).doubleValue();
                 if (!(backward > forward)) {
                     throw error(path + ".backwardStep", "must exceed forwardStep so that every round makes progress,"
                             + " got " + backward + " <= " + forward);

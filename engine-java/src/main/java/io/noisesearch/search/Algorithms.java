@@ -4,10 +4,10 @@ import io.noisesearch.InvalidRequestException;
 
 import java.util.List;
 
-/** The search algorithms by the names requests and the command line use: PAPER.md's three and the baseline. */
+/** The search algorithms by the names requests and the command line use: PAPER.md's three, the baseline, pruning. */
 public final class Algorithms {
 
-    public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths");
+    public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths", "prune");
 
     /**
      * Every algorithm's hyperparameters in PAPER.md's symbols; each algorithm reads its own. Zero-order takes either a
@@ -16,9 +16,11 @@ public final class Algorithms {
      * @param candidates random search's N
      * @param neighbours zero-order's N, the neighbours per iteration; K = {@code iterations}
      * @param paths      search over paths' N, the paths kept; M = {@code width}, L = {@code pathLength}
+     * @param pruneAt    early pruning's cut levels (its N is {@code candidates}), each cut keeping 1 in {@code keep}
      */
     public record Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
-                           int width, double searchStart, double forwardStep, double backwardStep, int pathLength) {
+                           int width, double searchStart, double forwardStep, double backwardStep, int pathLength,
+                           List<Double> pruneAt, int keep) {
     }
 
     private Algorithms() {
@@ -31,6 +33,7 @@ public final class Algorithms {
             case "zero-order" -> new ZeroOrderSearch(s.neighbours(), s.iterations(), s.cosine(), s.lambda());
             case "paths" -> new PathSearch(s.paths(), s.width(), s.searchStart(), s.forwardStep(), s.backwardStep(),
                     s.pathLength());
+            case "prune" -> new PruneSearch(s.candidates(), s.pruneAt(), s.keep());
             default -> throw new InvalidRequestException("--algorithm: unknown algorithm '" + name + "' (expected one of "
                     + String.join(", ", NAMES) + ")");
         };

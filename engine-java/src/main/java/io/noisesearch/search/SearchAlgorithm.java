@@ -1,9 +1,10 @@
 package io.noisesearch.search;
 
 /** A search algorithm of PAPER.md; its record components are its hyperparameters. */
-public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrderSearch, PathSearch {
+public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrderSearch, PathSearch,
+        PruneSearch {
 
-    /** The command-line name: none, random, zero-order, paths. */
+    /** The command-line name: none, random, zero-order, paths, prune. */
     String id();
 
     /**

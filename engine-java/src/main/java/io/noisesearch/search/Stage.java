@@ -7,7 +7,9 @@ public enum Stage {
     ZERO_ORDER_PIVOT(2),
     ZERO_ORDER_NEIGHBOUR(3),
     PATHS_INITIAL(4),
-    PATHS_FORWARD(5);
+    PATHS_FORWARD(5),
+    /** Early pruning's initial noises. */
+    PRUNE(6);
 
     private final int code;
 

@@ -5,12 +5,12 @@ package io.noisesearch.search;
  * the candidate it kept, and for search over paths the noise level and each candidate's parent path.
  *
  * @param stage     the algorithm stage
- * @param iteration iteration (zero-order) or round (paths); 0 for random search
- * @param level     the grid level the candidates were scored at (paths); 0 for clean samples
+ * @param iteration iteration (zero-order), round (paths) or cut (prune; C + 1 for its final pick); 0 for random search
+ * @param level     the grid level the candidates were scored at (paths, prune); 0 for clean samples
  * @param keys      candidate keys, in pool order
  * @param scores    combined verifier scores, in pool order
  * @param parents   for paths, the index of each candidate's parent among the previous survivors; else null
- * @param chosenKey the key kept after this step (the pivot for zero-order, the best survivor for paths)
+ * @param chosenKey the key kept after this step (the pivot for zero-order, the best survivor for paths and prune)
  * @param rejected  zero-order only: no neighbour beat the pivot, which was kept
  */
 public record TraceEntry(String stage, int iteration, double level, long[] keys, float[] scores, int[] parents,

@@ -47,6 +47,12 @@ class CommandLineErrorsTest {
             "--algorithm zero-order --cosine NaN               | --cosine",
             "--algorithm zero-order --lambda NaN               | --lambda",
             "--algorithm paths --search-start NaN              | --search-start",
+            "--algorithm prune --prune-at 0.4,0.7              | --prune-at",
+            "--algorithm prune --prune-at 1.5                  | --prune-at",
+            "--algorithm prune --prune-at NaN                  | --prune-at",
+            "--algorithm prune --prune-at 0.7,x                | --prune-at",
+            "--algorithm prune --keep 0                        | --keep",
+            "--algorithm prune --candidates 0                  | --candidates",
     })
     void badOptionEndsWithOneLineNamingItAndExitCode2(String options, String named) {
         List<String> args = new ArrayList<>(List.of("search", "--out", temp.resolve("out").toString()));
@@ -135,6 +141,7 @@ class CommandLineErrorsTest {
         assertThat(run.exitCode()).isZero();
         for (String option : List.of("--model", "--class", "--algorithm", "--candidates", "--iterations", "--cosine",
                 "--lambda", "--paths-width", "--search-start", "--forward-step", "--backward-step", "--path-length",
+                "--prune-at", "--keep",
                 "--verifier", "--solver", "--steps", "--search-solver", "--search-steps", "--cfg", "--budget-nfe",
                 "--seed", "--threads", "--batch-size", "--device", "--out")) {
             assertThat(run.out()).contains(option + "=");
@@ -142,7 +149,7 @@ class CommandLineErrorsTest {
         // Help wraps its lines; compare with the wrapping undone.
         String help = run.out().replaceAll("\\s+", " ");
         assertThat(help).contains("(default: gmm-image)", "(default: random)", "(default: 16)",
-                "none, random, zero-order, paths", "(default: 0.95)", "(default: out/search)", "(default: unlimited)");
+                "none, random, zero-order, paths, prune", "(default: 0.95)", "(default: 0.7,0.4)", "(default: out/search)", "(default: unlimited)");
         assertThat(help).doesNotContain("default: null");
     }
 }

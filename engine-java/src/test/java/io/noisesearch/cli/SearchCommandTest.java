@@ -86,6 +86,22 @@ class SearchCommandTest {
     }
 
     @Test
+    void pruneOf64SpendsItsClosedFormulaAndRecordsItsHyperparameters() throws IOException {
+        JsonNode pruned = search("prune64", "--algorithm", "prune", "--candidates", "64", "--prune-at", "0.7,0.4",
+                "--keep", "4");
+        JsonNode one = search("random1", "--algorithm", "random", "--candidates", "1");
+
+        // Heun x10, segments of 3, 3 and 4 steps: 64 (6 + 1) + 16 (6 + 1) + 4 (8 - 1) NFEs.
+        assertThat(searchNfe(pruned)).isEqualTo(64 * 7 + 16 * 7 + 4 * 7).isEqualTo(588);
+        assertThat(pruned.path("searchNfePlanned").asLong()).isEqualTo(588);
+        assertThat(score(pruned)).isGreaterThan(score(one));
+        assertThat(pruned.path("parameters").path("pruneAt").toString()).isEqualTo("[0.7,0.4]");
+        assertThat(pruned.path("parameters").path("keep").asInt()).isEqualTo(4);
+        assertThat(pruned.path("best").path("keyParts").path("stage").asInt()).isEqualTo(6);
+        assertThat(pruned.path("trace")).hasSize(3);
+    }
+
+    @Test
     void cheaperSearchSolverIsCountedApartFromTheFinalSolve() throws IOException {
         JsonNode result = search("split", "--algorithm", "random", "--candidates", "4", "--solver", "heun",
                 "--steps", "10", "--search-solver", "euler", "--search-steps", "5");

@@ -15,6 +15,7 @@ import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
@@ -115,6 +116,32 @@ class TrainedModelSearchTest {
         assertThatThrownBy(() -> engine.search(request(new PathSearch(2, 2, 0.5, 0.125, 0.25, 1), "ssl@0.3", 6, 4)))
                 .isInstanceOf(io.noisesearch.InvalidRequestException.class)
                 .hasMessageContaining("t = 0.3").hasMessageContaining("search start");
+    }
+
+    @Test
+    void pruneWithTheSslVerifierTakesTheCaptureFromTheFirstSegmentAndDoesNotDependOnTheBatchSize() {
+        PruneSearch prune = new PruneSearch(6, List.of(0.5, 0.25), 2);
+        SearchRequest request = request(prune, "ssl@0.75", 3, 4);
+        SearchResult result = engine.search(request);
+        SearchResult small = engine.search(request.withBatchSize(1));
+
+        // Euler x8, segments of 4, 2 and 2 steps: 6 (4 + 1) + 3 (2 + 1) + 2 2 NFEs.
+        assertThat(result.compute().searchNfe()).isEqualTo(6 * 5 + 3 * 3 + 2 * 2).isEqualTo(prune.plannedSearchNfe(
+                new SearchPlan(engine.model("mnist-flow-s").info().schedule(), EULER_8)));
+        assertThat(small.key()).isEqualTo(result.key());
+        assertThat(small.score()).isCloseTo(result.score(), within(1e-5f));
+        result.trace().forEach(entry -> {
+            for (float score : entry.scores()) {
+                assertThat(score).isBetween(-1f, 1f).isNotZero();
+            }
+        });
+    }
+
+    @Test
+    void pruneRefusesACaptureTimeBelowItsFirstCut() {
+        assertThatThrownBy(() -> engine.search(request(new PruneSearch(4, List.of(0.5), 2), "ssl@0.3", 6, 4)))
+                .isInstanceOf(io.noisesearch.InvalidRequestException.class)
+                .hasMessageContaining("t = 0.3").hasMessageContaining("first cut");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.noisesearch.profile;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.ZeroOrderSearch;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,19 @@ class SweepReaderTest {
     }
 
     @Test
+    void pruneTakesTheSearchCommandsDefaultsAndEachValueOfItsPruneAtAxisIsAListOfLevels() {
+        assertThat(parse(HEAD + "algorithms: [prune]\n").configurations().getFirst().searchAlgorithm())
+                .isEqualTo(new PruneSearch(16, List.of(0.7, 0.4), 4));
+        List<Configuration> configurations = parse(HEAD
+                + "algorithms: [{name: prune, candidates: 8, pruneAt: [[0.7, 0.4], 0.5, [0.6]], keep: 2}]\n")
+                .configurations();
+        assertThat(configurations).extracting(Configuration::searchAlgorithm).containsExactly(
+                new PruneSearch(8, List.of(0.7, 0.4), 2), new PruneSearch(8, List.of(0.5), 2),
+                new PruneSearch(8, List.of(0.6), 2));
+        assertThat(configurations.getFirst().parametersText()).isEqualTo("candidates=8 pruneAt=0.7,0.4 keep=2");
+    }
+
+    @Test
     void theExampleSweepsInBenchSweepsRead() throws IOException {
         Path folder = benchSweeps();
         try (Stream<Path> files = Files.list(folder)) {
@@ -130,6 +144,17 @@ class SweepReaderTest {
                 Arguments.of("paths that make no progress",
                         HEAD + "algorithms: [{name: paths, forwardStep: 0.1, backwardStep: [0.2, 0.1]}]\n",
                         "sweep.yaml: algorithms[0].backwardStep: must exceed forwardStep"),
+                Arguments.of("prune levels that do not descend",
+                        HEAD + "algorithms: [{name: prune, pruneAt: [[0.7, 0.4], [0.4, 0.7]]}]\n",
+                        "sweep.yaml: algorithms[0].pruneAt[1][1]: levels must be strictly descending, got 0.7 after 0.4"),
+                Arguments.of("prune level out of range", HEAD + "algorithms: [{name: prune, pruneAt: 1.2}]\n",
+                        "sweep.yaml: algorithms[0].pruneAt: must lie strictly between 0 and 1, got 1.2"),
+                Arguments.of("prune without levels", HEAD + "algorithms: [{name: prune, pruneAt: [[]]}]\n",
+                        "sweep.yaml: algorithms[0].pruneAt[0]: is empty"),
+                Arguments.of("prune keep factor", HEAD + "algorithms: [{name: prune, keep: 0}]\n",
+                        "sweep.yaml: algorithms[0].keep: must be at least 1, got 0"),
+                Arguments.of("repeated schedule", HEAD + "algorithms: [{name: prune, pruneAt: [[0.5], 0.5]}]\n",
+                        "sweep.yaml: algorithms[0].pruneAt[1]: 0.5 appears twice"),
                 Arguments.of("repeated value", "models: [gmm-image, gmm-image]\nverifiers: oracle\nalgorithms: none\n",
                         "sweep.yaml: models[1]: 'gmm-image' appears twice"),
                 Arguments.of("guidance out of range", HEAD + "algorithms: [none]\nguidance: [1, 2000]\n",

@@ -3,13 +3,15 @@ package io.noisesearch.search;
 import io.noisesearch.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AlgorithmsTest {
 
     private static final Algorithms.Settings SETTINGS =
-            new Algorithms.Settings(16, 8, 4, 0.95, Double.NaN, 4, 2, 0.4, 0.05, 0.1, 2);
+            new Algorithms.Settings(16, 8, 4, 0.95, Double.NaN, 4, 2, 0.4, 0.05, 0.1, 2, List.of(0.7, 0.4), 4);
 
     @Test
     void everyNameMakesTheAlgorithmOfThatIdWithItsOwnHyperparameters() {
@@ -19,11 +21,12 @@ class AlgorithmsTest {
         assertThat(Algorithms.create("random", SETTINGS)).isEqualTo(new RandomSearch(16));
         assertThat(Algorithms.create("zero-order", SETTINGS)).isEqualTo(new ZeroOrderSearch(8, 4, 0.95, Double.NaN));
         assertThat(Algorithms.create("paths", SETTINGS)).isEqualTo(new PathSearch(4, 2, 0.4, 0.05, 0.1, 2));
+        assertThat(Algorithms.create("prune", SETTINGS)).isEqualTo(new PruneSearch(16, List.of(0.7, 0.4), 4));
     }
 
     @Test
     void anUnknownNameIsOneLineListingTheKnownOnes() {
         assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths)");
+                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune)");
     }
 }

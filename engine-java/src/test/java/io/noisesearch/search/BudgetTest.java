@@ -27,7 +27,7 @@ class BudgetTest {
     @Test
     void noAlgorithmExceedsItsBudget() {
         List<SearchAlgorithm> algorithms = List.of(new RandomSearch(32), new ZeroOrderSearch(4, 10, 0.9, Double.NaN),
-                new PathSearch(4, 4, 0.5, 0.05, 0.1, 2));
+                new PathSearch(4, 4, 0.5, 0.05, 0.1, 2), new PruneSearch(64, List.of(0.7, 0.4), 4));
         for (SearchAlgorithm algorithm : algorithms) {
             for (long budget : new long[] {0, 18, 19, 100, 333}) {
                 SearchResult result = engine.search(SearchRequest.of("gmm-image", 3, algorithm, "oracle", 8)

@@ -13,7 +13,8 @@ class DeterminismTest {
     private static final List<SearchAlgorithm> ALGORITHMS = List.of(
             new RandomSearch(12),
             new ZeroOrderSearch(5, 3, 0.9, Double.NaN),
-            new PathSearch(3, 3, 0.4, 0.05, 0.15, 2));
+            new PathSearch(3, 3, 0.4, 0.05, 0.15, 2),
+            new PruneSearch(12, List.of(0.7, 0.4), 3));
 
     @Test
     void sameWinnerAcrossRunsThreadsAndBatchSizes() {

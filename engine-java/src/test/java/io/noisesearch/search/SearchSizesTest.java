@@ -66,12 +66,20 @@ class SearchSizesTest {
         assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(8 + 3 * 8);
         assertThat(paths.peakRows(PLAN, 24, false)).isEqualTo(2 + 2 * 4);
         assertThat(new NoSearch().peakRows(PLAN, 0, true)).isEqualTo(2);
+        // Prune: N pool and N x-predictions / survivors (+ N and ceil(N / keep) captures), the winner's noise (+ capture);
+        // 7 NFEs a candidate to the first cut.
+        PruneSearch prune = new PruneSearch(16, List.of(0.7, 0.4), 4);
+        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(2 * 16 + 1);
+        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(2 * 16 + 16 + 4 + 2);
+        assertThat(prune.peakRows(PLAN, 5 * 7 + 6, true)).isEqualTo(2 * 5 + 5 + 2 + 2);
+        assertThat(prune.peakRows(PLAN, 6, true)).isEqualTo(2);
     }
 
     @Test
     void peakRowsAreTheRowsASearchAllocates() {
         List<SearchAlgorithm> algorithms = List.of(new NoSearch(), new RandomSearch(12),
-                new ZeroOrderSearch(5, 3, 0.9, Double.NaN), new PathSearch(3, 2, 0.4, 0.05, 0.1, 2));
+                new ZeroOrderSearch(5, 3, 0.9, Double.NaN), new PathSearch(3, 2, 0.4, 0.05, 0.1, 2),
+                new PruneSearch(9, List.of(0.5, 0.3), 2));
         CountingBackend backend = new CountingBackend(Backends.open("java"));
         try (Engine engine = Engine.open(backend, 1, 1)) {
             for (SearchAlgorithm algorithm : algorithms) {
@@ -95,7 +103,7 @@ class SearchSizesTest {
     @Test
     void plannedCandidatesAndTraceEntriesMatchTheTrace() {
         List<SearchAlgorithm> algorithms = List.of(new RandomSearch(6), new ZeroOrderSearch(3, 4, 0.9, Double.NaN),
-                new PathSearch(2, 3, 0.4, 0.05, 0.1, 2));
+                new PathSearch(2, 3, 0.4, 0.05, 0.1, 2), new PruneSearch(10, List.of(0.8, 0.5, 0.2), 2));
         try (Engine engine = Engine.open("java", 1)) {
             for (SearchAlgorithm algorithm : algorithms) {
                 SearchResult result = engine.search(SearchRequest.of("gmm-image", 2, algorithm, "oracle", 1));
@@ -127,6 +135,9 @@ class SearchSizesTest {
         assertThatThrownBy(() -> zeroOrder.plannedSearchNfe(plan)).isInstanceOf(ArithmeticException.class);
         PathSearch paths = new PathSearch(46340, 46340, 0.5, 0.00001, 0.00002, Integer.MAX_VALUE);
         assertThatThrownBy(() -> paths.plannedSearchNfe(plan)).isInstanceOf(ArithmeticException.class);
+        PruneSearch prune = new PruneSearch(Integer.MAX_VALUE, List.of(0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1),
+                1);
+        assertThatThrownBy(() -> prune.plannedSearchNfe(plan)).isInstanceOf(ArithmeticException.class);
     }
 
     @Test
