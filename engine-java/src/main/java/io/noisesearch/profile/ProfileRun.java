@@ -9,7 +9,6 @@ import io.noisesearch.search.SearchRequest;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -91,12 +90,16 @@ public final class ProfileRun {
     }
 
     /**
-     * Runs the shard's configurations that {@code log} does not hold yet, then writes the tables, plots and page of
-     * everything {@code log} holds.
+     * Runs the shard's configurations that {@code log} does not hold yet, then writes {@code run.json} and the tables,
+     * plots and page of everything {@code log} holds.
      */
     public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
         long start = System.nanoTime();
         List<Integer> mine = shardOf(shard);
+        RunInfo info = runInfo(shard);
+        RunInfo earlier = RunInfo.read(dir.path());
+        info = earlier != null && earlier.sameSweep(info) ? earlier.and(info) : info;
+        info.write(dir);
         List<Integer> todo = mine.stream().filter(k -> !log.contains(configurations.get(k).id())).toList();
         progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
                 shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
@@ -111,9 +114,15 @@ public final class ProfileRun {
             progress.println(meter.line(i, result));
             progress.flush();
         }
-        List<String> files = writeReport(dir, log.results(), shard);
+        List<String> files = new ArrayList<>(ReportFiles.write(dir, info, log.results()));
+        files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private RunInfo runInfo(Shard shard) {
+        return new RunInfo(sweep.name(), source, List.copyOf(ids()), sweep.evaluation(), List.of(shard.toString()),
+                List.of(engine.backend().name()));
     }
 
     private List<Integer> shardOf(Shard shard) {
@@ -151,34 +160,5 @@ public final class ProfileRun {
             throw new InvalidRequestException(source + ": configuration " + index + " (" + c.id() + ", "
                     + c.describe() + "): " + e.getMessage(), e);
         }
-    }
-
-    /** results.csv, a PNG per plot and index.html, written whole; returns their names. */
-    private List<String> writeReport(OutputDirectory dir, List<ProfileResult> results, Shard shard) throws IOException {
-        List<String> files = new ArrayList<>(List.of(ResultsLog.FILE));
-        dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(results)));
-        files.add(ResultsCsv.FILE);
-        String title = "noisesearch profile: " + (sweep.name() != null ? sweep.name() : source);
-        List<Plots.Plot> plots = results.isEmpty() ? List.of() : Plots.draw(results, sweep.name());
-        for (Plots.Plot plot : plots) {
-            dir.write(plot.file(), file -> Files.write(file, plot.png()));
-            files.add(plot.file());
-        }
-        String page = IndexPage.html(title, about(results, shard), results, plots);
-        dir.write(IndexPage.FILE, file -> Files.writeString(file, page, StandardCharsets.UTF_8));
-        files.add(IndexPage.FILE);
-        return files;
-    }
-
-    private String about(List<ProfileResult> results, Shard shard) {
-        EvaluationSet set = sweep.evaluation();
-        return String.format(Locale.ROOT, "%d configurations of %s%s on %s. Each generates %d per class%s with seeds"
-                        + " from %d and is measured by the model's evaluation network (trained models) or the exact"
-                        + " oracle log-density (mixtures). NFEs per sample count search and final NFEs; GFLOPs count"
-                        + " the denoiser (forward passes x FLOPs per pass) and the verifier; peak heap is the JVM heap"
-                        + " pools' peak usage while the configuration ran (native memory not included).",
-                results.size(), source, shard.count() > 1 ? " (shard " + shard + ")" : "", engine.backend().name(),
-                set.perClass(), set.classes() == null ? " of every class" : " of classes " + set.classes(),
-                set.firstSeed());
     }
 }
