@@ -35,8 +35,9 @@ final class ProfileMergeCommand implements Callable<Integer> {
         try (OutputDirectory dir = OutputDirectory.open(out, "OUT")) {
             ProfileMerge.Summary summary = ProfileMerge.write(dir, shards);
             PrintWriter stdout = spec.commandLine().getOut();
-            stdout.printf(Locale.ROOT, "merged %d of %d configurations from %d folders -> %s: %s%n", summary.merged(),
-                    summary.configurations(), summary.folders(), dir.path(), String.join(", ", summary.files()));
+            stdout.printf(Locale.ROOT, "merged %d of %d configurations from %d folders, %.4f GFLOPs spent for %.4f"
+                            + " accounted -> %s: %s%n", summary.merged(), summary.configurations(), summary.folders(),
+                    summary.spentGflops(), summary.accountedGflops(), dir.path(), String.join(", ", summary.files()));
             stdout.flush();
         }
         return 0;

@@ -23,7 +23,8 @@ import java.util.Map;
 public final class ProfileMerge {
 
     /** What a merge wrote: configurations merged of the sweep's, the folders and the files. */
-    public record Summary(int merged, int configurations, int folders, List<String> files) {
+    public record Summary(int merged, int configurations, int folders, List<String> files, double spentGflops,
+                          double accountedGflops) {
     }
 
     private ProfileMerge() {
@@ -87,7 +88,8 @@ public final class ProfileMerge {
         List<String> files = new ArrayList<>(ReportFiles.write(out, shards.run(), shards.results()));
         shards.run().write(out);
         files.add(RunInfo.FILE);
-        return new Summary(shards.results().size(), shards.run().configurations().size(), shards.folders(), files);
+        return new Summary(shards.results().size(), shards.run().configurations().size(), shards.folders(), files,
+                ReuseGroup.spent(shards.results()), ReuseGroup.accounted(shards.results()));
     }
 
     /** The result is the sweep's configuration at its index, and in no earlier folder. */

@@ -23,8 +23,13 @@ import java.util.Set;
  */
 public final class ProfileRun {
 
-    /** What a run did: configurations of its shard, how many it ran and how many it found done, files written. */
-    public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis) {
+    /**
+     * What a run did: configurations of its shard, how many it ran and how many it found done, files written, and
+     * the GFLOPs that the results in results.jsonl spent against those they account for, each as if it ran alone
+     * (less spent where best-of-N points shared a pool).
+     */
+    public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis,
+                          double spentGflops, double accountedGflops) {
     }
 
     private final Engine engine;
@@ -90,8 +95,9 @@ public final class ProfileRun {
     }
 
     /**
-     * Runs the shard's configurations that {@code log} does not hold yet, then writes {@code run.json} and the tables,
-     * plots and page of everything {@code log} holds.
+     * Runs the shard's configurations that {@code log} does not hold yet, best-of-N points that differ only in N
+     * from one pool ({@link PrefixReuse}), then writes {@code run.json} and the tables, plots and page of everything
+     * {@code log} holds.
      */
     public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
         long start = System.nanoTime();
@@ -100,24 +106,36 @@ public final class ProfileRun {
         RunInfo earlier = RunInfo.read(dir.path());
         info = earlier != null && earlier.sameSweep(info) ? earlier.and(info) : info;
         info.write(dir);
-        List<Integer> todo = mine.stream().filter(k -> !log.contains(configurations.get(k).id())).toList();
+        // Units in the order of their first configuration in the shard, so that a resumed run appends the lines an
+        // uninterrupted one would have appended after those it finds.
+        List<List<Integer>> units = PrefixReuse.units(configurations, mine, profiler::plan).stream()
+                .map(unit -> unit.stream().filter(k -> !log.contains(configurations.get(k).id())).toList())
+                .filter(unit -> !unit.isEmpty()).toList();
+        List<Integer> todo = units.stream().flatMap(List::stream).toList();
         progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
                 shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
                 todo.size());
         progress.flush();
         warmUp(todo);
-        Progress meter = new Progress(todo.stream().map(k -> profiler.plan(configurations.get(k))).toList());
-        for (int i = 0; i < todo.size(); i++) {
-            ProfileResult result = measure(configurations.get(todo.get(i)), todo.get(i));
-            log.append(result);
-            dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
-            progress.println(meter.line(i, result));
+        Progress meter = new Progress(units.stream()
+                .map(unit -> unit.stream().map(k -> profiler.plan(configurations.get(k))).toList()).toList());
+        for (List<Integer> unit : units) {
+            List<ProfileResult> results = measure(unit);
+            for (ProfileResult result : results) {
+                log.append(result);
+                dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
+            }
+            meter.lines(results).forEach(progress::println);
+            if (results.size() > 1) {
+                ReuseGroup.of(results).forEach(group -> progress.println("profile reuse: " + group.line()));
+            }
             progress.flush();
         }
-        List<String> files = new ArrayList<>(ReportFiles.write(dir, info, log.results()));
+        List<ProfileResult> all = log.results();
+        List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
         files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
-                (System.nanoTime() - start) / 1_000_000);
+                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all));
     }
 
     private RunInfo runInfo(Shard shard) {
@@ -148,17 +166,21 @@ public final class ProfileRun {
         }
     }
 
-    /** A configuration's measurements; bad input it meets on the way names the configuration. */
-    private ProfileResult measure(Configuration c, int index) {
+    /** A unit's measurements; bad input it meets on the way names its configurations. */
+    private List<ProfileResult> measure(List<Integer> unit) {
+        List<Configuration> group = unit.stream().map(configurations::get).toList();
         try {
-            return profiler.run(c, index);
+            return unit.size() == 1 ? List.of(profiler.run(group.getFirst(), unit.getFirst()))
+                    : profiler.run(group, unit);
         } catch (NoiseSearchException | IllegalArgumentException e) {
             boolean userError = !(e instanceof NoiseSearchException n) || n.isUserError();
             if (!userError) {
                 throw e;
             }
-            throw new InvalidRequestException(source + ": configuration " + index + " (" + c.id() + ", "
-                    + c.describe() + "): " + e.getMessage(), e);
+            String named = unit.size() == 1 ? "configuration " + unit.getFirst() + " (" + group.getFirst().id() + ", "
+                    + group.getFirst().describe() + ")" : "configurations " + unit + " (best of N from one pool, "
+                    + group.getLast().describe() + ")";
+            throw new InvalidRequestException(source + ": " + named + ": " + e.getMessage(), e);
         }
     }
 }

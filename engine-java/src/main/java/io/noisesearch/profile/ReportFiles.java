@@ -39,8 +39,9 @@ final class ReportFiles {
         return String.format(Locale.ROOT, "%d configurations of %s%s on %s. Each generates %d per class%s with seeds"
                         + " from %d and is measured by the model's evaluation network (trained models) or the exact"
                         + " oracle log-density (mixtures). NFEs per sample count search and final NFEs; GFLOPs count"
-                        + " the denoiser (forward passes x FLOPs per pass) and the verifier; peak heap is the JVM heap"
-                        + " pools' peak usage while the configuration ran (native memory not included).",
+                        + " the denoiser (forward passes x FLOPs per pass) and the verifier, each configuration as if"
+                        + " it ran alone; peak heap is the JVM heap pools' peak usage while the configuration ran"
+                        + " (native memory not included).",
                 results.size(), run.source(), shards,
                 String.join(", ", run.devices()), set.perClass(),
                 set.classes() == null ? " of every class" : " of classes " + set.classes(), set.firstSeed());
