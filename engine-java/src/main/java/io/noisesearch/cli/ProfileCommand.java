@@ -12,6 +12,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
@@ -28,13 +29,16 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "profile", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = "Run a sweep of configurations and measure quality against compute (NFEs, GFLOPs); write"
-                + " results.jsonl, results.csv, plots and index.html.")
+                + " results.jsonl, results.csv, plots and index.html. 'profile merge OUT DIR...' joins shard folders.",
+        subcommands = ProfileMergeCommand.class)
 final class ProfileCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "The sweep file (see bench/sweeps/README.md).")
+    /** Optional to picocli, so that {@code profile merge} parses without one; required by {@link #call}. */
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SWEEP.yaml",
+            description = "The sweep file (see bench/sweeps/README.md).")
     Path sweepFile;
 
     @Option(names = "--out", defaultValue = "out/profile",
@@ -69,6 +73,9 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sweepFile == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required parameter: 'SWEEP.yaml'");
+        }
         String source = sweepFile.toString();
         Sweep sweep = SweepReader.read(sweepFile);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -85,9 +92,10 @@ final class ProfileCommand implements Callable<Integer> {
             run.check();
             try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
                 ProfileRun.Summary summary = run.run(dir, log, shard, spec.commandLine().getErr());
-                stdout.printf(Locale.ROOT, "profiled %d configurations of %s (%d run now, %d resumed) in %.1f s -> %s:"
-                                + " %s%n", summary.configurations(), source, summary.ran(), summary.resumed(),
-                        summary.wallMillis() / 1000.0, dir.path(), String.join(", ", summary.files()));
+                stdout.printf(Locale.ROOT, "profiled %d configurations of %s (%d run now, %d resumed) in %.1f s,"
+                                + " %.4f GFLOPs spent for %.4f accounted -> %s: %s%n", summary.configurations(), source,
+                        summary.ran(), summary.resumed(), summary.wallMillis() / 1000.0, summary.spentGflops(),
+                        summary.accountedGflops(), dir.path(), String.join(", ", summary.files()));
                 stdout.flush();
             }
         }

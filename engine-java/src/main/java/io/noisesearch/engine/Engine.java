@@ -16,6 +16,7 @@ import io.noisesearch.model.ModelRepository;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.Outcome;
 import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
@@ -35,6 +36,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,16 +142,36 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
+        return searchShared(request, verifier, request.algorithm()::run);
+    }
+
+    /**
+     * Candidate {@code key} of the request's seed solved with the request's final solver and scored: what a search
+     * that chose this key returns, without searching (an algorithm "none" that starts from this key). Lets a caller
+     * that found the winner of a best-of-N pool elsewhere, from its trace, finish it.
+     */
+    public SearchResult solve(SearchRequest request, long key) {
+        SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
+                request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
+                request.seed(), request.batchSize());
+        Denoiser model = model(request.model());
+        return searchShared(alone, Verifiers.create(request.verifier(), model, role -> auxiliary(model, role)),
+                context -> context.solveCandidate(key));
+    }
+
+    /** Runs work on a request inside the shared lock that close() waits for. */
+    private SearchResult searchShared(SearchRequest request, Verifier verifier,
+                                      Function<SearchContext, Outcome> work) {
         running.readLock().lock();
         try {
             checkOpen();
-            return searchOpen(request, verifier);
+            return searchOpen(request, verifier, work);
         } finally {
             running.readLock().unlock();
         }
     }
 
-    private SearchResult searchOpen(SearchRequest request, Verifier verifier) {
+    private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         if (request.label() < 0 || request.label() >= info.classes()) {
@@ -170,7 +192,7 @@ public final class Engine implements AutoCloseable {
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
                     lane.workspace(model, request.batchSize()));
-            Outcome outcome = run(request, context, guidance);
+            Outcome outcome = run(request, work, context, guidance);
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
@@ -185,9 +207,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A guidance scale the caller chose that drives the predictions out of range is their input at fault. */
-    private static Outcome run(SearchRequest request, SearchContext context, double guidance) {
+    private static Outcome run(SearchRequest request, Function<SearchContext, Outcome> work, SearchContext context,
+                               double guidance) {
         try {
-            return request.algorithm().run(context);
+            return work.apply(context);
         } catch (NonFiniteOutputException e) {
             if (Double.isNaN(request.guidance()) || guidance == 1) {
                 throw e;

@@ -35,6 +35,7 @@ final class IndexPage {
         page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(escape(title)).append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n")
                 .append("<h1>").append(escape(title)).append("</h1>\n<p>").append(escape(summary)).append("</p>\n");
+        reuse(page, results);
         page.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
         for (Plots.Plot plot : plots) {
             page.append("<img alt=\"").append(escape(plot.title())).append("\" src=\"data:image/png;base64,")
@@ -46,6 +47,30 @@ final class IndexPage {
         List<Column> columns = columns(results);
         groups.forEach((series, rows) -> table(page, labels.get(series), columns, rows));
         return page.append("</body>\n</html>\n").toString();
+    }
+
+    /** Spent against accounted GFLOPs, where points shared a best-of-N pool. */
+    private static void reuse(StringBuilder page, List<ProfileResult> results) {
+        List<ReuseGroup> groups = ReuseGroup.of(results);
+        if (groups.isEmpty()) {
+            return;
+        }
+        page.append("<h2>Prefix reuse</h2>\n<p>").append(escape(String.format(Locale.ROOT, "Best-of-N points that"
+                        + " differ only in N are derived from the pool of the largest (its first N candidates); in the"
+                        + " plots and tables each point's compute is what it would spend alone. Spent in all: %.4f"
+                        + " GFLOPs for %.4f accounted.", ReuseGroup.spent(results), ReuseGroup.accounted(results))))
+                .append("</p>\n<table>\n<tr><th>pool</th><th>candidates</th><th>spent GFLOPs</th>"
+                        + "<th>accounted GFLOPs</th><th>largest point alone</th><th>spent / largest</th></tr>\n");
+        for (ReuseGroup group : groups) {
+            page.append("<tr><td class=\"text\">").append(escape(group.pool().describe()))
+                    .append("</td><td class=\"text\">").append(escape(group.candidates()))
+                    .append("</td><td>").append(number(group.spentGflops()))
+                    .append("</td><td>").append(number(group.accountedGflops()))
+                    .append("</td><td>").append(number(group.pool().compute().gflops()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.3fx", group.overLargest()))
+                    .append("</td></tr>\n");
+        }
+        page.append("</table>\n");
     }
 
     private static void table(StringBuilder page, String label, List<Column> columns, List<ProfileResult> rows) {
@@ -93,6 +118,7 @@ final class IndexPage {
                 new Column("verifier GFLOPs", r -> number(r.compute().verifierGflops())),
                 new Column("GFLOPs / sample", r -> number(r.gflopsPerSample())),
                 new Column("budget exhausted", r -> String.valueOf(r.compute().budgetExhausted())),
+                new Column("spent GFLOPs", r -> number(r.spent().gflops())),
                 new Column("wall s", r -> number(r.measured().wallMillis() / 1000.0)),
                 new Column("peak heap MiB", r -> number(r.measured().peakHeapBytes() / 1048576.0))));
         return columns;

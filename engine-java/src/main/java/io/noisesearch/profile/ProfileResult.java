@@ -1,17 +1,27 @@
 package io.noisesearch.profile;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
  * The measurements of one configuration over its evaluation set: one line of {@code results.jsonl}. Everything but
- * {@code measured} is a function of the configuration (the same on every run on the same machine); metrics a model
- * does not have are null (trained models: the evaluation network's; exact mixtures: the oracle log-density).
+ * {@code measured} and {@code reuse} is a function of the configuration (the same on every run on the same machine,
+ * whether or not the point shared a pool); metrics a model does not have are null (trained models: the evaluation
+ * network's; exact mixtures: the oracle log-density).
  *
  * @param index       the configuration's place in the sweep's order
  * @param solvers     the solvers the configuration resolved to on its model ("euler x10")
  */
 public record ProfileResult(String id, int index, Configuration configuration, Solvers solvers, int samples,
-                            Quality quality, Work compute, Measured measured) {
+                            Quality quality, Work compute, Measured measured,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Reuse reuse) {
+
+    /** A result of a configuration run alone. */
+    public ProfileResult(String id, int index, Configuration configuration, Solvers solvers, int samples,
+                         Quality quality, Work compute, Measured measured) {
+        this(id, index, configuration, solvers, samples, quality, compute, measured, null);
+    }
 
     public record Solvers(String search, String last) {
     }
@@ -45,6 +55,23 @@ public record ProfileResult(String id, int index, Configuration configuration, S
      */
     public record Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
                            long peakHeapBytes) {
+    }
+
+    /**
+     * A best-of-N point of a group that shared one pool (bench/sweeps/README.md, prefix reuse); its {@code compute}
+     * stays what it would spend alone. What this run spent differs, so it is kept apart, like {@code measured}.
+     *
+     * @param pool   the id of the group's largest configuration, whose searches made the pool
+     * @param reused true when the result was derived from the pool's first N candidates (false: the pool itself)
+     * @param spent  the compute this run spent for the point: the pool's searches for the pool's configuration, the
+     *               final solves of winners the pool did not return for the others (often none)
+     */
+    public record Reuse(String pool, boolean reused, Work spent) {
+    }
+
+    /** The compute this run spent for the result: its own unless it took part in prefix reuse. */
+    public Work spent() {
+        return reuse == null ? compute : reuse.spent();
     }
 
     public double searchNfePerSample() {

@@ -9,7 +9,6 @@ import io.noisesearch.search.SearchRequest;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,8 +23,13 @@ import java.util.Set;
  */
 public final class ProfileRun {
 
-    /** What a run did: configurations of its shard, how many it ran and how many it found done, files written. */
-    public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis) {
+    /**
+     * What a run did: configurations of its shard, how many it ran and how many it found done, files written, and
+     * the GFLOPs that the results in results.jsonl spent against those they account for, each as if it ran alone
+     * (less spent where best-of-N points shared a pool).
+     */
+    public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis,
+                          double spentGflops, double accountedGflops) {
     }
 
     private final Engine engine;
@@ -91,29 +95,52 @@ public final class ProfileRun {
     }
 
     /**
-     * Runs the shard's configurations that {@code log} does not hold yet, then writes the tables, plots and page of
-     * everything {@code log} holds.
+     * Runs the shard's configurations that {@code log} does not hold yet, best-of-N points that differ only in N
+     * from one pool ({@link PrefixReuse}), then writes {@code run.json} and the tables, plots and page of everything
+     * {@code log} holds.
      */
     public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
         long start = System.nanoTime();
         List<Integer> mine = shardOf(shard);
-        List<Integer> todo = mine.stream().filter(k -> !log.contains(configurations.get(k).id())).toList();
+        RunInfo info = runInfo(shard);
+        RunInfo earlier = RunInfo.read(dir.path());
+        info = earlier != null && earlier.sameSweep(info) ? earlier.and(info) : info;
+        info.write(dir);
+        // Units in the order of their first configuration in the shard, so that a resumed run appends the lines an
+        // uninterrupted one would have appended after those it finds.
+        List<List<Integer>> units = PrefixReuse.units(configurations, mine, profiler::plan).stream()
+                .map(unit -> unit.stream().filter(k -> !log.contains(configurations.get(k).id())).toList())
+                .filter(unit -> !unit.isEmpty()).toList();
+        List<Integer> todo = units.stream().flatMap(List::stream).toList();
         progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
                 shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
                 todo.size());
         progress.flush();
         warmUp(todo);
-        Progress meter = new Progress(todo.stream().map(k -> profiler.plan(configurations.get(k))).toList());
-        for (int i = 0; i < todo.size(); i++) {
-            ProfileResult result = measure(configurations.get(todo.get(i)), todo.get(i));
-            log.append(result);
-            dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
-            progress.println(meter.line(i, result));
+        Progress meter = new Progress(units.stream()
+                .map(unit -> unit.stream().map(k -> profiler.plan(configurations.get(k))).toList()).toList());
+        for (List<Integer> unit : units) {
+            List<ProfileResult> results = measure(unit);
+            for (ProfileResult result : results) {
+                log.append(result);
+                dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
+            }
+            meter.lines(results).forEach(progress::println);
+            if (results.size() > 1) {
+                ReuseGroup.of(results).forEach(group -> progress.println("profile reuse: " + group.line()));
+            }
             progress.flush();
         }
-        List<String> files = writeReport(dir, log.results(), shard);
+        List<ProfileResult> all = log.results();
+        List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
+        files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
-                (System.nanoTime() - start) / 1_000_000);
+                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all));
+    }
+
+    private RunInfo runInfo(Shard shard) {
+        return new RunInfo(sweep.name(), source, List.copyOf(ids()), sweep.evaluation(), List.of(shard.toString()),
+                List.of(engine.backend().name()));
     }
 
     private List<Integer> shardOf(Shard shard) {
@@ -139,46 +166,21 @@ public final class ProfileRun {
         }
     }
 
-    /** A configuration's measurements; bad input it meets on the way names the configuration. */
-    private ProfileResult measure(Configuration c, int index) {
+    /** A unit's measurements; bad input it meets on the way names its configurations. */
+    private List<ProfileResult> measure(List<Integer> unit) {
+        List<Configuration> group = unit.stream().map(configurations::get).toList();
         try {
-            return profiler.run(c, index);
+            return unit.size() == 1 ? List.of(profiler.run(group.getFirst(), unit.getFirst()))
+                    : profiler.run(group, unit);
         } catch (NoiseSearchException | IllegalArgumentException e) {
             boolean userError = !(e instanceof NoiseSearchException n) || n.isUserError();
             if (!userError) {
                 throw e;
             }
-            throw new InvalidRequestException(source + ": configuration " + index + " (" + c.id() + ", "
-                    + c.describe() + "): " + e.getMessage(), e);
+            String named = unit.size() == 1 ? "configuration " + unit.getFirst() + " (" + group.getFirst().id() + ", "
+                    + group.getFirst().describe() + ")" : "configurations " + unit + " (best of N from one pool, "
+                    + group.getLast().describe() + ")";
+            throw new InvalidRequestException(source + ": " + named + ": " + e.getMessage(), e);
         }
-    }
-
-    /** results.csv, a PNG per plot and index.html, written whole; returns their names. */
-    private List<String> writeReport(OutputDirectory dir, List<ProfileResult> results, Shard shard) throws IOException {
-        List<String> files = new ArrayList<>(List.of(ResultsLog.FILE));
-        dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(results)));
-        files.add(ResultsCsv.FILE);
-        String title = "noisesearch profile: " + (sweep.name() != null ? sweep.name() : source);
-        List<Plots.Plot> plots = results.isEmpty() ? List.of() : Plots.draw(results, sweep.name());
-        for (Plots.Plot plot : plots) {
-            dir.write(plot.file(), file -> Files.write(file, plot.png()));
-            files.add(plot.file());
-        }
-        String page = IndexPage.html(title, about(results, shard), results, plots);
-        dir.write(IndexPage.FILE, file -> Files.writeString(file, page, StandardCharsets.UTF_8));
-        files.add(IndexPage.FILE);
-        return files;
-    }
-
-    private String about(List<ProfileResult> results, Shard shard) {
-        EvaluationSet set = sweep.evaluation();
-        return String.format(Locale.ROOT, "%d configurations of %s%s on %s. Each generates %d per class%s with seeds"
-                        + " from %d and is measured by the model's evaluation network (trained models) or the exact"
-                        + " oracle log-density (mixtures). NFEs per sample count search and final NFEs; GFLOPs count"
-                        + " the denoiser (forward passes x FLOPs per pass) and the verifier; peak heap is the JVM heap"
-                        + " pools' peak usage while the configuration ran (native memory not included).",
-                results.size(), source, shard.count() > 1 ? " (shard " + shard + ")" : "", engine.backend().name(),
-                set.perClass(), set.classes() == null ? " of every class" : " of classes " + set.classes(),
-                set.firstSeed());
     }
 }

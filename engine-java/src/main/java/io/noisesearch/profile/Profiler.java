@@ -26,7 +26,9 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -112,12 +114,87 @@ public final class Profiler {
     /** Generates the evaluation set with the configuration and measures it. */
     public ProfileResult run(Configuration c, int index) {
         Denoiser model = engine.model(c.model());
-        ModelInfo info = model.info();
         Plan plan = plan(c);
         List<MemoryPoolMXBean> heap = heapPools();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long start = System.nanoTime();
-        List<SearchResult> results = generate(c, plan, info);
+        List<SearchResult> results = requests(c, plan, model.info()).stream().map(engine::search).toList();
+        return measure(c, index, plan, model, results, start, heap, null);
+    }
+
+    /**
+     * Best-of-N configurations that differ only in N ({@link PrefixReuse#units}) from one pool: the largest N's
+     * searches, every smaller N derived from their first N candidates. Each result is what the configuration gives
+     * alone (apart from {@code measured}); its {@code reuse} says what this run spent on it.
+     */
+    public List<ProfileResult> run(List<Configuration> group, List<Integer> indices) {
+        int largest = 0;
+        for (int p = 1; p < group.size(); p++) {
+            largest = candidates(group.get(p)) > candidates(group.get(largest)) ? p : largest;
+        }
+        Configuration poolConfiguration = group.get(largest);
+        Denoiser model = engine.model(poolConfiguration.model());
+        Plan plan = plan(poolConfiguration);
+        List<MemoryPoolMXBean> heap = heapPools();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        long start = System.nanoTime();
+        List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
+        List<SearchResult> pool = requests.stream().map(engine::search).toList();
+        Verifier verifier = Verifiers.create(poolConfiguration.verifier(), model,
+                role -> engine.auxiliary(model, role));
+        // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
+        List<Map<Long, SearchResult>> solved = new ArrayList<>();
+        pool.forEach(r -> solved.add(new HashMap<>()));
+        ProfileResult[] out = new ProfileResult[group.size()];
+        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, start, heap,
+                new ProfileResult.Reuse(poolConfiguration.id(), false, work(plan, model.info(), pool)));
+        for (int p = 0; p < group.size(); p++) {
+            Configuration c = group.get(p);
+            if (p == largest) {
+                continue;
+            }
+            long begin = System.nanoTime();
+            List<SearchResult> results = new ArrayList<>();
+            List<SearchResult> spent = new ArrayList<>();
+            for (int i = 0; i < pool.size(); i++) {
+                PrefixReuse.Derived derived = PrefixReuse.derive(engine, requests.get(i), pool.get(i), verifier,
+                        candidates(c), solved.get(i));
+                results.add(derived.result());
+                if (derived.solved() != null) {
+                    spent.add(derived.solved());
+                }
+            }
+            Plan own = plan(c);
+            ProfileResult.Reuse reuse = new ProfileResult.Reuse(poolConfiguration.id(), true,
+                    work(own, model.info(), spent));
+            out[p] = measure(c, indices.get(p), own, model, results, begin, heap, reuse);
+        }
+        return List.of(out);
+    }
+
+    private static int candidates(Configuration c) {
+        return c.parameters().get("candidates").intValue();
+    }
+
+    /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */
+    private List<SearchRequest> requests(Configuration c, Plan plan, ModelInfo info) {
+        SearchAlgorithm algorithm = c.searchAlgorithm();
+        double scale = c.guidance() == null ? Double.NaN : c.guidance();
+        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
+        List<SearchRequest> requests = new ArrayList<>();
+        long seed = c.evaluation().firstSeed();
+        for (int label : c.evaluation().classesOf(info.classes())) {
+            for (int j = 0; j < c.evaluation().perClass(); j++) {
+                requests.add(new SearchRequest(c.model(), label, algorithm, c.verifier(), plan.search(), plan.last(),
+                        scale, budget, seed++, SearchRequest.DEFAULT_BATCH_SIZE));
+            }
+        }
+        return requests;
+    }
+
+    /** The result of a configuration whose samples were generated from {@code start} to now. */
+    private ProfileResult measure(Configuration c, int index, Plan plan, Denoiser model, List<SearchResult> results,
+                                  long start, List<MemoryPoolMXBean> heap, ProfileResult.Reuse reuse) {
         long generated = System.nanoTime();
         ProfileResult.Quality quality = quality(model, results);
         long end = System.nanoTime();
@@ -127,23 +204,7 @@ public final class Profiler {
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
                 peakHeap);
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
-                plan.last().toString()), results.size(), quality, work(plan, info, results), measured);
-    }
-
-    /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */
-    private List<SearchResult> generate(Configuration c, Plan plan, ModelInfo info) {
-        SearchAlgorithm algorithm = c.searchAlgorithm();
-        double scale = c.guidance() == null ? Double.NaN : c.guidance();
-        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
-        List<SearchResult> results = new ArrayList<>();
-        long seed = c.evaluation().firstSeed();
-        for (int label : c.evaluation().classesOf(info.classes())) {
-            for (int j = 0; j < c.evaluation().perClass(); j++) {
-                results.add(engine.search(new SearchRequest(c.model(), label, algorithm, c.verifier(), plan.search(),
-                        plan.last(), scale, budget, seed++, SearchRequest.DEFAULT_BATCH_SIZE)));
-            }
-        }
-        return results;
+                plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
 
     private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {

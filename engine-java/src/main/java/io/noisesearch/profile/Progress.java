@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One line per finished configuration: its metrics and compute, the time since the run began and an ETA that weighs
- * the configurations still to run by their planned NFEs (the work that dominates a configuration's time).
+ * the configurations still to run by their planned NFEs (the work that dominates a configuration's time). Points of
+ * a best-of-N group weigh only the final solves of their winners; the group's largest point carries its pool.
  */
 final class Progress {
 
@@ -14,26 +15,39 @@ final class Progress {
     private final double[] work;
     private final double total;
     private double done;
+    private int finished;
 
-    Progress(List<Profiler.Plan> plans) {
-        work = plans.stream().mapToDouble(p -> (double) p.samples() * (p.cappedSearchNfe() + p.finalNfe() + 1))
-                .toArray();
-        double sum = 0;
-        for (double w : work) {
-            sum += w;
+    /** @param units the plans of the units to run, in order; a unit of several shares the pool of its largest */
+    Progress(List<List<Profiler.Plan>> units) {
+        List<Double> weights = new ArrayList<>();
+        for (List<Profiler.Plan> unit : units) {
+            long pool = unit.stream().mapToLong(Profiler.Plan::cappedSearchNfe).max().orElse(0);
+            boolean poolCounted = false;
+            for (Profiler.Plan p : unit) {
+                boolean carriesPool = !poolCounted && p.cappedSearchNfe() == pool;
+                poolCounted |= carriesPool;
+                weights.add((double) p.samples() * ((carriesPool ? p.cappedSearchNfe() : 0) + p.finalNfe() + 1));
+            }
         }
-        total = sum;
+        work = weights.stream().mapToDouble(Double::doubleValue).toArray();
+        total = weights.stream().mapToDouble(Double::doubleValue).sum();
     }
 
-    /** The line for configuration {@code i} of this run, which just finished. */
-    String line(int i, ProfileResult result) {
-        done += work[i];
+    /** The lines of a unit of this run that just finished, its results in order. */
+    List<String> lines(List<ProfileResult> results) {
+        for (int k = 0; k < results.size(); k++) {
+            done += work[finished + k];
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         double eta = done > 0 ? elapsed * (total - done) / done : 0;
-        return String.format(Locale.ROOT, "profile [%d/%d] %s: %s | %.1f NFEs, %.4f GFLOPs per sample | %.1f s |"
-                        + " elapsed %s, ETA %s", i + 1, work.length, result.describe(),
-                quality(result), result.totalNfePerSample(), result.gflopsPerSample(),
-                result.measured().wallMillis() / 1000.0, clock(elapsed), clock(eta));
+        List<String> lines = new ArrayList<>();
+        for (ProfileResult result : results) {
+            lines.add(String.format(Locale.ROOT, "profile [%d/%d] %s: %s | %.1f NFEs, %.4f GFLOPs per sample | %.1f s"
+                            + " | elapsed %s, ETA %s", ++finished, work.length, result.describe(), quality(result),
+                    result.totalNfePerSample(), result.gflopsPerSample(), result.measured().wallMillis() / 1000.0,
+                    clock(elapsed), clock(eta)));
+        }
+        return lines;
     }
 
     private static String quality(ProfileResult result) {

@@ -59,7 +59,27 @@ public final class ResultsLog implements AutoCloseable {
         }
     }
 
-    /** Reads the results into {@code into}; returns the bytes of the whole lines before a partial last one. */
+    /**
+     * The results of the whole lines of a folder's {@code results.jsonl} (none where it has none), without changing
+     * the file: a partial last line is left out.
+     */
+    public static List<ProfileResult> read(Path dir) {
+        Path file = dir.resolve(FILE);
+        List<ProfileResult> results = new ArrayList<>();
+        try {
+            if (Files.isRegularFile(file)) {
+                readWholeLines(file, null, results);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        return results;
+    }
+
+    /**
+     * Reads the results into {@code into}, each a configuration of {@code ids} (null: any); returns the bytes of the
+     * whole lines before a partial last one.
+     */
     private static long readWholeLines(Path file, Set<String> ids, List<ProfileResult> into) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         long whole = 0;
@@ -80,7 +100,7 @@ public final class ResultsLog implements AutoCloseable {
                 throw new InvalidRequestException(file + " line " + lineNumber + " is not a result; remove the line"
                         + " or choose another --out");
             }
-            if (!ids.contains(result.id())) {
+            if (ids != null && !ids.contains(result.id())) {
                 throw new InvalidRequestException(file + " line " + lineNumber + " holds configuration " + result.id()
                         + ", which this sweep does not have: resume with the sweep that wrote it");
             }

@@ -1,9 +1,5 @@
 package io.noisesearch.search;
 
-import io.noisesearch.backend.Batch;
-
-import java.util.List;
-
 /**
  * The baseline without search: one noise (random-search candidate 0, so "no search" and "random, N = 1" start
  * from the same noise) solved once with the final solver. All its NFEs are final NFEs.
@@ -43,9 +39,6 @@ public record NoSearch() implements SearchAlgorithm {
 
     @Override
     public Outcome run(SearchContext context) {
-        long key = SearchContext.key(Stage.RANDOM, 0, 0);
-        Batch noise = context.allocate(1);
-        context.drawNoise(noise, key);
-        return context.finish(noise, null, key, List.of(key), Float.NaN, null);
+        return context.solveCandidate(SearchContext.key(Stage.RANDOM, 0, 0));
     }
 }

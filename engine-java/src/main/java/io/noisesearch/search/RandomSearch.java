@@ -61,7 +61,8 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         float[] scores = context.combine(members);
         int best = Scores.argmax(scores);
         long key = first + best;
-        context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false));
+        context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false,
+                members));
         Batch noise = context.allocate(1);
         context.drawNoise(noise, key);
         return context.finish(noise, pool.row(best), key, List.of(key), scores[best], members.column(best));

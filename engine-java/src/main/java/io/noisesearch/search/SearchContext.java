@@ -209,6 +209,13 @@ public final class SearchContext {
         return new Outcome(download(noise), key, lineage, finalScore, scores.column(0), false);
     }
 
+    /** The noise of candidate {@code key} solved with the final solver and scored, as a search that chose it ends. */
+    public Outcome solveCandidate(long key) {
+        Batch noise = allocate(1);
+        drawNoise(noise, key);
+        return finish(noise, null, key, List.of(key), Float.NaN, null);
+    }
+
     /** Returns a searched sample as it is (search over paths ends on its samples). */
     public Outcome keep(Batch sample, long key, List<Long> lineage, float score, float[] memberScores) {
         return new Outcome(download(sample), key, lineage, score, memberScores, true);

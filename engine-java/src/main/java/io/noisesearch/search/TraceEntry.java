@@ -1,5 +1,7 @@
 package io.noisesearch.search;
 
+import io.noisesearch.verify.Scores;
+
 /**
  * One step of a search as it happened: the pool of candidates it scored (their keys and combined scores),
  * the candidate it kept, and for search over paths the noise level and each candidate's parent path.
@@ -12,7 +14,15 @@ package io.noisesearch.search;
  * @param parents   for paths, the index of each candidate's parent among the previous survivors; else null
  * @param chosenKey the key kept after this step (the pivot for zero-order, the best survivor for paths and prune)
  * @param rejected  zero-order only: no neighbour beat the pivot, which was kept
+ * @param memberScores random search only (else null): the pool's raw member scores, so that the best of any prefix
+ *                     of the pool can be found again (an ensemble's ranks depend on the pool); not in result.json
  */
 public record TraceEntry(String stage, int iteration, double level, long[] keys, float[] scores, int[] parents,
-                         long chosenKey, boolean rejected) {
+                         long chosenKey, boolean rejected, Scores memberScores) {
+
+    /** An entry without member scores. */
+    public TraceEntry(String stage, int iteration, double level, long[] keys, float[] scores, int[] parents,
+                      long chosenKey, boolean rejected) {
+        this(stage, iteration, level, keys, scores, parents, chosenKey, rejected, null);
+    }
 }

@@ -5,10 +5,13 @@ import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,27 @@ class EngineTest {
             assertThat(reused.key()).isEqualTo(fresh.key());
             assertThat(reused.sample()).isEqualTo(fresh.sample());
             assertThat(reused.compute().searchNfe()).isEqualTo(fresh.compute().searchNfe());
+        }
+    }
+
+    @Test
+    void solvingTheWinnersKeyGivesWhatTheSearchReturnedAndTheTraceKeepsItsMembersScores() {
+        SolverSettings search = new SolverSettings(SolverKind.HEUN, 5);
+        SolverSettings last = new SolverSettings(SolverKind.HEUN, 10);
+        try (Engine engine = Engine.open("host", 1)) {
+            SearchRequest request = SearchRequest.of("gmm-image", 6, new RandomSearch(8),
+                    "ensemble:oracle,posterior", 21).withSolvers(search, last);
+            SearchResult searched = engine.search(request);
+            SearchResult solved = engine.solve(request, searched.key());
+            assertThat(solved.sample()).containsExactly(searched.sample());
+            assertThat(solved.memberScores()).containsExactly(searched.memberScores());
+            assertThat(solved.key()).isEqualTo(searched.key());
+            assertThat(solved.compute().searchNfe()).isZero();
+            assertThat(solved.compute().finalNfe()).isEqualTo(last.fullNfe());
+            assertThat(solved.compute().verifierCalls()).isEqualTo(1);
+            Scores members = searched.trace().getFirst().memberScores();
+            assertThat(members.members()).isEqualTo(2);
+            assertThat(members.size()).isEqualTo(8);
         }
     }
 

@@ -1,0 +1,137 @@
+package io.noisesearch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.noisesearch.cli.ProfileCommandTest.deterministic;
+import static io.noisesearch.cli.ProfileCommandTest.lines;
+import static io.noisesearch.cli.ProfileCommandTest.profile;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Prefix reuse in {@code profile}: random searches that differ only in N are measured from the pool of the largest,
+ * and each results line is what the configuration gives run alone. Alone here: three shards, each holding one N of
+ * every group (the sweep lists three N, so a group's members are three consecutive strides apart), merged.
+ */
+class ProfileReuseTest {
+
+    /** 2 verifiers x N = 1, 3, 4 x equal and different final solvers x no budget and 27 NFEs (N = 3 x Heun x5). */
+    private static final String GMM = """
+            name: gmm reuse
+            models: gmm-image
+            verifiers: [oracle, "ensemble:oracle,posterior"]
+            algorithms:
+              - {name: random, candidates: [1, 3, 4]}
+            searchSolver: heun
+            searchSteps: 5
+            finalSteps: [5, 10]
+            budgets: [unlimited, 27]
+            evaluation: {perClass: 2, classes: [0, 3, 7]}
+            """;
+
+    @TempDir
+    Path temp;
+
+    private Path sweep(String yaml) throws IOException {
+        Path file = temp.resolve("sweep-" + Math.abs(yaml.hashCode()) + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** The sweep run whole (with reuse) and as three shards merged (each configuration alone). */
+    private Path[] wholeAndAlone(String yaml, String... options) throws IOException {
+        Path sweep = sweep(yaml);
+        Path whole = temp.resolve("whole");
+        CliRun run = profile(sweep, whole, options);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("GFLOPs spent for");
+        String[] merge = new String[6];
+        merge[0] = "profile";
+        merge[1] = "merge";
+        merge[2] = temp.resolve("alone").toString();
+        for (int k = 0; k < 3; k++) {
+            Path shard = temp.resolve("shard" + k);
+            String[] args = new String[options.length + 2];
+            System.arraycopy(options, 0, args, 0, options.length);
+            args[options.length] = "--shard";
+            args[options.length + 1] = k + "/3";
+            CliRun part = profile(sweep, shard, args);
+            assertThat(part.exitCode()).as(part.err()).isZero();
+            assertThat(lines(shard)).allSatisfy(line -> assertThat(line.has("reuse")).as("alone").isFalse());
+            merge[3 + k] = shard.toString();
+        }
+        assertThat(CliRun.of(merge).exitCode()).isZero();
+        return new Path[] {whole, temp.resolve("alone")};
+    }
+
+    @Test
+    void onTheExactMixtureEveryLineIsWhatTheConfigurationGivesAlone() throws IOException {
+        Path[] runs = wholeAndAlone(GMM);
+        assertThat(deterministic(runs[0])).as("a group's lines are appended together")
+                .containsExactlyInAnyOrderElementsOf(deterministic(runs[1]));
+
+        Map<String, JsonNode> byName = lines(runs[0]).stream().collect(Collectors.toMap(
+                l -> l.path("configuration").path("verifier").asText() + " N=" + l.path("configuration")
+                        .path("parameters").path("candidates").asInt() + " final=" + l.path("solvers").path("last")
+                        .asText() + " budget=" + l.path("configuration").path("budgetNfe").asText(),
+                Function.identity()));
+        JsonNode pool = byName.get("oracle N=4 final=heun x10 budget=null");
+        JsonNode one = byName.get("oracle N=1 final=heun x10 budget=null");
+        assertThat(pool.path("reuse").path("reused").asBoolean()).isFalse();
+        assertThat(one.path("reuse").path("reused").asBoolean()).isTrue();
+        assertThat(one.path("reuse").path("pool").asText()).isEqualTo(pool.path("id").asText());
+        assertThat(pool.path("reuse").path("spent")).isEqualTo(pool.path("compute"));
+        // Best of 1 is candidate 0: its final solve is spent only where the pool of 4 did not choose it.
+        assertThat(one.path("reuse").path("spent").path("searchNfe").asLong()).isZero();
+        assertThat(one.path("reuse").path("spent").path("finalNfe").asLong()).isEqualTo(19L
+                * one.path("reuse").path("spent").path("verifierCalls").asLong()).isLessThanOrEqualTo(6 * 19);
+        assertThat(one.path("compute").path("searchNfe").asLong()).isEqualTo(6 * 9);
+        // A budget of 27 NFEs lets N = 1 and 3 draw their whole pool, not N = 4: that one runs alone.
+        assertThat(byName.get("oracle N=4 final=heun x10 budget=27").has("reuse")).isFalse();
+        assertThat(byName.get("oracle N=3 final=heun x10 budget=27").path("reuse").path("reused").asBoolean())
+                .isFalse();
+        assertThat(byName.get("oracle N=1 final=heun x10 budget=27").path("reuse").path("pool").asText())
+                .isEqualTo(byName.get("oracle N=3 final=heun x10 budget=27").path("id").asText());
+
+        double spent = 0;
+        double accounted = 0;
+        for (JsonNode line : lines(runs[0])) {
+            JsonNode own = line.has("reuse") ? line.path("reuse").path("spent") : line.path("compute");
+            spent += own.path("gflops").asDouble();
+            accounted += line.path("compute").path("gflops").asDouble();
+        }
+        assertThat(spent).isLessThan(accounted);
+        String page = Files.readString(runs[0].resolve("index.html"));
+        assertThat(page).contains("Prefix reuse", String.format(java.util.Locale.ROOT, "Spent in all: %.4f GFLOPs"
+                + " for %.4f accounted", spent, accounted));
+        assertThat(accounted).isCloseTo(lines(runs[1]).stream()
+                .mapToDouble(l -> l.path("compute").path("gflops").asDouble()).sum(), within(1e-9));
+    }
+
+    @Test
+    void onTheTrainedFlowWithAnEnsembleAndACheaperSearchSolverEveryLineIsWhatItGivesAlone() throws IOException {
+        Path[] runs = wholeAndAlone("""
+                models: mnist-flow-s
+                verifiers: [classifier, "ensemble:classifier,ssl"]
+                algorithms:
+                  - {name: random, candidates: [1, 2, 4]}
+                searchSteps: 2
+                finalSteps: 4
+                evaluation: {perClass: 1}
+                """, "--models-dir", DemoCommandTest.trainedModels().toString());
+        List<JsonNode> whole = deterministic(runs[0]);
+        assertThat(whole).hasSize(6);
+        assertThat(whole).containsExactlyInAnyOrderElementsOf(deterministic(runs[1]));
+        assertThat(lines(runs[0])).filteredOn(l -> l.path("reuse").path("reused").asBoolean()).hasSize(4);
+    }
+}
