@@ -58,7 +58,7 @@ final class PrefixReuse {
     }
 
     private static Configuration withoutCandidates(Configuration c) {
-        Map<String, Number> others = new LinkedHashMap<>(c.parameters());
+        Map<String, Object> others = new LinkedHashMap<>(c.parameters());
         others.remove("candidates");
         return new Configuration(c.model(), c.verifier(), c.algorithm(), others, c.searchSolver(), c.finalSolver(),
                 c.budgetNfe(), c.guidance(), c.evaluation());

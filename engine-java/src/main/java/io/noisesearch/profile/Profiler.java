@@ -173,7 +173,7 @@ public final class Profiler {
     }
 
     private static int candidates(Configuration c) {
-        return c.parameters().get("candidates").intValue();
+        return ((Number) c.parameters().get("candidates")).intValue();
     }
 
     /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */

@@ -32,7 +32,7 @@ record ReuseGroup(ProfileResult pool, List<ProfileResult> points, double spentGf
     }
 
     private static int candidates(ProfileResult r) {
-        return r.configuration().parameters().get("candidates").intValue();
+        return ((Number) r.configuration().parameters().get("candidates")).intValue();
     }
 
     /** GFLOPs the results' runs spent: their own compute, or for points of a reuse group their share of it. */
