@@ -2,6 +2,7 @@ package io.noisesearch.cli;
 
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.profile.Overrides;
 import io.noisesearch.profile.ProfileRun;
 import io.noisesearch.profile.ResultsLog;
 import io.noisesearch.profile.Shard;
@@ -19,6 +20,8 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -57,6 +60,11 @@ final class ProfileCommand implements Callable<Integer> {
             description = "Run shard i of n (configuration k belongs to shard k mod n) (default: ${DEFAULT-VALUE}).")
     Shard shard;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Replace a top-level key of the sweep file, or"
+            + " evaluation.KEY, with VALUE read as YAML (--set models=mnist-flow-l, --set 'finalSteps=[10, 25]');"
+            + " repeatable. The ids follow the configurations, so --resume needs the same overrides.")
+    List<String> overrides = new ArrayList<>();
+
     @Mixin
     EngineOptions engine;
 
@@ -77,18 +85,19 @@ final class ProfileCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing required parameter: 'SWEEP.yaml'");
         }
         String source = sweepFile.toString();
-        Sweep sweep = SweepReader.read(sweepFile);
+        Overrides set = Overrides.parse(overrides);
+        Sweep sweep = SweepReader.read(sweepFile, set);
         PrintWriter stdout = spec.commandLine().getOut();
         if (dryRun) {
             try (Engine opened = engine.open()) {
-                ProfileRun run = new ProfileRun(opened, sweep, source);
+                ProfileRun run = new ProfileRun(opened, sweep, source, set);
                 run.check();
                 run.printPlan(stdout, shard);
             }
             return 0;
         }
         try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open()) {
-            ProfileRun run = new ProfileRun(opened, sweep, source);
+            ProfileRun run = new ProfileRun(opened, sweep, source, set);
             run.check();
             try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
                 ProfileRun.Summary summary = run.run(dir, log, shard, spec.commandLine().getErr());

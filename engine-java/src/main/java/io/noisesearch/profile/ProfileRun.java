@@ -40,10 +40,15 @@ public final class ProfileRun {
 
     /** @param source the sweep file's name, for messages and the report */
     public ProfileRun(Engine engine, Sweep sweep, String source) {
+        this(engine, sweep, source, Overrides.NONE);
+    }
+
+    /** @param overrides the {@code --set} options the sweep was read with, for messages */
+    public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides) {
         this.engine = engine;
         this.sweep = sweep;
         this.source = source;
-        this.profiler = new Profiler(engine, source);
+        this.profiler = new Profiler(engine, source, overrides);
         this.configurations = sweep.configurations();
     }
 

@@ -45,11 +45,18 @@ public final class Profiler {
 
     private final Engine engine;
     private final String source;
+    private final Overrides overrides;
 
     /** @param source the sweep file's name, for messages */
     public Profiler(Engine engine, String source) {
+        this(engine, source, Overrides.NONE);
+    }
+
+    /** @param overrides the {@code --set} options, so that a message names the option that set a bad value */
+    public Profiler(Engine engine, String source, Overrides overrides) {
         this.engine = engine;
         this.source = source;
+        this.overrides = overrides;
     }
 
     /**
@@ -297,6 +304,6 @@ public final class Profiler {
     }
 
     private InvalidRequestException error(String key, String message) {
-        return new InvalidRequestException(source + ": " + key + ": " + message);
+        return new InvalidRequestException(overrides.where(source, key) + ": " + message);
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
@@ -50,25 +52,80 @@ public final class SweepReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final String source;
+    private final Overrides overrides;
 
-    private SweepReader(String source) {
+    private SweepReader(String source, Overrides overrides) {
         this.source = source;
+        this.overrides = overrides;
     }
 
     public static Sweep read(Path file) {
+        return read(file, Overrides.NONE);
+    }
+
+    /** The file with the {@code --set} overrides applied, checked as one sweep. */
+    public static Sweep read(Path file, Overrides overrides) {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new InvalidRequestException(file + ": cannot read the sweep file (" + e + ")", e);
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), overrides);
     }
 
     /** @param source the file's name in messages */
     public static Sweep parse(String text, String source) {
-        SweepReader reader = new SweepReader(source);
-        return reader.sweep(reader.tree(text));
+        return parse(text, source, Overrides.NONE);
+    }
+
+    public static Sweep parse(String text, String source, Overrides overrides) {
+        SweepReader reader = new SweepReader(source, overrides);
+        return reader.sweep(reader.override(reader.tree(text)));
+    }
+
+    /** Replaces each overridden key's value by the override's, parsed as YAML, before anything is checked. */
+    private JsonNode override(JsonNode root) {
+        if (overrides.isEmpty()) {
+            return root;
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            return root;
+        }
+        for (Map.Entry<String, String> entry : overrides.values().entrySet()) {
+            String key = entry.getKey();
+            JsonNode value = value(key, entry.getValue());
+            int dot = key.indexOf('.');
+            if (dot < 0 && TOP_KEYS.contains(key)) {
+                ((ObjectNode) root).set(key, value);
+            } else if (key.startsWith("evaluation.") && EVALUATION_KEYS.contains(key.substring(dot + 1))) {
+                JsonNode evaluation = root.get("evaluation");
+                if (evaluation == null || evaluation.isNull()) {
+                    evaluation = ((ObjectNode) root).putObject("evaluation");
+                }
+                mapping(evaluation, "evaluation", "the evaluation set", EVALUATION_KEYS);
+                ((ObjectNode) evaluation).set(key.substring(dot + 1), value);
+            } else if (key.startsWith("evaluation.")) {
+                throw error(key, "unknown key for the evaluation set (expected one of "
+                        + String.join(", ", EVALUATION_KEYS) + ")");
+            } else {
+                throw error(key, "unknown key for the sweep (expected one of " + String.join(", ", TOP_KEYS)
+                        + ", or evaluation." + String.join(", evaluation.", EVALUATION_KEYS) + ")");
+            }
+        }
+        return root;
+    }
+
+    private JsonNode value(String key, String text) {
+        try {
+            JsonNode value = YAML.readTree(text);
+            return value == null || value.isMissingNode() ? NullNode.getInstance() : value;
+        } catch (JsonProcessingException e) {
+            throw error(key, "not valid YAML" + syntaxError(e));
+        }
     }
 
     private JsonNode tree(String text) {
@@ -400,6 +457,6 @@ public final class SweepReader {
     }
 
     private InvalidRequestException error(String path, String message) {
-        return new InvalidRequestException(source + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+        return new InvalidRequestException(overrides.where(source, path) + ": " + message);
     }
 }

@@ -278,6 +278,71 @@ class ProfileCommandTest {
                 + " of mnist-flow-s needs more than 3 samples, the set has 3");
     }
 
+    /** Two random-search configurations on the exact mixture (Heun x10: 4 x 19 and 8 x 19 search NFEs). */
+    private static final String OVERRIDDEN = """
+            models: gmm-image
+            verifiers: oracle
+            algorithms: [{name: random, candidates: [4, 8]}]
+            evaluation: {perClass: 1, classes: [0, 3, 7]}
+            """;
+
+    @Test
+    void setReplacesAnAxisOfTheFile() throws IOException {
+        CliRun run = profile(sweep(OVERRIDDEN), temp.resolve("never"), "--dry-run", "--set", "budgets=50");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(row(run.out(), "candidates=4")).contains(" 50 (of 76) ");
+        assertThat(row(run.out(), "candidates=8")).contains(" 50 (of 152) ");
+        assertThat(run.out()).contains("2 configurations");
+    }
+
+    @Test
+    void setTakesAYamlListAndAnEvaluationKey() throws IOException {
+        CliRun run = profile(sweep(OVERRIDDEN), temp.resolve("never"), "--dry-run", "--set",
+                "algorithms=[{name: random, candidates: 2}]", "--set", "budgets=[unlimited, 20]", "--set",
+                "evaluation.perClass=2");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2 configurations").doesNotContain("candidates=4");
+        assertThat(row(run.out(), "candidates=2")).contains(" 38 ", "  6  ");
+        assertThat(run.out()).contains(" 20 (of 38) ");
+    }
+
+    @Test
+    void resumeWithTheSameOverridesResumes() throws IOException {
+        Path sweep = sweep(GMM_SWEEP);
+        String[] set = {"--set", "evaluation.classes=[1, 2]", "--set", "algorithms=[none, {name: random, candidates: 2}]"};
+        Path whole = temp.resolve("whole");
+        assertThat(profile(sweep, whole, set).exitCode()).isZero();
+        List<String> written = Files.readAllLines(whole.resolve(ResultsLog.FILE));
+        assertThat(written).hasSize(2);
+
+        Path cut = temp.resolve("cut");
+        Files.createDirectories(cut);
+        Files.writeString(cut.resolve(ResultsLog.FILE), written.getFirst() + "\n");
+        List<String> resume = new ArrayList<>(List.of(set));
+        resume.add("--resume");
+        CliRun resumed = profile(sweep, cut, resume.toArray(String[]::new));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("1 already in results.jsonl, 1 to run");
+        assertThat(deterministic(cut)).isEqualTo(deterministic(whole));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown key            | seeds=3                  | --set seeds: unknown key for the sweep
+            unknown evaluation key | evaluation.seeds=3       | --set evaluation.seeds: unknown key for the evaluation set
+            bad value              | finalSteps=[10, 0]       | --set finalSteps[1]: must be at least 1, got 0
+            bad evaluation value   | evaluation.perClass=many | --set evaluation.perClass: expected a whole number
+            unknown model          | models=[gmm-image, nope] | --set models[1]: unknown model 'nope'
+            not YAML               | budgets=[1, 2            | --set budgets: not valid YAML
+            no value               | verifiers=               | --set verifiers: has no value
+            no key                 | =3                       | --set =3: expected KEY=VALUE
+            """)
+    void aBadSetIsOneLineNamingTheOptionAndExit2(String name, String option, String expected) throws IOException {
+        CliRun run = profile(sweep(OVERRIDDEN), temp.resolve("bad"), "--dry-run", "--set", option);
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).singleElement().asString().startsWith("noisesearch: " + expected);
+    }
+
     @Test
     void aBadShardIsOneLineNamingTheOption() throws IOException {
         CliRun run = profile(sweep(GMM_SWEEP), temp.resolve("bad"), "--shard", "2/2");
