@@ -136,8 +136,13 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search on the calling thread. Thread-safe. */
     public SearchResult search(SearchRequest request) {
+        return search(request, verifierFor(request));
+    }
+
+    /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
+    private Verifier verifierFor(SearchRequest request) {
         Denoiser model = model(request.model());
-        return search(request, Verifiers.create(request.verifier(), model, role -> auxiliary(model, role)));
+        return Verifiers.create(request.verifier(), model, role -> auxiliary(model, role));
     }
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
@@ -154,9 +159,7 @@ public final class Engine implements AutoCloseable {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
                 request.seed(), request.batchSize());
-        Denoiser model = model(request.model());
-        return searchShared(alone, Verifiers.create(request.verifier(), model, role -> auxiliary(model, role)),
-                context -> context.solveCandidate(key));
+        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key));
     }
 
     /** Runs work on a request inside the shared lock that close() waits for. */

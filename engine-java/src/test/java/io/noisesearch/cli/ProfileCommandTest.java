@@ -47,7 +47,12 @@ class ProfileCommandTest {
     Path temp;
 
     private Path sweep(String yaml) throws IOException {
-        Path file = temp.resolve("sweep-" + Math.abs(yaml.hashCode()) + ".yaml");
+        return writeSweep(temp, yaml);
+    }
+
+    /** The sweep text as a file in {@code dir}, named by its hash so that several sweeps can sit side by side. */
+    static Path writeSweep(Path dir, String yaml) throws IOException {
+        Path file = dir.resolve("sweep-" + Math.abs(yaml.hashCode()) + ".yaml");
         Files.writeString(file, yaml);
         return file;
     }

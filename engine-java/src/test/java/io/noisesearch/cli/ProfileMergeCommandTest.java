@@ -22,9 +22,7 @@ class ProfileMergeCommandTest {
     Path temp;
 
     private Path sweep(String yaml) throws IOException {
-        Path file = temp.resolve("sweep-" + Math.abs(yaml.hashCode()) + ".yaml");
-        Files.writeString(file, yaml);
-        return file;
+        return ProfileCommandTest.writeSweep(temp, yaml);
     }
 
     private Path shard(Path sweep, String shard) {

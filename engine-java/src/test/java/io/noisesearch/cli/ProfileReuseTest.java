@@ -43,9 +43,7 @@ class ProfileReuseTest {
     Path temp;
 
     private Path sweep(String yaml) throws IOException {
-        Path file = temp.resolve("sweep-" + Math.abs(yaml.hashCode()) + ".yaml");
-        Files.writeString(file, yaml);
-        return file;
+        return ProfileCommandTest.writeSweep(temp, yaml);
     }
 
     /** The sweep run whole (with reuse) and as three shards merged (each configuration alone). */
