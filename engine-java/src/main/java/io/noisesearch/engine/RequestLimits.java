@@ -6,6 +6,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SearchAlgorithm;
+import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.verify.Verifier;
@@ -75,15 +76,18 @@ record RequestLimits(long maxSearchBytes, long maxRequestNfe) {
                     + " at " + info.flopsPerSample() + " FLOPs a forward pass"
                     + (guided ? ", two passes each with guidance" : "") + ": more FLOPs than a long counts");
         }
-        checkMemory(request, info, plan, finalSolver, !Double.isNaN(verifier.captureTime()));
+        checkMemory(request, info, plan, finalSolver, verifier);
     }
 
     private void checkMemory(SearchRequest request, ModelInfo info, SearchPlan plan, SolverSettings finalSolver,
-                             boolean captures) {
+                             Verifier verifier) {
+        boolean captures = !Double.isNaN(verifier.captureTime());
         SearchAlgorithm algorithm = request.algorithm();
         long budget = request.budgetNfe();
         long rowBytes = info.dim() * Batch.FLOAT_BYTES;
-        long candidates = exact(() -> Math.multiplyExact(algorithm.peakRows(plan, budget, captures), rowBytes));
+        int chunk = SearchContext.poolChunkRows(request.batchSize(), verifier, info.dim());
+        long candidates = exact(() -> Math.multiplyExact(algorithm.peakRows(plan, budget, captures, chunk),
+                rowBytes));
         long workspace = exact(() -> Math.multiplyExact(WORKSPACE_BATCHES * request.batchSize(), rowBytes));
         int searchSteps = plan.searchSolver().steps();
         long grids = Long.BYTES * ((long) searchSteps + finalSolver.steps() + 2);

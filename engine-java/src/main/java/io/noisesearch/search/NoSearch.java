@@ -18,7 +18,7 @@ public record NoSearch() implements SearchAlgorithm {
 
     /** The noise solved in place and, where the verifier captures, its capture. */
     @Override
-    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         return captures ? 2 : 1;
     }
 

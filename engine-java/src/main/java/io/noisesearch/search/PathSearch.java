@@ -101,10 +101,10 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
 
     /** The affordable survivors and their captures; the N*M expanded candidates, their x-predictions and captures. */
     @Override
-    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         long n = Math.min(paths, budgetNfe / initialNfe(plan));
         if (n == 0) {
-            return new NoSearch().peakRows(plan, budgetNfe, captures);
+            return new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
         }
         return n * (captures ? 2 : 1) + n * width * (captures ? 3 : 2);
     }

@@ -106,12 +106,12 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
      * at each cut), captures for the pool and for the first cut's survivors, the winner's noise and final capture.
      */
     @Override
-    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         long n = Math.min(candidates, budgetNfe / stageNfe(plan, levels(), 0));
         if (n == 0) {
-            return new NoSearch().peakRows(plan, budgetNfe, captures);
+            return new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
         }
-        return 2 * n + (captures ? n + survivors(n) : 0) + new NoSearch().peakRows(plan, budgetNfe, captures);
+        return 2 * n + (captures ? n + survivors(n) : 0) + new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
     }
 
     /** Every cut scores the candidates alive, the final pick the last survivors. */

@@ -24,11 +24,15 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         return Math.multiplyExact(candidates, plan.searchSolver().fullNfe());
     }
 
-    /** The affordable pool and its captures, then the winner's noise and capture for the final solve. */
+    /**
+     * The affordable pool and its captures when it fits in one chunk; else one chunk, its captures and the best row
+     * so far. Then the winner's noise and capture for the final solve.
+     */
     @Override
-    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         long pool = Math.min(candidates, budgetNfe / plan.searchSolver().fullNfe());
-        return pool * (captures ? 2 : 1) + new NoSearch().peakRows(plan, budgetNfe, captures);
+        long held = pool <= poolChunkRows ? pool * (captures ? 2 : 1) : (long) poolChunkRows * (captures ? 2 : 1) + 1;
+        return held + new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
     }
 
     @Override
@@ -53,19 +57,48 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
             return new NoSearch().run(context);
         }
         long first = SearchContext.key(Stage.RANDOM, 0, 0);
-        Batch pool = context.allocate(n);
-        Batch captured = context.capturesFor(n);
-        context.drawNoise(pool, first);
-        context.solve(pool, context.fullGrid(context.searchSolver()), context.searchSolver(), captured);
-        Scores members = context.score(pool, captured);
+        int chunk = Math.min(n, context.poolChunkRows());
+        Batch rows = context.allocate(chunk);
+        Batch captured = context.capturesFor(chunk);
+        // A pool larger than a chunk keeps only the best row so far (memory O(chunk), not O(candidates)).
+        Batch kept = chunk < n ? context.allocate(1) : null;
+        Scores members = null;
+        int best = -1;
+        float bestScore = Float.NaN;
+        for (int start = 0; start < n; start += chunk) {
+            int count = Math.min(chunk, n - start);
+            Batch x = rows.rows(0, count);
+            Batch capturedRows = captured == null ? null : captured.rows(0, count);
+            context.drawNoise(x, first + start);
+            context.solve(x, context.fullGrid(context.searchSolver()), context.searchSolver(), capturedRows);
+            Scores part = context.score(x, capturedRows);
+            members = members == null ? part : members.concat(part);
+            if (kept != null) {
+                // One member: combining is per candidate, so the first strict maximum over chunks in order is the
+                // argmax of the whole pool (ties to the lowest index).
+                float[] partScores = context.combine(part);
+                int local = Scores.argmax(partScores);
+                if (best < 0 || partScores[local] > bestScore) {
+                    best = start + local;
+                    bestScore = partScores[local];
+                    context.copy(x.row(local), kept);
+                }
+            }
+        }
         float[] scores = context.combine(members);
-        int best = Scores.argmax(scores);
+        if (kept == null) {
+            best = Scores.argmax(scores);
+        } else if (best != Scores.argmax(scores)) {
+            throw new IllegalStateException("chunked argmax " + best + " differs from the pool's "
+                    + Scores.argmax(scores));
+        }
         long key = first + best;
         context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false,
                 members));
         Batch noise = context.allocate(1);
         context.drawNoise(noise, key);
-        return context.finish(noise, pool.row(best), key, List.of(key), scores[best], members.column(best));
+        return context.finish(noise, kept != null ? kept : rows.row(best), key, List.of(key), scores[best],
+                members.column(best));
     }
 
     static long[] consecutiveKeys(long first, int count) {

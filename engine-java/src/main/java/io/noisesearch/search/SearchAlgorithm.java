@@ -17,9 +17,11 @@ public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrde
     /**
      * Rows of samples it holds at once in the request's arena (the engine multiplies in the model's dimension before
      * anything is allocated): as many candidates as a budget of {@code budgetNfe} search NFEs lets it draw, and the
-     * captured x-predictions where the verifier has a capture time ({@code captures}).
+     * captured x-predictions where the verifier has a capture time ({@code captures}); a best-of-N pool is held
+     * {@code poolChunkRows} rows at a time ({@link SearchContext#poolChunkRows(int, io.noisesearch.verify.Verifier,
+     * int)}).
      */
-    long peakRows(SearchPlan plan, long budgetNfe, boolean captures);
+    long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows);
 
     /** Candidates it scores when the budget does not stop it; each one is a key and a score in the trace. */
     long plannedCandidates();

@@ -27,6 +27,9 @@ import java.util.List;
  */
 public final class SearchContext {
 
+    /** The most bytes of samples a pool chunk holds beyond one solver batch. */
+    public static final long POOL_CHUNK_BYTES = 64L << 20;
+
     private final Backend backend;
     private final Kernels kernels;
     private final Arena arena;
@@ -83,6 +86,25 @@ public final class SearchContext {
 
     public boolean budgetExhausted() {
         return budgetExhausted;
+    }
+
+    /** Rows a pool is solved and scored in at once ({@link #poolChunkRows(int, Verifier, int)}). */
+    public int poolChunkRows() {
+        return poolChunkRows(batchSize, verifier, model.info().dim());
+    }
+
+    /**
+     * Rows of a best-of-N pool held at once: one solver batch, or as many whole batches as one verifier call takes
+     * up to {@link #POOL_CHUNK_BYTES}, so that chunks split the pool where the solver's batches do (results do not
+     * change). An ensemble ranks the whole pool before it knows its winner, so it holds the pool whole.
+     */
+    public static int poolChunkRows(int batchSize, Verifier verifier, int dim) {
+        if (verifier.members().size() > 1) {
+            return Integer.MAX_VALUE;
+        }
+        long byBytes = POOL_CHUNK_BYTES / ((long) dim * Batch.FLOAT_BYTES);
+        long rows = Math.min(verifier.rowsPerCall(batchSize), byBytes);
+        return (int) Math.min(Integer.MAX_VALUE, (long) batchSize * Math.max(1, rows / batchSize));
     }
 
     public Batch allocate(int rows) {

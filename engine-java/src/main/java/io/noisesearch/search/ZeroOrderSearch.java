@@ -52,9 +52,9 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
      * capture of the final solve; the N are allocated whole whatever the budget.
      */
     @Override
-    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures) {
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         if (budgetNfe < plan.searchSolver().fullNfe()) {
-            return new NoSearch().peakRows(plan, budgetNfe, captures);
+            return new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
         }
         return (captures ? 3L : 2L) * neighbours + (captures ? 4 : 2);
     }

@@ -24,6 +24,7 @@ class SearchSizesTest {
 
     private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
     private static final SearchPlan PLAN = new SearchPlan(new RectifiedFlow(1), HEUN_10);
+    private static final int WHOLE = Integer.MAX_VALUE;
     private static final SolverSettings HEUN_MAX = new SolverSettings(SolverKind.HEUN, Integer.MAX_VALUE);
 
     /** Scores every candidate 0; captures at t = 0.5 when asked to. */
@@ -52,27 +53,32 @@ class SearchSizesTest {
     @Test
     void peakRowsFollowTheAlgorithmsBatches() {
         // Random: N pool (+ N captures), the winner's noise (+ capture).
-        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(17);
-        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(34);
-        assertThat(new RandomSearch(16).peakRows(PLAN, 5 * 19, false)).isEqualTo(6);
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, false, WHOLE)).isEqualTo(17);
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, true, WHOLE)).isEqualTo(34);
+        assertThat(new RandomSearch(16).peakRows(PLAN, 5 * 19, false, WHOLE)).isEqualTo(6);
+        // A pool larger than a chunk: one chunk (+ its captures) and the best row so far.
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, false, 4)).isEqualTo(4 + 1 + 1);
+        assertThat(new RandomSearch(16).peakRows(PLAN, SearchRequest.UNLIMITED, true, 4)).isEqualTo(8 + 1 + 2);
+        assertThat(new RandomSearch(4096).peakRows(PLAN, SearchRequest.UNLIMITED, false, 64))
+                .isEqualTo(new RandomSearch(64).peakRows(PLAN, SearchRequest.UNLIMITED, false, 64) + 1);
         // Zero-order: pivot noise and sample (+ capture), N directions and samples (+ captures), final capture.
-        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, false))
+        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, false, WHOLE))
                 .isEqualTo(18);
-        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, true))
+        assertThat(new ZeroOrderSearch(8, 3, 0.9, Double.NaN).peakRows(PLAN, SearchRequest.UNLIMITED, true, WHOLE))
                 .isEqualTo(28);
         // Paths: N survivors (+ captures), N*M expanded and predictions (+ captures); 12 NFEs to sigma each.
         PathSearch paths = new PathSearch(4, 2, 0.4, 0.05, 0.1, 2);
-        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(4 + 2 * 8);
-        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(8 + 3 * 8);
-        assertThat(paths.peakRows(PLAN, 24, false)).isEqualTo(2 + 2 * 4);
-        assertThat(new NoSearch().peakRows(PLAN, 0, true)).isEqualTo(2);
+        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, false, WHOLE)).isEqualTo(4 + 2 * 8);
+        assertThat(paths.peakRows(PLAN, SearchRequest.UNLIMITED, true, WHOLE)).isEqualTo(8 + 3 * 8);
+        assertThat(paths.peakRows(PLAN, 24, false, WHOLE)).isEqualTo(2 + 2 * 4);
+        assertThat(new NoSearch().peakRows(PLAN, 0, true, WHOLE)).isEqualTo(2);
         // Prune: N pool and N x-predictions / survivors (+ N and ceil(N / keep) captures), the winner's noise (+ capture);
         // 7 NFEs a candidate to the first cut.
         PruneSearch prune = new PruneSearch(16, List.of(0.7, 0.4), 4);
-        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, false)).isEqualTo(2 * 16 + 1);
-        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, true)).isEqualTo(2 * 16 + 16 + 4 + 2);
-        assertThat(prune.peakRows(PLAN, 5 * 7 + 6, true)).isEqualTo(2 * 5 + 5 + 2 + 2);
-        assertThat(prune.peakRows(PLAN, 6, true)).isEqualTo(2);
+        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, false, WHOLE)).isEqualTo(2 * 16 + 1);
+        assertThat(prune.peakRows(PLAN, SearchRequest.UNLIMITED, true, WHOLE)).isEqualTo(2 * 16 + 16 + 4 + 2);
+        assertThat(prune.peakRows(PLAN, 5 * 7 + 6, true, WHOLE)).isEqualTo(2 * 5 + 5 + 2 + 2);
+        assertThat(prune.peakRows(PLAN, 6, true, WHOLE)).isEqualTo(2);
     }
 
     @Test
@@ -93,7 +99,8 @@ class SearchSizesTest {
                         backend.reset();
                         engine.search(request, new StandIn(captures));
                         assertThat(backend.rows()).as("%s, budget %d, captures %s", algorithm, budget, captures)
-                                .isEqualTo(algorithm.peakRows(PLAN, budget, captures));
+                                .isEqualTo(algorithm.peakRows(PLAN, budget, captures,
+                                        SearchContext.poolChunkRows(4, new StandIn(captures), 256)));
                     }
                 }
             }
