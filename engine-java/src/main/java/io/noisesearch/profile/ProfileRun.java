@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +93,51 @@ public final class ProfileRun {
         out.printf(Locale.ROOT, "planned, per sample above and in all: %d search NFEs, %d final NFEs, %.2f denoiser"
                 + " GFLOPs (closed forms; budgets cap the search NFEs; verifier GFLOPs are measured, not planned)%n",
                 search, last, gflops);
+        PlannedSpend spend = plannedSpend(mine);
+        out.printf(Locale.ROOT, "sweep totals, denoiser GFLOPs: %.2f accounted (each configuration as if it ran alone),"
+                        + " %.2f planned to spend with prefix reuse (%d best-of-N groups of %d configurations: each"
+                        + " group its largest pool, plus at most one final solve per sample for each smaller N)%s%n",
+                spend.accounted(), spend.spent(), spend.groups(), spend.grouped(),
+                spend.spent() < spend.accounted() ? String.format(Locale.ROOT, ", %.2fx less",
+                        spend.accounted() / spend.spent()) : "");
         out.flush();
+    }
+
+    /**
+     * Denoiser GFLOPs of a shard's configurations by the closed forms: accounted, each as if it ran alone, and to be
+     * spent with prefix reuse (an upper bound: a smaller N's winner is solved anew only where it differs from the
+     * pool's and from the smaller points' before it).
+     *
+     * @param grouped configurations in best-of-N groups of two or more
+     */
+    record PlannedSpend(double accounted, double spent, int groups, int grouped) {
+    }
+
+    PlannedSpend plannedSpend(List<Integer> indices) {
+        double accounted = 0;
+        double spent = 0;
+        int groups = 0;
+        int grouped = 0;
+        for (List<Integer> unit : PrefixReuse.units(configurations, indices, profiler::plan)) {
+            List<Profiler.Plan> plans = unit.stream().map(k -> profiler.plan(configurations.get(k))).toList();
+            for (Profiler.Plan p : plans) {
+                accounted += p.denoiserGflops() * p.samples();
+            }
+            if (plans.size() == 1) {
+                spent += plans.getFirst().denoiserGflops() * plans.getFirst().samples();
+                continue;
+            }
+            groups++;
+            grouped += plans.size();
+            Profiler.Plan pool = plans.stream().max(Comparator.comparingLong(Profiler.Plan::cappedSearchNfe))
+                    .orElseThrow();
+            long flopsPerPass = engine.model(pool.configuration().model()).info().flopsPerSample();
+            for (Profiler.Plan p : plans) {
+                spent += p == pool ? p.denoiserGflops() * p.samples()
+                        : (double) p.last().fullNfe() * p.passes() * flopsPerPass / 1e9 * p.samples();
+            }
+        }
+        return new PlannedSpend(accounted, spent, groups, grouped);
     }
 
     private static String describe(Profiler.Plan plan) {
