@@ -9,6 +9,7 @@ import io.noisesearch.search.SearchRequest;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.MemoryPoolMXBean;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +37,7 @@ public final class ProfileRun {
     private final Engine engine;
     private final Sweep sweep;
     private final String source;
+    private final Overrides overrides;
     private final Profiler profiler;
     private final List<Configuration> configurations;
 
@@ -49,6 +51,7 @@ public final class ProfileRun {
         this.engine = engine;
         this.sweep = sweep;
         this.source = source;
+        this.overrides = overrides;
         this.profiler = new Profiler(engine, source, overrides);
         this.configurations = sweep.configurations();
     }
@@ -144,42 +147,58 @@ public final class ProfileRun {
         return plan.configuration().describe(plan.search().toString(), plan.last().toString());
     }
 
+    /** {@link #run(OutputDirectory, ResultsLog, Shard, ProgressDisplay, int)} with plain lines and one worker. */
+    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
+        try (ProgressDisplay lines = ProgressDisplay.lines(progress)) {
+            return run(dir, log, shard, lines, 1);
+        }
+    }
+
     /**
      * Runs the shard's configurations that {@code log} does not hold yet, best-of-N points that differ only in N
-     * from one pool ({@link PrefixReuse}), then writes {@code run.json} and the tables, plots and page of everything
-     * {@code log} holds.
+     * from one pool ({@link PrefixReuse}), {@code workers} units at once on the engine; each result is appended to
+     * {@code log} as its unit finishes, and at the end the log is put in the sweep's order. Then writes
+     * {@code run.json} and the tables, plots and page of everything {@code log} holds.
      */
-    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
+    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, ProgressDisplay display, int workers)
+            throws IOException {
         long start = System.nanoTime();
         List<Integer> mine = shardOf(shard);
         RunInfo info = runInfo(shard);
         RunInfo earlier = RunInfo.read(dir.path());
         info = earlier != null && earlier.sameSweep(info) ? earlier.and(info) : info;
         info.write(dir);
-        // Units in the order of their first configuration in the shard, so that a resumed run appends the lines an
-        // uninterrupted one would have appended after those it finds.
+        // Units in the order of their first configuration in the shard: with one worker they finish in this order.
         List<List<Integer>> units = PrefixReuse.units(configurations, mine, profiler::plan).stream()
                 .map(unit -> unit.stream().filter(k -> !log.contains(configurations.get(k).id())).toList())
                 .filter(unit -> !unit.isEmpty()).toList();
         List<Integer> todo = units.stream().flatMap(List::stream).toList();
-        progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
-                shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
-                todo.size());
-        progress.flush();
+        display.line(String.format(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%s",
+                mine.size(), shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(),
+                ResultsLog.FILE, todo.size(), workers > 1 ? ", " + workers + " at once" : ""));
         warmUp(todo);
         Progress meter = new Progress(units.stream()
                 .map(unit -> unit.stream().map(k -> profiler.plan(configurations.get(k))).toList()).toList());
-        for (List<Integer> unit : units) {
-            List<ProfileResult> results = measure(unit);
-            for (ProfileResult result : results) {
-                log.append(result);
+        Profiler measuring = workers == 1 ? profiler : new Profiler(engine, source, overrides, workers);
+        if (workers > 1) {
+            Profiler.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+        display.start(meter.total());
+        try (Workers pool = new Workers(workers)) {
+            pool.run(units.size(), u -> measure(measuring, units.get(u)), (u, results) -> {
+                for (ProfileResult result : results) {
+                    log.append(result);
+                }
                 dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
-            }
-            meter.lines(results).forEach(progress::println);
-            if (results.size() > 1) {
-                ReuseGroup.of(results).forEach(group -> progress.println("profile reuse: " + group.line()));
-            }
-            progress.flush();
+                meter.lines(u, results).forEach(display::line);
+                if (results.size() > 1) {
+                    ReuseGroup.of(results).forEach(group -> display.line("profile reuse: " + group.line()));
+                }
+                display.advance(meter.done(), log.results().size() - (mine.size() - todo.size()) + "/" + todo.size()
+                        + " configurations");
+            });
+        } finally {
+            log.sortBySweepOrder();
         }
         List<ProfileResult> all = log.results();
         List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
@@ -217,7 +236,7 @@ public final class ProfileRun {
     }
 
     /** A unit's measurements; bad input it meets on the way names its configurations. */
-    private List<ProfileResult> measure(List<Integer> unit) {
+    private List<ProfileResult> measure(Profiler profiler, List<Integer> unit) {
         List<Configuration> group = unit.stream().map(configurations::get).toList();
         try {
             return unit.size() == 1 ? List.of(profiler.run(group.getFirst(), unit.getFirst()))

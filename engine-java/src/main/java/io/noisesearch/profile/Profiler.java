@@ -46,6 +46,8 @@ public final class Profiler {
     private final Engine engine;
     private final String source;
     private final Overrides overrides;
+    /** Units run at once (--workers): above 1 the heap's peak is the process's since the run began, not reset. */
+    private final int workers;
 
     /** @param source the sweep file's name, for messages */
     public Profiler(Engine engine, String source) {
@@ -54,9 +56,15 @@ public final class Profiler {
 
     /** @param overrides the {@code --set} options, so that a message names the option that set a bad value */
     public Profiler(Engine engine, String source, Overrides overrides) {
+        this(engine, source, overrides, 1);
+    }
+
+    /** @param workers how many units run at once on the engine; each result's {@code measured} says so above 1 */
+    public Profiler(Engine engine, String source, Overrides overrides, int workers) {
         this.engine = engine;
         this.source = source;
         this.overrides = overrides;
+        this.workers = workers;
     }
 
     /**
@@ -123,7 +131,7 @@ public final class Profiler {
         Denoiser model = engine.model(c.model());
         Plan plan = plan(c);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchResult> results = requests(c, plan, model.info()).stream().map(engine::search).toList();
         return measure(c, index, plan, model, results, start, heap, null);
@@ -143,7 +151,7 @@ public final class Profiler {
         Denoiser model = engine.model(poolConfiguration.model());
         Plan plan = plan(poolConfiguration);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
         List<SearchResult> pool = requests.stream().map(engine::search).toList();
@@ -209,7 +217,7 @@ public final class Profiler {
         ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
                 results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
-                peakHeap);
+                peakHeap, workers == 1 ? null : workers);
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
                 plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
@@ -280,7 +288,14 @@ public final class Profiler {
         return Double.isFinite(value) ? value : null;
     }
 
-    private static List<MemoryPoolMXBean> heapPools() {
+    /** Alone, a configuration's peak is its own; with workers a reset would cut the peaks of the others running. */
+    private void resetPeaks(List<MemoryPoolMXBean> heap) {
+        if (workers == 1) {
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+    }
+
+    static List<MemoryPoolMXBean> heapPools() {
         return ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
     }
