@@ -143,8 +143,10 @@ public final class ProfileRun {
         return new PlannedSpend(accounted, spent, groups, grouped);
     }
 
+    /** The configuration in one line; a budget in GFLOPs with the NFEs it allows the search. */
     private static String describe(Profiler.Plan plan) {
-        return plan.configuration().describe(plan.search().toString(), plan.last().toString());
+        String text = plan.configuration().describe(plan.search().toString(), plan.last().toString());
+        return plan.configuration().budgetGflops() == null ? text : text + " (" + plan.budgetNfe() + " search NFEs)";
     }
 
     /** {@link #run(OutputDirectory, ResultsLog, Shard, ProgressDisplay, int)} with plain lines and one worker. */

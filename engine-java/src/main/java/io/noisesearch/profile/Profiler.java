@@ -38,9 +38,13 @@ import java.util.function.Supplier;
  */
 public final class Profiler {
 
-    /** What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting). */
+    /**
+     * What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting).
+     * {@code budgetNfe}: the search budget in NFEs (null: none), a budget in GFLOPs converted.
+     */
     public record Plan(Configuration configuration, SolverSettings search, SolverSettings last, long searchNfe,
-                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples) {
+                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples,
+                       Long budgetNfe) {
     }
 
     private final Engine engine;
@@ -113,17 +117,28 @@ public final class Profiler {
         SolverSettings search = c.searchSolver().resolve(last);
         SearchAlgorithm algorithm = c.searchAlgorithm();
         long planned = algorithm.plannedSearchNfe(new SearchPlan(info.schedule(), search));
-        long capped = c.budgetNfe() == null ? planned : Math.min(planned, c.budgetNfe());
+        // A guidance axis's "default" is kept as NaN: the model's scale, as the requests pass it to the engine.
+        double scale = c.guidance() == null || c.guidance().isNaN() ? info.defaultGuidance() : c.guidance();
+        int passes = scale != 1 ? 2 : 1;
+        Long budget = c.budgetGflops() == null ? c.budgetNfe() : Long.valueOf(nfeWithin(c.budgetGflops(), passes, info));
+        long capped = budget == null ? planned : Math.min(planned, budget);
         long finalNfe = switch (algorithm) {
             case NoSearch none -> last.fullNfe();
             case PathSearch paths -> 0;
             default -> search.equals(last) ? 0 : last.fullNfe();
         };
-        double scale = c.guidance() == null ? info.defaultGuidance() : c.guidance();
-        int passes = scale != 1 ? 2 : 1;
         double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;
         return new Plan(c, search, last, planned, capped, finalNfe, passes, gflops,
-                c.evaluation().samples(info.classes()));
+                c.evaluation().samples(info.classes()), budget);
+    }
+
+    /**
+     * The most search NFEs whose denoiser GFLOPs (forward passes, two per NFE with guidance, times the model's FLOPs
+     * per pass, as results account them) stay within {@code gflops} per sample.
+     */
+    static long nfeWithin(double gflops, int passes, ModelInfo info) {
+        // A budget of exactly k NFEs' GFLOPs, written in decimal, must not lose the k-th NFE to rounding.
+        return (long) Math.floor(gflops * 1e9 / ((double) passes * info.flopsPerSample()) * (1 + 1e-12));
     }
 
     /** Generates the evaluation set with the configuration and measures it. */
@@ -195,7 +210,7 @@ public final class Profiler {
     private List<SearchRequest> requests(Configuration c, Plan plan, ModelInfo info) {
         SearchAlgorithm algorithm = c.searchAlgorithm();
         double scale = c.guidance() == null ? Double.NaN : c.guidance();
-        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
+        long budget = plan.budgetNfe() == null ? SearchRequest.UNLIMITED : plan.budgetNfe();
         List<SearchRequest> requests = new ArrayList<>();
         long seed = c.evaluation().firstSeed();
         for (int label : c.evaluation().classesOf(info.classes())) {
