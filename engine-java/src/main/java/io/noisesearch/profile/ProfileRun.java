@@ -186,18 +186,19 @@ public final class ProfileRun {
             Profiler.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
         }
         display.start(meter.total());
+        int[] finished = {0};
         try (Workers pool = new Workers(workers)) {
             pool.run(units.size(), u -> measure(measuring, units.get(u)), (u, results) -> {
                 for (ProfileResult result : results) {
                     log.append(result);
                 }
+                finished[0] += results.size();
                 dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
                 meter.lines(u, results).forEach(display::line);
                 if (results.size() > 1) {
                     ReuseGroup.of(results).forEach(group -> display.line("profile reuse: " + group.line()));
                 }
-                display.advance(meter.done(), log.results().size() - (mine.size() - todo.size()) + "/" + todo.size()
-                        + " configurations");
+                display.advance(meter.done(), finished[0] + "/" + todo.size() + " configurations");
             });
         } finally {
             log.sortBySweepOrder();
