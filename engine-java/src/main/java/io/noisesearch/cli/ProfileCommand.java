@@ -53,7 +53,7 @@ final class ProfileCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--dry-run", description = "Print the configurations with their planned NFEs and GFLOPs per"
-            + " sample; run nothing, write nothing.")
+            + " sample and the sweep's GFLOPs, accounted and to spend with prefix reuse; run nothing, write nothing.")
     boolean dryRun;
 
     @Option(names = "--resume", description = "Continue the sweep whose results.jsonl is in --out: skip the"

@@ -19,9 +19,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A sweep run on an engine: its plan ({@code --dry-run}), or its configurations of one shard run in order, each
- * appended to {@code results.jsonl} as it finishes (those already there skipped), with a progress line per
- * configuration; then {@code results.csv}, the plots and {@code index.html} drawn from every result in the file.
+ * A sweep run on an engine: its plan ({@code --dry-run}), or its configurations of one shard run in order (several
+ * units at once with workers), each appended to {@code results.jsonl} as it finishes (those already there skipped),
+ * with a progress line per configuration; then the file in the sweep's order, and {@code results.csv}, the plots and
+ * {@code index.html} drawn from every result in it.
  */
 public final class ProfileRun {
 
