@@ -54,14 +54,14 @@ final class PrefixReuse {
 
     /** A budget below the pool's NFEs cuts the pool (a prefix, but marked exhausted): such points run alone. */
     private static boolean reusable(Configuration c, Profiler.Plan plan) {
-        return c.algorithm().equals("random") && (c.budgetNfe() == null || plan.searchNfe() <= c.budgetNfe());
+        return c.algorithm().equals("random") && (plan.budgetNfe() == null || plan.searchNfe() <= plan.budgetNfe());
     }
 
     private static Configuration withoutCandidates(Configuration c) {
         Map<String, Object> others = new LinkedHashMap<>(c.parameters());
         others.remove("candidates");
         return new Configuration(c.model(), c.verifier(), c.algorithm(), others, c.searchSolver(), c.finalSolver(),
-                c.budgetNfe(), c.guidance(), c.evaluation());
+                c.budgetNfe(), c.guidance(), c.evaluation(), c.budgetGflops());
     }
 
     /**

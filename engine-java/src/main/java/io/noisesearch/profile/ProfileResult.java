@@ -51,10 +51,18 @@ public record ProfileResult(String id, int index, Configuration configuration, S
     /**
      * What varies from run to run. {@code peakHeapBytes}: the sum of the JVM heap pools' peak usage while the
      * configuration ran (an upper bound of the heap's peak; native memory of ONNX Runtime and the kernels is not in
-     * it).
+     * it). {@code workers}: null where the configuration's unit ran alone; else the units the run ran at once
+     * (--workers), so the wall times are with the cores shared by that many, and the peak heap is the whole process's
+     * from the start of the run to the configuration's end.
      */
     public record Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
-                           long peakHeapBytes) {
+                           long peakHeapBytes, @JsonInclude(JsonInclude.Include.NON_NULL) Integer workers) {
+
+        /** Measured with the unit alone on the engine. */
+        public Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
+                        long peakHeapBytes) {
+            this(wallMillis, searchMillis, finalMillis, evaluationMillis, peakHeapBytes, null);
+        }
     }
 
     /**

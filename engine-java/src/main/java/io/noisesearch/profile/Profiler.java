@@ -38,14 +38,20 @@ import java.util.function.Supplier;
  */
 public final class Profiler {
 
-    /** What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting). */
+    /**
+     * What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting).
+     * {@code budgetNfe}: the search budget in NFEs (null: none), a budget in GFLOPs converted.
+     */
     public record Plan(Configuration configuration, SolverSettings search, SolverSettings last, long searchNfe,
-                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples) {
+                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples,
+                       Long budgetNfe) {
     }
 
     private final Engine engine;
     private final String source;
     private final Overrides overrides;
+    /** Units run at once (--workers): above 1 the heap's peak is the process's since the run began, not reset. */
+    private final int workers;
 
     /** @param source the sweep file's name, for messages */
     public Profiler(Engine engine, String source) {
@@ -54,9 +60,15 @@ public final class Profiler {
 
     /** @param overrides the {@code --set} options, so that a message names the option that set a bad value */
     public Profiler(Engine engine, String source, Overrides overrides) {
+        this(engine, source, overrides, 1);
+    }
+
+    /** @param workers how many units run at once on the engine; each result's {@code measured} says so above 1 */
+    public Profiler(Engine engine, String source, Overrides overrides, int workers) {
         this.engine = engine;
         this.source = source;
         this.overrides = overrides;
+        this.workers = workers;
     }
 
     /**
@@ -105,17 +117,28 @@ public final class Profiler {
         SolverSettings search = c.searchSolver().resolve(last);
         SearchAlgorithm algorithm = c.searchAlgorithm();
         long planned = algorithm.plannedSearchNfe(new SearchPlan(info.schedule(), search));
-        long capped = c.budgetNfe() == null ? planned : Math.min(planned, c.budgetNfe());
+        // A guidance axis's "default" is kept as NaN: the model's scale, as the requests pass it to the engine.
+        double scale = c.guidance() == null || c.guidance().isNaN() ? info.defaultGuidance() : c.guidance();
+        int passes = scale != 1 ? 2 : 1;
+        Long budget = c.budgetGflops() == null ? c.budgetNfe() : Long.valueOf(nfeWithin(c.budgetGflops(), passes, info));
+        long capped = budget == null ? planned : Math.min(planned, budget);
         long finalNfe = switch (algorithm) {
             case NoSearch none -> last.fullNfe();
             case PathSearch paths -> 0;
             default -> search.equals(last) ? 0 : last.fullNfe();
         };
-        double scale = c.guidance() == null ? info.defaultGuidance() : c.guidance();
-        int passes = scale != 1 ? 2 : 1;
         double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;
         return new Plan(c, search, last, planned, capped, finalNfe, passes, gflops,
-                c.evaluation().samples(info.classes()));
+                c.evaluation().samples(info.classes()), budget);
+    }
+
+    /**
+     * The most search NFEs whose denoiser GFLOPs (forward passes, two per NFE with guidance, times the model's FLOPs
+     * per pass, as results account them) stay within {@code gflops} per sample.
+     */
+    static long nfeWithin(double gflops, int passes, ModelInfo info) {
+        // A budget of exactly k NFEs' GFLOPs, written in decimal, must not lose the k-th NFE to rounding.
+        return (long) Math.floor(gflops * 1e9 / ((double) passes * info.flopsPerSample()) * (1 + 1e-12));
     }
 
     /** Generates the evaluation set with the configuration and measures it. */
@@ -123,7 +146,7 @@ public final class Profiler {
         Denoiser model = engine.model(c.model());
         Plan plan = plan(c);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchResult> results = requests(c, plan, model.info()).stream().map(engine::search).toList();
         return measure(c, index, plan, model, results, start, heap, null);
@@ -143,7 +166,7 @@ public final class Profiler {
         Denoiser model = engine.model(poolConfiguration.model());
         Plan plan = plan(poolConfiguration);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
         List<SearchResult> pool = requests.stream().map(engine::search).toList();
@@ -187,7 +210,7 @@ public final class Profiler {
     private List<SearchRequest> requests(Configuration c, Plan plan, ModelInfo info) {
         SearchAlgorithm algorithm = c.searchAlgorithm();
         double scale = c.guidance() == null ? Double.NaN : c.guidance();
-        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
+        long budget = plan.budgetNfe() == null ? SearchRequest.UNLIMITED : plan.budgetNfe();
         List<SearchRequest> requests = new ArrayList<>();
         long seed = c.evaluation().firstSeed();
         for (int label : c.evaluation().classesOf(info.classes())) {
@@ -209,7 +232,7 @@ public final class Profiler {
         ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
                 results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
-                peakHeap);
+                peakHeap, workers == 1 ? null : workers);
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
                 plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
@@ -280,7 +303,14 @@ public final class Profiler {
         return Double.isFinite(value) ? value : null;
     }
 
-    private static List<MemoryPoolMXBean> heapPools() {
+    /** Alone, a configuration's peak is its own; with workers a reset would cut the peaks of the others running. */
+    private void resetPeaks(List<MemoryPoolMXBean> heap) {
+        if (workers == 1) {
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+    }
+
+    static List<MemoryPoolMXBean> heapPools() {
         return ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
     }
