@@ -24,7 +24,7 @@ final class OnnxEnvironment {
     /** System property: false gives every session a pool of its own instead of the shared one (for A/B runs). */
     static final String SHARED_POOL = "noisesearch.onnx.sharedPool";
 
-    private static OrtEnvironment environment;
+    private static volatile OrtEnvironment environment;
     /** Threads of the shared pool; 0 where there is none. */
     private static int poolThreads;
 
@@ -65,9 +65,8 @@ final class OnnxEnvironment {
 
     /** The environment, made with a pool of every core where no model has made it yet. */
     static OrtEnvironment get() {
-        synchronized (OnnxEnvironment.class) {
-            return environment != null ? environment : get(Runtime.getRuntime().availableProcessors());
-        }
+        OrtEnvironment made = environment;
+        return made != null ? made : get(Runtime.getRuntime().availableProcessors());
     }
 
     /** Threads of the shared pool (0: none), once the environment exists. */

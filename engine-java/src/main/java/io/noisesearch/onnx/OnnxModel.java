@@ -105,11 +105,6 @@ public final class OnnxModel implements ImageModel {
         return alone;
     }
 
-    /** Intra-op threads a call of {@code rows} rows runs on. */
-    public int threadsFor(int rows) {
-        return threads.threadsFor(rows);
-    }
-
     private void checkGraph(Path file) {
         try {
             checkTensors(file, "input", manifest().inputs(), session.getInputInfo());
