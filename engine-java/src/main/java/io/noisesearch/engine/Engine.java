@@ -30,11 +30,14 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,6 +64,12 @@ public final class Engine implements AutoCloseable {
     private final ReentrantReadWriteLock running = new ReentrantReadWriteLock();
     /** Lanes not in use (a search takes one or opens one, and gives it back). */
     private final ConcurrentLinkedDeque<Lane> idleLanes = new ConcurrentLinkedDeque<>();
+    /**
+     * The first lane, opened on a thread of its own while the first search loads its model: linking the kernels'
+     * library and opening a stream cost tens of milliseconds that would otherwise be the first search's.
+     */
+    private final CompletableFuture<Lane> firstLane;
+    private final AtomicBoolean firstLaneTaken = new AtomicBoolean();
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         this.backend = backend;
@@ -71,6 +80,11 @@ public final class Engine implements AutoCloseable {
             Thread thread = new Thread(runnable, "noisesearch-request");
             thread.setDaemon(true);
             return thread;
+        });
+        this.firstLane = CompletableFuture.supplyAsync(() -> new Lane(backend, threads), runnable -> {
+            Thread thread = new Thread(runnable, "noisesearch-first-lane");
+            thread.setDaemon(true);
+            thread.start();
         });
     }
 
@@ -225,7 +239,27 @@ public final class Engine implements AutoCloseable {
 
     private Lane takeLane() {
         Lane lane = idleLanes.pollFirst();
-        return lane != null ? lane : new Lane(backend, threads);
+        if (lane != null) {
+            return lane;
+        }
+        Lane first = takeFirstLane();
+        return first != null ? first : new Lane(backend, threads);
+    }
+
+    /**
+     * The first lane, once (waiting for it to open); null where it was taken before or failed to open (the caller
+     * then opens one, and its error is the request's).
+     */
+    private Lane takeFirstLane() {
+        if (!firstLaneTaken.compareAndSet(false, true)) {
+            return null;
+        }
+        try {
+            return firstLane.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.debug("the first lane did not open: {}", e.toString());
+            return null;
+        }
     }
 
     /**
@@ -258,6 +292,16 @@ public final class Engine implements AutoCloseable {
     /** Lanes kept for the next searches (one per search that ran at the same time, at most). */
     int idleLanes() {
         return idleLanes.size();
+    }
+
+    /** The lane the next search takes first, or null. */
+    Lane nextIdleLane() {
+        return idleLanes.peekFirst();
+    }
+
+    /** The lane opened with the engine, waited for. */
+    Lane firstLane() {
+        return firstLane.join();
     }
 
     /** Queues a search on the engine's request threads. */
@@ -296,6 +340,10 @@ public final class Engine implements AutoCloseable {
 
     /** No search runs any more, so every lane is idle. */
     private void release() {
+        Lane first = takeFirstLane();
+        if (first != null) {
+            closeQuietly(first);
+        }
         closeIdleLanes();
         evaluators.clear();
         models.close();
