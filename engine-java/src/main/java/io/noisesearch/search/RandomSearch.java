@@ -55,17 +55,14 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         long first = SearchContext.key(Stage.RANDOM, 0, 0);
         Batch pool = context.allocate(n);
         Batch captured = context.capturesFor(n);
-        context.drawNoise(pool, first);
-        context.solve(pool, context.fullGrid(context.searchSolver()), context.searchSolver(), captured);
-        Scores members = context.score(pool, captured);
+        context.solveKeys(pool, first, context.searchSolver(), captured);
+        Scores members = context.scoreKeys(pool, captured, first, context.searchSolver());
         float[] scores = context.combine(members);
         int best = Scores.argmax(scores);
         long key = first + best;
         context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false,
                 members));
-        Batch noise = context.allocate(1);
-        context.drawNoise(noise, key);
-        return context.finish(noise, pool.row(best), key, List.of(key), scores[best], members.column(best));
+        return context.finishKey(key, pool.row(best), List.of(key), scores[best], members.column(best));
     }
 
     static long[] consecutiveKeys(long first, int count) {
