@@ -1,7 +1,9 @@
 package io.noisesearch.cli;
 
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.profile.DiskCache;
 import io.noisesearch.profile.Overrides;
 import io.noisesearch.profile.ProfileRun;
 import io.noisesearch.profile.ResultsLog;
@@ -65,6 +67,14 @@ final class ProfileCommand implements Callable<Integer> {
             + " repeatable. The ids follow the configurations, so --resume needs the same overrides.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--cache", paramLabel = "DIR", description = "Folder of the solve cache: solved samples and"
+            + " verifier scores of keyed candidates, shared by every configuration and by later sweeps that name the"
+            + " same folder (default: OUT/cache).")
+    Path cache;
+
+    @Option(names = "--no-cache", description = "Keep no solve cache: every configuration solves its candidates.")
+    boolean noCache;
+
     @Mixin
     EngineOptions engine;
 
@@ -96,8 +106,13 @@ final class ProfileCommand implements Callable<Integer> {
             }
             return 0;
         }
-        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open()) {
-            ProfileRun run = new ProfileRun(opened, sweep, source, set);
+        if (noCache && cache != null) {
+            throw new InvalidRequestException("--cache and --no-cache exclude each other");
+        }
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open();
+             DiskCache solves = noCache ? null : DiskCache.open(cache != null ? cache : dir.path().resolve("cache"),
+                     cache != null ? "--cache" : "--out", line -> warn(line))) {
+            ProfileRun run = new ProfileRun(opened, sweep, source, set, solves);
             run.check();
             try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
                 ProfileRun.Summary summary = run.run(dir, log, shard, spec.commandLine().getErr());
@@ -109,5 +124,11 @@ final class ProfileCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private void warn(String line) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("profile: warning: " + line);
+        err.flush();
     }
 }

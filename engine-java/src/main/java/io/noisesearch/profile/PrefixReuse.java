@@ -5,6 +5,7 @@ import io.noisesearch.compute.Compute;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.search.TraceEntry;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
@@ -67,10 +68,11 @@ final class PrefixReuse {
     /**
      * The result of best-of-{@code candidates} for the sample that {@code request} made {@code pool} (its search with
      * at least as many candidates), as {@link Engine#search} returns it alone, apart from the wall times and
-     * transfers. {@code solved} holds this sample's winners solved so far, by key; a new one is added.
+     * transfers. {@code solved} holds this sample's winners solved so far, by key; a new one is added (solved through
+     * {@code cache}, null for none).
      */
     static Derived derive(Engine engine, SearchRequest request, SearchResult pool, Verifier verifier, int candidates,
-                          Map<Long, SearchResult> solved) {
+                          Map<Long, SearchResult> solved, SolveCache cache) {
         TraceEntry entry = pool.trace().getFirst();
         if (entry.memberScores() == null || entry.keys().length < candidates || pool.budgetExhausted()) {
             throw new IllegalStateException("a pool of " + entry.keys().length + " candidates for best of "
@@ -84,7 +86,7 @@ final class PrefixReuse {
         SearchResult finalSample = key == pool.key() ? pool : solved.get(key);
         SearchResult resolved = null;
         if (finalSample == null) {
-            resolved = engine.solve(request, key);
+            resolved = engine.solve(request, key, cache);
             solved.put(key, resolved);
             finalSample = resolved;
         }

@@ -6,6 +6,7 @@ import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SolveCache;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,10 +46,15 @@ public final class ProfileRun {
 
     /** @param overrides the {@code --set} options the sweep was read with, for messages */
     public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides) {
+        this(engine, sweep, source, overrides, null);
+    }
+
+    /** @param cache the solve cache the configurations share (null: none) */
+    public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides, SolveCache cache) {
         this.engine = engine;
         this.sweep = sweep;
         this.source = source;
-        this.profiler = new Profiler(engine, source, overrides);
+        this.profiler = new Profiler(engine, source, overrides, cache);
         this.configurations = sweep.configurations();
     }
 
