@@ -117,9 +117,10 @@ final class ProfileCommand implements Callable<Integer> {
             try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
                 ProfileRun.Summary summary = run.run(dir, log, shard, spec.commandLine().getErr());
                 stdout.printf(Locale.ROOT, "profiled %d configurations of %s (%d run now, %d resumed) in %.1f s,"
-                                + " %.4f GFLOPs spent for %.4f accounted -> %s: %s%n", summary.configurations(), source,
+                                + " %.4f GFLOPs spent for %.4f accounted, %.4f of them run (the solve cache served the"
+                                + " rest) -> %s: %s%n", summary.configurations(), source,
                         summary.ran(), summary.resumed(), summary.wallMillis() / 1000.0, summary.spentGflops(),
-                        summary.accountedGflops(), dir.path(), String.join(", ", summary.files()));
+                        summary.accountedGflops(), summary.ranGflops(), dir.path(), String.join(", ", summary.files()));
                 stdout.flush();
             }
         }

@@ -68,9 +68,14 @@ final class PrefixReuse {
     /**
      * The result of best-of-{@code candidates} for the sample that {@code request} made {@code pool} (its search with
      * at least as many candidates), as {@link Engine#search} returns it alone, apart from the wall times and
-     * transfers. {@code solved} holds this sample's winners solved so far, by key; a new one is added (solved through
-     * {@code cache}, null for none).
+     * transfers. {@code solved} holds this sample's winners solved so far, by key; a new one is added.
      */
+    static Derived derive(Engine engine, SearchRequest request, SearchResult pool, Verifier verifier, int candidates,
+                          Map<Long, SearchResult> solved) {
+        return derive(engine, request, pool, verifier, candidates, solved, null);
+    }
+
+    /** {@link #derive} with the winners' final solves through {@code cache} (null: none). */
     static Derived derive(Engine engine, SearchRequest request, SearchResult pool, Verifier verifier, int candidates,
                           Map<Long, SearchResult> solved, SolveCache cache) {
         TraceEntry entry = pool.trace().getFirst();

@@ -51,13 +51,13 @@ public record ProfileResult(String id, int index, Configuration configuration, S
     /**
      * What varies from run to run. {@code peakHeapBytes}: the sum of the JVM heap pools' peak usage while the
      * configuration ran (an upper bound of the heap's peak; native memory of ONNX Runtime and the kernels is not in
-     * it). {@code spent}: the compute this run ran for the result, after prefix reuse and less what the solve cache
-     * served (null in results written before the cache existed).
+     * it). {@code ran}: the compute that ran for the result in this run: what it spent (after prefix reuse) less what
+     * the solve cache served (null in results written before the cache existed).
      */
     public record Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
-                           long peakHeapBytes, @JsonInclude(JsonInclude.Include.NON_NULL) Work spent) {
+                           long peakHeapBytes, @JsonInclude(JsonInclude.Include.NON_NULL) Work ran) {
 
-        /** Measurements without a record of what was spent. */
+        /** Measurements without a record of what ran. */
         public Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
                         long peakHeapBytes) {
             this(wallMillis, searchMillis, finalMillis, evaluationMillis, peakHeapBytes, null);
@@ -76,15 +76,14 @@ public record ProfileResult(String id, int index, Configuration configuration, S
     public record Reuse(String pool, boolean reused, Work spent) {
     }
 
-    /**
-     * The compute this run spent for the result: as measured (prefix reuse and the solve cache), else its own unless
-     * it took part in prefix reuse.
-     */
+    /** The compute this run spent for the result: its own unless it took part in prefix reuse. */
     public Work spent() {
-        if (measured != null && measured.spent() != null) {
-            return measured.spent();
-        }
         return reuse == null ? compute : reuse.spent();
+    }
+
+    /** What of {@link #spent()} ran: less what the solve cache served (all of it for results without a record). */
+    public Work ran() {
+        return measured != null && measured.ran() != null ? measured.ran() : spent();
     }
 
     public double searchNfePerSample() {

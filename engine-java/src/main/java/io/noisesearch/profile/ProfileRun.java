@@ -27,10 +27,11 @@ public final class ProfileRun {
     /**
      * What a run did: configurations of its shard, how many it ran and how many it found done, files written, and
      * the GFLOPs that the results in results.jsonl spent against those they account for, each as if it ran alone
-     * (less spent where best-of-N points shared a pool).
+     * (less spent where best-of-N points shared a pool), and of those spent the GFLOPs that ran (less where the solve
+     * cache served candidates solved or scored before).
      */
     public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis,
-                          double spentGflops, double accountedGflops) {
+                          double spentGflops, double accountedGflops, double ranGflops) {
     }
 
     private final Engine engine;
@@ -146,7 +147,8 @@ public final class ProfileRun {
         List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
         files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
-                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all));
+                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all),
+                ReuseGroup.ran(all));
     }
 
     private RunInfo runInfo(Shard shard) {
