@@ -3,6 +3,9 @@ package io.noisesearch.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -10,36 +13,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.stream.Stream;
 
 /**
  * What a model computes, as a SHA-256 in hex: for a model with a folder, of every regular file in it (manifest, model
  * file, external data and whatever lies beside them), names included; for an exact mixture, of its shape and defining
  * parameters. The runtime that opened it is part of it (ONNX Runtime on the CPU and a TensorRT plan differ in the last
- * bits). Computed once per opened model.
+ * bits). Computed once per model object.
  */
 public final class ModelIdentity {
 
-    private static final Map<Object, String> KNOWN = new WeakHashMap<>();
+    /** Identities computed, by the model object itself (not its equals), dropped when the model is collected. */
+    private static final Map<Known, String> KNOWN = new HashMap<>();
+    private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
+
+    /** A weak reference to a model, equal to another only for the same object. */
+    private static final class Known extends WeakReference<Object> {
+        private final int hash;
+
+        Known(Object model, ReferenceQueue<Object> queue) {
+            super(model, queue);
+            hash = System.identityHashCode(model);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Known k && (this == k || (get() != null && get() == k.get()));
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     private ModelIdentity() {
     }
 
-    /** The identity of a denoiser or image model (models opened by one loader are kept, so this hashes once). */
+    /** The identity of a denoiser or image model, hashed once per model object. */
     public static String of(Object model) {
         synchronized (KNOWN) {
-            String known = KNOWN.get(model);
+            for (Reference<?> gone = COLLECTED.poll(); gone != null; gone = COLLECTED.poll()) {
+                KNOWN.remove(gone);
+            }
+            String known = KNOWN.get(new Known(model, null));
             if (known != null) {
                 return known;
             }
         }
         String computed = compute(model);
         synchronized (KNOWN) {
-            KNOWN.put(model, computed);
+            KNOWN.put(new Known(model, COLLECTED), computed);
         }
         return computed;
     }
