@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * What a model computes, as a SHA-256 in hex: for a model with a folder, of every regular file in it (manifest, model
- * file, external data and whatever lies beside them), names included; for an exact mixture, of its shape and defining
- * parameters. The runtime that opened it is part of it (ONNX Runtime on the CPU and a TensorRT plan differ in the last
- * bits). Computed once per model object.
+ * file, external data and whatever lies beside them) and of its runtime files (a TensorRT plan), names included; for
+ * an exact mixture, of its shape and defining parameters. The class that runs it is part of it (ONNX Runtime on the
+ * CPU and a TensorRT plan differ in the last bits). Computed once per model object.
  */
 public final class ModelIdentity {
 
@@ -76,7 +76,13 @@ public final class ModelIdentity {
         MessageDigest digest = sha256();
         text(digest, model.getClass().getName());
         switch (model) {
-            case TrainedModel trained -> folder(digest, trained.folder());
+            case TrainedModel trained -> {
+                folder(digest, trained.folder());
+                for (Path file : trained.runtimeFiles()) {
+                    text(digest, file.getFileName().toString());
+                    bytes(digest, file);
+                }
+            }
             case MixtureDenoiser mixture -> mixture(digest, mixture.info(), mixture.mixture());
             default -> throw new IllegalArgumentException("no identity for " + model.getClass().getName());
         }
@@ -87,18 +93,25 @@ public final class ModelIdentity {
     static void folder(MessageDigest digest, Path folder) {
         try (Stream<Path> entries = Files.list(folder)) {
             List<Path> files = entries.filter(Files::isRegularFile).sorted().toList();
-            byte[] buffer = new byte[1 << 16];
             for (Path file : files) {
                 text(digest, file.getFileName().toString());
-                digest.update(longBytes(Files.size(file)));
-                try (InputStream in = Files.newInputStream(file)) {
-                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                        digest.update(buffer, 0, n);
-                    }
-                }
+                bytes(digest, file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading model folder " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A file's length and bytes. */
+    private static void bytes(MessageDigest digest, Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            digest.update(longBytes(Files.size(file)));
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading model file " + file + ": " + e.getMessage(), e);
         }
     }
 

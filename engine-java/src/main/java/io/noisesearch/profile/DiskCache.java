@@ -183,12 +183,18 @@ public final class DiskCache implements SolveCache, AutoCloseable {
             return null;
         }
         ByteBuffer bytes = ByteBuffer.allocate(4 * at.floats());
+        String failure;
         try {
-            if (!readFully(at.file(), bytes, at.offset())) {
-                throw new IOException("the file ends inside a record it indexed");
-            }
+            failure = readFully(at.file(), bytes, at.offset()) ? null : "the file ends inside a record it indexed";
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the cache in " + folder + ": " + e.getMessage(), e);
+            failure = e.toString();
+        }
+        if (failure != null) {
+            // Someone cut the file after it was indexed: a miss, solved again (and written to this process's file).
+            rows.remove(row, at);
+            warnings.accept("cache in " + folder + ": a record can no longer be read (" + failure + "); solving"
+                    + " it again");
+            return null;
         }
         float[] values = new float[at.floats()];
         bytes.flip().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);

@@ -110,6 +110,24 @@ class DiskCacheTest {
     }
 
     @Test
+    void aFileCutAfterItWasIndexedIsAMissWithAWarning() throws IOException {
+        try (DiskCache writer = open()) {
+            writer.putRow(row(0), values(0));
+            writer.putRow(row(1), values(1));
+        }
+        try (DiskCache cache = open()) {
+            try (FileChannel channel = FileChannel.open(files().getFirst(), StandardOpenOption.WRITE)) {
+                channel.truncate(channel.size() - 8);
+            }
+            assertThat(cache.row(row(0))).containsExactly(values(0));
+            assertThat(cache.row(row(1))).isNull();
+            cache.putRow(row(1), values(1));
+            assertThat(cache.row(row(1))).containsExactly(values(1));
+        }
+        assertThat(warnings).singleElement().asString().contains("can no longer be read");
+    }
+
+    @Test
     void aDamagedRecordEndsItsFilesReadingAtItsChecksum() throws IOException {
         try (DiskCache cache = open()) {
             for (long key = 0; key < 3; key++) {
