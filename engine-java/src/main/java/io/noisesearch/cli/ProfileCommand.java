@@ -1,7 +1,9 @@
 package io.noisesearch.cli;
 
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
+import io.noisesearch.profile.DiskCache;
 import io.noisesearch.profile.Overrides;
 import io.noisesearch.profile.ProfileRun;
 import io.noisesearch.profile.ProgressDisplay;
@@ -85,6 +87,14 @@ final class ProfileCommand implements Callable<Integer> {
         workers = count;
     }
 
+    @Option(names = "--cache", paramLabel = "DIR", description = "Folder of the solve cache: solved samples and"
+            + " verifier scores of keyed candidates, shared by every configuration and by later sweeps that name the"
+            + " same folder (default: OUT/cache).")
+    Path cache;
+
+    @Option(names = "--no-cache", description = "Keep no solve cache: every configuration solves its candidates.")
+    boolean noCache;
+
     @Mixin
     EngineOptions engine;
 
@@ -151,8 +161,13 @@ final class ProfileCommand implements Callable<Integer> {
             }
             return 0;
         }
-        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open()) {
-            ProfileRun run = new ProfileRun(opened, sweep, source, set);
+        if (noCache && cache != null) {
+            throw new InvalidRequestException("--cache and --no-cache exclude each other");
+        }
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine opened = engine.open();
+             DiskCache solves = noCache ? null : DiskCache.open(cache != null ? cache : dir.path().resolve("cache"),
+                     cache != null ? "--cache" : "--out", line -> warn(line))) {
+            ProfileRun run = new ProfileRun(opened, sweep, source, set, solves);
             run.check();
             try (ResultsLog log = ResultsLog.open(dir.path(), resume, "--resume", run.ids())) {
                 ProfileRun.Summary summary;
@@ -160,12 +175,19 @@ final class ProfileCommand implements Callable<Integer> {
                     summary = run.run(dir, log, shard, display, workers);
                 }
                 stdout.printf(Locale.ROOT, "profiled %d configurations of %s (%d run now, %d resumed) in %.1f s,"
-                                + " %.4f GFLOPs spent for %.4f accounted -> %s: %s%n", summary.configurations(), source,
+                                + " %.4f GFLOPs spent for %.4f accounted, %.4f of them run (the solve cache served the"
+                                + " rest) -> %s: %s%n", summary.configurations(), source,
                         summary.ran(), summary.resumed(), summary.wallMillis() / 1000.0, summary.spentGflops(),
-                        summary.accountedGflops(), dir.path(), String.join(", ", summary.files()));
+                        summary.accountedGflops(), summary.ranGflops(), dir.path(), String.join(", ", summary.files()));
                 stdout.flush();
             }
         }
         return 0;
+    }
+
+    private void warn(String line) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("profile: warning: " + line);
+        err.flush();
     }
 }

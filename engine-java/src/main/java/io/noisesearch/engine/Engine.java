@@ -22,6 +22,7 @@ import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
@@ -161,7 +162,15 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
-        return searchShared(request, verifier, request.algorithm()::run);
+        return searchShared(request, verifier, request.algorithm()::run, null);
+    }
+
+    /**
+     * Runs one search whose keyed candidates' solves and scores go through {@code cache} (null: none): the result is
+     * the same, its compute too; {@link SearchResult#served()} says what the cache served.
+     */
+    public SearchResult search(SearchRequest request, SolveCache cache) {
+        return searchShared(request, verifierFor(request), request.algorithm()::run, cache);
     }
 
     /**
@@ -170,25 +179,31 @@ public final class Engine implements AutoCloseable {
      * that found the winner of a best-of-N pool elsewhere, from its trace, finish it.
      */
     public SearchResult solve(SearchRequest request, long key) {
+        return solve(request, key, null);
+    }
+
+    /** {@link #solve(SearchRequest, long)} through a cache of keyed solves and scores (null: none). */
+    public SearchResult solve(SearchRequest request, long key, SolveCache cache) {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
                 request.seed(), request.batchSize());
-        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key));
+        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache);
     }
 
     /** Runs work on a request inside the shared lock that close() waits for. */
     private SearchResult searchShared(SearchRequest request, Verifier verifier,
-                                      Function<SearchContext, Outcome> work) {
+                                      Function<SearchContext, Outcome> work, SolveCache cache) {
         running.readLock().lock();
         try {
             checkOpen();
-            return searchOpen(request, verifier, work);
+            return searchOpen(request, verifier, work, cache);
         } finally {
             running.readLock().unlock();
         }
     }
 
-    private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work) {
+    private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work,
+                                    SolveCache cache) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         if (request.label() < 0 || request.label() >= info.classes()) {
@@ -208,7 +223,7 @@ public final class Engine implements AutoCloseable {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()));
+                    lane.workspace(model, request.batchSize()), cache);
             Outcome outcome = run(request, work, context, guidance);
             kernels.synchronize();
             finished = true;
@@ -217,7 +232,7 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot());
+                    backend.name(), copies.snapshot(), meter.served());
         } finally {
             giveBack(lane, finished);
         }

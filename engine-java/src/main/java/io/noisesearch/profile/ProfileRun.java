@@ -6,6 +6,7 @@ import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SolveCache;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,16 +30,18 @@ public final class ProfileRun {
     /**
      * What a run did: configurations of its shard, how many it ran and how many it found done, files written, and
      * the GFLOPs that the results in results.jsonl spent against those they account for, each as if it ran alone
-     * (less spent where best-of-N points shared a pool).
+     * (less spent where best-of-N points shared a pool), and of those spent the GFLOPs that ran (less where the solve
+     * cache served candidates solved or scored before).
      */
     public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis,
-                          double spentGflops, double accountedGflops) {
+                          double spentGflops, double accountedGflops, double ranGflops) {
     }
 
     private final Engine engine;
     private final Sweep sweep;
     private final String source;
     private final Overrides overrides;
+    private final SolveCache cache;
     private final Profiler profiler;
     private final List<Configuration> configurations;
 
@@ -49,11 +52,17 @@ public final class ProfileRun {
 
     /** @param overrides the {@code --set} options the sweep was read with, for messages */
     public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides) {
+        this(engine, sweep, source, overrides, null);
+    }
+
+    /** @param cache the solve cache the configurations share (null: none) */
+    public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides, SolveCache cache) {
         this.engine = engine;
         this.sweep = sweep;
         this.source = source;
         this.overrides = overrides;
-        this.profiler = new Profiler(engine, source, overrides);
+        this.cache = cache;
+        this.profiler = new Profiler(engine, source, overrides, cache, 1);
         this.configurations = sweep.configurations();
     }
 
@@ -182,7 +191,7 @@ public final class ProfileRun {
         warmUp(todo);
         Progress meter = new Progress(units.stream()
                 .map(unit -> unit.stream().map(k -> profiler.plan(configurations.get(k))).toList()).toList());
-        Profiler measuring = workers == 1 ? profiler : new Profiler(engine, source, overrides, workers);
+        Profiler measuring = workers == 1 ? profiler : new Profiler(engine, source, overrides, cache, workers);
         if (workers > 1) {
             Profiler.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
         }
@@ -208,7 +217,8 @@ public final class ProfileRun {
         List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
         files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
-                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all));
+                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all),
+                ReuseGroup.ran(all));
     }
 
     private RunInfo runInfo(Shard shard) {

@@ -16,6 +16,7 @@ import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 import io.noisesearch.verify.Verifiers;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -52,22 +54,23 @@ public final class Profiler {
     private final Overrides overrides;
     /** Units run at once (--workers): above 1 the heap's peak is the process's since the run began, not reset. */
     private final int workers;
+    private final SolveCache cache;
 
     /** @param source the sweep file's name, for messages */
     public Profiler(Engine engine, String source) {
-        this(engine, source, Overrides.NONE);
+        this(engine, source, Overrides.NONE, null, 1);
     }
 
-    /** @param overrides the {@code --set} options, so that a message names the option that set a bad value */
-    public Profiler(Engine engine, String source, Overrides overrides) {
-        this(engine, source, overrides, 1);
-    }
-
-    /** @param workers how many units run at once on the engine; each result's {@code measured} says so above 1 */
-    public Profiler(Engine engine, String source, Overrides overrides, int workers) {
+    /**
+     * @param overrides the {@code --set} options, so that a message names the option that set a bad value
+     * @param cache     where keyed candidates' solves and scores are kept across configurations and runs; null: none
+     * @param workers   how many units run at once on the engine; each result's {@code measured} says so above 1
+     */
+    public Profiler(Engine engine, String source, Overrides overrides, SolveCache cache, int workers) {
         this.engine = engine;
         this.source = source;
         this.overrides = overrides;
+        this.cache = cache;
         this.workers = workers;
     }
 
@@ -148,8 +151,8 @@ public final class Profiler {
         List<MemoryPoolMXBean> heap = heapPools();
         resetPeaks(heap);
         long start = System.nanoTime();
-        List<SearchResult> results = requests(c, plan, model.info()).stream().map(engine::search).toList();
-        return measure(c, index, plan, model, results, start, heap, null);
+        List<SearchResult> results = requests(c, plan, model.info()).stream().map(this::search).toList();
+        return measure(c, index, plan, model, results, results, start, heap, null);
     }
 
     /**
@@ -169,14 +172,14 @@ public final class Profiler {
         resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
-        List<SearchResult> pool = requests.stream().map(engine::search).toList();
+        List<SearchResult> pool = requests.stream().map(this::search).toList();
         Verifier verifier = Verifiers.create(poolConfiguration.verifier(), model,
                 role -> engine.auxiliary(model, role));
         // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
         List<Map<Long, SearchResult>> solved = new ArrayList<>();
         pool.forEach(r -> solved.add(new HashMap<>()));
         ProfileResult[] out = new ProfileResult[group.size()];
-        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, start, heap,
+        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, pool, start, heap,
                 new ProfileResult.Reuse(poolConfiguration.id(), false, work(plan, model.info(), pool)));
         for (int p = 0; p < group.size(); p++) {
             Configuration c = group.get(p);
@@ -188,7 +191,7 @@ public final class Profiler {
             List<SearchResult> spent = new ArrayList<>();
             for (int i = 0; i < pool.size(); i++) {
                 PrefixReuse.Derived derived = PrefixReuse.derive(engine, requests.get(i), pool.get(i), verifier,
-                        candidates(c), solved.get(i));
+                        candidates(c), solved.get(i), cache);
                 results.add(derived.result());
                 if (derived.solved() != null) {
                     spent.add(derived.solved());
@@ -197,13 +200,17 @@ public final class Profiler {
             Plan own = plan(c);
             ProfileResult.Reuse reuse = new ProfileResult.Reuse(poolConfiguration.id(), true,
                     work(own, model.info(), spent));
-            out[p] = measure(c, indices.get(p), own, model, results, begin, heap, reuse);
+            out[p] = measure(c, indices.get(p), own, model, results, spent, begin, heap, reuse);
         }
         return List.of(out);
     }
 
     private static int candidates(Configuration c) {
         return ((Number) c.parameters().get("candidates")).intValue();
+    }
+
+    private SearchResult search(SearchRequest request) {
+        return cache == null ? engine.search(request) : engine.search(request, cache);
     }
 
     /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */
@@ -222,9 +229,13 @@ public final class Profiler {
         return requests;
     }
 
-    /** The result of a configuration whose samples were generated from {@code start} to now. */
+    /**
+     * The result of a configuration whose samples were generated from {@code start} to now; {@code ran} are the
+     * searches this run made for it, whose compute less what the cache served is what it spent.
+     */
     private ProfileResult measure(Configuration c, int index, Plan plan, Denoiser model, List<SearchResult> results,
-                                  long start, List<MemoryPoolMXBean> heap, ProfileResult.Reuse reuse) {
+                                  List<SearchResult> ran, long start, List<MemoryPoolMXBean> heap,
+                                  ProfileResult.Reuse reuse) {
         long generated = System.nanoTime();
         ProfileResult.Quality quality = quality(model, results);
         long end = System.nanoTime();
@@ -232,12 +243,18 @@ public final class Profiler {
         ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
                 results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
-                peakHeap, workers == 1 ? null : workers);
+                peakHeap, workers == 1 ? null : workers, work(plan, model.info(), ran, SearchResult::spent));
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
                 plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
 
     private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {
+        return work(plan, info, results, SearchResult::compute);
+    }
+
+    /** The summed compute of the results, each's as {@code compute} reads it (all of it, or what ran). */
+    private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results,
+                                    Function<SearchResult, Compute> compute) {
         long searchNfe = 0;
         long finalNfe = 0;
         long passes = 0;
@@ -245,7 +262,7 @@ public final class Profiler {
         long flops = 0;
         int exhausted = 0;
         for (SearchResult r : results) {
-            Compute c = r.compute();
+            Compute c = compute.apply(r);
             searchNfe += c.searchNfe();
             finalNfe += c.finalNfe();
             passes += c.forwardPasses();
