@@ -48,7 +48,18 @@ final class Workers implements AutoCloseable {
         CompletionService<Done<T>> done = new ExecutorCompletionService<>(executor);
         for (int i = 0; i < tasks; i++) {
             int index = i;
-            done.submit(() -> stopped.get() ? null : new Done<>(index, task.run(index)));
+            done.submit(() -> {
+                if (stopped.get()) {
+                    return null;
+                }
+                try {
+                    return new Done<>(index, task.run(index));
+                } catch (RuntimeException | Error e) {
+                    // Stop at once, not when the calling thread takes this result: the next task may be starting.
+                    stopped.set(true);
+                    throw e;
+                }
+            });
         }
         Throwable failure = null;
         boolean recording = true;
