@@ -66,7 +66,7 @@ class SummaryTest {
                         10, metric("rows", 640) + "," + metric("gflop", 50)));
         assertThat(Summary.peakByThreads(results)).containsExactlyInAnyOrderEntriesOf(Map.of("1", 100.0, "2", 200.0));
         String table = Summary.render(results);
-        assertThat(table).contains("| mnist-flow-s | 64    | 2       | 10.0    | 640    | 50.0    | 25%       |");
+        assertThat(table).contains("| mnist-flow-s | 64    | 2       | 10      | 640    | 50      | 25%       |");
     }
 
     @Test
