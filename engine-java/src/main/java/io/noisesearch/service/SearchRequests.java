@@ -84,7 +84,7 @@ final class SearchRequests {
             throw ServiceError.invalid("pruneAt", "pruneAt has " + pruneAt.size() + " cuts, at most "
                     + MAX_PRUNE_CUTS + " are allowed");
         }
-        if (pruneAt.contains(null)) {
+        if (pruneAt.stream().anyMatch(java.util.Objects::isNull)) {
             throw ServiceError.invalid("pruneAt", "pruneAt must be a list of numbers, got a null");
         }
         int candidates = or(body.candidates(), 16);

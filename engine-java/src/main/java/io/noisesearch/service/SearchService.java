@@ -240,8 +240,15 @@ public final class SearchService implements AutoCloseable {
         if (!ready) {
             throw new ServiceError(503, "not_ready", null, "not ready: " + notReadyReason);
         }
-        SearchRequests.Checked checked = SearchRequests.check(reader.read(body(ctx)),
-                List.copyOf(models.keySet()), models::get);
+        SearchBody body = reader.read(body(ctx));
+        SearchRequests.Checked checked;
+        try {
+            checked = SearchRequests.check(body, List.copyOf(models.keySet()), models::get);
+        } catch (ServiceError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw engineError(e);
+        }
         long queuedAt = System.nanoTime();
         try (Admission.Permit permit = admission.enter(checked.priority() == SearchRequests.Priority.HIGH)) {
             long startedAt = System.nanoTime();
