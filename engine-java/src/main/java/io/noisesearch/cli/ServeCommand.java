@@ -80,6 +80,12 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(graceSeconds), maxBody, List.copyOf(preload)));
         } catch (RuntimeException e) {
             opened.close();
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.net.BindException) {
+                    throw new ParameterException(spec.commandLine(), "--host " + host + " --port " + port
+                            + ": cannot listen there (" + cause.getMessage() + ")");
+                }
+            }
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
