@@ -82,6 +82,8 @@ public final class SearchService implements AutoCloseable {
     private final Javalin app;
     /** Search exchanges between arrival and the last byte of their answer; draining waits for them. */
     private final AtomicInteger exchanges = new AtomicInteger();
+    /** Of those, the ones whose search runs in the engine (a grace period that ends does not wait for them). */
+    private final AtomicInteger searching = new AtomicInteger();
     private final AtomicLong requestIds = new AtomicLong();
     private volatile boolean ready;
     private volatile String notReadyReason = "loading models";
@@ -249,11 +251,18 @@ public final class SearchService implements AutoCloseable {
         } catch (RuntimeException e) {
             throw engineError(e);
         }
+        openModel(checked.request().model());
         long queuedAt = System.nanoTime();
         try (Admission.Permit permit = admission.enter(checked.priority() == SearchRequests.Priority.HIGH)) {
             long startedAt = System.nanoTime();
             metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
-            SearchResult result = run(checked);
+            SearchResult result;
+            searching.incrementAndGet();
+            try {
+                result = run(checked);
+            } finally {
+                searching.decrementAndGet();
+            }
             metrics.searched(checked.request().model(), result.algorithm(),
                     Duration.ofNanos(System.nanoTime() - startedAt), result.compute());
             return document(checked, result);
@@ -262,6 +271,21 @@ public final class SearchService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceError(503, "shut_down", null, "the service is shutting down");
+        }
+    }
+
+    /**
+     * Opens the model (once; later calls find it open). A served model that cannot be opened is the server's fault,
+     * not the client's: a 500, its cause logged.
+     */
+    private void openModel(String name) {
+        try {
+            engine.model(name);
+        } catch (RuntimeException e) {
+            long id = requestIds.incrementAndGet();
+            LOG.error("model {} could not be opened (search {})", name, id, e);
+            throw new ServiceError(500, "internal", null, "internal error: model " + name
+                    + " could not be opened (logged as search " + id + ")");
         }
     }
 
@@ -388,7 +412,7 @@ public final class SearchService implements AutoCloseable {
             }
             // Answers of the admitted searches are written after their slots are given back: wait for them too.
             long last = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
-            while (exchanges.get() > admission.running() && System.nanoTime() < last) {
+            while (exchanges.get() > searching.get() && System.nanoTime() < last) {
                 Thread.sleep(5);
             }
         } catch (InterruptedException e) {

@@ -16,6 +16,8 @@ final class ServiceError extends RuntimeException {
     record Body(int status, String reason, String field, String message) {
     }
 
+    /** Absolute paths of two or more parts: the server's files, which clients are not told about. */
+    private static final Pattern SERVER_PATH = Pattern.compile("(?<![\\w.])/[\\w.\\-]+(?:/[\\w.\\-]+)+");
     private static final Pattern OPTION = Pattern.compile("--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)");
 
     private final int status;
@@ -50,7 +52,8 @@ final class ServiceError extends RuntimeException {
             matcher.appendReplacement(text, Matcher.quoteReplacement(name));
         }
         matcher.appendTail(text);
-        return new ServiceError(status, reason, first, text.toString().replaceAll("\\s*\\R\\s*", " ").strip());
+        String line = SERVER_PATH.matcher(text).replaceAll("(a server file)");
+        return new ServiceError(status, reason, first, line.replaceAll("\\s*\\R\\s*", " ").strip());
     }
 
     /** The request field of a command-line option: {@code search-steps} -> {@code searchSteps}. */

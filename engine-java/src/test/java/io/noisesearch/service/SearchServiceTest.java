@@ -18,6 +18,7 @@ import io.noisesearch.search.SearchResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -357,6 +358,27 @@ class SearchServiceTest {
             bodyFields.add(property != null ? property.value() : component.getName());
         }
         assertThat(fields).containsExactlyInAnyOrderElementsOf(bodyFields);
+    }
+
+    @Test
+    void aModelThatCannotBeOpenedIsAGeneric500AndTheServerStaysHealthy(@TempDir Path models) throws Exception {
+        Path broken = Files.createDirectories(models.resolve("mnist-flow-s"));
+        Files.copy(trainedModels().resolve("mnist-flow-s/manifest.json"), broken.resolve("manifest.json"));
+        Files.writeString(broken.resolve("model.onnx"), "not an ONNX model");
+        try (Engine other = Engine.open(Backends.open("host"), 1, 1, new ModelRepository(models));
+             SearchService s = SearchService.start(other, settings(1, 2, List.of()))) {
+            awaitReady(s);
+            HttpResponse<String> failed = post(s, "{\"model\": \"mnist-flow-s\", \"verifier\": \"classifier\"}");
+            assertThat(failed.statusCode()).isEqualTo(500);
+            JsonNode error = json(failed);
+            assertThat(error.get("reason").asText()).isEqualTo("internal");
+            assertThat(error.get("message").asText()).doesNotContain(models.toString()).doesNotContain("onnx")
+                    .doesNotContain("Exception");
+            assertThat(get(s, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(get(s, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(post(s, "{\"candidates\": 2}").statusCode()).isEqualTo(200);
+            assertThat(get(s, "/metrics").body()).contains("noisesearch_rejections_total{reason=\"internal\"} 1.0");
+        }
     }
 
     /** Wall times differ from run to run; everything else must be equal. */
