@@ -167,7 +167,12 @@ final class Demo {
     /** The solver of {@code kind} whose full solve costs about {@code nfe} NFEs (Heun: 2 steps - 1). */
     static SolverSettings lasting(SolverKind kind, long nfe) {
         long steps = kind == SolverKind.HEUN ? (nfe + 1) / 2 : nfe;
-        return new SolverSettings(kind, Math.toIntExact(Math.max(1, steps)));
+        if (steps > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--budget-nfe: the more-steps method would need " + steps + " "
+                    + kind.name().toLowerCase(Locale.ROOT) + " steps, more than a solver takes ("
+                    + Integer.MAX_VALUE + ")");
+        }
+        return new SolverSettings(kind, (int) Math.max(1, steps));
     }
 
     /** The hyperparameters in the paper's symbols. */

@@ -13,4 +13,13 @@ public record Compute(long searchNfe, long finalNfe, long forwardPasses, long fl
         long total = searchNfe + finalNfe;
         return total < 0 ? Long.MAX_VALUE : total;
     }
+
+    public static final Compute ZERO = new Compute(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** These counts less what a cache served ({@link ComputeMeter#served()}): the work that ran. */
+    public Compute minus(Compute served) {
+        return new Compute(searchNfe - served.searchNfe, finalNfe - served.finalNfe,
+                forwardPasses - served.forwardPasses, flops - served.flops, verifierCalls - served.verifierCalls,
+                wallMillis, searchMillis, finalMillis);
+    }
 }

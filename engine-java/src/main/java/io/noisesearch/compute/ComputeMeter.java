@@ -17,6 +17,11 @@ public final class ComputeMeter {
     private long forwardPasses;
     private long flops;
     private long verifierCalls;
+    /** The part of the counts above that a cache served instead of running. */
+    private final long[] servedNfe = new long[Phase.values().length];
+    private long servedPasses;
+    private long servedFlops;
+    private long servedCalls;
     private final Consumer<Phase> onEnter;
 
     public ComputeMeter() {
@@ -56,6 +61,31 @@ public final class ComputeMeter {
     public void verifierEvaluation(long samples, long flopsPerSample) {
         verifierCalls = add(verifierCalls, samples);
         flops = add(flops, times(samples, flopsPerSample));
+    }
+
+    /**
+     * Denoiser evaluations a cache served: counted as {@link #denoiserEvaluation} counts them (a request accounts for
+     * its work as if it ran alone), and apart in {@link #served()}.
+     */
+    public void servedDenoiserEvaluation(long samples, int passes, long flopsPerPass) {
+        denoiserEvaluation(samples, passes, flopsPerPass);
+        servedNfe[phase.ordinal()] = add(servedNfe[phase.ordinal()], samples);
+        long passed = times(samples, passes);
+        servedPasses = add(servedPasses, passed);
+        servedFlops = add(servedFlops, times(passed, flopsPerPass));
+    }
+
+    /** Verifier scores a cache served: counted as {@link #verifierEvaluation} counts them, and apart. */
+    public void servedVerifierEvaluation(long samples, long flopsPerSample) {
+        verifierEvaluation(samples, flopsPerSample);
+        servedCalls = add(servedCalls, samples);
+        servedFlops = add(servedFlops, times(samples, flopsPerSample));
+    }
+
+    /** The part of {@link #snapshot()}'s counts that a cache served (no wall times): zero without a cache. */
+    public Compute served() {
+        return new Compute(servedNfe[Phase.SEARCH.ordinal()], servedNfe[Phase.FINAL.ordinal()], servedPasses,
+                servedFlops, servedCalls, 0, 0, 0);
     }
 
     /** a + b for non-negative counts, {@link Long#MAX_VALUE} where it would overflow. */

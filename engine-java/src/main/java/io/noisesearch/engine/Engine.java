@@ -22,6 +22,7 @@ import io.noisesearch.search.SearchContext;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
@@ -30,11 +31,14 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,6 +65,12 @@ public final class Engine implements AutoCloseable {
     private final ReentrantReadWriteLock running = new ReentrantReadWriteLock();
     /** Lanes not in use (a search takes one or opens one, and gives it back). */
     private final ConcurrentLinkedDeque<Lane> idleLanes = new ConcurrentLinkedDeque<>();
+    /**
+     * The first lane, opened on a thread of its own while the first search loads its model: linking the kernels'
+     * library and opening a stream cost tens of milliseconds that would otherwise be the first search's.
+     */
+    private final CompletableFuture<Lane> firstLane;
+    private final AtomicBoolean firstLaneTaken = new AtomicBoolean();
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
         this.backend = backend;
@@ -71,6 +81,11 @@ public final class Engine implements AutoCloseable {
             Thread thread = new Thread(runnable, "noisesearch-request");
             thread.setDaemon(true);
             return thread;
+        });
+        this.firstLane = CompletableFuture.supplyAsync(() -> new Lane(backend, threads), runnable -> {
+            Thread thread = new Thread(runnable, "noisesearch-first-lane");
+            thread.setDaemon(true);
+            thread.start();
         });
     }
 
@@ -147,7 +162,15 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
-        return searchShared(request, verifier, request.algorithm()::run);
+        return searchShared(request, verifier, request.algorithm()::run, null);
+    }
+
+    /**
+     * Runs one search whose keyed candidates' solves and scores go through {@code cache} (null: none): the result is
+     * the same, its compute too; {@link SearchResult#served()} says what the cache served.
+     */
+    public SearchResult search(SearchRequest request, SolveCache cache) {
+        return searchShared(request, verifierFor(request), request.algorithm()::run, cache);
     }
 
     /**
@@ -156,25 +179,31 @@ public final class Engine implements AutoCloseable {
      * that found the winner of a best-of-N pool elsewhere, from its trace, finish it.
      */
     public SearchResult solve(SearchRequest request, long key) {
+        return solve(request, key, null);
+    }
+
+    /** {@link #solve(SearchRequest, long)} through a cache of keyed solves and scores (null: none). */
+    public SearchResult solve(SearchRequest request, long key, SolveCache cache) {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
                 request.seed(), request.batchSize());
-        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key));
+        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache);
     }
 
     /** Runs work on a request inside the shared lock that close() waits for. */
     private SearchResult searchShared(SearchRequest request, Verifier verifier,
-                                      Function<SearchContext, Outcome> work) {
+                                      Function<SearchContext, Outcome> work, SolveCache cache) {
         running.readLock().lock();
         try {
             checkOpen();
-            return searchOpen(request, verifier, work);
+            return searchOpen(request, verifier, work, cache);
         } finally {
             running.readLock().unlock();
         }
     }
 
-    private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work) {
+    private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work,
+                                    SolveCache cache) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         if (request.label() < 0 || request.label() >= info.classes()) {
@@ -194,7 +223,7 @@ public final class Engine implements AutoCloseable {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()));
+                    lane.workspace(model, request.batchSize()), cache);
             Outcome outcome = run(request, work, context, guidance);
             kernels.synchronize();
             finished = true;
@@ -203,7 +232,7 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot());
+                    backend.name(), copies.snapshot(), meter.served());
         } finally {
             giveBack(lane, finished);
         }
@@ -225,7 +254,27 @@ public final class Engine implements AutoCloseable {
 
     private Lane takeLane() {
         Lane lane = idleLanes.pollFirst();
-        return lane != null ? lane : new Lane(backend, threads);
+        if (lane != null) {
+            return lane;
+        }
+        Lane first = takeFirstLane();
+        return first != null ? first : new Lane(backend, threads);
+    }
+
+    /**
+     * The first lane, once (waiting for it to open); null where it was taken before or failed to open (the caller
+     * then opens one, and its error is the request's).
+     */
+    private Lane takeFirstLane() {
+        if (!firstLaneTaken.compareAndSet(false, true)) {
+            return null;
+        }
+        try {
+            return firstLane.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.debug("the first lane did not open: {}", e.toString());
+            return null;
+        }
     }
 
     /**
@@ -258,6 +307,16 @@ public final class Engine implements AutoCloseable {
     /** Lanes kept for the next searches (one per search that ran at the same time, at most). */
     int idleLanes() {
         return idleLanes.size();
+    }
+
+    /** The lane the next search takes first, or null. */
+    Lane nextIdleLane() {
+        return idleLanes.peekFirst();
+    }
+
+    /** The lane opened with the engine, waited for. */
+    Lane firstLane() {
+        return firstLane.join();
     }
 
     /** Queues a search on the engine's request threads. */
@@ -296,6 +355,10 @@ public final class Engine implements AutoCloseable {
 
     /** No search runs any more, so every lane is idle. */
     private void release() {
+        Lane first = takeFirstLane();
+        if (first != null) {
+            closeQuietly(first);
+        }
         closeIdleLanes();
         evaluators.clear();
         models.close();

@@ -1,6 +1,7 @@
 package io.noisesearch.model;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** A model with files: a folder holding manifest.json and the model file, whatever runtime opened it. */
 public interface TrainedModel {
@@ -10,6 +11,11 @@ public interface TrainedModel {
     /** The model folder; the models its manifest names for verifier roles sit beside it. */
     default Path folder() {
         return files().folder();
+    }
+
+    /** Files outside the folder that what it computes depends on (a TensorRT plan); none by default. */
+    default List<Path> runtimeFiles() {
+        return List.of();
     }
 
     default ModelManifest manifest() {

@@ -57,7 +57,7 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
                     tensors.sample().name(), OnnxModel.wrap(x, tensors.sample().shapeFor(rows)),
                     tensors.time().name(), OnnxModel.wrap(c.times(), new long[] {rows}),
                     tensors.label().name(), OnnxModel.wrap(c.labels(), new long[] {rows}));
-            model.run(inputs, Map.of(tensors.prediction().name(),
+            model.run(rows, inputs, Map.of(tensors.prediction().name(),
                     OnnxModel.wrap(out, tensors.prediction().shapeFor(rows))));
         } catch (OrtException e) {
             throw new NoiseSearchException("model " + info.name() + ": cannot wrap a batch of " + rows + " rows: "

@@ -5,7 +5,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.noisesearch.InvalidRequestException;
@@ -36,43 +35,29 @@ import java.util.Map;
  */
 public final class OnnxModel implements ImageModel {
 
-    /**
-     * ONNX Runtime would print its own log lines to stderr, which the one-line error contract forbids, and its Java
-     * API takes no log sink: only fatal lines are let through; its errors reach us as exceptions, whose message we
-     * keep in our one line.
-     */
-    private static final OrtEnvironment ENV =
-            OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "noisesearch");
-
-    static {
-        ExtractedLibraries.removeAtExit();
-    }
-
     private final ModelFiles files;
+    private final OnnxThreads threads;
+    /** The session of {@code threads.threads()} intra-op threads. */
     private final OrtSession session;
+    /** A session on the calling thread alone for small batches, opened at the first one; null before. */
+    private volatile OrtSession single;
 
-    private OnnxModel(ModelFiles files, OrtSession session) {
+    private OnnxModel(ModelFiles files, OnnxThreads threads, OrtSession session) {
         this.files = files;
+        this.threads = threads;
         this.session = session;
     }
 
-    /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores). */
+    /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores, by batch size: {@link OnnxThreads}). */
     public static OnnxModel open(Path folder, int threads) {
+        OnnxThreads policy = OnnxThreads.of(threads);
         ModelFiles files = ModelFiles.read(folder);
         Path file = files.modelFile();
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
         ExternalData.requireConfined(file, files.folder());
-        OrtSession session;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
-            options.setInterOpNumThreads(1);
-            session = ENV.createSession(file.toString(), options);
-        } catch (OrtException e) {
-            throw new InvalidRequestException(file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
-        }
-        OnnxModel model = new OnnxModel(files, session);
+        OnnxModel model = new OnnxModel(files, policy, openSession(file, policy.threads(), policy.threads()));
         try {
             model.checkGraph(file);
         } catch (RuntimeException e) {
@@ -80,6 +65,44 @@ public final class OnnxModel implements ImageModel {
             throw e;
         }
         return model;
+    }
+
+    /**
+     * A session of {@code threads} intra-op threads: on the process's shared pool where that has this many threads,
+     * else with threads of its own (one: the calling thread only, no pool).
+     */
+    private static OrtSession openSession(Path file, int engineThreads, int threads) {
+        OrtEnvironment environment = OnnxEnvironment.get(engineThreads);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setInterOpNumThreads(1);
+            if (threads > 1 && threads == OnnxEnvironment.poolThreads()) {
+                options.disablePerSessionThreads();
+            } else {
+                options.setIntraOpNumThreads(threads);
+                options.addConfigEntry("session.intra_op.allow_spinning", OnnxEnvironment.spinning() ? "1" : "0");
+            }
+            return environment.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new InvalidRequestException(file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** The session a batch of {@code rows} rows runs on ({@link OnnxThreads#threadsFor}). */
+    private OrtSession sessionFor(int rows) {
+        if (threads.threadsFor(rows) == threads.threads()) {
+            return session;
+        }
+        OrtSession alone = single;
+        if (alone == null) {
+            synchronized (this) {
+                alone = single;
+                if (alone == null) {
+                    alone = openSession(files.modelFile(), threads.threads(), 1);
+                    single = alone;
+                }
+            }
+        }
+        return alone;
     }
 
     private void checkGraph(Path file) {
@@ -133,22 +156,22 @@ public final class OnnxModel implements ImageModel {
     /** A float tensor over a batch's own memory (no copy); the batch must live in host memory. */
     public static OnnxTensor wrap(Batch batch, long[] shape) throws OrtException {
         FloatBuffer buffer = batch.data().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        return OnnxTensor.createTensor(ENV, buffer, shape);
+        return OnnxTensor.createTensor(OnnxEnvironment.get(), buffer, shape);
     }
 
     public static OnnxTensor wrap(FloatBuffer direct, long[] shape) throws OrtException {
-        return OnnxTensor.createTensor(ENV, direct, shape);
+        return OnnxTensor.createTensor(OnnxEnvironment.get(), direct, shape);
     }
 
     public static OnnxTensor wrap(LongBuffer direct, long[] shape) throws OrtException {
-        return OnnxTensor.createTensor(ENV, direct, shape);
+        return OnnxTensor.createTensor(OnnxEnvironment.get(), direct, shape);
     }
 
     /**
-     * Runs the graph with the given inputs; outputs named in {@code pinned} are written into those tensors, the
-     * others are returned as float arrays. Every input tensor is closed afterwards.
+     * Runs the graph with the given inputs of {@code rows} rows; outputs named in {@code pinned} are written into
+     * those tensors, the others are returned as float arrays. Every input tensor is closed afterwards.
      */
-    public Map<String, float[]> run(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> pinned) {
+    public Map<String, float[]> run(int rows, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> pinned) {
         try {
             List<String> wanted = new ArrayList<>();
             for (ModelManifest.TensorSpec spec : manifest().outputs()) {
@@ -157,7 +180,7 @@ public final class OnnxModel implements ImageModel {
                 }
             }
             Map<String, float[]> returned = new HashMap<>();
-            try (OrtSession.Result result = session.run(inputs, new java.util.HashSet<>(wanted), pinned)) {
+            try (OrtSession.Result result = sessionFor(rows).run(inputs, new java.util.HashSet<>(wanted), pinned)) {
                 for (String name : wanted) {
                     OnnxValue value = result.get(name).orElseThrow();
                     FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
@@ -184,7 +207,7 @@ public final class OnnxModel implements ImageModel {
         ModelManifest.TensorSpec input = manifest().inputs().getFirst();
         Map<String, float[]> outputs;
         try {
-            outputs = run(Map.of(input.name(), wrap(samples, input.shapeFor(samples.rows()))), Map.of());
+            outputs = run(samples.rows(), Map.of(input.name(), wrap(samples, input.shapeFor(samples.rows()))), Map.of());
         } catch (OrtException e) {
             throw new NoiseSearchException("model " + manifest().name() + ": cannot wrap a batch of " + samples.rows()
                     + " rows: " + e.getMessage(), false, e);
@@ -211,6 +234,10 @@ public final class OnnxModel implements ImageModel {
     public void close() {
         try {
             session.close();
+            OrtSession alone = single;
+            if (alone != null) {
+                alone.close();
+            }
         } catch (OrtException e) {
             throw new NoiseSearchException("closing model " + manifest().name() + " failed: " + e.getMessage(), false, e);
         }

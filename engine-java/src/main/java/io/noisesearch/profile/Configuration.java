@@ -1,5 +1,6 @@
 package io.noisesearch.profile;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.noisesearch.format.Json;
 import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.SearchAlgorithm;
@@ -16,13 +17,23 @@ import java.util.stream.Collectors;
 
 /**
  * One point of a sweep: model, verifier, algorithm and its hyperparameters, the solvers, the search budget in NFEs
- * (null: none), the guidance scale (null: the model's) and the evaluation set. Its id is a short hash of its
- * canonical JSON (this record on one line), so the same configuration has the same id in every sweep and run.
- * A parameter is a number, or a list of numbers (prune's cut levels).
+ * (null: none), the guidance scale (null: the model's), the evaluation set, and a search budget in the search's
+ * denoiser GFLOPs per sample instead of NFEs (null: none; left out of the JSON then, so ids of configurations
+ * without one stay as they were). Its id is a short hash of its canonical JSON (this record on one line), so the
+ * same configuration has the same id in every sweep and run. A parameter is a number, or a list of numbers (prune's
+ * cut levels).
  */
 public record Configuration(String model, String verifier, String algorithm, Map<String, Object> parameters,
                             SolverChoice searchSolver, SolverChoice finalSolver, Long budgetNfe, Double guidance,
-                            EvaluationSet evaluation) {
+                            EvaluationSet evaluation,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Double budgetGflops) {
+
+    /** A configuration without a budget in GFLOPs. */
+    public Configuration(String model, String verifier, String algorithm, Map<String, Object> parameters,
+                         SolverChoice searchSolver, SolverChoice finalSolver, Long budgetNfe, Double guidance,
+                         EvaluationSet evaluation) {
+        this(model, verifier, algorithm, parameters, searchSolver, finalSolver, budgetNfe, guidance, evaluation, null);
+    }
 
     /** Hex digits of the id: 48 bits, collision-free for any sweep a person writes. */
     static final int ID_LENGTH = 12;
@@ -81,9 +92,9 @@ public record Configuration(String model, String verifier, String algorithm, Map
                 ? values.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(value);
     }
 
-    /** The budget for people: its NFEs, or "-" for none. */
+    /** The budget for people: its NFEs, its GFLOPs ("0.5 GFLOPs"), or "-" for none. */
     public String budgetText() {
-        return budgetNfe == null ? "-" : budgetNfe.toString();
+        return budgetNfe != null ? budgetNfe.toString() : budgetGflops != null ? budgetGflops + " GFLOPs" : "-";
     }
 
     /** One line for progress and tables: "random candidates=4 / classifier, search euler x10, final euler x25". */
@@ -104,10 +115,10 @@ public record Configuration(String model, String verifier, String algorithm, Map
         if (!algorithm.equals("paths")) {
             text.append(", final ").append(last);
         }
-        if (budgetNfe != null) {
-            text.append(", budget ").append(budgetNfe);
+        if (budgetNfe != null || budgetGflops != null) {
+            text.append(", budget ").append(budgetText());
         }
-        if (guidance != null) {
+        if (guidance != null && !guidance.isNaN()) {
             text.append(", cfg ").append(guidance);
         }
         return text.toString();

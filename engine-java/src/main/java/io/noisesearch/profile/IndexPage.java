@@ -36,6 +36,7 @@ final class IndexPage {
                 .append(escape(title)).append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n")
                 .append("<h1>").append(escape(title)).append("</h1>\n<p>").append(escape(summary)).append("</p>\n");
         reuse(page, results);
+        cache(page, results);
         page.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
         for (Plots.Plot plot : plots) {
             page.append("<img alt=\"").append(escape(plot.title())).append("\" src=\"data:image/png;base64,")
@@ -47,6 +48,21 @@ final class IndexPage {
         List<Column> columns = columns(results);
         groups.forEach((series, rows) -> table(page, labels.get(series), columns, rows));
         return page.append("</body>\n</html>\n").toString();
+    }
+
+    /** What ran against what was spent, where the solve cache served candidates solved or scored before. */
+    private static void cache(StringBuilder page, List<ProfileResult> results) {
+        double spent = ReuseGroup.spent(results);
+        double ran = ReuseGroup.ran(results);
+        if (ran >= spent) {
+            return;
+        }
+        page.append("<h2>Solve cache</h2>\n<p>").append(escape(String.format(Locale.ROOT, "Candidates drawn from"
+                + " their key and solved over a full grid, and their verifier scores, are kept in the solve cache and"
+                + " read back where a configuration or a later run meets them again; each point's compute is still"
+                + " what it would spend alone. Spent in all: %.4f GFLOPs, of which %.4f ran and %.4f were served by"
+                + " the cache (accounted: %.4f).", spent, ran, spent - ran, ReuseGroup.accounted(results))))
+                .append("</p>\n");
     }
 
     /** Spent against accounted GFLOPs, where points shared a best-of-N pool. */
@@ -119,6 +135,7 @@ final class IndexPage {
                 new Column("GFLOPs / sample", r -> number(r.gflopsPerSample())),
                 new Column("budget exhausted", r -> String.valueOf(r.compute().budgetExhausted())),
                 new Column("spent GFLOPs", r -> number(r.spent().gflops())),
+                new Column("ran GFLOPs", r -> number(r.ran().gflops())),
                 new Column("wall s", r -> number(r.measured().wallMillis() / 1000.0)),
                 new Column("peak heap MiB", r -> number(r.measured().peakHeapBytes() / 1048576.0))));
         return columns;

@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * The sweep's plots (XChart, PNG): every metric the results have, against NFEs and against GFLOPs per sample on
  * logarithmic axes, one line per series (algorithm x verifier; {@code none} is the denoising-steps-only line), the
  * Pareto frontier marked. The NFE axis counts search and final NFEs, so that the steps-only line, which spends
- * everything on its final solve, has somewhere to go.
+ * everything on its final solve, has somewhere to go. Sweeps with budgets in GFLOPs also get each metric against the
+ * budget, where only the configurations with such a budget have a place.
  */
 final class Plots {
 
@@ -36,7 +37,10 @@ final class Plots {
     /** The compute axes. */
     enum ComputeAxis {
         NFE("nfe", "NFEs per sample (search + final)", ProfileResult::totalNfePerSample),
-        GFLOPS("gflops", "GFLOPs per sample (denoiser + verifier)", ProfileResult::gflopsPerSample);
+        GFLOPS("gflops", "GFLOPs per sample (denoiser + verifier)", ProfileResult::gflopsPerSample),
+        /** Drawn where a sweep has budgets in GFLOPs; configurations without one have no place on it (NaN). */
+        BUDGET_GFLOPS("budget-gflops", "search budget, denoiser GFLOPs per sample",
+                r -> r.configuration().budgetGflops() == null ? Double.NaN : r.configuration().budgetGflops());
 
         final String id;
         final String label;
@@ -63,7 +67,10 @@ final class Plots {
         for (Metric metric : Metric.values()) {
             if (results.stream().anyMatch(r -> metric.of(r) != null)) {
                 for (ComputeAxis axis : ComputeAxis.values()) {
-                    plots.add(plot(metric, axis, groups, labels, sweepName));
+                    if (axis != ComputeAxis.BUDGET_GFLOPS || results.stream()
+                            .anyMatch(r -> r.configuration().budgetGflops() != null && metric.of(r) != null)) {
+                        plots.add(plot(metric, axis, groups, labels, sweepName));
+                    }
                 }
             }
         }
@@ -72,7 +79,11 @@ final class Plots {
 
     private static Plot plot(Metric metric, ComputeAxis axis, Map<Series, List<ProfileResult>> groups,
                              Map<Series, String> labels, String sweepName) {
-        String title = metric.label() + " vs " + (axis == ComputeAxis.NFE ? "NFEs" : "GFLOPs")
+        String title = metric.label() + " vs " + switch (axis) {
+            case NFE -> "NFEs";
+            case GFLOPS -> "GFLOPs";
+            case BUDGET_GFLOPS -> "budget (GFLOPs)";
+        }
                 + (sweepName == null ? "" : " (" + sweepName + ")");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(axis.label)
                 .yAxisTitle(metric.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
@@ -105,8 +116,9 @@ final class Plots {
         List<Pareto.Point> points = new ArrayList<>();
         for (ProfileResult r : results) {
             Double quality = metric.of(r);
-            if (quality != null) {
-                points.add(new Pareto.Point(axis.value.applyAsDouble(r), quality));
+            double compute = axis.value.applyAsDouble(r);
+            if (quality != null && Double.isFinite(compute) && compute > 0) {
+                points.add(new Pareto.Point(compute, quality));
             }
         }
         points.sort(Comparator.comparingDouble(Pareto.Point::compute));

@@ -5,6 +5,7 @@ import io.noisesearch.compute.Compute;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.search.TraceEntry;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
@@ -54,14 +55,14 @@ final class PrefixReuse {
 
     /** A budget below the pool's NFEs cuts the pool (a prefix, but marked exhausted): such points run alone. */
     private static boolean reusable(Configuration c, Profiler.Plan plan) {
-        return c.algorithm().equals("random") && (c.budgetNfe() == null || plan.searchNfe() <= c.budgetNfe());
+        return c.algorithm().equals("random") && (plan.budgetNfe() == null || plan.searchNfe() <= plan.budgetNfe());
     }
 
     private static Configuration withoutCandidates(Configuration c) {
         Map<String, Object> others = new LinkedHashMap<>(c.parameters());
         others.remove("candidates");
         return new Configuration(c.model(), c.verifier(), c.algorithm(), others, c.searchSolver(), c.finalSolver(),
-                c.budgetNfe(), c.guidance(), c.evaluation());
+                c.budgetNfe(), c.guidance(), c.evaluation(), c.budgetGflops());
     }
 
     /**
@@ -71,6 +72,12 @@ final class PrefixReuse {
      */
     static Derived derive(Engine engine, SearchRequest request, SearchResult pool, Verifier verifier, int candidates,
                           Map<Long, SearchResult> solved) {
+        return derive(engine, request, pool, verifier, candidates, solved, null);
+    }
+
+    /** {@link #derive} with the winners' final solves through {@code cache} (null: none). */
+    static Derived derive(Engine engine, SearchRequest request, SearchResult pool, Verifier verifier, int candidates,
+                          Map<Long, SearchResult> solved, SolveCache cache) {
         TraceEntry entry = pool.trace().getFirst();
         if (entry.memberScores() == null || entry.keys().length < candidates || pool.budgetExhausted()) {
             throw new IllegalStateException("a pool of " + entry.keys().length + " candidates for best of "
@@ -84,7 +91,7 @@ final class PrefixReuse {
         SearchResult finalSample = key == pool.key() ? pool : solved.get(key);
         SearchResult resolved = null;
         if (finalSample == null) {
-            resolved = engine.solve(request, key);
+            resolved = engine.solve(request, key, cache);
             solved.put(key, resolved);
             finalSample = resolved;
         }

@@ -51,10 +51,21 @@ public record ProfileResult(String id, int index, Configuration configuration, S
     /**
      * What varies from run to run. {@code peakHeapBytes}: the sum of the JVM heap pools' peak usage while the
      * configuration ran (an upper bound of the heap's peak; native memory of ONNX Runtime and the kernels is not in
-     * it).
+     * it). {@code workers}: null where the configuration's unit ran alone; else the units the run ran at once
+     * (--workers), so the wall times are with the cores shared by that many, and the peak heap is the whole process's
+     * from the start of the run to the configuration's end. {@code ran}: the compute that ran for the result in this
+     * run: what it spent (after prefix reuse) less what the solve cache served (null in results written before the
+     * cache existed).
      */
     public record Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
-                           long peakHeapBytes) {
+                           long peakHeapBytes, @JsonInclude(JsonInclude.Include.NON_NULL) Integer workers,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) Work ran) {
+
+        /** Measured with the unit alone on the engine, without a record of what ran. */
+        public Measured(long wallMillis, long searchMillis, long finalMillis, long evaluationMillis,
+                        long peakHeapBytes) {
+            this(wallMillis, searchMillis, finalMillis, evaluationMillis, peakHeapBytes, null, null);
+        }
     }
 
     /**
@@ -72,6 +83,11 @@ public record ProfileResult(String id, int index, Configuration configuration, S
     /** The compute this run spent for the result: its own unless it took part in prefix reuse. */
     public Work spent() {
         return reuse == null ? compute : reuse.spent();
+    }
+
+    /** What of {@link #spent()} ran: less what the solve cache served (all of it for results without a record). */
+    public Work ran() {
+        return measured != null && measured.ran() != null ? measured.ran() : spent();
     }
 
     public double searchNfePerSample() {

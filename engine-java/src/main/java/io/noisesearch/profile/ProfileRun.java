@@ -6,35 +6,42 @@ import io.noisesearch.engine.Engine;
 import io.noisesearch.format.OutputDirectory;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SolveCache;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.MemoryPoolMXBean;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * A sweep run on an engine: its plan ({@code --dry-run}), or its configurations of one shard run in order, each
- * appended to {@code results.jsonl} as it finishes (those already there skipped), with a progress line per
- * configuration; then {@code results.csv}, the plots and {@code index.html} drawn from every result in the file.
+ * A sweep run on an engine: its plan ({@code --dry-run}), or its configurations of one shard run in order (several
+ * units at once with workers), each appended to {@code results.jsonl} as it finishes (those already there skipped),
+ * with a progress line per configuration; then the file in the sweep's order, and {@code results.csv}, the plots and
+ * {@code index.html} drawn from every result in it.
  */
 public final class ProfileRun {
 
     /**
      * What a run did: configurations of its shard, how many it ran and how many it found done, files written, and
      * the GFLOPs that the results in results.jsonl spent against those they account for, each as if it ran alone
-     * (less spent where best-of-N points shared a pool).
+     * (less spent where best-of-N points shared a pool), and of those spent the GFLOPs that ran (less where the solve
+     * cache served candidates solved or scored before).
      */
     public record Summary(int configurations, int ran, int resumed, List<String> files, long wallMillis,
-                          double spentGflops, double accountedGflops) {
+                          double spentGflops, double accountedGflops, double ranGflops) {
     }
 
     private final Engine engine;
     private final Sweep sweep;
     private final String source;
+    private final Overrides overrides;
+    private final SolveCache cache;
     private final Profiler profiler;
     private final List<Configuration> configurations;
 
@@ -45,10 +52,17 @@ public final class ProfileRun {
 
     /** @param overrides the {@code --set} options the sweep was read with, for messages */
     public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides) {
+        this(engine, sweep, source, overrides, null);
+    }
+
+    /** @param cache the solve cache the configurations share (null: none) */
+    public ProfileRun(Engine engine, Sweep sweep, String source, Overrides overrides, SolveCache cache) {
         this.engine = engine;
         this.sweep = sweep;
         this.source = source;
-        this.profiler = new Profiler(engine, source, overrides);
+        this.overrides = overrides;
+        this.cache = cache;
+        this.profiler = new Profiler(engine, source, overrides, cache, 1);
         this.configurations = sweep.configurations();
     }
 
@@ -92,55 +106,119 @@ public final class ProfileRun {
         out.printf(Locale.ROOT, "planned, per sample above and in all: %d search NFEs, %d final NFEs, %.2f denoiser"
                 + " GFLOPs (closed forms; budgets cap the search NFEs; verifier GFLOPs are measured, not planned)%n",
                 search, last, gflops);
+        PlannedSpend spend = plannedSpend(mine);
+        out.printf(Locale.ROOT, "sweep totals, denoiser GFLOPs: %.2f accounted (each configuration as if it ran alone),"
+                        + " %.2f planned to spend with prefix reuse (%d best-of-N groups of %d configurations: each"
+                        + " group its largest pool, plus at most one final solve per sample for each smaller N)%s%n",
+                spend.accounted(), spend.spent(), spend.groups(), spend.grouped(),
+                spend.spent() < spend.accounted() ? String.format(Locale.ROOT, ", %.2fx less",
+                        spend.accounted() / spend.spent()) : "");
         out.flush();
     }
 
+    /**
+     * Denoiser GFLOPs of a shard's configurations by the closed forms: accounted, each as if it ran alone, and to be
+     * spent with prefix reuse (an upper bound: a smaller N's winner is solved anew only where it differs from the
+     * pool's and from the smaller points' before it).
+     *
+     * @param grouped configurations in best-of-N groups of two or more
+     */
+    record PlannedSpend(double accounted, double spent, int groups, int grouped) {
+    }
+
+    PlannedSpend plannedSpend(List<Integer> indices) {
+        double accounted = 0;
+        double spent = 0;
+        int groups = 0;
+        int grouped = 0;
+        for (List<Integer> unit : PrefixReuse.units(configurations, indices, profiler::plan)) {
+            List<Profiler.Plan> plans = unit.stream().map(k -> profiler.plan(configurations.get(k))).toList();
+            for (Profiler.Plan p : plans) {
+                accounted += p.denoiserGflops() * p.samples();
+            }
+            if (plans.size() == 1) {
+                spent += plans.getFirst().denoiserGflops() * plans.getFirst().samples();
+                continue;
+            }
+            groups++;
+            grouped += plans.size();
+            Profiler.Plan pool = plans.stream().max(Comparator.comparingLong(Profiler.Plan::cappedSearchNfe))
+                    .orElseThrow();
+            long flopsPerPass = engine.model(pool.configuration().model()).info().flopsPerSample();
+            for (Profiler.Plan p : plans) {
+                spent += p == pool ? p.denoiserGflops() * p.samples()
+                        : (double) p.last().fullNfe() * p.passes() * flopsPerPass / 1e9 * p.samples();
+            }
+        }
+        return new PlannedSpend(accounted, spent, groups, grouped);
+    }
+
+    /** The configuration in one line; a budget in GFLOPs with the NFEs it allows the search. */
     private static String describe(Profiler.Plan plan) {
-        return plan.configuration().describe(plan.search().toString(), plan.last().toString());
+        String text = plan.configuration().describe(plan.search().toString(), plan.last().toString());
+        return plan.configuration().budgetGflops() == null ? text : text + " (" + plan.budgetNfe() + " search NFEs)";
+    }
+
+    /** {@link #run(OutputDirectory, ResultsLog, Shard, ProgressDisplay, int)} with plain lines and one worker. */
+    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
+        try (ProgressDisplay lines = ProgressDisplay.lines(progress)) {
+            return run(dir, log, shard, lines, 1);
+        }
     }
 
     /**
      * Runs the shard's configurations that {@code log} does not hold yet, best-of-N points that differ only in N
-     * from one pool ({@link PrefixReuse}), then writes {@code run.json} and the tables, plots and page of everything
-     * {@code log} holds.
+     * from one pool ({@link PrefixReuse}), {@code workers} units at once on the engine; each result is appended to
+     * {@code log} as its unit finishes, and at the end the log is put in the sweep's order. Then writes
+     * {@code run.json} and the tables, plots and page of everything {@code log} holds.
      */
-    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, PrintWriter progress) throws IOException {
+    public Summary run(OutputDirectory dir, ResultsLog log, Shard shard, ProgressDisplay display, int workers)
+            throws IOException {
         long start = System.nanoTime();
         List<Integer> mine = shardOf(shard);
         RunInfo info = runInfo(shard);
         RunInfo earlier = RunInfo.read(dir.path());
         info = earlier != null && earlier.sameSweep(info) ? earlier.and(info) : info;
         info.write(dir);
-        // Units in the order of their first configuration in the shard, so that a resumed run appends the lines an
-        // uninterrupted one would have appended after those it finds.
+        // Units in the order of their first configuration in the shard: with one worker they finish in this order.
         List<List<Integer>> units = PrefixReuse.units(configurations, mine, profiler::plan).stream()
                 .map(unit -> unit.stream().filter(k -> !log.contains(configurations.get(k).id())).toList())
                 .filter(unit -> !unit.isEmpty()).toList();
         List<Integer> todo = units.stream().flatMap(List::stream).toList();
-        progress.printf(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%n", mine.size(),
-                shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(), ResultsLog.FILE,
-                todo.size());
-        progress.flush();
+        display.line(String.format(Locale.ROOT, "profile: %d configurations%s, %d already in %s, %d to run%s",
+                mine.size(), shard.count() > 1 ? " in shard " + shard : "", mine.size() - todo.size(),
+                ResultsLog.FILE, todo.size(), workers > 1 ? ", " + workers + " at once" : ""));
         warmUp(todo);
         Progress meter = new Progress(units.stream()
                 .map(unit -> unit.stream().map(k -> profiler.plan(configurations.get(k))).toList()).toList());
-        for (List<Integer> unit : units) {
-            List<ProfileResult> results = measure(unit);
-            for (ProfileResult result : results) {
-                log.append(result);
+        Profiler measuring = workers == 1 ? profiler : new Profiler(engine, source, overrides, cache, workers);
+        if (workers > 1) {
+            Profiler.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+        display.start(meter.total());
+        int[] finished = {0};
+        try (Workers pool = new Workers(workers)) {
+            pool.run(units.size(), u -> measure(measuring, units.get(u)), (u, results) -> {
+                for (ProfileResult result : results) {
+                    log.append(result);
+                }
+                finished[0] += results.size();
                 dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(log.results())));
-            }
-            meter.lines(results).forEach(progress::println);
-            if (results.size() > 1) {
-                ReuseGroup.of(results).forEach(group -> progress.println("profile reuse: " + group.line()));
-            }
-            progress.flush();
+                meter.lines(u, results).forEach(display::line);
+                if (results.size() > 1) {
+                    ReuseGroup.of(results).forEach(group -> display.line("profile reuse: " + group.line()));
+                }
+                display.advance(meter.done(), finished[0] + "/" + todo.size() + " configurations");
+            });
+        } finally {
+            log.sortBySweepOrder();
         }
         List<ProfileResult> all = log.results();
         List<String> files = new ArrayList<>(ReportFiles.write(dir, info, all));
         files.add(RunInfo.FILE);
         return new Summary(mine.size(), todo.size(), mine.size() - todo.size(), files,
-                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all));
+                (System.nanoTime() - start) / 1_000_000, ReuseGroup.spent(all), ReuseGroup.accounted(all),
+                ReuseGroup.ran(all));
     }
 
     private RunInfo runInfo(Shard shard) {
@@ -172,7 +250,7 @@ public final class ProfileRun {
     }
 
     /** A unit's measurements; bad input it meets on the way names its configurations. */
-    private List<ProfileResult> measure(List<Integer> unit) {
+    private List<ProfileResult> measure(Profiler profiler, List<Integer> unit) {
         List<Configuration> group = unit.stream().map(configurations::get).toList();
         try {
             return unit.size() == 1 ? List.of(profiler.run(group.getFirst(), unit.getFirst()))

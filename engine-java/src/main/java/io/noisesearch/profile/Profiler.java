@@ -16,6 +16,7 @@ import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SolveCache;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 import io.noisesearch.verify.Verifiers;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -38,25 +40,38 @@ import java.util.function.Supplier;
  */
 public final class Profiler {
 
-    /** What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting). */
+    /**
+     * What a configuration will cost per sample by the closed forms (docs/architecture.md, compute accounting).
+     * {@code budgetNfe}: the search budget in NFEs (null: none), a budget in GFLOPs converted.
+     */
     public record Plan(Configuration configuration, SolverSettings search, SolverSettings last, long searchNfe,
-                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples) {
+                       long cappedSearchNfe, long finalNfe, int passes, double denoiserGflops, int samples,
+                       Long budgetNfe) {
     }
 
     private final Engine engine;
     private final String source;
     private final Overrides overrides;
+    /** Units run at once (--workers): above 1 the heap's peak is the process's since the run began, not reset. */
+    private final int workers;
+    private final SolveCache cache;
 
     /** @param source the sweep file's name, for messages */
     public Profiler(Engine engine, String source) {
-        this(engine, source, Overrides.NONE);
+        this(engine, source, Overrides.NONE, null, 1);
     }
 
-    /** @param overrides the {@code --set} options, so that a message names the option that set a bad value */
-    public Profiler(Engine engine, String source, Overrides overrides) {
+    /**
+     * @param overrides the {@code --set} options, so that a message names the option that set a bad value
+     * @param cache     where keyed candidates' solves and scores are kept across configurations and runs; null: none
+     * @param workers   how many units run at once on the engine; each result's {@code measured} says so above 1
+     */
+    public Profiler(Engine engine, String source, Overrides overrides, SolveCache cache, int workers) {
         this.engine = engine;
         this.source = source;
         this.overrides = overrides;
+        this.cache = cache;
+        this.workers = workers;
     }
 
     /**
@@ -105,17 +120,28 @@ public final class Profiler {
         SolverSettings search = c.searchSolver().resolve(last);
         SearchAlgorithm algorithm = c.searchAlgorithm();
         long planned = algorithm.plannedSearchNfe(new SearchPlan(info.schedule(), search));
-        long capped = c.budgetNfe() == null ? planned : Math.min(planned, c.budgetNfe());
+        // A guidance axis's "default" is kept as NaN: the model's scale, as the requests pass it to the engine.
+        double scale = c.guidance() == null || c.guidance().isNaN() ? info.defaultGuidance() : c.guidance();
+        int passes = scale != 1 ? 2 : 1;
+        Long budget = c.budgetGflops() == null ? c.budgetNfe() : Long.valueOf(nfeWithin(c.budgetGflops(), passes, info));
+        long capped = budget == null ? planned : Math.min(planned, budget);
         long finalNfe = switch (algorithm) {
             case NoSearch none -> last.fullNfe();
             case PathSearch paths -> 0;
             default -> search.equals(last) ? 0 : last.fullNfe();
         };
-        double scale = c.guidance() == null ? info.defaultGuidance() : c.guidance();
-        int passes = scale != 1 ? 2 : 1;
         double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;
         return new Plan(c, search, last, planned, capped, finalNfe, passes, gflops,
-                c.evaluation().samples(info.classes()));
+                c.evaluation().samples(info.classes()), budget);
+    }
+
+    /**
+     * The most search NFEs whose denoiser GFLOPs (forward passes, two per NFE with guidance, times the model's FLOPs
+     * per pass, as results account them) stay within {@code gflops} per sample.
+     */
+    static long nfeWithin(double gflops, int passes, ModelInfo info) {
+        // A budget of exactly k NFEs' GFLOPs, written in decimal, must not lose the k-th NFE to rounding.
+        return (long) Math.floor(gflops * 1e9 / ((double) passes * info.flopsPerSample()) * (1 + 1e-12));
     }
 
     /** Generates the evaluation set with the configuration and measures it. */
@@ -123,10 +149,10 @@ public final class Profiler {
         Denoiser model = engine.model(c.model());
         Plan plan = plan(c);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
-        List<SearchResult> results = requests(c, plan, model.info()).stream().map(engine::search).toList();
-        return measure(c, index, plan, model, results, start, heap, null);
+        List<SearchResult> results = requests(c, plan, model.info()).stream().map(this::search).toList();
+        return measure(c, index, plan, model, results, results, start, heap, null);
     }
 
     /**
@@ -143,17 +169,17 @@ public final class Profiler {
         Denoiser model = engine.model(poolConfiguration.model());
         Plan plan = plan(poolConfiguration);
         List<MemoryPoolMXBean> heap = heapPools();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        resetPeaks(heap);
         long start = System.nanoTime();
         List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
-        List<SearchResult> pool = requests.stream().map(engine::search).toList();
+        List<SearchResult> pool = requests.stream().map(this::search).toList();
         Verifier verifier = Verifiers.create(poolConfiguration.verifier(), model,
                 role -> engine.auxiliary(model, role));
         // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
         List<Map<Long, SearchResult>> solved = new ArrayList<>();
         pool.forEach(r -> solved.add(new HashMap<>()));
         ProfileResult[] out = new ProfileResult[group.size()];
-        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, start, heap,
+        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, pool, start, heap,
                 new ProfileResult.Reuse(poolConfiguration.id(), false, work(plan, model.info(), pool)));
         for (int p = 0; p < group.size(); p++) {
             Configuration c = group.get(p);
@@ -165,7 +191,7 @@ public final class Profiler {
             List<SearchResult> spent = new ArrayList<>();
             for (int i = 0; i < pool.size(); i++) {
                 PrefixReuse.Derived derived = PrefixReuse.derive(engine, requests.get(i), pool.get(i), verifier,
-                        candidates(c), solved.get(i));
+                        candidates(c), solved.get(i), cache);
                 results.add(derived.result());
                 if (derived.solved() != null) {
                     spent.add(derived.solved());
@@ -174,7 +200,7 @@ public final class Profiler {
             Plan own = plan(c);
             ProfileResult.Reuse reuse = new ProfileResult.Reuse(poolConfiguration.id(), true,
                     work(own, model.info(), spent));
-            out[p] = measure(c, indices.get(p), own, model, results, begin, heap, reuse);
+            out[p] = measure(c, indices.get(p), own, model, results, spent, begin, heap, reuse);
         }
         return List.of(out);
     }
@@ -183,11 +209,15 @@ public final class Profiler {
         return ((Number) c.parameters().get("candidates")).intValue();
     }
 
+    private SearchResult search(SearchRequest request) {
+        return cache == null ? engine.search(request) : engine.search(request, cache);
+    }
+
     /** Sample i of the set (classes in order, then repeats) has seed firstSeed + i, as generate numbers them. */
     private List<SearchRequest> requests(Configuration c, Plan plan, ModelInfo info) {
         SearchAlgorithm algorithm = c.searchAlgorithm();
         double scale = c.guidance() == null ? Double.NaN : c.guidance();
-        long budget = c.budgetNfe() == null ? SearchRequest.UNLIMITED : c.budgetNfe();
+        long budget = plan.budgetNfe() == null ? SearchRequest.UNLIMITED : plan.budgetNfe();
         List<SearchRequest> requests = new ArrayList<>();
         long seed = c.evaluation().firstSeed();
         for (int label : c.evaluation().classesOf(info.classes())) {
@@ -199,9 +229,13 @@ public final class Profiler {
         return requests;
     }
 
-    /** The result of a configuration whose samples were generated from {@code start} to now. */
+    /**
+     * The result of a configuration whose samples were generated from {@code start} to now; {@code ran} are the
+     * searches this run made for it, whose compute less what the cache served is what it spent.
+     */
     private ProfileResult measure(Configuration c, int index, Plan plan, Denoiser model, List<SearchResult> results,
-                                  long start, List<MemoryPoolMXBean> heap, ProfileResult.Reuse reuse) {
+                                  List<SearchResult> ran, long start, List<MemoryPoolMXBean> heap,
+                                  ProfileResult.Reuse reuse) {
         long generated = System.nanoTime();
         ProfileResult.Quality quality = quality(model, results);
         long end = System.nanoTime();
@@ -209,12 +243,18 @@ public final class Profiler {
         ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
                 results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
-                peakHeap);
+                peakHeap, workers == 1 ? null : workers, work(plan, model.info(), ran, SearchResult::spent));
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
                 plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
 
     private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {
+        return work(plan, info, results, SearchResult::compute);
+    }
+
+    /** The summed compute of the results, each's as {@code compute} reads it (all of it, or what ran). */
+    private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results,
+                                    Function<SearchResult, Compute> compute) {
         long searchNfe = 0;
         long finalNfe = 0;
         long passes = 0;
@@ -222,7 +262,7 @@ public final class Profiler {
         long flops = 0;
         int exhausted = 0;
         for (SearchResult r : results) {
-            Compute c = r.compute();
+            Compute c = compute.apply(r);
             searchNfe += c.searchNfe();
             finalNfe += c.finalNfe();
             passes += c.forwardPasses();
@@ -280,7 +320,14 @@ public final class Profiler {
         return Double.isFinite(value) ? value : null;
     }
 
-    private static List<MemoryPoolMXBean> heapPools() {
+    /** Alone, a configuration's peak is its own; with workers a reset would cut the peaks of the others running. */
+    private void resetPeaks(List<MemoryPoolMXBean> heap) {
+        if (workers == 1) {
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+    }
+
+    static List<MemoryPoolMXBean> heapPools() {
         return ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
     }

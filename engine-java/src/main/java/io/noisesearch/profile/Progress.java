@@ -12,38 +12,59 @@ import java.util.Locale;
 final class Progress {
 
     private final long start = System.nanoTime();
-    private final double[] work;
+    /** The weights of each unit's configurations, in the unit's order. */
+    private final List<double[]> work = new ArrayList<>();
+    private final int configurations;
     private final double total;
     private double done;
     private int finished;
 
     /** @param units the plans of the units to run, in order; a unit of several shares the pool of its largest */
     Progress(List<List<Profiler.Plan>> units) {
-        List<Double> weights = new ArrayList<>();
+        double sum = 0;
+        int count = 0;
         for (List<Profiler.Plan> unit : units) {
             long pool = unit.stream().mapToLong(Profiler.Plan::cappedSearchNfe).max().orElse(0);
             boolean poolCounted = false;
-            for (Profiler.Plan p : unit) {
+            double[] weights = new double[unit.size()];
+            for (int k = 0; k < weights.length; k++) {
+                Profiler.Plan p = unit.get(k);
                 boolean carriesPool = !poolCounted && p.cappedSearchNfe() == pool;
                 poolCounted |= carriesPool;
-                weights.add((double) p.samples() * ((carriesPool ? p.cappedSearchNfe() : 0) + p.finalNfe() + 1));
+                weights[k] = (double) p.samples() * ((carriesPool ? p.cappedSearchNfe() : 0) + p.finalNfe() + 1);
+                sum += weights[k];
             }
+            work.add(weights);
+            count += weights.length;
         }
-        work = weights.stream().mapToDouble(Double::doubleValue).toArray();
-        total = weights.stream().mapToDouble(Double::doubleValue).sum();
+        configurations = count;
+        total = sum;
     }
 
-    /** The lines of a unit of this run that just finished, its results in order. */
-    List<String> lines(List<ProfileResult> results) {
-        for (int k = 0; k < results.size(); k++) {
-            done += work[finished + k];
+    /** The planned work of every unit, in the units' weights (a configuration's samples times its NFEs, plus one). */
+    double total() {
+        return total;
+    }
+
+    /** The planned work of the units finished so far. */
+    double done() {
+        return done;
+    }
+
+    /**
+     * The lines of unit {@code unit} (its place in the constructor's list), which just finished, its results in
+     * order. Units may finish in any order (--workers): the ETA weighs the work left by the rate of the work done.
+     */
+    List<String> lines(int unit, List<ProfileResult> results) {
+        for (double weight : work.get(unit)) {
+            done += weight;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         double eta = done > 0 ? elapsed * (total - done) / done : 0;
         List<String> lines = new ArrayList<>();
         for (ProfileResult result : results) {
             lines.add(String.format(Locale.ROOT, "profile [%d/%d] %s: %s | %.1f NFEs, %.4f GFLOPs per sample | %.1f s"
-                            + " | elapsed %s, ETA %s", ++finished, work.length, result.describe(), quality(result),
+                            + " | elapsed %s, ETA %s", ++finished, configurations, result.describe(), quality(result),
                     result.totalNfePerSample(), result.gflopsPerSample(), result.measured().wallMillis() / 1000.0,
                     clock(elapsed), clock(eta)));
         }

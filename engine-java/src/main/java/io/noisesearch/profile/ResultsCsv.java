@@ -25,6 +25,7 @@ final class ResultsCsv {
             new Column("searchSolver", r -> r.solvers().search()),
             new Column("finalSolver", r -> r.solvers().last()),
             new Column("budgetNfe", r -> r.configuration().budgetNfe()),
+            new Column("budgetGflops", r -> r.configuration().budgetGflops()),
             new Column("guidance", r -> r.configuration().guidance()),
             new Column("samples", ProfileResult::samples),
             new Column("accuracy", r -> r.quality().accuracy()),

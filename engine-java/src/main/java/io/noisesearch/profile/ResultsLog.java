@@ -10,8 +10,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -25,13 +28,16 @@ public final class ResultsLog implements AutoCloseable {
     public static final String FILE = "results.jsonl";
 
     private final Path file;
-    private final FileChannel channel;
+    private FileChannel channel;
     private final List<ProfileResult> results;
+    /** The text of each result's line, as the file holds it. */
+    private final List<String> lines;
 
-    private ResultsLog(Path file, FileChannel channel, List<ProfileResult> results) {
+    private ResultsLog(Path file, FileChannel channel, List<ProfileResult> results, List<String> lines) {
         this.file = file;
         this.channel = channel;
         this.results = results;
+        this.lines = lines;
     }
 
     /**
@@ -48,12 +54,13 @@ public final class ResultsLog implements AutoCloseable {
                         + " to continue it, or choose another --out");
             }
             List<ProfileResult> kept = new ArrayList<>();
-            long whole = holdsResults ? readWholeLines(file, ids, kept) : 0;
+            List<String> lines = new ArrayList<>();
+            long whole = holdsResults ? readWholeLines(file, ids, kept, lines) : 0;
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             channel.truncate(whole);
             channel.position(whole);
             channel.force(true);
-            return new ResultsLog(file, channel, kept);
+            return new ResultsLog(file, channel, kept, lines);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
@@ -68,7 +75,7 @@ public final class ResultsLog implements AutoCloseable {
         List<ProfileResult> results = new ArrayList<>();
         try {
             if (Files.isRegularFile(file)) {
-                readWholeLines(file, null, results);
+                readWholeLines(file, null, results, new ArrayList<>());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
@@ -77,10 +84,11 @@ public final class ResultsLog implements AutoCloseable {
     }
 
     /**
-     * Reads the results into {@code into}, each a configuration of {@code ids} (null: any); returns the bytes of the
-     * whole lines before a partial last one.
+     * Reads the results into {@code into} and their lines' text into {@code texts}, each a configuration of
+     * {@code ids} (null: any); returns the bytes of the whole lines before a partial last one.
      */
-    private static long readWholeLines(Path file, Set<String> ids, List<ProfileResult> into) throws IOException {
+    private static long readWholeLines(Path file, Set<String> ids, List<ProfileResult> into, List<String> texts)
+            throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         long whole = 0;
         int lineNumber = 0;
@@ -91,8 +99,8 @@ public final class ResultsLog implements AutoCloseable {
             }
             lineNumber++;
             boolean last = end >= bytes.length - 1;
-            ProfileResult result = end < bytes.length ? parse(new String(bytes, start, end - start,
-                    StandardCharsets.UTF_8)) : null;
+            String text = new String(bytes, start, Math.min(end, bytes.length) - start, StandardCharsets.UTF_8);
+            ProfileResult result = end < bytes.length ? parse(text) : null;
             if (result == null) {
                 if (last) {
                     break;
@@ -105,6 +113,7 @@ public final class ResultsLog implements AutoCloseable {
                         + ", which this sweep does not have: resume with the sweep that wrote it");
             }
             into.add(result);
+            texts.add(text);
             start = end + 1;
             whole = start;
         }
@@ -132,7 +141,8 @@ public final class ResultsLog implements AutoCloseable {
 
     /** Appends one line with a single write, then forces it to the disk. */
     public void append(ProfileResult result) {
-        ByteBuffer line = ByteBuffer.wrap((Json.line(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        String text = Json.line(result);
+        ByteBuffer line = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
         try {
             while (line.hasRemaining()) {
                 channel.write(line);
@@ -142,6 +152,55 @@ public final class ResultsLog implements AutoCloseable {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
         results.add(result);
+        lines.add(text);
+    }
+
+    /**
+     * Puts the lines in the sweep's order (by configuration index), whatever order the units finished in: written
+     * whole to a file beside this one and moved over it, so a kill leaves the old file or the new one.
+     */
+    public void sortBySweepOrder() {
+        Integer[] order = new Integer[results.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> results.get(i).index()));
+        boolean sorted = true;
+        for (int i = 0; i < order.length; i++) {
+            sorted &= order[i] == i;
+        }
+        if (sorted) {
+            return;
+        }
+        List<ProfileResult> sortedResults = new ArrayList<>();
+        List<String> sortedLines = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i : order) {
+            sortedResults.add(results.get(i));
+            sortedLines.add(lines.get(i));
+            text.append(lines.get(i)).append('\n');
+        }
+        Path next = file.resolveSibling(FILE + ".sorted");
+        try {
+            try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
+            channel.close();
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            channel.position(channel.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        results.clear();
+        results.addAll(sortedResults);
+        lines.clear();
+        lines.addAll(sortedLines);
     }
 
     @Override

@@ -40,6 +40,11 @@ record ReuseGroup(ProfileResult pool, List<ProfileResult> points, double spentGf
         return results.stream().mapToDouble(r -> r.spent().gflops()).sum();
     }
 
+    /** GFLOPs that ran for the results: what they spent less what the solve cache served. */
+    static double ran(List<ProfileResult> results) {
+        return results.stream().mapToDouble(r -> r.ran().gflops()).sum();
+    }
+
     /** GFLOPs the results account for, each configuration as if it had run alone. */
     static double accounted(List<ProfileResult> results) {
         return results.stream().mapToDouble(r -> r.compute().gflops()).sum();

@@ -53,7 +53,7 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
                 n = times(n, values.size());
             }
             for (List<?> axis : List.of(guidance, a.searchSolver(), a.searchSteps(), a.finalSolver(), a.finalSteps(),
-                    a.budgets())) {
+                    a.budgets(), a.budgetGflops())) {
                 n = times(n, Math.max(1, axis.size()));
             }
             entries = n > Long.MAX_VALUE - entries ? Long.MAX_VALUE : entries + n;
@@ -70,22 +70,38 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
         boolean searches = !entry.name().equals("none");
         List<SolverChoice> searchSolvers = searches ? solvers(a.searchSolver(), a.searchSteps())
                 : List.of(SolverChoice.DEFAULT);
-        List<Long> budgets = searches ? orUnset(a.budgets()) : Collections.singletonList(null);
+        List<Budget> budgets = searches ? budgets(a) : List.of(Budget.NONE);
         List<Configuration> out = new ArrayList<>();
         for (Map<String, Object> parameters : entry.combinations()) {
             for (Double scale : orUnset(guidance)) {
                 for (SolverChoice search : searchSolvers) {
                     for (SolverChoice last : solvers(a.finalSolver(), a.finalSteps())) {
-                        for (Long budget : budgets) {
+                        for (Budget budget : budgets) {
                             out.add(new Configuration(model, verifier, entry.name(), parameters, search, last,
-                                    budget == null || budget == SearchRequest.UNLIMITED ? null : budget, scale,
-                                    evaluation));
+                                    budget.nfe(), scale, evaluation, budget.gflops()));
                         }
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** One value of the budget axis: NFEs, GFLOPs or neither (no budget). */
+    private record Budget(Long nfe, Double gflops) {
+        static final Budget NONE = new Budget(null, null);
+    }
+
+    /** The budget axis in the unit it is given in; unlimited is no budget. */
+    private static List<Budget> budgets(Axes a) {
+        List<Budget> out = new ArrayList<>();
+        for (Double gflops : a.budgetGflops()) {
+            out.add(Double.isInfinite(gflops) ? Budget.NONE : new Budget(null, gflops));
+        }
+        for (Long nfe : a.budgets()) {
+            out.add(nfe == SearchRequest.UNLIMITED ? Budget.NONE : new Budget(nfe, null));
+        }
+        return out.isEmpty() ? List.of(Budget.NONE) : out;
     }
 
     /** Kinds times steps; an axis not set is the default (null). */

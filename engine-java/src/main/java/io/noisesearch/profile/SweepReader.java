@@ -39,7 +39,7 @@ public final class SweepReader {
     static final double MAX_GUIDANCE = 1000;
 
     private static final List<String> AXIS_KEYS = List.of("searchSolver", "searchSteps", "finalSolver", "finalSteps",
-            "budgets");
+            "budgets", "budgetGflops");
     private static final List<String> TOP_KEYS = Stream.concat(
             Stream.of("name", "models", "verifiers", "algorithms"),
             Stream.concat(AXIS_KEYS.stream(), Stream.of("guidance", "evaluation"))).toList();
@@ -101,6 +101,11 @@ public final class SweepReader {
             int dot = key.indexOf('.');
             if (dot < 0 && TOP_KEYS.contains(key)) {
                 ((ObjectNode) root).set(key, value);
+                // The budget is one axis in either unit: an override in one unit replaces the file's in the other.
+                String other = key.equals("budgets") ? "budgetGflops" : key.equals("budgetGflops") ? "budgets" : null;
+                if (other != null && !overrides.values().containsKey(other)) {
+                    ((ObjectNode) root).remove(other);
+                }
             } else if (key.startsWith("evaluation.") && EVALUATION_KEYS.contains(key.substring(dot + 1))) {
                 JsonNode evaluation = root.get("evaluation");
                 if (evaluation == null || evaluation.isNull()) {
@@ -279,12 +284,16 @@ public final class SweepReader {
     /** The solver and budget axes a mapping sets (the sweep's own, or an algorithm entry's); unset ones empty. */
     private Axes axes(JsonNode node, String path) {
         String at = path.isEmpty() ? "" : path + ".";
+        if (node.has("budgets") && node.has("budgetGflops")) {
+            throw error(at + "budgetGflops", "budgets and budgetGflops exclude each other: give one");
+        }
         return new Axes(
                 optionalAxis(node, "searchSolver", at, this::solver),
                 optionalAxis(node, "searchSteps", at, (n, p) -> integer(n, p, 1)),
                 optionalAxis(node, "finalSolver", at, this::solver),
                 optionalAxis(node, "finalSteps", at, (n, p) -> integer(n, p, 1)),
-                optionalAxis(node, "budgets", at, this::budget));
+                optionalAxis(node, "budgets", at, this::budget),
+                optionalAxis(node, "budgetGflops", at, this::budgetGflops));
     }
 
     private <T> List<T> optionalAxis(JsonNode node, String key, String at, BiFunction<JsonNode, String, T> element) {
@@ -325,6 +334,21 @@ public final class SweepReader {
             throw error(path, "must be at least 0, got " + nfe);
         }
         return nfe;
+    }
+
+    /** The search's denoiser GFLOPs per sample, or {@code unlimited} (kept as infinity). */
+    private Double budgetGflops(JsonNode node, String path) {
+        if (node.isTextual() && node.textValue().equals(UNLIMITED)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (!node.isNumber()) {
+            throw error(path, "expected the search's GFLOPs per sample or '" + UNLIMITED + "', got " + describe(node));
+        }
+        double gflops = node.doubleValue();
+        if (!(gflops >= 0) || Double.isInfinite(gflops)) {
+            throw error(path, "must be a finite number of at least 0, got " + node.asText());
+        }
+        return gflops;
     }
 
     /** A scale, or {@code default} for the model's (kept as NaN). */

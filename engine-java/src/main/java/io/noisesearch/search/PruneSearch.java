@@ -192,17 +192,13 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
         int winner = Scores.argmax(combined);
         long key = pool.key(winner);
         context.trace().add(new TraceEntry(id(), entry, 0, pool.keys(), combined, null, key, false));
-        Batch noise = context.allocate(1);
-        context.drawNoise(noise, key);
-        return context.finish(noise, pool.alive.row(winner), key, List.of(key), combined[winner],
+        return context.finishKey(key, pool.alive.row(winner), List.of(key), combined[winner],
                 members.column(winner));
     }
 
     /** The budget stopped the search above level 0: the best candidate of the last cut, solved from its noise. */
     private static Outcome finishFromNoise(SearchContext context, long key) {
-        Batch noise = context.allocate(1);
-        context.drawNoise(noise, key);
-        return context.finish(noise, null, key, List.of(key), Float.NaN, null);
+        return context.finishKey(key, null, List.of(key), Float.NaN, null);
     }
 
     /**

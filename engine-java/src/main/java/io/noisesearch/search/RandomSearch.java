@@ -69,9 +69,8 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
             int count = Math.min(chunk, n - start);
             Batch x = rows.rows(0, count);
             Batch capturedRows = captured == null ? null : captured.rows(0, count);
-            context.drawNoise(x, first + start);
-            context.solve(x, context.fullGrid(context.searchSolver()), context.searchSolver(), capturedRows);
-            Scores part = context.score(x, capturedRows);
+            context.solveKeys(x, first + start, context.searchSolver(), capturedRows);
+            Scores part = context.scoreKeys(x, capturedRows, first + start, context.searchSolver());
             members = members == null ? part : members.concat(part);
             if (kept != null) {
                 // One member: combining is per candidate, so the first strict maximum over chunks in order is the
@@ -95,9 +94,7 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         long key = first + best;
         context.trace().add(new TraceEntry(id(), 0, 0, consecutiveKeys(first, n), scores, null, key, false,
                 members));
-        Batch noise = context.allocate(1);
-        context.drawNoise(noise, key);
-        return context.finish(noise, kept != null ? kept : rows.row(best), key, List.of(key), scores[best],
+        return context.finishKey(key, kept != null ? kept : rows.row(best), List.of(key), scores[best],
                 members.column(best));
     }
 

@@ -5,6 +5,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.compute.Phase;
+import io.noisesearch.model.ModelIdentity;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.sampling.GuidedDenoiser;
@@ -17,6 +18,7 @@ import io.noisesearch.verify.VerifierInput;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,11 +46,23 @@ public final class SearchContext {
     private final ComputeMeter meter;
     private final Sampler sampler;
     private final List<TraceEntry> trace = new ArrayList<>();
+    private final SolveCache cache;
+    /** The model's identity in the cache's rows (its files' hash and the backend); null without a cache. */
+    private final String modelIdentity;
     private boolean budgetExhausted;
 
     public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
                          long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace) {
+        this(backend, kernels, arena, model, verifier, label, seed, searchSolver, finalSolver, budgetNfe, batchSize,
+                meter, workspace, null);
+    }
+
+    /** @param cache where keyed candidates' solves and scores are kept across searches; null for none */
+    public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
+                         int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
+                         long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace,
+                         SolveCache cache) {
         this.backend = backend;
         this.kernels = kernels;
         this.arena = arena;
@@ -66,6 +80,9 @@ public final class SearchContext {
                     + batchSize);
         }
         this.sampler = new Sampler(model, kernels, workspace, Sampler.GRAPHS);
+        this.cache = cache;
+        this.modelIdentity = cache == null ? null
+                : ModelIdentity.of(model.denoiser()) + "/" + backend.name();
     }
 
     public ModelInfo info() {
@@ -226,16 +243,157 @@ public final class SearchContext {
         meter.enter(Phase.FINAL);
         Batch captured = capturesFor(1);
         solve(noise, fullGrid(finalSolver), finalSolver, captured);
-        Scores scores = score(noise, captured);
+        return finished(noise, captured, sample, key, lineage, score, score(noise, captured));
+    }
+
+    /**
+     * {@link #finish} for a winner whose noise is candidate {@code key}'s own (drawn, never moved): its final solve
+     * and score go through the request's cache.
+     */
+    public Outcome finishKey(long key, Batch sample, List<Long> lineage, float score, float[] searchScores) {
+        if (sample != null && finalSolver.equals(searchSolver)) {
+            return keep(sample, key, lineage, score, searchScores);
+        }
+        meter.enter(Phase.FINAL);
+        Batch noise = allocate(1);
+        Batch captured = capturesFor(1);
+        solveKeys(noise, key, finalSolver, captured);
+        return finished(noise, captured, sample, key, lineage, score, scoreKeys(noise, captured, key, finalSolver));
+    }
+
+    private Outcome finished(Batch solved, Batch captured, Batch sample, long key, List<Long> lineage, float score,
+                             Scores scores) {
         float finalScore = scores.members() == 1 || sample == null ? combine(scores)[0] : score;
-        return new Outcome(download(noise), key, lineage, finalScore, scores.column(0), false);
+        return new Outcome(download(solved), key, lineage, finalScore, scores.column(0), false);
     }
 
     /** The noise of candidate {@code key} solved with the final solver and scored, as a search that chose it ends. */
     public Outcome solveCandidate(long key) {
-        Batch noise = allocate(1);
-        drawNoise(noise, key);
-        return finish(noise, null, key, List.of(key), Float.NaN, null);
+        return finishKey(key, null, List.of(key), Float.NaN, null);
+    }
+
+    /**
+     * Row r of {@code out} gets the noise of candidate key {@code firstKey + r} solved over the full grid of
+     * {@code settings}, its capture the same row of {@code captured} (null: none). Rows the request's cache holds
+     * are read from it and charged to the meter as if solved ({@link ComputeMeter#servedDenoiserEvaluation}); the
+     * others are drawn, solved together and kept in the cache.
+     */
+    public void solveKeys(Batch out, long firstKey, SolverSettings settings, Batch captured) {
+        if (cache == null) {
+            drawNoise(out, firstKey);
+            solve(out, fullGrid(settings), settings, captured);
+            return;
+        }
+        int rows = out.rows();
+        double at = captured == null ? Double.NaN : verifier.captureTime();
+        float[][] samples = new float[rows][];
+        float[][] captures = new float[rows][];
+        List<Integer> misses = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            samples[r] = cache.row(row(firstKey + r, settings, Double.NaN));
+            captures[r] = captured == null || samples[r] == null ? null : cache.row(row(firstKey + r, settings, at));
+            if (samples[r] == null || (captured != null && captures[r] == null)) {
+                misses.add(r);
+            }
+        }
+        if (!misses.isEmpty()) {
+            solveMisses(out, firstKey, settings, captured, at, misses);
+        }
+        int dim = model.info().dim();
+        int hits = 0;
+        for (int r = 0; r < rows; r++) {
+            if (samples[r] != null && (captured == null || captures[r] != null)) {
+                copy(backend.upload(arena, samples[r], 1, dim), out.row(r));
+                if (captured != null) {
+                    copy(backend.upload(arena, captures[r], 1, dim), captured.row(r));
+                }
+                hits++;
+            }
+        }
+        meter.servedDenoiserEvaluation((long) hits * settings.fullNfe(), model.guided() ? 2 : 1,
+                model.info().flopsPerSample());
+    }
+
+    /** Draws and solves the rows the cache lacks, compacted into one batch unless all are missing. */
+    private void solveMisses(Batch out, long firstKey, SolverSettings settings, Batch captured, double at,
+                             List<Integer> misses) {
+        boolean all = misses.size() == out.rows();
+        Batch x = all ? out : allocate(misses.size());
+        Batch xCaptured = captured == null ? null : all ? captured : allocate(misses.size());
+        if (all) {
+            drawNoise(x, firstKey);
+        } else {
+            for (int i = 0; i < misses.size(); i++) {
+                drawNoise(x.row(i), firstKey + misses.get(i));
+            }
+        }
+        solve(x, fullGrid(settings), settings, xCaptured);
+        float[] solved = download(x);
+        float[] early = xCaptured == null ? null : download(xCaptured);
+        int dim = model.info().dim();
+        for (int i = 0; i < misses.size(); i++) {
+            long key = firstKey + misses.get(i);
+            cache.putRow(row(key, settings, Double.NaN), Arrays.copyOfRange(solved, i * dim, (i + 1) * dim));
+            if (early != null) {
+                cache.putRow(row(key, settings, at), Arrays.copyOfRange(early, i * dim, (i + 1) * dim));
+            }
+            if (!all) {
+                copy(x.row(i), out.row(misses.get(i)));
+                if (captured != null) {
+                    copy(xCaptured.row(i), captured.row(misses.get(i)));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #score} of samples that {@link #solveKeys} solved from keys {@code firstKey + r} with {@code settings}:
+     * scores the cache holds for this verifier are read from it and charged as if scored; the others are scored
+     * and kept. Without a cache, or with a verifier whose scores are not a function of the sample, plain scoring.
+     */
+    public Scores scoreKeys(Batch samples, Batch captured, long firstKey, SolverSettings settings) {
+        String verifierIdentity = cache == null ? null : verifier.identity();
+        if (verifierIdentity == null) {
+            return score(samples, captured);
+        }
+        int rows = samples.rows();
+        int members = verifier.members().size();
+        float[][] out = new float[members][rows];
+        List<Integer> misses = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            float[] held = cache.scores(row(firstKey + r, settings, Double.NaN), verifierIdentity);
+            if (held == null || held.length != members) {
+                misses.add(r);
+            } else {
+                for (int m = 0; m < members; m++) {
+                    out[m][r] = held[m];
+                }
+            }
+        }
+        if (!misses.isEmpty()) {
+            boolean all = misses.size() == rows;
+            int[] missRows = misses.stream().mapToInt(Integer::intValue).toArray();
+            Batch x = all ? samples : allocate(missRows.length);
+            Batch xCaptured = captured == null || all ? captured : allocate(missRows.length);
+            if (!all) {
+                gather(samples, missRows, x);
+                gather(captured, missRows, xCaptured);
+            }
+            Scores fresh = score(x, xCaptured);
+            for (int i = 0; i < missRows.length; i++) {
+                float[] column = fresh.column(i);
+                for (int m = 0; m < members; m++) {
+                    out[m][missRows[i]] = column[m];
+                }
+                cache.putScores(row(firstKey + missRows[i], settings, Double.NaN), verifierIdentity, column);
+            }
+        }
+        meter.servedVerifierEvaluation(rows - misses.size(), verifier.flopsPerSample());
+        return Scores.of(out);
+    }
+
+    private SolveCache.Row row(long key, SolverSettings settings, double at) {
+        return new SolveCache.Row(modelIdentity, label, seed, key, settings, model.scale(), at);
     }
 
     /** Returns a searched sample as it is (search over paths ends on its samples). */

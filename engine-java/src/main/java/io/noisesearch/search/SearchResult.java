@@ -16,11 +16,29 @@ import java.util.List;
  * @param searchNfePlanned what the algorithm would spend without a budget (its closed formula)
  * @param backend      where the kernels ran ("java", "host", "cuda")
  * @param transfers    the host-device copies of this request (all zero on host backends)
+ * @param served       the part of {@code compute} a {@link SolveCache} served instead of running (counts only)
  */
 public record SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,
                            long seed, float[] sample, long key, List<Long> lineage, float score,
                            float[] memberScores, boolean finalReused, boolean budgetExhausted,
                            long searchNfePlanned, SolverSettings searchSolver, SolverSettings finalSolver,
                            double guidance, Compute compute, List<TraceEntry> trace, String backend,
-                           Transfers transfers) {
+                           Transfers transfers, Compute served) {
+
+    /** A result that no cache served. */
+    public SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,
+                        long seed, float[] sample, long key, List<Long> lineage, float score,
+                        float[] memberScores, boolean finalReused, boolean budgetExhausted,
+                        long searchNfePlanned, SolverSettings searchSolver, SolverSettings finalSolver,
+                        double guidance, Compute compute, List<TraceEntry> trace, String backend,
+                        Transfers transfers) {
+        this(model, label, algorithm, verifier, members, seed, sample, key, lineage, score, memberScores, finalReused,
+                budgetExhausted, searchNfePlanned, searchSolver, finalSolver, guidance, compute, trace, backend,
+                transfers, Compute.ZERO);
+    }
+
+    /** The compute that ran: {@code compute} less what a cache served. */
+    public Compute spent() {
+        return compute.minus(served);
+    }
 }

@@ -15,6 +15,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A trained denoiser as a TensorRT plan on the CUDA backend (the model folder's manifest, the plan
@@ -71,6 +72,12 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
     @Override
     public ModelFiles files() {
         return files;
+    }
+
+    /** The plan computes what this model computes: its bytes are part of the model's identity. */
+    @Override
+    public List<Path> runtimeFiles() {
+        return List.of(plan.file());
     }
 
     @Override

@@ -76,6 +76,12 @@ public final class TensorRtModel implements ImageModel {
         return files;
     }
 
+    /** The plan computes what this model computes: its bytes are part of the model's identity. */
+    @Override
+    public List<Path> runtimeFiles() {
+        return List.of(plan.file());
+    }
+
     public TensorRtPlan plan() {
         return plan;
     }

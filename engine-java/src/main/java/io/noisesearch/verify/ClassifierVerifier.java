@@ -2,6 +2,7 @@ package io.noisesearch.verify;
 
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
+import io.noisesearch.model.ModelIdentity;
 
 /**
  * Supervised verifiers on a trained classifier's logits (the paper's DINO linear head analogue):
@@ -35,6 +36,11 @@ public final class ClassifierVerifier implements Verifier {
     @Override
     public String name() {
         return kind.id;
+    }
+
+    @Override
+    public String identity() {
+        return name() + "@" + ModelIdentity.of(model);
     }
 
     @Override

@@ -31,6 +31,20 @@ public final class EnsembleVerifier implements Verifier {
         return "ensemble:" + String.join(",", members());
     }
 
+    /** The members' identities; null (not cacheable) when one member's scores are not a function of the sample. */
+    @Override
+    public String identity() {
+        List<String> parts = new ArrayList<>();
+        for (Verifier member : members) {
+            String id = member.identity();
+            if (id == null) {
+                return null;
+            }
+            parts.add(id);
+        }
+        return "ensemble:" + String.join(",", parts);
+    }
+
     @Override
     public List<String> members() {
         List<String> names = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.noisesearch.verify;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
+import io.noisesearch.model.ModelIdentity;
 
 /**
  * The self-supervised verifier of PAPER.md ({@code ssl}): cosine similarity between the features of the clean
@@ -35,6 +36,11 @@ public final class FeatureSimilarityVerifier implements Verifier {
     @Override
     public String name() {
         return captureTime == CAPTURE_TIME ? "ssl" : "ssl@" + captureTime;
+    }
+
+    @Override
+    public String identity() {
+        return name() + "@" + ModelIdentity.of(encoder);
     }
 
     /** Two encoder passes per sample: the early x-prediction and the final sample. */

@@ -34,6 +34,12 @@ public final class MixtureLogDensityVerifier implements Verifier {
         return kind.id;
     }
 
+    /** The mixture it scores with is the denoiser's, which a cache keys apart. */
+    @Override
+    public String identity() {
+        return name();
+    }
+
     @Override
     public long flopsPerSample() {
         long density = model.mixture().densityFlops();

@@ -20,6 +20,14 @@ public interface Verifier {
         return List.of(name());
     }
 
+    /**
+     * What its scores are a function of, beyond the sample, its capture and the class: the name and the hash of its
+     * own model's files, so that a cache can keep scores across runs; null when its scores depend on anything else.
+     */
+    default String identity() {
+        return null;
+    }
+
     /** FLOPs to score one sample with every member. */
     long flopsPerSample();
 

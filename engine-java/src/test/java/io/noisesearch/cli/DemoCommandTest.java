@@ -148,6 +148,14 @@ class DemoCommandTest {
         assertThat(other.err()).contains("gmm-image");
     }
 
+    @Test
+    void aBudgetLongerThanASolverTakesIsBadInput(@TempDir Path out) {
+        CliRun run = CliRun.of("demo", "--budget-nfe", "3000000000000", "--models-dir", trainedModels().toString(),
+                "--out", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--budget-nfe").contains("more than a solver takes");
+    }
+
     /** NOISESEARCH_MODELS where set, else the committed trained models (tensorrt-plans/models above here). */
     static Path trainedModels() {
         String configured = System.getenv("NOISESEARCH_MODELS");

@@ -106,6 +106,33 @@ class ProfileCommandTest {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void dryRunTotalsAccountEachPointAloneAndPlanTheSpendOfPrefixReuse() throws IOException {
+        CliRun run = profile(sweep("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms:
+                  - none
+                  - {name: random, candidates: [2, 4, 8]}
+                searchSteps: 5
+                finalSteps: 10
+                budgets: [unlimited, 40]
+                evaluation: {perClass: 1, classes: [0, 3, 7]}
+                """), temp.resolve("never"), "--dry-run");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // Search Heun x5: 9 NFEs a candidate; final Heun x10: 19. Per sample, alone: none 19; unlimited N = 2, 4, 8:
+        // 18 + 19, 36 + 19, 72 + 19; budget 40: N = 2 and 4 as before, N = 8 capped at 40 (+ 19) and alone (its pool
+        // would exceed the budget). With reuse a group costs its largest point plus one final solve (19) per smaller N:
+        // unlimited 91 + 2 x 19, budget 40 55 + 19.
+        long accounted = 19 + (37 + 55 + 91) + (37 + 55) + 59;
+        long spent = 19 + (91 + 2 * 19) + (55 + 19) + 59;
+        double perNfe = 3 * BuiltinModels.info("gmm-image").flopsPerSample() / 1e9;
+        assertThat(run.out()).contains(String.format(Locale.ROOT, "%.2f accounted", accounted * perNfe),
+                String.format(Locale.ROOT, "%.2f planned to spend with prefix reuse (2 best-of-N groups of 5",
+                        spent * perNfe),
+                String.format(Locale.ROOT, "%.2fx less", (double) accounted / spent));
+    }
+
     private static String row(String table, String containing) {
         return table.lines().filter(l -> l.contains(containing)).findFirst().orElseThrow();
     }

@@ -128,6 +128,17 @@ class EngineTest {
     }
 
     @Test
+    void theFirstSearchRunsOnTheLaneOpenedWithTheEngine() {
+        try (Engine engine = Engine.open("host", 1)) {
+            Lane first = engine.firstLane();
+            assertThat(engine.idleLanes()).isZero();
+            engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5));
+            assertThat(engine.idleLanes()).isEqualTo(1);
+            assertThat(engine.nextIdleLane()).isSameAs(first);
+        }
+    }
+
+    @Test
     void aFailedSearchDoesNotGiveItsLaneBack() {
         try (Engine engine = Engine.open("host", 1)) {
             engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(2), "oracle", 5));

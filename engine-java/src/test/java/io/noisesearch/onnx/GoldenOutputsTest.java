@@ -35,7 +35,8 @@ class GoldenOutputsTest {
                 Map.Entry<String, JsonNode> input = it.next();
                 inputs.put(input.getKey(), tensor(input.getValue()));
             }
-            Map<String, float[]> outputs = model.run(inputs, Map.of());
+            int rows = (int) inputs.values().iterator().next().getInfo().getShape()[0];
+            Map<String, float[]> outputs = model.run(rows, inputs, Map.of());
             for (Iterator<Map.Entry<String, JsonNode>> it = golden.get("outputs").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> expected = it.next();
                 float[] actual = outputs.get(expected.getKey());

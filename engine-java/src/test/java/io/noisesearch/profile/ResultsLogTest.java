@@ -56,6 +56,23 @@ class ResultsLogTest {
     }
 
     @Test
+    void sortingPutsTheLinesInTheSweepsOrderKeepingTheirTextAndAppendsAfter() throws Exception {
+        // Read back from a file whose lines finished out of order (workers), one with extra spaces a writer might keep.
+        String spaced = Json.line(result(2)).replace(",", ", ");
+        Files.writeString(dir.resolve(ResultsLog.FILE), spaced + "\n" + lines(0));
+        try (ResultsLog log = ResultsLog.open(dir, true, "--resume", ids)) {
+            log.sortBySweepOrder();
+            assertThat(log.results()).containsExactly(result(0), result(2));
+            log.append(result(1));
+            log.sortBySweepOrder();
+            assertThat(log.results()).containsExactly(result(0), result(1), result(2));
+        }
+        assertThat(Files.readString(dir.resolve(ResultsLog.FILE)))
+                .isEqualTo(lines(0, 1) + spaced + "\n");
+        assertThat(dir.resolve(ResultsLog.FILE + ".sorted")).doesNotExist();
+    }
+
+    @Test
     void aFileWithResultsNeedsResume() throws Exception {
         Files.writeString(dir.resolve(ResultsLog.FILE), lines(0));
         assertThatThrownBy(() -> ResultsLog.open(dir, false, "--resume", ids))

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** A sweep expands to its cartesian product in a fixed order, each configuration with a stable id. */
 class SweepTest {
@@ -77,6 +78,30 @@ class SweepTest {
                 + "\"classes\":null}}");
         assertThat(c.id()).hasSize(12).matches("[0-9a-f]+").isEqualTo(expand(one).getFirst().id());
         assertThat(expand(more)).extracting(Configuration::id).contains(c.id()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aBudgetInGflopsIsTheBudgetAxisInAnotherUnitAndAnEntrysBudgetReplacesItInEither() throws Exception {
+        List<Configuration> all = expand("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms: [none, {name: random, candidates: 2}, {name: random, candidates: 3, budgets: 40}]
+                budgetGflops: [0.5, unlimited]
+                """);
+        assertThat(all).extracting(Configuration::algorithm, Configuration::budgetNfe, Configuration::budgetGflops)
+                .containsExactly(tuple("none", null, null), tuple("random", null, 0.5), tuple("random", null, null),
+                        tuple("random", 40L, null));
+        assertThat(all.get(1).canonicalJson()).endsWith(",\"budgetGflops\":0.5}");
+        assertThat(all.get(1).describe()).endsWith(", budget 0.5 GFLOPs");
+        // Unlimited in GFLOPs is the configuration without a budget: the same id as one that never named a budget.
+        assertThat(all.get(2).id()).isEqualTo(expand("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms: [{name: random, candidates: 2}]
+                """).getFirst().id());
+        Configuration back = Json.parse(Json.line(all.get(1)), Configuration.class);
+        assertThat(back).isEqualTo(all.get(1));
+        assertThat(back.id()).isEqualTo(all.get(1).id());
     }
 
     @Test
