@@ -34,7 +34,7 @@ class LayersTest {
             Set.of("verify"),
             Set.of("search"),
             Set.of("report", "engine"),
-            Set.of("profile"),
+            Set.of("profile", "service"),
             Set.of("cli"));
 
     private static final Path SOURCES = Path.of("src/main/java/io/noisesearch");

@@ -16,6 +16,11 @@ public final class PngWriter {
 
     /** Writes a [channels, height, width] sample with 1 (grey) or 3 (RGB) channels. */
     public static void write(Path file, float[] sample, ImageLayout info, int scale) throws IOException {
+        check(sample, info, scale);
+        writeGrid(file, java.util.List.of(java.util.List.of(sample)), info, scale, 0);
+    }
+
+    private static void check(float[] sample, ImageLayout info, int scale) {
         if (!info.isImage() || (info.channels() != 1 && info.channels() != 3)) {
             throw new IllegalArgumentException("model " + info.name() + " has shape [" + info.channels() + ", "
                     + info.height() + ", " + info.width() + "]: only 1- or 3-channel images can be written as PNG");
@@ -27,7 +32,16 @@ public final class PngWriter {
             throw new IllegalArgumentException("sample has " + sample.length + " values, model " + info.name()
                     + " expects " + info.dim());
         }
-        writeGrid(file, java.util.List.of(java.util.List.of(sample)), info, scale, 0);
+    }
+
+    /** The PNG bytes of one sample, as {@link #write} writes them, for answers that carry the image inline. */
+    public static byte[] encode(float[] sample, ImageLayout info, int scale) throws IOException {
+        check(sample, info, scale);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        if (!ImageIO.write(grid(java.util.List.of(java.util.List.of(sample)), info, scale, 0), "png", bytes)) {
+            throw new IOException("no PNG writer in this JDK");
+        }
+        return bytes.toByteArray();
     }
 
     /** The level of the lines between grid cells: mid-grey shows against dark and light samples alike. */
@@ -39,6 +53,13 @@ public final class PngWriter {
      */
     public static void writeGrid(Path file, java.util.List<java.util.List<float[]>> rows, ImageLayout info, int scale,
                                  int gap) throws IOException {
+        if (!ImageIO.write(grid(rows, info, scale, gap), "png", file.toFile())) {
+            throw new IOException("no PNG writer in this JDK");
+        }
+    }
+
+    private static BufferedImage grid(java.util.List<java.util.List<float[]>> rows, ImageLayout info, int scale,
+                                      int gap) {
         int columns = rows.stream().mapToInt(java.util.List::size).max().orElse(0);
         int cellWidth = info.width() * scale + gap;
         int cellHeight = info.height() * scale + gap;
@@ -54,9 +75,7 @@ public final class PngWriter {
                 draw(image, rows.get(r).get(c), info, scale, c * cellWidth, r * cellHeight);
             }
         }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer in this JDK");
-        }
+        return image;
     }
 
     private static void draw(BufferedImage image, float[] sample, ImageLayout info, int scale, int left, int top) {

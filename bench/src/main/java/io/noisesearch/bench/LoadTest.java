@@ -1,0 +1,179 @@
+package io.noisesearch.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Closed-loop load generator for {@code scripts/noisesearch serve} (scripts/loadtest runs it): for each number of
+ * clients, that many virtual threads each send a search, wait for its answer and send the next, until the level's
+ * time or request count is spent; an answer still outstanding at the level's end is given up ("cut") and the next
+ * level starts once the server's queue and searches in flight are empty (read from /metrics). Prints throughput
+ * and latency percentiles per level. Loopback only; JDK only, so that it runs as a source file without a build.
+ *
+ * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...]}
+ */
+public final class LoadTest {
+
+    /** The status counted for an answer given up at the level's end. */
+    static final int CUT = -2;
+    /** Leftover searches of a level (no cancellation in the engine) are waited for at most this long. */
+    static final double MAX_SETTLE_SECONDS = 600;
+
+    private LoadTest() {
+    }
+
+    /** One level's outcome: latencies of the successful answers (ms), and the counts of the others. */
+    record Level(int clients, double seconds, double[] millis, long rejected, long failed, long cut) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 8) {
+            System.err.println("usage: LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS,...");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        if (port < 1 || port > 65535) {
+            System.err.println("LoadTest: PORT must lie in 1..65535, got " + port);
+            System.exit(2);
+        }
+        String model = args[1];
+        String verifier = args[2];
+        int classes = Integer.parseInt(args[3]);
+        int candidates = Integer.parseInt(args[4]);
+        double seconds = Double.parseDouble(args[5]);
+        long maxRequests = Long.parseLong(args[6]);
+        int[] levels = Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt).toArray();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/v1/search");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        AtomicLong seeds = new AtomicLong();
+        // Warm-up: the first searches open the model's runtime state and lanes.
+        for (int i = 0; i < 4; i++) {
+            send(client, uri, body(model, verifier, classes, candidates, seeds.getAndIncrement()));
+        }
+        System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%n", "model", "clients", "ok",
+                "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s");
+        for (int clients : levels) {
+            Level level = run(client, uri, model, verifier, classes, candidates, clients, seconds, maxRequests, seeds);
+            double[] sorted = level.millis().clone();
+            Arrays.sort(sorted);
+            double settle = settle(client, port);
+            System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%n", model,
+                    clients, sorted.length, level.rejected(), level.failed(), level.cut(),
+                    sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
+                    percentile(sorted, 99), settle);
+        }
+    }
+
+    private static Level run(HttpClient client, URI uri, String model, String verifier, int classes, int candidates,
+                             int clients, double seconds, long maxRequests, AtomicLong seeds)
+            throws InterruptedException {
+        ConcurrentLinkedQueue<Double> millis = new ConcurrentLinkedQueue<>();
+        AtomicLong started = new AtomicLong();
+        AtomicLong rejected = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong cut = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end && started.incrementAndGet() <= maxRequests) {
+                    String body = body(model, verifier, classes, candidates, seeds.getAndIncrement());
+                    long sent = System.nanoTime();
+                    int status = send(client, uri, body, end);
+                    if (status == CUT) {
+                        cut.incrementAndGet();
+                    } else if (status == 200) {
+                        millis.add((System.nanoTime() - sent) / 1e6);
+                    } else if (status == 429) {
+                        rejected.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Level(clients, elapsed, millis.stream().mapToDouble(Double::doubleValue).toArray(), rejected.get(),
+                failed.get(), cut.get());
+    }
+
+    /** Seconds until the server has nothing queued or running (at most {@link #MAX_SETTLE_SECONDS}). */
+    private static double settle(HttpClient client, int port) throws InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        long start = System.nanoTime();
+        while ((System.nanoTime() - start) / 1e9 < MAX_SETTLE_SECONDS) {
+            try {
+                String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (gauge(text, "noisesearch_in_flight") == 0 && gauge(text, "noisesearch_queue_depth") == 0) {
+                    break;
+                }
+            } catch (java.io.IOException e) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double gauge(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).strip());
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String body(String model, String verifier, int classes, int candidates, long seed) {
+        return String.format(Locale.ROOT, "{\"model\":\"%s\",\"verifier\":\"%s\",\"class\":%d,\"algorithm\":\"random\","
+                + "\"candidates\":%d,\"seed\":%d}", model, verifier, seed % classes, candidates, seed);
+    }
+
+    /** The answer's status; -1 where no answer came, {@link #CUT} where none came before {@code deadline}. */
+    private static int send(HttpClient client, URI uri, String body, long deadline) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        var answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        try {
+            return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).statusCode();
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            return CUT;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (ExecutionException e) {
+            return -1;
+        }
+    }
+
+    private static int send(HttpClient client, URI uri, String body) {
+        return send(client, uri, body, System.nanoTime() + Duration.ofMinutes(10).toNanos());
+    }
+
+    /** Nearest-rank percentile of sorted values; NaN for none. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

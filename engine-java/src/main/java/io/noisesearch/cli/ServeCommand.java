@@ -1,0 +1,109 @@
+package io.noisesearch.cli;
+
+import io.noisesearch.engine.Engine;
+import io.noisesearch.service.SearchService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The HTTP search service until SIGTERM or SIGINT, which drain it: new searches are refused while the admitted ones
+ * finish within the grace period; then the engine closes.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Serve searches over HTTP: POST /v1/search, GET /v1/models, /healthz, /readyz, /metrics"
+                + " (docs/openapi.yaml).")
+final class ServeCommand implements Callable<Integer> {
+
+    /** Beyond this many waiting searches a queue only hides an overload. */
+    static final int MAX_QUEUE = 100_000;
+    static final int MAX_CONCURRENCY = 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080",
+            description = "Port to listen on; 0 takes a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--concurrency", defaultValue = "2",
+            description = "Searches that run at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--queue", defaultValue = "64",
+            description = "Searches that may wait for a slot; more are refused at once with 429 (default:"
+                    + " ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--grace", defaultValue = "30",
+            description = "Seconds a shutdown waits for the admitted searches (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Option(names = "--max-body", defaultValue = "65536",
+            description = "Largest request body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+    int maxBody;
+
+    @Option(names = "--preload", split = ",", defaultValue = "gmm-image",
+            description = "Models opened before the service reports ready, comma-separated (default:"
+                    + " ${DEFAULT-VALUE}).")
+    List<String> preload;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Override
+    public Integer call() throws Exception {
+        check(port >= 0 && port <= 65535, "--port must lie in 0..65535, got " + port);
+        check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+                "--concurrency must lie in 1.." + MAX_CONCURRENCY + ", got " + concurrency);
+        check(queue >= 0 && queue <= MAX_QUEUE, "--queue must lie in 0.." + MAX_QUEUE + ", got " + queue);
+        check(graceSeconds >= 0 && graceSeconds <= 3600, "--grace must lie in 0..3600 seconds, got " + graceSeconds);
+        check(maxBody >= 1024 && maxBody <= 16 << 20, "--max-body must lie in 1024.." + (16 << 20) + ", got "
+                + maxBody);
+        Engine opened = engine.open();
+        SearchService service;
+        try {
+            service = SearchService.start(opened, new SearchService.Settings(host, port, concurrency, queue,
+                    Duration.ofSeconds(graceSeconds), maxBody, List.copyOf(preload)));
+        } catch (RuntimeException e) {
+            opened.close();
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.net.BindException) {
+                    throw new ParameterException(spec.commandLine(), "--host " + host + " --port " + port
+                            + ": cannot listen there (" + cause.getMessage() + ")");
+                }
+            }
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            opened.close();
+            stopped.countDown();
+        }, "noisesearch-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("serving on http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + service.port());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private void check(boolean condition, String message) {
+        if (!condition) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.noisesearch.service;
+
+import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.SearchAlgorithm;
+import io.noisesearch.search.SearchRequest;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Turns a search body into the engine's request with the command line's defaults and checks ({@code noisesearch
+ * search}: the same defaults, the same messages with field names for option names). Model names are taken only
+ * from the registry the service lists, never as paths.
+ */
+final class SearchRequests {
+
+    /** Beyond this guidance scale the combined prediction is extrapolated out of any useful range (as the CLI's). */
+    static final double MAX_GUIDANCE = 1000;
+    /** More cuts than this are no pruning schedule. */
+    static final int MAX_PRUNE_CUTS = 64;
+
+    static final String DEFAULT_MODEL = "gmm-image";
+    static final String DEFAULT_VERIFIER = "oracle";
+    static final String DEFAULT_ALGORITHM = "random";
+
+    enum Priority { NORMAL, HIGH }
+
+    enum SampleFormat { NONE, PNG, FLOATS }
+
+    /** A checked request with the service's own fields. */
+    record Checked(SearchRequest request, ModelInfo info, Priority priority, SampleFormat sample) {
+    }
+
+    private SearchRequests() {
+    }
+
+    /**
+     * The engine request of {@code body}.
+     *
+     * @param models the names a client may ask for
+     * @param info   the model's description by name (may load it)
+     */
+    static Checked check(SearchBody body, List<String> models, Function<String, ModelInfo> info) {
+        String model = or(body.model(), DEFAULT_MODEL);
+        if (!models.contains(model)) {
+            throw new ServiceError(400, "unknown_model", "model", "model: unknown model '" + printable(model)
+                    + "' (served: " + models + ")");
+        }
+        Priority priority = named("priority", or(body.priority(), "normal"), Priority.class);
+        SampleFormat sample = named("sample", or(body.sample(), "none"), SampleFormat.class);
+        SearchAlgorithm algorithm = algorithm(body);
+        ModelInfo modelInfo = info.apply(model);
+        if (sample == SampleFormat.PNG && !modelInfo.isImage()) {
+            throw ServiceError.invalid("sample", "sample png: model " + model + " has no images; ask for floats");
+        }
+        SolverSettings last = solver("solver", body.solver(), "steps", body.steps(), modelInfo.defaultSolver());
+        SolverSettings search = solver("searchSolver", body.searchSolver(), "searchSteps", body.searchSteps(),
+                last == null ? modelInfo.defaultSolver() : last);
+        double guidance = guidance(body.cfg());
+        long budget = body.budgetNfe() == null ? SearchRequest.UNLIMITED : body.budgetNfe();
+        SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm,
+                or(body.verifier(), DEFAULT_VERIFIER), search, last, guidance, budget, or(body.seed(), 0L),
+                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE));
+        return new Checked(request, modelInfo, priority, sample);
+    }
+
+    /** As the CLI's algorithm options: --lambda replaces the default cosine, and naming both is ambiguous. */
+    private static SearchAlgorithm algorithm(SearchBody body) {
+        String name = or(body.algorithm(), DEFAULT_ALGORITHM);
+        if (!Algorithms.NAMES.contains(name)) {
+            throw ServiceError.invalid("algorithm", "algorithm: '" + printable(name) + "' is not one of "
+                    + Algorithms.NAMES);
+        }
+        if (name.equals("zero-order") && body.lambda() != null && body.cosine() != null) {
+            throw ServiceError.invalid("lambda", "cosine and lambda exclude each other: give one");
+        }
+        List<Double> pruneAt = or(body.pruneAt(), List.of(0.7, 0.4));
+        if (pruneAt.size() > MAX_PRUNE_CUTS) {
+            throw ServiceError.invalid("pruneAt", "pruneAt has " + pruneAt.size() + " cuts, at most "
+                    + MAX_PRUNE_CUTS + " are allowed");
+        }
+        if (pruneAt.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("pruneAt", "pruneAt must be a list of numbers, got a null");
+        }
+        int candidates = or(body.candidates(), 16);
+        Double lambda = body.lambda();
+        return Algorithms.create(name, new Algorithms.Settings(candidates, or(body.neighbours(), candidates),
+                or(body.iterations(), 4), lambda == null ? or(body.cosine(), 0.95) : Double.NaN,
+                lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
+                or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
+                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4)));
+    }
+
+    /** The guidance scale asked for, or NaN for the model's. */
+    private static double guidance(Double cfg) {
+        if (cfg == null) {
+            return Double.NaN;
+        }
+        if (!Double.isFinite(cfg) || Math.abs(cfg) > MAX_GUIDANCE) {
+            throw ServiceError.invalid("cfg", "cfg must be a finite scale within +-" + MAX_GUIDANCE + ", got " + cfg);
+        }
+        return cfg;
+    }
+
+    /** Settings from a solver and a steps field, each defaulting to {@code fallback}'s; null when neither is given. */
+    private static SolverSettings solver(String kindField, String kindName, String stepsField, Integer steps,
+                                         SolverSettings fallback) {
+        if (kindName == null && steps == null) {
+            return null;
+        }
+        if (steps != null && steps < 1) {
+            throw ServiceError.invalid(stepsField, stepsField + " must be at least 1, got " + steps);
+        }
+        SolverKind kind = fallback.kind();
+        if (kindName != null) {
+            try {
+                kind = SolverKind.parse(kindName);
+            } catch (IllegalArgumentException e) {
+                throw ServiceError.invalid(kindField, kindField + ": " + e.getMessage());
+            }
+        }
+        return new SolverSettings(kind, steps != null ? steps : fallback.steps());
+    }
+
+    private static <E extends Enum<E>> E named(String field, String value, Class<E> type) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).equals(value)) {
+                return constant;
+            }
+        }
+        List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        throw ServiceError.invalid(field, field + ": '" + printable(value) + "' is not one of " + names);
+    }
+
+    /** A client's text as it is echoed in an error: bounded and without control characters. */
+    static String printable(String text) {
+        String clean = text.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    /** The models a service lists: the built-in mixtures and the trained denoisers of the repository. */
+    static List<String> servedModels(List<String> trainedDenoisers) {
+        return java.util.stream.Stream.concat(BuiltinModels.NAMES.stream(), trainedDenoisers.stream()).toList();
+    }
+}

@@ -1,0 +1,425 @@
+package io.noisesearch.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.noisesearch.LimitExceededException;
+import io.noisesearch.NoiseSearchException;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.format.Json;
+import io.noisesearch.format.PngWriter;
+import io.noisesearch.model.BuiltinModels;
+import io.noisesearch.model.ModelInfo;
+import io.noisesearch.model.ModelManifest;
+import io.noisesearch.report.ResultDocument;
+import io.noisesearch.search.SearchResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The HTTP search service around one {@link Engine} (Javalin on virtual threads): {@code POST /v1/search} answers
+ * with result.json's content (and the sample inline on request), {@code GET /v1/models}, {@code /healthz},
+ * {@code /readyz} (ready once the preloaded models are open, not while draining) and {@code /metrics}
+ * (Prometheus text). Searches are admitted by {@link Admission} and run on a fixed pool of platform threads, one
+ * per concurrent search; close drains: new searches are refused with 503 while the admitted ones finish within the
+ * grace period. The service does not own the engine.
+ */
+public final class SearchService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
+
+    /** Every route served, as "METHOD path"; docs/openapi.yaml describes each. */
+    public static final List<String> ROUTES = List.of("POST /v1/search", "GET /v1/models", "GET /healthz",
+            "GET /readyz", "GET /metrics");
+
+    /** The default body limit: a search request is a few hundred bytes. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    /** PNG samples are sent at their own size: clients scale them as they like. */
+    static final int PNG_SCALE = 1;
+
+    /**
+     * @param concurrency  searches that run at once
+     * @param queue        searches that may wait for a slot; more are refused at once (429)
+     * @param grace        how long close waits for admitted searches
+     * @param maxBodyBytes the largest request body accepted (413 beyond)
+     * @param preload      models opened before the service reports ready
+     */
+    public record Settings(String host, int port, int concurrency, int queue, Duration grace, int maxBodyBytes,
+                           List<String> preload) {
+    }
+
+    /** One model of {@code GET /v1/models}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ModelEntry(String name, String source, int classes, int[] shape, String prediction, String schedule,
+                      String defaultSolver, int defaultSteps, Double defaultGuidance) {
+    }
+
+    private final Engine engine;
+    private final Settings settings;
+    private final Map<String, ModelInfo> models;
+    private final Admission admission;
+    private final ServiceMetrics metrics;
+    private final RequestReader reader = new RequestReader();
+    private final ExecutorService searches;
+    private final Javalin app;
+    /** Search exchanges between arrival and the last byte of their answer; draining waits for them. */
+    private final AtomicInteger exchanges = new AtomicInteger();
+    /** Of those, the ones whose search runs in the engine (a grace period that ends does not wait for them). */
+    private final AtomicInteger searching = new AtomicInteger();
+    private final AtomicLong requestIds = new AtomicLong();
+    private volatile boolean ready;
+    private volatile String notReadyReason = "loading models";
+    private boolean closed;
+
+    private SearchService(Engine engine, Settings settings) {
+        this.engine = engine;
+        this.settings = settings;
+        this.models = servedModels(engine);
+        for (String name : settings.preload()) {
+            if (!models.containsKey(name)) {
+                throw new IllegalArgumentException("--preload: unknown model '" + name + "' (served: "
+                        + models.keySet() + ")");
+            }
+        }
+        this.admission = new Admission(settings.concurrency(), settings.queue());
+        this.metrics = new ServiceMetrics(admission);
+        this.searches = Executors.newFixedThreadPool(settings.concurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "noisesearch-search");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.http.prefer405over404 = true;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.routes.post("/v1/search", this::search);
+            config.routes.get("/v1/models", ctx -> json(ctx, 200, Map.of("models", modelEntries())));
+            config.routes.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+            config.routes.get("/readyz", this::readiness);
+            config.routes.get("/metrics", ctx -> {
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+                ctx.result(metrics.scrape());
+            });
+            config.routes.error(404, route(404, "not_found", "no such route"));
+            config.routes.error(405, route(405, "method_not_allowed", "method not allowed on this route"));
+            config.routes.exception(Exception.class, (error, ctx) -> {
+                LOG.error("internal error on {} {}", ctx.method(), ctx.path(), error);
+                json(ctx, 500, new ServiceError(500, "internal", null, "internal error").body());
+            });
+        });
+    }
+
+    /**
+     * Starts the service on the engine: listening at once ({@code /healthz} answers), ready once the models of
+     * {@code settings.preload()} are open (opened on a thread of their own).
+     */
+    public static SearchService start(Engine engine, Settings settings) {
+        SearchService service = new SearchService(engine, settings);
+        service.app.start();
+        Thread.ofPlatform().name("noisesearch-preload").daemon().start(service::preload);
+        return service;
+    }
+
+    /** The port listened on (the free one chosen where port 0 was asked for). */
+    public int port() {
+        return app.port();
+    }
+
+    public String host() {
+        return settings.host();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    private void preload() {
+        try {
+            for (String name : settings.preload()) {
+                engine.model(name);
+            }
+            ready = true;
+            notReadyReason = null;
+            LOG.info("ready: models {} open", settings.preload());
+        } catch (RuntimeException e) {
+            notReadyReason = "a model failed to open";
+            LOG.error("preloading models failed; the service stays not ready", e);
+        }
+    }
+
+    /** The built-in mixtures and the repository's trained denoisers (other trained models are verifiers). */
+    private static Map<String, ModelInfo> servedModels(Engine engine) {
+        Map<String, ModelInfo> served = new LinkedHashMap<>();
+        for (String name : BuiltinModels.NAMES) {
+            served.put(name, BuiltinModels.info(name));
+        }
+        for (String name : engine.repository().available()) {
+            Path folder = engine.repository().root().resolve(name);
+            try {
+                ModelManifest manifest = ModelManifest.read(folder);
+                if (manifest.role().equals("denoiser")) {
+                    served.put(name, ModelInfo.of(manifest, folder));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("model {} is not served: {}", name, e.getMessage());
+            }
+        }
+        return served;
+    }
+
+    private List<ModelEntry> modelEntries() {
+        return models.entrySet().stream().map(e -> {
+            ModelInfo info = e.getValue();
+            return new ModelEntry(e.getKey(), BuiltinModels.isBuiltin(e.getKey()) ? "builtin" : "trained",
+                    info.classes(), new int[] {info.channels(), info.height(), info.width()},
+                    info.prediction().name().toLowerCase(java.util.Locale.ROOT),
+                    info.schedule().getClass().getSimpleName(), info.defaultSolver().kind().id(),
+                    info.defaultSolver().steps(),
+                    Double.isNaN(info.defaultGuidance()) ? null : info.defaultGuidance());
+        }).toList();
+    }
+
+    private void readiness(Context ctx) {
+        if (ready && !admission.draining()) {
+            json(ctx, 200, Map.of("status", "ready"));
+        } else {
+            String why = admission.draining() ? "draining" : notReadyReason;
+            json(ctx, 503, Map.of("status", "not ready", "reason", why));
+        }
+    }
+
+    private void search(Context ctx) throws IOException {
+        exchanges.incrementAndGet();
+        try {
+            String answer;
+            int status = 200;
+            String reason = null;
+            try {
+                answer = answer(ctx);
+            } catch (ServiceError e) {
+                status = e.status();
+                reason = e.body().reason();
+                answer = Json.line(e.body());
+            }
+            metrics.answered(status, reason);
+            write(ctx, status, answer);
+        } finally {
+            exchanges.decrementAndGet();
+        }
+    }
+
+    /** The answer of one search request, or the ServiceError that says why there is none. */
+    private String answer(Context ctx) {
+        if (admission.draining()) {
+            throw refusal(Admission.Refusal.DRAINING);
+        }
+        if (!ready) {
+            throw new ServiceError(503, "not_ready", null, "not ready: " + notReadyReason);
+        }
+        SearchBody body = reader.read(body(ctx));
+        SearchRequests.Checked checked;
+        try {
+            checked = SearchRequests.check(body, List.copyOf(models.keySet()), models::get);
+        } catch (ServiceError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw engineError(e);
+        }
+        openModel(checked.request().model());
+        long queuedAt = System.nanoTime();
+        try (Admission.Permit permit = admission.enter(checked.priority() == SearchRequests.Priority.HIGH)) {
+            long startedAt = System.nanoTime();
+            metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
+            SearchResult result;
+            searching.incrementAndGet();
+            try {
+                result = run(checked);
+            } finally {
+                searching.decrementAndGet();
+            }
+            metrics.searched(checked.request().model(), result.algorithm(),
+                    Duration.ofNanos(System.nanoTime() - startedAt), result.compute());
+            return document(checked, result);
+        } catch (Admission.Refused e) {
+            throw refusal(e.refusal);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceError(503, "shut_down", null, "the service is shutting down");
+        }
+    }
+
+    /**
+     * Opens the model (once; later calls find it open). A served model that cannot be opened is the server's fault,
+     * not the client's: a 500, its cause logged.
+     */
+    private void openModel(String name) {
+        try {
+            engine.model(name);
+        } catch (RuntimeException e) {
+            long id = requestIds.incrementAndGet();
+            LOG.error("model {} could not be opened (search {})", name, id, e);
+            throw new ServiceError(500, "internal", null, "internal error: model " + name
+                    + " could not be opened (logged as search " + id + ")");
+        }
+    }
+
+    /** Runs the search on a search thread (native work stays off the virtual threads' carriers). */
+    private SearchResult run(SearchRequests.Checked checked) throws InterruptedException {
+        Future<SearchResult> future = searches.submit(() -> engine.search(checked.request()));
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw engineError(e.getCause());
+        }
+    }
+
+    /** The engine's verdict on a request as a status: the caller's fault is 4xx, anything else a generic 500. */
+    private ServiceError engineError(Throwable error) {
+        if (error instanceof LimitExceededException) {
+            return ServiceError.fromEngine(422, "limit_exceeded", error.getMessage());
+        }
+        if (error instanceof NoiseSearchException e && e.isUserError() || error instanceof IllegalArgumentException) {
+            return ServiceError.fromEngine(400, "invalid_request", error.getMessage());
+        }
+        long id = requestIds.incrementAndGet();
+        LOG.error("internal error in search {}", id, error);
+        return new ServiceError(500, "internal", null, "internal error (logged as search " + id + ")");
+    }
+
+    private static ServiceError refusal(Admission.Refusal refusal) {
+        String message = switch (refusal) {
+            case QUEUE_FULL -> "the queue is full: retry later";
+            case DRAINING -> "the service is draining: no new searches";
+            case SHUT_DOWN -> "the service shut down before this search could start";
+        };
+        return new ServiceError(refusal.status, refusal.reason, null, message);
+    }
+
+    /** result.json's content, with the sample added under "sample" where asked for. */
+    private static String document(SearchRequests.Checked checked, SearchResult result) {
+        String json = Json.line(ResultDocument.of(checked.request(), result));
+        String sample = switch (checked.sample()) {
+            case NONE -> null;
+            case FLOATS -> "{\"format\":\"floats\",\"shape\":" + Json.line(new int[] {checked.info().channels(),
+                    checked.info().height(), checked.info().width()}) + ",\"values\":" + Json.line(result.sample())
+                    + "}";
+            case PNG -> {
+                try {
+                    yield "{\"format\":\"png\",\"base64\":\"" + Base64.getEncoder().encodeToString(
+                            PngWriter.encode(result.sample(), checked.info().layout(), PNG_SCALE)) + "\"}";
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        return sample == null ? json : json.substring(0, json.length() - 1) + ",\"sample\":" + sample + "}";
+    }
+
+    /** The body, at most the limit (413 beyond it, whether Content-Length says so or the bytes do). */
+    private byte[] body(Context ctx) {
+        int limit = settings.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw tooLarge(-1);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ServiceError.invalid(null, "the request body could not be read");
+        }
+    }
+
+    private ServiceError tooLarge(long declared) {
+        return new ServiceError(413, "body_too_large", null, "the request body "
+                + (declared >= 0 ? "has " + declared + " bytes" : "is larger than that") + ": at most "
+                + settings.maxBodyBytes() + " bytes are accepted");
+    }
+
+    private static Handler route(int status, String reason, String message) {
+        return ctx -> json(ctx, status, new ServiceError(status, reason, null, message + ": " + ctx.method() + " "
+                + SearchRequests.printable(ctx.path())).body());
+    }
+
+    private static void json(Context ctx, int status, Object value) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(Json.line(value));
+    }
+
+    /** Writes and flushes the answer here, so that draining sees the exchange end only once it is sent. */
+    private static void write(Context ctx, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        var response = ctx.res();
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(bytes.length);
+        OutputStream out = response.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * Drains and stops: new searches are refused (503) and {@code /readyz} says not ready; the admitted ones finish
+     * within the grace period; then the ones still queued are refused and the server stops. Searches still running
+     * then are not cancelled: they end inside the engine, whose close waits for them.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        admission.drain();
+        long deadline = System.nanoTime() + settings.grace().toNanos();
+        try {
+            boolean idle = admission.awaitIdle(settings.grace());
+            if (!idle) {
+                LOG.warn("grace period over: {} searches running, {} queued refused", admission.running(),
+                        admission.queued());
+                admission.abandonQueued();
+            }
+            // Answers of the admitted searches are written after their slots are given back: wait for them too.
+            long last = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
+            while (exchanges.get() > searching.get() && System.nanoTime() < last) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        app.stop();
+        searches.shutdown();
+        metrics.close();
+    }
+}

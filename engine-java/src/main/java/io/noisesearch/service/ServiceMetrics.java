@@ -1,0 +1,68 @@
+package io.noisesearch.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.noisesearch.compute.Compute;
+
+import java.time.Duration;
+
+/**
+ * The service's meters in Prometheus text: queue depth and searches in flight, NFEs and forward passes by model and
+ * algorithm (their rate is NFE/s), search and queue-wait latency histograms, requests by outcome and rejections by
+ * reason.
+ */
+final class ServiceMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    ServiceMetrics(Admission admission) {
+        Gauge.builder("noisesearch.queue.depth", admission, Admission::queued)
+                .description("Searches waiting for a slot").register(registry);
+        Gauge.builder("noisesearch.in.flight", admission, Admission::running)
+                .description("Searches running").register(registry);
+        Gauge.builder("noisesearch.queue.capacity", admission, Admission::capacity)
+                .description("Searches that may wait").register(registry);
+        Gauge.builder("noisesearch.concurrency", admission, Admission::concurrency)
+                .description("Searches that may run at once").register(registry);
+    }
+
+    /** One search answered: its latency (queue wait excluded), and the compute it spent. */
+    void searched(String model, String algorithm, Duration latency, Compute compute) {
+        Timer.builder("noisesearch.search.latency").description("Search time, from slot to result")
+                .tags("model", model, "algorithm", algorithm).publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofMinutes(10)).register(registry).record(latency);
+        Counter.builder("noisesearch.search.nfe").description("Denoiser evaluations (search and final)")
+                .tags("model", model, "algorithm", algorithm).register(registry).increment(compute.totalNfe());
+        Counter.builder("noisesearch.search.forward.passes").description("Denoiser forward passes")
+                .tags("model", model, "algorithm", algorithm).register(registry).increment(compute.forwardPasses());
+        Counter.builder("noisesearch.search.verifier.calls").description("Verifier calls")
+                .tags("model", model, "algorithm", algorithm).register(registry).increment(compute.verifierCalls());
+    }
+
+    void queueWait(Duration wait) {
+        Timer.builder("noisesearch.queue.wait").description("Time from admission to a slot")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(registry)
+                .record(wait);
+    }
+
+    /** A request answered with {@code status}; {@code reason} is null for a success. */
+    void answered(int status, String reason) {
+        Counter.builder("noisesearch.requests").description("Search requests answered, by status")
+                .tag("status", Integer.toString(status)).register(registry).increment();
+        if (reason != null) {
+            Counter.builder("noisesearch.rejections").description("Search requests not served, by reason")
+                    .tag("reason", reason).register(registry).increment();
+        }
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+
+    void close() {
+        registry.close();
+    }
+}
