@@ -31,6 +31,7 @@ import torch
 from onnx import numpy_helper
 
 REPO = Path(__file__).resolve().parents[2]
+sys.dont_write_bytecode = True  # no __pycache__ beside the training scripts: a race writes only to its --out
 sys.path.insert(0, str(REPO / "scripts" / "train"))
 
 import flow  # noqa: E402  (the training scripts' modules)
@@ -159,7 +160,9 @@ class Search:
         return x
 
     def score(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.log_softmax(self.classifier(x), dim=1)[:, self.label]
+        # In double from the float32 logits, kept as float32, as ClassifierVerifier: near log p = 0 a float32
+        # log_softmax rounds to steps of 6e-8, coarser than the gaps between the best candidates.
+        return torch.log_softmax(self.classifier(x).double(), dim=1)[:, self.label].float()
 
     def run(self, noise: torch.Tensor) -> dict:
         scores = torch.empty(noise.shape[0])
