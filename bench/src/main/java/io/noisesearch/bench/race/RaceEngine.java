@@ -5,7 +5,6 @@ import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
-import io.noisesearch.compute.Compute;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.format.Json;
 import io.noisesearch.model.ModelInfo;
@@ -176,7 +175,6 @@ public final class RaceEngine implements Runnable {
             winner.put("keyHex", Long.toHexString(result.key()));
             winner.put("searchScore", result.trace().getFirst().scores()[index]);
             winner.put("score", result.score());
-            Compute compute = result.compute();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("threads", threads);
             out.put("candidates", candidates);
@@ -187,9 +185,7 @@ public final class RaceEngine implements Runnable {
             out.put("roundsMs", millis);
             out.put("medianMs", median);
             out.put("winner", winner);
-            out.put("compute", Map.of("searchNfe", compute.searchNfe(), "finalNfe", compute.finalNfe(),
-                    "forwardPasses", compute.forwardPasses(), "searchMillis", compute.searchMillis(),
-                    "finalMillis", compute.finalMillis()));
+            out.put("compute", result.compute());
             out.put("noiseMs", noiseMillis);
             out.put("noiseShare", noiseMillis / median);
             return out;
