@@ -10,7 +10,7 @@ record OnnxThreads(int threads, int singleThreadRows) {
     /** System property: the largest batch that runs on one thread when every core is asked for. */
     static final String SINGLE_THREAD_ROWS = "noisesearch.onnx.singleThreadRows";
 
-    static final int DEFAULT_SINGLE_THREAD_ROWS = 0;
+    static final int DEFAULT_SINGLE_THREAD_ROWS = 2;
 
     OnnxThreads {
         if (threads < 1) {
