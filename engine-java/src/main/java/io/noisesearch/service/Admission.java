@@ -2,6 +2,8 @@ package io.noisesearch.service;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -146,26 +148,14 @@ final class Admission {
 
     /** Waits until nothing runs or waits, at most {@code timeout}; whether that happened. */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        lock.lock();
-        try {
-            while (running > 0 || !high.isEmpty() || !normal.isEmpty()) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = changed.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return await(() -> running == 0 && high.isEmpty() && normal.isEmpty(), timeout.toNanos());
     }
 
     /** Refuses every request still waiting (the grace period is over); running ones are not touched. */
     void abandonQueued() {
         lock.lock();
         try {
-            for (ArrayDeque<Waiter> queue : java.util.List.of(high, normal)) {
+            for (ArrayDeque<Waiter> queue : List.of(high, normal)) {
                 for (Waiter waiter : queue) {
                     waiter.abandoned = true;
                     waiter.signal.signal();
@@ -180,10 +170,15 @@ final class Admission {
 
     /** Waits until {@code count} requests are queued, at most {@code timeout}; for tests and the drain. */
     boolean awaitQueued(int count, long timeout, TimeUnit unit) throws InterruptedException {
-        long left = unit.toNanos(timeout);
+        return await(() -> high.size() + normal.size() >= count, unit.toNanos(timeout));
+    }
+
+    /** Waits under the lock until {@code reached} holds, at most {@code nanos}; whether it did. */
+    private boolean await(BooleanSupplier reached, long nanos) throws InterruptedException {
+        long left = nanos;
         lock.lock();
         try {
-            while (high.size() + normal.size() < count) {
+            while (!reached.getAsBoolean()) {
                 if (left <= 0) {
                     return false;
                 }
