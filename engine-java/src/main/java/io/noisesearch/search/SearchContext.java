@@ -299,19 +299,49 @@ public final class SearchContext {
         if (!misses.isEmpty()) {
             solveMisses(out, firstKey, settings, captured, at, misses);
         }
-        int dim = model.info().dim();
-        int hits = 0;
-        for (int r = 0; r < rows; r++) {
-            if (samples[r] != null && (captured == null || captures[r] != null)) {
-                copy(backend.upload(arena, samples[r], 1, dim), out.row(r));
-                if (captured != null) {
-                    copy(backend.upload(arena, captures[r], 1, dim), captured.row(r));
-                }
-                hits++;
-            }
+        int hits = rows - misses.size();
+        if (hits > 0) {
+            placeHits(out, captured, samples, captures, hits);
         }
         meter.servedDenoiserEvaluation((long) hits * settings.fullNfe(), model.guided() ? 2 : 1,
                 model.info().flopsPerSample());
+    }
+
+    /**
+     * Puts the rows the cache held (non-null in {@code samples}, and in {@code captures} where captured) into their
+     * rows of {@code out} and {@code captured}: one upload of all of them (one per captures), then a copy per row
+     * unless every row was held.
+     */
+    private void placeHits(Batch out, Batch captured, float[][] samples, float[][] captures, int hits) {
+        int dim = model.info().dim();
+        float[] heldSamples = new float[hits * dim];
+        float[] heldCaptures = captured == null ? null : new float[hits * dim];
+        int[] at = new int[hits];
+        int h = 0;
+        for (int r = 0; r < out.rows(); r++) {
+            if (samples[r] != null && (captured == null || captures[r] != null)) {
+                System.arraycopy(samples[r], 0, heldSamples, h * dim, dim);
+                if (captured != null) {
+                    System.arraycopy(captures[r], 0, heldCaptures, h * dim, dim);
+                }
+                at[h++] = r;
+            }
+        }
+        Batch uploaded = backend.upload(arena, heldSamples, hits, dim);
+        Batch uploadedCaptures = captured == null ? null : backend.upload(arena, heldCaptures, hits, dim);
+        if (hits == out.rows()) {
+            copy(uploaded, out);
+            if (captured != null) {
+                copy(uploadedCaptures, captured);
+            }
+            return;
+        }
+        for (int i = 0; i < hits; i++) {
+            copy(uploaded.row(i), out.row(at[i]));
+            if (captured != null) {
+                copy(uploadedCaptures.row(i), captured.row(at[i]));
+            }
+        }
     }
 
     /** Draws and solves the rows the cache lacks, compacted into one batch unless all are missing. */
