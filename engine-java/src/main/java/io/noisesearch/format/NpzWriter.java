@@ -56,7 +56,10 @@ public final class NpzWriter implements AutoCloseable {
         if (name.isEmpty() || name.contains("/")) {
             throw new IllegalArgumentException("bad .npz entry name '" + name + "'");
         }
-        zip.putNextEntry(new ZipEntry(name + ".npy"));
+        ZipEntry entry = new ZipEntry(name + ".npy");
+        // A fixed time, so that the same arrays make the same bytes.
+        entry.setTimeLocal(java.time.LocalDateTime.of(1980, 1, 1, 0, 0));
+        zip.putNextEntry(entry);
     }
 
     private void finishOpenEntry() throws IOException {

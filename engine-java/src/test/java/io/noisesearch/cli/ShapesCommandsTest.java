@@ -109,6 +109,19 @@ class ShapesCommandsTest {
         assertThat(json.at("/judgements/1/aspects/overall").asBoolean()).isFalse();
         assertThat(json.at("/judgements/1/aspects/count").asBoolean()).isFalse();
         assertThat(json.at("/categories/all/aspects/overall/passed").asInt()).isEqualTo(1);
+
+        CliRun evaluate = CliRun.of("evaluate", "--samples", file.toString());
+        assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
+        assertThat(evaluate.out()).contains("| single ").contains("| count ").contains("50.0% (1)");
+    }
+
+    @Test
+    void theSameSeedWritesTheSameFile() throws IOException {
+        Path a = temp.resolve("a.npz");
+        Path b = temp.resolve("b.npz");
+        assertThat(CliRun.of("shapes-data", "--count", "300", "--seed", "8", "--out", a.toString()).exitCode()).isZero();
+        assertThat(CliRun.of("shapes-data", "--count", "300", "--seed", "8", "--out", b.toString()).exitCode()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(a)).isEqualTo(java.nio.file.Files.readAllBytes(b));
     }
 
     @Test
