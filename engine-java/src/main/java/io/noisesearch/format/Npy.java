@@ -24,6 +24,8 @@ public final class Npy {
     /** Magic, version and the header's length: 10 bytes for version 1, 12 for versions 2 and 3. */
     static final int PREAMBLE = 12;
     private static final int ALIGN = 64;
+    /** Elements of a unicode array: each becomes a Java String, which costs far more heap than its bytes. */
+    static final int MAX_STRINGS = 1 << 24;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -183,6 +185,10 @@ public final class Npy {
         long count = dataBytes / header.itemSize();
         if (count > Integer.MAX_VALUE - 16 || dataBytes > Integer.MAX_VALUE) {
             throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large to read here");
+        }
+        if (header.dtype() == NpyArray.Dtype.UNICODE && count > MAX_STRINGS) {
+            throw bad(where, "shape " + NpyArray.shapeString(shape) + " holds " + count + " strings, over the "
+                    + MAX_STRINGS + " read here");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position((int) header.dataOffset());
         if (in.remaining() < dataBytes) {

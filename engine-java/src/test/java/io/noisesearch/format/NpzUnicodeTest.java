@@ -82,6 +82,17 @@ class NpzUnicodeTest {
                 .hasMessage("f.npz entry 'captions': element 0 holds an invalid code point");
     }
 
+    @Test
+    void tooManyStringsAreRefusedBeforeTheyAreMade() {
+        long n = Npy.MAX_STRINGS + 1L;
+        byte[] header = Npy.header("<U1", new long[] {n});
+        byte[] bytes = java.util.Arrays.copyOf(header, header.length + (int) (4 * n));
+        assertThatThrownBy(() -> Npy.decode(bytes, "f.npz entry 'captions'"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("f.npz entry 'captions': shape (16777217,) holds 16777217 strings, over the 16777216 read"
+                        + " here");
+    }
+
     /** numpy reads what we write, and we read what numpy writes (savez and savez_compressed). */
     @Test
     void numpyReadsAndWritesTheSameUnicodeArrays() throws IOException, InterruptedException {
