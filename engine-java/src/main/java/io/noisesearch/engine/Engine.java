@@ -4,15 +4,19 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.EncodedPrompt;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelLoader;
+import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.model.TextDenoiser;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
@@ -186,7 +190,7 @@ public final class Engine implements AutoCloseable {
     public SearchResult solve(SearchRequest request, long key, SolveCache cache) {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
-                request.seed(), request.batchSize());
+                request.seed(), request.batchSize(), request.prompt());
         return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache);
     }
 
@@ -206,16 +210,35 @@ public final class Engine implements AutoCloseable {
                                     SolveCache cache) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
-        if (request.label() < 0 || request.label() >= info.classes()) {
+        TextDenoiser text = model instanceof TextDenoiser t ? t : null;
+        if (text != null && request.prompt() == null) {
+            throw new InvalidRequestException("--prompt: model " + info.name() + " is text-conditioned: give a caption"
+                    + " with --prompt, not a class");
+        }
+        if (text == null && request.prompt() != null) {
+            throw new InvalidRequestException("--prompt: model " + info.name() + " is not text-conditioned: give a"
+                    + " class with --class, not a prompt");
+        }
+        if (text == null && (request.label() < 0 || request.label() >= info.classes())) {
             throw new InvalidRequestException("--class " + request.label() + " is outside 0.." + (info.classes() - 1)
                     + " for model " + info.name());
         }
+        ImageModel decoder = decoder(model);
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
-        GuidedDenoiser guided = new GuidedDenoiser(model, request.label(), guidance, meter);
+        GuidedDenoiser guided;
+        if (text != null) {
+            // the prompt and the null caption, encoded once and shared by every candidate of the request
+            EncodedPrompt prompt = text.encode(request.prompt());
+            meter.auxiliaryEvaluation(2, text.textEncoderFlops());
+            guided = new GuidedDenoiser(text, prompt, guidance, meter);
+            cache = null;
+        } else {
+            guided = new GuidedDenoiser(model, request.label(), guidance, meter);
+        }
         RequestLimits.current().check(request, info, searchSolver, finalSolver, guided.guided(), verifier);
         Lane lane = takeLane();
         boolean finished = false;
@@ -228,14 +251,50 @@ public final class Engine implements AutoCloseable {
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
-            return new SearchResult(info, request.label(), request.algorithm().id(), verifier.name(),
-                    verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
+            float[] sample = outcome.sample();
+            ModelInfo described = info;
+            if (decoder != null) {
+                sample = decode(kernels, arena, decoder, info, sample, meter);
+                ModelManifest.SampleSpec image = decoder.manifest().sample();
+                described = info.decoded(image.channels(), image.height(), image.width(),
+                        image.range().get(0).floatValue(), image.range().get(1).floatValue());
+            }
+            return new SearchResult(described, request.label(), request.algorithm().id(), verifier.name(),
+                    verifier.members(), request.seed(), sample, outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
                     backend.name(), copies.snapshot(), meter.served());
         } finally {
             giveBack(lane, finished);
         }
+    }
+
+    /**
+     * The decoder of a latent model (null for pixel models), checked to take the model's samples as its latents.
+     */
+    public ImageModel decoder(Denoiser model) {
+        checkOpen();
+        ImageModel decoder = models.decoder(model);
+        if (decoder != null) {
+            ModelManifest.SampleSpec latent = decoder.manifest().latent();
+            ModelInfo info = model.info();
+            if (latent.channels() != info.channels() || latent.height() != info.height()
+                    || latent.width() != info.width()) {
+                throw new InvalidRequestException(decoder.folder().resolve("manifest.json") + ": its latent is "
+                        + latent.channels() + "x" + latent.height() + "x" + latent.width() + " but model "
+                        + info.name() + " makes " + info.channels() + "x" + info.height() + "x" + info.width());
+            }
+        }
+        return decoder;
+    }
+
+    /** The image of a final latent: one decoder pass, counted in forward passes and FLOPs (not an NFE). */
+    private float[] decode(Kernels kernels, Arena arena, ImageModel decoder, ModelInfo info, float[] latent,
+                           ComputeMeter meter) {
+        Batch batch = backend.upload(arena, latent, 1, info.dim());
+        float[] image = decoder.output(kernels, batch, decoder.manifest().outputs().getFirst().name());
+        meter.auxiliaryEvaluation(1, decoder.manifest().flopsPerSample());
+        return image;
     }
 
     /** A guidance scale the caller chose that drives the predictions out of range is their input at fault. */

@@ -14,4 +14,9 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
     public Path modelFile() {
         return Confined.require(folder, manifest.file(), folder.resolve("manifest.json") + ": field 'file'");
     }
+
+    /** Another graph the manifest names in {@code field} (a text encoder), confined to the folder like the model file. */
+    public Path graphFile(String file, String field) {
+        return Confined.require(folder, file, folder.resolve("manifest.json") + ": field '" + field + "'");
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Locale;
 
 /**
  * What the engine needs to know about a denoiser: its sample shape (channels, height, width; a 2-D point
- * model has shape [1, 1, 2]), classes (labels 0..classes-1, plus the null class), prediction type, schedule,
+ * model has shape [1, 1, 2]), classes (labels 0..classes-1, plus the null class; 0 for a text-conditioned model),
+ * prediction type, schedule,
  * the value range of clean samples (for images), FLOPs per sample per forward pass (multiply-add = 2) and its
  * default solver.
  */
@@ -34,6 +35,12 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
     /** The sample's shape and value range as pixels (PNG, samples.npz). */
     public ImageLayout layout() {
         return new ImageLayout(name, channels, height, width, valueMin, valueMax);
+    }
+
+    /** The same model described by the images its decoder makes (shape and value range) instead of its latents. */
+    public ModelInfo decoded(int imageChannels, int imageHeight, int imageWidth, float min, float max) {
+        return new ModelInfo(name, imageChannels, imageHeight, imageWidth, classes, prediction, schedule, min, max,
+                flopsPerSample, defaultSolver, defaultGuidance);
     }
 
     public int nullClass() {
@@ -56,7 +63,8 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(folder.resolve("manifest.json") + ": defaultSolver: " + e.getMessage());
         }
-        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), m.condition().classes(),
+        int classes = m.textConditioned() ? 0 : m.condition().classes();
+        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), classes,
                 Prediction.valueOf(m.prediction().toUpperCase(Locale.ROOT)), schedule,
                 s.range().get(0).floatValue(), s.range().get(1).floatValue(), m.flopsPerSample(), solver,
                 m.defaultGuidance() == null ? 1.0 : m.defaultGuidance());

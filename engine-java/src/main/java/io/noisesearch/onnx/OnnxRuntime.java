@@ -26,7 +26,8 @@ public final class OnnxRuntime implements ModelRuntime {
 
     @Override
     public Denoiser denoiser(Path folder) {
-        return new OnnxDenoiser(folder, threads);
+        return io.noisesearch.model.ModelManifest.read(folder).textConditioned()
+                ? new OnnxTextDenoiser(folder, threads) : new OnnxDenoiser(folder, threads);
     }
 
     @Override
