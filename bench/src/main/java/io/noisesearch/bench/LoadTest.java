@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and latency percentiles per level. Loopback only; JDK only, so that it runs as a source file without a build.
  *
  * <p>With a deadline D (ms, optional last argument) every request carries {@code deadlineMs} D and a batch size of a
- * quarter of the candidates (the pool goes in four solver batches, the search's anytime steps); the table adds how
+ * sixteenth of the candidates (the pool goes in 16 solver batches, the search's anytime steps); the table adds how
  * many answers reached the deadline, p50/p99 of latency - D, and the time of one model call of such a batch
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
  * latency - D within one model call.
@@ -48,7 +48,7 @@ public final class LoadTest {
     record Ask(String model, String verifier, int classes, int candidates, long deadlineMs) {
 
         int batchSize() {
-            return deadlineMs > 0 ? Math.max(1, candidates / 4) : 256;
+            return deadlineMs > 0 ? Math.max(1, candidates / 16) : 256;
         }
 
         String body(long seed, boolean withDeadline) {

@@ -56,6 +56,8 @@ public final class SearchContext {
     private long calls;
     /** Denoiser calls kept free before the deadline for what ends the search (the final solve of the winner). */
     private long reserveCalls;
+    /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
+    private boolean scoredAny;
     private boolean budgetExhausted;
     private boolean deadlineReached;
 
@@ -161,8 +163,9 @@ public final class SearchContext {
 
     /**
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
-     * search phase past the deadline less the reserve for the final solve (its calls at the mean time per call so
-     * far), the search stops proposing ({@link DeadlineReached}).
+     * search phase past the deadline less the reserve for what ends the search (its calls at the mean time per call so
+     * far; before any candidate is scored, at least a final solve, which no search's fallback takes), the search
+     * stops proposing ({@link DeadlineReached}).
      */
     void checkpoint() {
         control.throwIfCancelled();
@@ -171,7 +174,8 @@ public final class SearchContext {
         }
         long now = control.now();
         long perCall = calls == 0 ? 0 : (now - startNanos) / calls;
-        long reserve = Math.multiplyHigh(reserveCalls, perCall) != 0 ? Long.MAX_VALUE : reserveCalls * perCall;
+        long reserved = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
+        long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
         if (control.remainingNanos(now) <= reserve) {
             deadlineReached = true;
             throw new DeadlineReached();
@@ -312,6 +316,7 @@ public final class SearchContext {
             verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());
         }
+        scoredAny = true;
         return Scores.of(out);
     }
 
@@ -512,6 +517,7 @@ public final class SearchContext {
             }
         }
         meter.servedVerifierEvaluation(rows - misses.size(), verifier.flopsPerSample());
+        scoredAny = true;
         return Scores.of(out);
     }
 

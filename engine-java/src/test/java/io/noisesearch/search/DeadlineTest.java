@@ -125,14 +125,26 @@ class DeadlineTest {
 
     @Test
     void aStoppedRandomSearchSpentAtMostOneSolverBatchBeyondWhatItScored() {
-        SearchRequest request = request(new RandomSearch(40));
-        for (long ticks : new long[] {25, 40, 61, 87}) {
+        SearchRequest request = request(new RandomSearch(80));
+        for (long ticks : new long[] {50, 70, 91, 117}) {
             SearchResult stopped = engine.search(request, ticking(ticks));
             int scored = stopped.trace().getFirst().keys().length;
-            assertThat(scored).isLessThan(40);
+            assertThat(scored).isLessThan(80);
             assertThat(stopped.compute().searchNfe()).isBetween(scored * 19L, (scored + 8) * 19L);
             assertThat(stopped.compute().verifierCalls()).isEqualTo(scored);
         }
+    }
+
+    @Test
+    void beforeAnyCandidateIsScoredTheFallbacksFinalSolveIsReserved() {
+        // A batch of 8 takes 20 readings (a check and 19 calls, one tick each) and the fallback's final solve 19:
+        // with the deadline 30 readings away, the first batch would end past it less that reserve, so the search
+        // stops in it and answers with no search's sample.
+        SearchResult stopped = engine.search(request(new RandomSearch(40)), ticking(30));
+        assertThat(stopped.deadlineReached()).isTrue();
+        assertThat(stopped.trace()).isEmpty();
+        assertThat(stopped.compute().searchNfe()).isLessThan(8 * 19);
+        assertThat(stopped.compute().finalNfe()).isEqualTo(19);
     }
 
     @Test

@@ -121,6 +121,28 @@ class ServiceDeadlinesTest {
     }
 
     @Test
+    void priorityHighQueuesAheadOfNormal() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            List<CompletableFuture<HttpResponse<String>>> answers;
+            try (Admission.Permit held = service.admission().enter(false)) {
+                var normal = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 2, \"priority\": \"normal\"}")));
+                assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                var high = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 2, \"priority\": \"high\"}")));
+                assertThat(service.admission().awaitQueued(2, 60, TimeUnit.SECONDS)).isTrue();
+                // Admission grants the high queue first (AdmissionTest): the field puts the request there.
+                assertThat(service.admission().queuedHigh()).isEqualTo(1);
+                answers = List.of(normal, high);
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(5, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void theEndOfTheGracePeriodCancelsTheSearchesStillRunning() throws Exception {
         SearchService service = SearchService.start(engine, new SearchService.Settings("127.0.0.1", 0, 1, 4,
                 Duration.ZERO, SearchService.DEFAULT_MAX_BODY_BYTES, List.of("gmm-image")));
