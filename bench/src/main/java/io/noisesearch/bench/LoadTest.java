@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>With a deadline D (ms, optional last argument) every request carries {@code deadlineMs} D and a batch size of a
  * sixteenth of the candidates (the pool goes in 16 solver batches, the search's anytime steps); the table adds how
- * many answers reached the deadline, p50/p99 of latency - D, and the time of one model call of such a batch
+ * many answers reached the deadline, how many of those had scored no candidate by then (answered with no search's
+ * sample), p50/p99 of latency - D, and the time of one model call of such a batch
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
  * latency - D within one model call.
  *
@@ -41,7 +42,8 @@ public final class LoadTest {
     }
 
     /** One level's outcome: latencies of the successful answers (ms), and the counts of the others. */
-    record Level(int clients, double seconds, double[] millis, long rejected, long failed, long cut, long reached) {
+    record Level(int clients, double seconds, double[] millis, long rejected, long failed, long cut, long reached,
+                 long unsearched) {
     }
 
     /** What a request asks for: its fields but the seed and class; {@code deadlineMs} 0 for none. */
@@ -102,15 +104,16 @@ public final class LoadTest {
         }
         System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%s%n", "model", "clients", "ok",
                 "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s",
-                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %12s %12s", "reached", "p50 - D ms", "p99 - D ms")
+                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %12s %12s", "reached", "unsearched",
+                        "p50 - D ms", "p99 - D ms")
                         : "");
         for (int clients : levels) {
             Level level = run(client, uri, ask, clients, seconds, maxRequests, seeds);
             double[] sorted = level.millis().clone();
             Arrays.sort(sorted);
             double settle = settle(client, port);
-            String over = deadlineMs > 0 ? String.format(Locale.ROOT, " %8d %12.1f %12.1f", level.reached(),
-                    percentile(sorted, 50) - deadlineMs, percentile(sorted, 99) - deadlineMs) : "";
+            String over = deadlineMs > 0 ? String.format(Locale.ROOT, " %8d %10d %12.1f %12.1f", level.reached(),
+                    level.unsearched(), percentile(sorted, 50) - deadlineMs, percentile(sorted, 99) - deadlineMs) : "";
             System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%s%n", model,
                     clients, sorted.length, level.rejected(), level.failed(), level.cut(),
                     sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
@@ -139,6 +142,7 @@ public final class LoadTest {
         AtomicLong failed = new AtomicLong();
         AtomicLong cut = new AtomicLong();
         AtomicLong reached = new AtomicLong();
+        AtomicLong unsearched = new AtomicLong();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
@@ -155,6 +159,9 @@ public final class LoadTest {
                         millis.add((System.nanoTime() - sent) / 1e6);
                         if (answer.body().contains("\"deadlineReached\":true")) {
                             reached.incrementAndGet();
+                            if (answer.body().contains("\"trace\":[]")) {
+                                unsearched.incrementAndGet();
+                            }
                         }
                     } else if (status == 429) {
                         rejected.incrementAndGet();
@@ -169,7 +176,7 @@ public final class LoadTest {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new Level(clients, elapsed, millis.stream().mapToDouble(Double::doubleValue).toArray(), rejected.get(),
-                failed.get(), cut.get(), reached.get());
+                failed.get(), cut.get(), reached.get(), unsearched.get());
     }
 
     /** Seconds until the server has nothing queued or running (at most {@link #MAX_SETTLE_SECONDS}). */
