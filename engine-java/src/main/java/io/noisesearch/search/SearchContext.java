@@ -51,9 +51,12 @@ public final class SearchContext {
     /** The model's identity in the cache's rows (its files' hash and the backend); null without a cache. */
     private final String modelIdentity;
     private final SearchControl control;
-    /** When the search began on the control's clock, and the denoiser calls it ran since: the time of one call. */
-    private final long startNanos;
+    /**
+     * The denoiser calls the search ran and when the first one ended on the control's clock: the time of one call is
+     * measured from the later ones (the first carries the warm-up of a cold engine).
+     */
     private long calls;
+    private long firstCallEnd;
     /** Denoiser calls kept free before the deadline for what ends the search (the final solve of the winner). */
     private long reserveCalls;
     /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
@@ -106,7 +109,6 @@ public final class SearchContext {
         this.modelIdentity = cache == null ? null
                 : ModelIdentity.of(model.denoiser()) + "/" + backend.name();
         this.control = control;
-        this.startNanos = control.now();
         this.reserveCalls = finalSolver.equals(searchSolver) ? 0 : finalSolver.fullNfe();
         meter.afterEvaluation(this::modelCalled);
     }
@@ -157,7 +159,11 @@ public final class SearchContext {
 
     /** After each denoiser call: one more call timed; then the batch-boundary check. */
     private void modelCalled() {
+        control.throwIfCancelled();
         calls++;
+        if (calls == 1 && control.hasDeadline()) {
+            firstCallEnd = control.now();
+        }
         checkpoint();
     }
 
@@ -173,7 +179,7 @@ public final class SearchContext {
             return;
         }
         long now = control.now();
-        long perCall = calls == 0 ? 0 : (now - startNanos) / calls;
+        long perCall = calls < 2 ? 0 : (now - firstCallEnd) / (calls - 1);
         long reserved = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
         long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
         if (control.remainingNanos(now) <= reserve) {

@@ -137,9 +137,9 @@ class DeadlineTest {
 
     @Test
     void beforeAnyCandidateIsScoredTheFallbacksFinalSolveIsReserved() {
-        // A batch of 8 takes 20 readings (a check and 19 calls, one tick each) and the fallback's final solve 19:
-        // with the deadline 30 readings away, the first batch would end past it less that reserve, so the search
-        // stops in it and answers with no search's sample.
+        // A batch of 8 takes over 20 readings (a check and 19 calls, a tick or more each) and the fallback's final
+        // solve is reserved at 19 calls' time: with the deadline 30 readings away the first batch cannot end before
+        // the deadline less that reserve, so the search stops in it and answers with no search's sample.
         SearchResult stopped = engine.search(request(new RandomSearch(40)), ticking(30));
         assertThat(stopped.deadlineReached()).isTrue();
         assertThat(stopped.trace()).isEmpty();
