@@ -23,6 +23,7 @@ import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.Outcome;
 import io.noisesearch.search.SearchContext;
+import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -153,9 +154,17 @@ public final class Engine implements AutoCloseable {
         return evaluators.computeIfAbsent(network.folder(), f -> Evaluator.of(network, backend));
     }
 
-    /** Runs one search on the calling thread. Thread-safe. */
+    /** Runs one search on the calling thread, its deadline (if any) counted from now. Thread-safe. */
     public SearchResult search(SearchRequest request) {
-        return search(request, verifierFor(request));
+        return search(request, SearchControl.startingNow(request.deadline()));
+    }
+
+    /**
+     * Runs one search under the caller's control (its deadline is the control's, not the request's): cancelled, it
+     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released.
+     */
+    public SearchResult search(SearchRequest request, SearchControl control) {
+        return searchShared(request, verifierFor(request), request.algorithm()::run, null, control);
     }
 
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
@@ -166,7 +175,8 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
-        return searchShared(request, verifier, request.algorithm()::run, null);
+        return searchShared(request, verifier, request.algorithm()::run, null,
+                SearchControl.startingNow(request.deadline()));
     }
 
     /**
@@ -174,7 +184,8 @@ public final class Engine implements AutoCloseable {
      * the same, its compute too; {@link SearchResult#served()} says what the cache served.
      */
     public SearchResult search(SearchRequest request, SolveCache cache) {
-        return searchShared(request, verifierFor(request), request.algorithm()::run, cache);
+        return searchShared(request, verifierFor(request), request.algorithm()::run, cache,
+                SearchControl.startingNow(request.deadline()));
     }
 
     /**
@@ -190,24 +201,26 @@ public final class Engine implements AutoCloseable {
     public SearchResult solve(SearchRequest request, long key, SolveCache cache) {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
-                request.seed(), request.batchSize(), request.prompt());
-        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache);
+                request.seed(), request.batchSize(), null, request.prompt());
+        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache,
+                SearchControl.none());
     }
 
     /** Runs work on a request inside the shared lock that close() waits for. */
     private SearchResult searchShared(SearchRequest request, Verifier verifier,
-                                      Function<SearchContext, Outcome> work, SolveCache cache) {
+                                      Function<SearchContext, Outcome> work, SolveCache cache,
+                                      SearchControl control) {
         running.readLock().lock();
         try {
             checkOpen();
-            return searchOpen(request, verifier, work, cache);
+            return searchOpen(request, verifier, work, cache, control);
         } finally {
             running.readLock().unlock();
         }
     }
 
     private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work,
-                                    SolveCache cache) {
+                                    SolveCache cache, SearchControl control) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         TextDenoiser text = model instanceof TextDenoiser t ? t : null;
@@ -240,14 +253,23 @@ public final class Engine implements AutoCloseable {
             guided = new GuidedDenoiser(model, request.label(), guidance, meter);
         }
         RequestLimits.current().check(request, info, searchSolver, finalSolver, guided.guided(), verifier);
+        control.throwIfCancelled();
         Lane lane = takeLane();
         boolean finished = false;
         try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined()) {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()), cache);
-            Outcome outcome = run(request, work, context, guidance);
+                    lane.workspace(model, request.batchSize()), cache, control);
+            Outcome outcome;
+            try {
+                outcome = run(request, work, context, guidance);
+            } catch (CancellationException e) {
+                // Stopped at a batch boundary: the stream holds nothing wrong, so the lane is kept once it is idle.
+                kernels.synchronize();
+                finished = true;
+                throw e;
+            }
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
@@ -263,7 +285,7 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), sample, outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot(), meter.served());
+                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached());
         } finally {
             giveBack(lane, finished);
         }
@@ -301,7 +323,7 @@ public final class Engine implements AutoCloseable {
     private static Outcome run(SearchRequest request, Function<SearchContext, Outcome> work, SearchContext context,
                                double guidance) {
         try {
-            return work.apply(context);
+            return context.run(work);
         } catch (NonFiniteOutputException e) {
             if (Double.isNaN(request.guidance()) || guidance == 1) {
                 throw e;
@@ -378,10 +400,21 @@ public final class Engine implements AutoCloseable {
         return firstLane.join();
     }
 
-    /** Queues a search on the engine's request threads. */
+    /**
+     * Queues a search on the engine's request threads, its deadline (if any) counted from now; cancelling the future
+     * cancels the search at its next batch boundary (or before it starts).
+     */
     public CompletableFuture<SearchResult> submit(SearchRequest request) {
         checkOpen();
-        return CompletableFuture.supplyAsync(() -> search(request), executor);
+        SearchControl control = SearchControl.startingNow(request.deadline());
+        CompletableFuture<SearchResult> result = CompletableFuture.supplyAsync(() -> search(request, control),
+                executor);
+        result.whenComplete((done, error) -> {
+            if (error instanceof CancellationException) {
+                control.cancel("cancelled");
+            }
+        });
+        return result;
     }
 
     private void checkOpen() {

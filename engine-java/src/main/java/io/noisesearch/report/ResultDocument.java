@@ -30,11 +30,14 @@ import java.util.Map;
  *
  * @param parameters the algorithm record, its components being its hyperparameters ({@code {}} for none)
  * @param budgetNfe  null when the search had no budget
+ * @param deadlineMs null when the request had no deadline
+ * @param deadlineReached the search stopped proposing at its deadline and returned its best so far
  * @param transfers  host-device copies per phase and direction; null where batches are host memory
  */
 public record ResultDocument(long seed, String model, @JsonProperty("class") int label, String algorithm,
                              SearchAlgorithm parameters, String verifier, List<String> verifierMembers,
-                             double guidance, Long budgetNfe, boolean budgetExhausted, boolean finalReused,
+                             double guidance, Long budgetNfe, boolean budgetExhausted, Long deadlineMs,
+                             boolean deadlineReached, boolean finalReused,
                              long searchNfePlanned, Best best, Solvers solvers, Counts compute, String device,
                              Map<String, Map<String, Copies>> transfers, List<Step> trace) {
 
@@ -89,7 +92,8 @@ public record ResultDocument(long seed, String model, @JsonProperty("class") int
         return new ResultDocument(result.seed(), result.model().name(), result.label(), result.algorithm(),
                 request.algorithm(), result.verifier(), result.members(), result.guidance(),
                 request.budgetNfe() == SearchRequest.UNLIMITED ? null : request.budgetNfe(),
-                result.budgetExhausted(), result.finalReused(), result.searchNfePlanned(), best(result),
+                result.budgetExhausted(), request.deadline() == null ? null : request.deadline().toMillis(),
+                result.deadlineReached(), result.finalReused(), result.searchNfePlanned(), best(result),
                 new Solvers(Solver.of(result.searchSolver()), Solver.of(result.finalSolver())),
                 Counts.of(result.compute()), result.backend(), transfers(result.transfers()),
                 result.trace().stream().map(Step::of).toList());
