@@ -29,6 +29,8 @@ import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
+import io.noisesearch.verify.DecodingVerifier;
+import io.noisesearch.verify.NoVerifier;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
@@ -170,7 +172,11 @@ public final class Engine implements AutoCloseable {
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
     private Verifier verifierFor(SearchRequest request) {
         Denoiser model = model(request.model());
-        return Verifiers.create(request.verifier(), model, role -> auxiliary(model, role));
+        Verifier verifier = Verifiers.create(request.verifier(), model, role -> auxiliary(model, role));
+        ImageModel decoder = decoder(model);
+        // a latent model's candidates are decoded before any verifier that reads them
+        return decoder == null || verifier instanceof NoVerifier ? verifier
+                : new DecodingVerifier(verifier, decoder, backend);
     }
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */

@@ -181,6 +181,47 @@ class TextToImageTest {
         }
     }
 
+    @Test
+    void aVerifierOfALatentModelSeesTheDecodedImagesAndIsChargedTheirDecode() {
+        io.noisesearch.model.ImageModel decoder = engine.decoder(engine.model("tiny-shapes-flow"));
+        long decodeFlops = decoder.manifest().flopsPerSample();
+        // scores each image by its first value and its size: the decoded images' values, 3 x 32 x 32 of them
+        io.noisesearch.verify.Verifier firstValue = new io.noisesearch.verify.Verifier() {
+            public String name() {
+                return "first";
+            }
+
+            public long flopsPerSample() {
+                return 7;
+            }
+
+            public void score(Kernels kernels, io.noisesearch.verify.VerifierInput input, float[][] out, int offset) {
+                float[] values = engine.backend().download(input.samples());
+                for (int r = 0; r < input.samples().rows(); r++) {
+                    out[0][offset + r] = values[r * input.samples().dim()] + input.samples().dim();
+                }
+            }
+        };
+        io.noisesearch.verify.DecodingVerifier verifier = new io.noisesearch.verify.DecodingVerifier(firstValue,
+                decoder, engine.backend());
+        assertThat(verifier.flopsPerSample()).isEqualTo(7 + decodeFlops);
+        int rows = 2;
+        float[] latents = new float[rows * 256];
+        Random random = new Random(2);
+        for (int i = 0; i < latents.length; i++) {
+            latents[i] = (float) random.nextGaussian();
+        }
+        try (Arena arena = Arena.ofConfined(); Kernels kernels = engine.backend().openStream(1)) {
+            Batch batch = engine.backend().upload(arena, latents, rows, 256);
+            float[] images = decoder.output(kernels, batch, "image");
+            float[][] out = new float[1][rows];
+            verifier.score(kernels, new io.noisesearch.verify.VerifierInput(batch, null, 0), out, 0);
+            for (int r = 0; r < rows; r++) {
+                assertThat(out[0][r]).isEqualTo(images[r * 3072] + 3072);
+            }
+        }
+    }
+
     private static float[] floats(OnnxTensor tensor) {
         FloatBuffer b = tensor.getFloatBuffer();
         float[] a = new float[b.remaining()];
