@@ -59,7 +59,9 @@ class GenerateTextCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         BufferedImage best = ImageIO.read(out.resolve("best.png").toFile());
         assertThat(best.getWidth()).isEqualTo(32 * SearchCommand.PNG_SCALE);
-        assertThat(CliRun.json(out.resolve("result.json")).path("compute").path("searchNfe").asLong()).isEqualTo(12);
+        var result = CliRun.json(out.resolve("result.json"));
+        assertThat(result.path("compute").path("searchNfe").asLong()).isEqualTo(12);
+        assertThat(result.path("prompt").asText()).isEqualTo("a yellow triangle above a green circle");
     }
 
     @Test
