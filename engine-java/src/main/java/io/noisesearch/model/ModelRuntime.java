@@ -1,5 +1,7 @@
 package io.noisesearch.model;
 
+import io.noisesearch.InvalidRequestException;
+
 import java.nio.file.Path;
 
 /**
@@ -13,6 +15,15 @@ public interface ModelRuntime extends AutoCloseable {
 
     /** The denoiser in {@code folder}; only called when {@link #unavailable} said null. */
     Denoiser denoiser(Path folder);
+
+    /** The denoiser in {@code folder} run from the model file of {@code precision}; fp32 unless a runtime says more. */
+    default Denoiser denoiser(Path folder, Precision precision) {
+        if (precision != Precision.FP32) {
+            throw new InvalidRequestException("--precision " + precision + ": " + getClass().getSimpleName()
+                    + " runs fp32 models only; reduced precisions run on ONNX Runtime (--device cpu)");
+        }
+        return denoiser(folder);
+    }
 
     /** The image model (classifier, encoder, evaluation network) in {@code folder}. */
     ImageModel imageModel(Path folder);
