@@ -119,21 +119,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                 "positive channels, height and width with at most " + MAX_SAMPLE_VALUES + " values in all");
         require(path, samplesMatch(inputs.getFirst()), "inputs[0].shape",
                 "the batch axis followed by the sample's channels x height x width values");
-        if (variants != null) {
-            for (Map.Entry<String, VariantSpec> v : variants.entrySet()) {
-                String field = "variants." + v.getKey();
-                require(path, !v.getKey().equals(Precision.FP32.id()) && Stream.of(Precision.values())
-                        .anyMatch(p -> p.id().equals(v.getKey())), "variants", "keyed by reduced precisions ("
-                        + Precision.INT8.id() + ")");
-                require(path, v.getValue() != null && v.getValue().file() != null && !v.getValue().file().isBlank(),
-                        field + ".file", "the variant's ONNX file name");
-                require(path, v.getValue().sha256() != null && v.getValue().sha256().matches("[0-9a-f]{64}"),
-                        field + ".sha256", "the file's SHA-256 in 64 lower-case hex digits");
-                require(path, v.getValue().flopsPerSample() == null
-                        || v.getValue().flopsPerSample().equals(flopsPerSample), field + ".flopsPerSample",
-                        "absent or the model's flopsPerSample (a variant computes the same products)");
-            }
-        }
+        checkVariants(path);
         if (role.equals("denoiser")) {
             require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
                     "prediction", "velocity, epsilon or x0");
@@ -148,6 +134,26 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                     "the batch axis followed by the sample's channels x height x width values");
             require(path, defaultSolver != null && defaultSolver.kind() != null && defaultSolver.steps() != null,
                     "defaultSolver", "{kind, steps}");
+        }
+    }
+
+    /** Each variant: keyed by a precision other than fp32 (checked before the key is named in a message), file, hash. */
+    private void checkVariants(Path path) {
+        if (variants == null) {
+            return;
+        }
+        for (Map.Entry<String, VariantSpec> v : variants.entrySet()) {
+            String field = "variants." + v.getKey();
+            require(path, !v.getKey().equals(Precision.FP32.id()) && Stream.of(Precision.values())
+                    .anyMatch(p -> p.id().equals(v.getKey())), "variants", "keyed by reduced precisions ("
+                    + Precision.INT8.id() + ")");
+            require(path, v.getValue() != null && v.getValue().file() != null && !v.getValue().file().isBlank(),
+                    field + ".file", "the variant's ONNX file name");
+            require(path, v.getValue().sha256() != null && v.getValue().sha256().matches("[0-9a-f]{64}"),
+                    field + ".sha256", "the file's SHA-256 in 64 lower-case hex digits");
+            require(path, v.getValue().flopsPerSample() == null
+                    || v.getValue().flopsPerSample().equals(flopsPerSample), field + ".flopsPerSample",
+                    "absent or the model's flopsPerSample (a variant computes the same products)");
         }
     }
 
