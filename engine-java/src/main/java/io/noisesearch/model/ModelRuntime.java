@@ -16,11 +16,15 @@ public interface ModelRuntime extends AutoCloseable {
     /** The denoiser in {@code folder}; only called when {@link #unavailable} said null. */
     Denoiser denoiser(Path folder);
 
-    /** The denoiser in {@code folder} run from the model file of {@code precision}; fp32 unless a runtime says more. */
+    /**
+     * The denoiser in {@code folder} run from the model file of {@code precision}; a runtime that does not override
+     * this has no variant path (TensorRT builds its plans from model.onnx) and refuses any precision but fp32.
+     */
     default Denoiser denoiser(Path folder, Precision precision) {
         if (precision != Precision.FP32) {
             throw new InvalidRequestException("--precision " + precision + ": " + getClass().getSimpleName()
-                    + " runs fp32 models only; reduced precisions run on ONNX Runtime (--device cpu)");
+                    + " has no " + precision + " path; the " + precision + " variants run on ONNX Runtime"
+                    + " (--device cpu)");
         }
         return denoiser(folder);
     }
