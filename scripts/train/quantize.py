@@ -182,10 +182,10 @@ class Rewriter:
         for other in self.model.graph.node:
             if other is not node:
                 for i, name in enumerate(other.input):
-                    if name == y and not other.name.endswith("_QuantizeLinear"):
+                    if name == y:      # the output's QuantizeLinear is not in the graph yet: it keeps y
                         other.input[i] = y_dq
 
-    def finish(self, quantized: set[str]) -> None:
+    def finish(self) -> None:
         """Puts the new nodes in place (topological order kept) and drops float weights no node reads any more."""
         nodes = []
         for node in self.model.graph.node:
@@ -209,7 +209,7 @@ def quantize(args) -> None:
     rewriter = Rewriter(model, ranges)
     for node in nodes:
         rewriter.quantize(node)
-    rewriter.finish({n.name for n in nodes})
+    rewriter.finish()
     model.doc_string = f"int8 QDQ of {manifest['name']} ({len(nodes)} nodes quantized) by scripts/train/quantize.py"
     onnx.checker.check_model(model)
     out = args.model / INT8_FILE
