@@ -1,10 +1,13 @@
 package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,10 +59,19 @@ class PrecisionOptionTest {
     }
 
     @Test
-    void aTrainedModelWithoutTheVariantIsOneLine() {
-        CliRun run = search("mnist-flow-l", "--precision", "int8");
+    void aTrainedModelWithoutTheVariantIsOneLine() throws IOException {
+        Path models = temp.resolve("models");
+        Path folder = Files.createDirectories(models.resolve("mnist-flow-s"));
+        Path source = DemoCommandTest.trainedModels().resolve("mnist-flow-s");
+        Files.copy(source.resolve("model.onnx"), folder.resolve("model.onnx"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(source.resolve("manifest.json").toFile());
+        manifest.remove("variants");
+        json.writeValue(folder.resolve("manifest.json").toFile(), manifest);
+        CliRun run = CliRun.of("search", "--model", "mnist-flow-s", "--models-dir", models.toString(), "--verifier",
+                "classifier", "--precision", "int8", "--out", temp.resolve("none").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.err()).contains("--precision int8: model mnist-flow-l has no int8 variant");
+        assertThat(run.err()).contains("--precision int8: model mnist-flow-s has no int8 variant");
     }
 }
