@@ -16,6 +16,7 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelLoader;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.model.Precision;
 import io.noisesearch.model.TextDenoiser;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
@@ -79,11 +80,12 @@ public final class Engine implements AutoCloseable {
     private final CompletableFuture<Lane> firstLane;
     private final AtomicBoolean firstLaneTaken = new AtomicBoolean();
 
-    private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
+    private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                   Precision precision) {
         this.backend = backend;
         this.threads = threads;
         this.models = new ModelLoader(backend, repository,
-                List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)));
+                List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)), precision);
         this.executor = Executors.newFixedThreadPool(concurrentRequests, runnable -> {
             Thread thread = new Thread(runnable, "noisesearch-request");
             thread.setDaemon(true);
@@ -110,10 +112,19 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
+        return open(backend, threads, concurrentRequests, repository, Precision.FP32);
+    }
+
+    /**
+     * {@code precision}: the model file every trained denoiser runs from (int8: the variant its manifest names; the
+     * verifiers' and evaluation network's models run in fp32); exact mixtures are fp32 only.
+     */
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                              Precision precision) {
         if (concurrentRequests < 1) {
             throw new IllegalArgumentException("concurrent requests must be at least 1, got " + concurrentRequests);
         }
-        return new Engine(backend, threads, concurrentRequests, repository);
+        return new Engine(backend, threads, concurrentRequests, repository, precision);
     }
 
     public ModelRepository repository() {

@@ -13,23 +13,25 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The manifest.json of a model folder (tensorrt-plans/README.md has the schema): its role, its I/O tensors
  * with shapes (-1 = dynamic batch), and for denoisers the prediction type, schedule, condition, sample shape,
  * FLOPs per sample, default solver and the folders of the models its verifiers use ("verifiers": role ->
- * folder name beside this one). Text-conditioned latent denoisers (condition kind "text") add their tokenizer, the
- * text encoder's graph, the folder of their decoder (latent -> image) and the decoded image's shape; a decoder's
- * manifest (role "decoder") gives its latent shape. Parsing checks every field the engine relies on and names the file and
- * the field at fault.
+ * folder name beside this one), and the reduced-precision variants of its model file ("variants": precision ->
+ * {file, sha256}). Text-conditioned latent denoisers (condition kind "text") add their tokenizer, the text encoder's
+ * graph, the folder of their decoder (latent -> image) and the decoded image's shape; a decoder's manifest (role
+ * "decoder") gives its latent shape. Parsing checks every field the engine relies on and names the file and the
+ * field at fault.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(String name, String role, String file, List<TensorSpec> inputs,
                             List<TensorSpec> outputs, String prediction, ScheduleSpec schedule,
                             ConditionSpec condition, SampleSpec sample, Long flopsPerSample,
                             SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
-                            TokenizerSpec tokenizer, GraphSpec textEncoder, String decoder, SampleSpec image,
-                            SampleSpec latent, Map<String, Object> provenance) {
+                            Map<String, VariantSpec> variants, TokenizerSpec tokenizer, GraphSpec textEncoder,
+                            String decoder, SampleSpec image, SampleSpec latent, Map<String, Object> provenance) {
 
     /** Values of one sample (channels x height x width): 64 MiB of float32. */
     public static final long MAX_SAMPLE_VALUES = 1L << 24;
@@ -83,6 +85,15 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     public record GraphSpec(String file, List<TensorSpec> inputs, List<TensorSpec> outputs, Long flopsPerSample) {
     }
 
+    /**
+     * A model file computing the same function in another precision (scripts/quantize), checked against its SHA-256
+     * (lower-case hex) before it is opened; {@code quantized} and {@code provenance} say how it was made.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VariantSpec(String file, String sha256, Long flopsPerSample, Map<String, Object> quantized,
+                              Map<String, Object> provenance) {
+    }
+
     /** Reads and checks {@code folder/manifest.json}. */
     public static ModelManifest read(Path folder) {
         Path path = folder.resolve("manifest.json");
@@ -126,6 +137,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
             require(path, samplesMatch(inputs.getFirst(), sample), "inputs[0].shape",
                     "the batch axis followed by the sample's channels x height x width values");
         }
+        checkVariants(path);
         if (role.equals("denoiser")) {
             require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
                     "prediction", "velocity, epsilon or x0");
@@ -192,6 +204,26 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                 "the batch axis followed by the sample's channels x height x width values");
     }
 
+    /** Each variant: keyed by a precision other than fp32 (checked before the key is named in a message), file, hash. */
+    private void checkVariants(Path path) {
+        if (variants == null) {
+            return;
+        }
+        for (Map.Entry<String, VariantSpec> v : variants.entrySet()) {
+            String field = "variants." + v.getKey();
+            require(path, !v.getKey().equals(Precision.FP32.id()) && Stream.of(Precision.values())
+                    .anyMatch(p -> p.id().equals(v.getKey())), "variants", "keyed by reduced precisions ("
+                    + Precision.INT8.id() + ")");
+            require(path, v.getValue() != null && v.getValue().file() != null && !v.getValue().file().isBlank(),
+                    field + ".file", "the variant's ONNX file name");
+            require(path, v.getValue().sha256() != null && v.getValue().sha256().matches("[0-9a-f]{64}"),
+                    field + ".sha256", "the file's SHA-256 in 64 lower-case hex digits");
+            require(path, v.getValue().flopsPerSample() == null
+                    || v.getValue().flopsPerSample().equals(flopsPerSample), field + ".flopsPerSample",
+                    "absent or the model's flopsPerSample (a variant computes the same products)");
+        }
+    }
+
     /** A tensor of samples: [batch, ...] whose other dimensions are fixed and multiply out to the sample's values. */
     private static boolean samplesMatch(TensorSpec tensor, SampleSpec sample) {
         long values = 1;
@@ -222,7 +254,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     }
 
     private static List<TensorSpec> concat(List<TensorSpec> a, List<TensorSpec> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     private static void require(Path path, boolean ok, String field, String expected) {
@@ -262,6 +294,11 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
             width *= tensor.shape().get(i);
         }
         return Math.toIntExact(width);
+    }
+
+    /** The variant of {@code precision} (not fp32), or null when the manifest names none. */
+    public VariantSpec variant(Precision precision) {
+        return variants == null ? null : variants.get(precision.id());
     }
 
     /** A denoiser's tensors, after {@link #requireDenoiser} (a text denoiser's label is its text tensor). */

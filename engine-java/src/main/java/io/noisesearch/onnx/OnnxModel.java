@@ -15,6 +15,7 @@ import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelManifest;
+import io.noisesearch.model.Precision;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -36,8 +37,12 @@ import java.util.Map;
 public final class OnnxModel implements ImageModel {
 
     private final ModelFiles files;
-    /** The graph this session runs (the manifest's model file, or another graph it names) and its tensors. */
+    /**
+     * The graph the sessions run (the manifest's model file, a variant's of another precision, or another graph the
+     * manifest names) and its tensors.
+     */
     private final Path file;
+    private final Precision precision;
     private final List<ModelManifest.TensorSpec> inputs;
     private final List<ModelManifest.TensorSpec> outputs;
     private final OnnxThreads threads;
@@ -46,10 +51,11 @@ public final class OnnxModel implements ImageModel {
     /** A session on the calling thread alone for small batches, opened at the first one; null before. */
     private volatile OrtSession single;
 
-    private OnnxModel(ModelFiles files, Path file, List<ModelManifest.TensorSpec> inputs,
+    private OnnxModel(ModelFiles files, Path file, Precision precision, List<ModelManifest.TensorSpec> inputs,
                       List<ModelManifest.TensorSpec> outputs, OnnxThreads threads, OrtSession session) {
         this.files = files;
         this.file = file;
+        this.precision = precision;
         this.inputs = inputs;
         this.outputs = outputs;
         this.threads = threads;
@@ -58,22 +64,38 @@ public final class OnnxModel implements ImageModel {
 
     /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores, by batch size: {@link OnnxThreads}). */
     public static OnnxModel open(Path folder, int threads) {
-        ModelFiles files = ModelFiles.read(folder);
-        return open(files, files.modelFile(), files.manifest().inputs(), files.manifest().outputs(), threads);
+        return open(folder, threads, Precision.FP32);
     }
 
     /**
-     * Opens {@code file}, a graph of the folder of {@code files} (confined by the caller), checked against the tensors
-     * the manifest gives for it.
+     * Opens the model file of {@code precision} in {@code folder}: the manifest's for fp32, else the variant it names,
+     * whose SHA-256 must be the manifest's.
+     */
+    public static OnnxModel open(Path folder, int threads, Precision precision) {
+        ModelFiles files = ModelFiles.read(folder);
+        return open(files, files.modelFile(precision), precision, files.manifest().inputs(),
+                files.manifest().outputs(), threads);
+    }
+
+    /**
+     * Opens {@code file}, another fp32 graph of the folder of {@code files} (a text encoder; confined by the caller),
+     * checked against the tensors the manifest gives for it.
      */
     public static OnnxModel open(ModelFiles files, Path file, List<ModelManifest.TensorSpec> inputs,
                                  List<ModelManifest.TensorSpec> outputs, int threads) {
+        return open(files, file, Precision.FP32, inputs, outputs, threads);
+    }
+
+    private static OnnxModel open(ModelFiles files, Path file, Precision precision,
+                                  List<ModelManifest.TensorSpec> inputs, List<ModelManifest.TensorSpec> outputs,
+                                  int threads) {
         OnnxThreads policy = OnnxThreads.of(threads);
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
+        files.requireIntact(precision, file);
         ExternalData.requireConfined(file, files.folder());
-        OnnxModel model = new OnnxModel(files, file, List.copyOf(inputs), List.copyOf(outputs), policy,
+        OnnxModel model = new OnnxModel(files, file, precision, List.copyOf(inputs), List.copyOf(outputs), policy,
                 openSession(file, policy.threads(), policy.threads()));
         try {
             model.checkGraph(file);
@@ -114,6 +136,7 @@ public final class OnnxModel implements ImageModel {
             synchronized (this) {
                 alone = single;
                 if (alone == null) {
+                    files.requireIntact(precision, file);
                     alone = openSession(file, threads.threads(), 1);
                     single = alone;
                 }
