@@ -47,9 +47,17 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchAlgorithm searchAlgorithm = search.algorithm.algorithm();
+        SearchAlgorithm chosen = search.algorithm.algorithm();
         try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = search.engine.open()) {
             ModelInfo info = engine.model(search.request.model).info();
+            // text models have no verifier yet (issue 13): unless named, no search and verifier none
+            var parsed = spec.commandLine().getParseResult();
+            boolean text = engine.model(search.request.model) instanceof io.noisesearch.model.TextDenoiser;
+            SearchAlgorithm searchAlgorithm = text && !parsed.hasMatchedOption("--algorithm")
+                    ? new io.noisesearch.search.NoSearch() : chosen;
+            if (text && !parsed.hasMatchedOption("--verifier")) {
+                search.request.verifier = "none";
+            }
             if (prompt != null && label != null) {
                 throw new ParameterException(spec.commandLine(), "--class and --prompt: give a class to a"
                         + " class-conditional model or a prompt to a text-conditioned one, not both");

@@ -65,6 +65,18 @@ class GenerateTextCommandTest {
     }
 
     @Test
+    void searchOnATextModelDefaultsToNoSearchWithoutAVerifier() throws Exception {
+        Path out = temp.resolve("d");
+        CliRun run = CliRun.of("search", "--models-dir", MODELS, "--model", "tiny-shapes-flow", "--prompt",
+                "three red circles", "--out", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        var result = CliRun.json(out.resolve("result.json"));
+        assertThat(result.path("algorithm").asText()).isEqualTo("none");
+        assertThat(result.path("verifier").asText()).isEqualTo("none");
+        assertThat(result.path("compute").path("finalNfe").asLong()).isEqualTo(4);
+    }
+
+    @Test
     void wrongKindsAndUnknownWordsAreOneLineAndExitTwo() {
         String[][] cases = {
             {"generate", "--model", "tiny-shapes-flow", "--prompt", "a purple circle"},
