@@ -10,10 +10,12 @@ Writes under engine-java/src/test/resources/shapes-models/:
   tiny-shapes-flow/  role denoiser, condition text: model.onnx x [B,4,8,8], t [B], text [B,12,16], textMask [B,12]
                      -> v [B,4,8,8]; text-encoder.onnx tokens [B,12] int64 -> text [B,12,16], textMask [B,12];
                      rectified flow, Euler 4 steps, guidance 2, decoder tiny-shapes-ae
-  tiny-shapes-eps/   the same graphs as an epsilon model on the VP schedule (DDIM 4 steps)
+  tiny-shapes-eps/   the same graphs as an epsilon model on the VP schedule (DDIM 4 steps), with the text encoder's
+                     SHA-256 in its manifest
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -101,6 +103,9 @@ def main() -> None:
         folder = OUT / name
         folder.mkdir(parents=True, exist_ok=True)
         common.export_onnx(text_encoder, (tokens,), ["tokens"], ["text", "textMask"], folder / "text-encoder.onnx")
+        # the eps folder records the text encoder's hash (checked when given), the flow folder none
+        sha256 = ({"sha256": hashlib.sha256((folder / "text-encoder.onnx").read_bytes()).hexdigest()}
+                  if prediction == "epsilon" else {})
         out = "v" if prediction == "velocity" else "eps"
         common.export_onnx(denoiser, (torch.randn(2, 4, 8, 8), torch.tensor([0.5, 0.25]), text, mask),
                            ["x", "t", "text", "textMask"], [out], folder / "model.onnx")
@@ -114,7 +119,7 @@ def main() -> None:
             "tokenizer": VOCAB,
             "textEncoder": {"file": "text-encoder.onnx", "inputs": [spec("tokens", [-1, L], "int64")],
                             "outputs": [spec("text", [-1, L, D]), spec("textMask", [-1, L])],
-                            "flopsPerSample": 2 * L * D},
+                            "flopsPerSample": 2 * L * D, **sha256},
             "sample": {**latent, "range": [-3, 3]}, "decoder": "tiny-shapes-ae", "image": image,
             "flopsPerSample": 2 * 64 * 4 * 4 * 9 + 2 * D * 4,
             "defaultSolver": {"kind": solver, "steps": 4}, "defaultGuidance": 2.0, "provenance": provenance})

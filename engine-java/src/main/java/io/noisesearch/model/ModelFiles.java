@@ -63,6 +63,14 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
         }
     }
 
+    /** Refuses {@code file} when its SHA-256 is not {@code expected} (the manifest's {@code field}); null: no hash. */
+    public void requireHash(Path file, String expected, String field) {
+        if (expected != null && !expected.equals(sha256(file))) {
+            throw new InvalidRequestException(file + ": SHA-256 differs from the manifest's '" + field + "' (the file"
+                    + " was changed after the manifest was written); refusing to run it");
+        }
+    }
+
     private static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());

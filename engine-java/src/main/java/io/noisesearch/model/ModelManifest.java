@@ -80,9 +80,13 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     public record TokenizerSpec(List<String> vocabulary, Integer maxTokens) {
     }
 
-    /** A second graph of the folder (the text encoder): its file, tensors and FLOPs per row. */
+    /**
+     * A second graph of the folder (the text encoder): its file, tensors, FLOPs per row and, when given, the file's
+     * SHA-256 (checked before ONNX Runtime reads it).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record GraphSpec(String file, List<TensorSpec> inputs, List<TensorSpec> outputs, Long flopsPerSample) {
+    public record GraphSpec(String file, List<TensorSpec> inputs, List<TensorSpec> outputs, Long flopsPerSample,
+                            String sha256) {
     }
 
     /**
@@ -171,6 +175,8 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         Tokenizer.of(tokenizer.vocabulary(), tokenizer.maxTokens(), path.toString());
         require(path, textEncoder != null && textEncoder.file() != null && !textEncoder.file().isBlank(),
                 "textEncoder.file", "the text encoder's ONNX file name");
+        require(path, textEncoder.sha256() == null || textEncoder.sha256().matches("[0-9a-f]{64}"),
+                "textEncoder.sha256", "absent or the file's SHA-256 in 64 lower-case hex digits");
         require(path, textEncoder.inputs() != null && textEncoder.inputs().size() == 1
                 && textEncoder.outputs() != null && textEncoder.outputs().size() == 2, "textEncoder",
                 "one input (tokens) and two outputs (text, textMask)");

@@ -51,8 +51,11 @@ public final class OnnxTextDenoiser implements TextDenoiser, TrainedModel {
             m.requireDenoiser(folder);
             ModelFiles files = model.files();
             ModelManifest.GraphSpec spec = m.textEncoder();
-            encoder = OnnxModel.open(files, files.graphFile(spec.file(), "textEncoder.file"), spec.inputs(),
-                    spec.outputs(), threads);
+            Path encoderFile = files.graphFile(spec.file(), "textEncoder.file");
+            if (java.nio.file.Files.isRegularFile(encoderFile)) {
+                files.requireHash(encoderFile, spec.sha256(), "textEncoder.sha256");
+            }
+            encoder = OnnxModel.open(files, encoderFile, spec.inputs(), spec.outputs(), threads);
             this.info = ModelInfo.of(m, folder);
             this.tokenizer = m.textTokenizer(folder);
             this.tensors = m.inputs();

@@ -222,6 +222,34 @@ class TextToImageTest {
         }
     }
 
+    @Test
+    void aChangedOrMisplacedTextEncoderIsRefusedInOneLine(@org.junit.jupiter.api.io.TempDir Path temp)
+            throws Exception {
+        for (String name : new String[] {"tiny-shapes-ae", "tiny-shapes-eps"}) {
+            Path to = java.nio.file.Files.createDirectories(temp.resolve(name));
+            try (var files = java.nio.file.Files.list(MODELS.resolve(name))) {
+                for (Path f : files.toList()) {
+                    java.nio.file.Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        Path eps = temp.resolve("tiny-shapes-eps");
+        byte[] graph = java.nio.file.Files.readAllBytes(eps.resolve("text-encoder.onnx"));
+        graph[graph.length - 1] ^= 1;
+        java.nio.file.Files.write(eps.resolve("text-encoder.onnx"), graph);
+        try (Engine changed = Engine.open(Backends.open("java"), 1, 1, new ModelRepository(temp))) {
+            assertThatThrownBy(() -> changed.model("tiny-shapes-eps")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("text-encoder.onnx: SHA-256 differs from the manifest's 'textEncoder.sha256'");
+        }
+        String manifest = java.nio.file.Files.readString(eps.resolve("manifest.json"))
+                .replace("\"file\": \"text-encoder.onnx\"", "\"file\": \"../tiny-shapes-ae/model.onnx\"");
+        java.nio.file.Files.writeString(eps.resolve("manifest.json"), manifest);
+        try (Engine misplaced = Engine.open(Backends.open("java"), 1, 1, new ModelRepository(temp))) {
+            assertThatThrownBy(() -> misplaced.model("tiny-shapes-eps")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("field 'textEncoder.file'");
+        }
+    }
+
     private static float[] floats(OnnxTensor tensor) {
         FloatBuffer b = tensor.getFloatBuffer();
         float[] a = new float[b.remaining()];
