@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * A verifier of a latent model: candidates (and their captures) are decoded to images by the model's decoder before
- * the verifier it wraps sees them. The decode's FLOPs are part of {@link #flopsPerSample()}, so every scored candidate
- * is charged its decode; the scores are the inner verifier's.
+ * the verifier it wraps sees them. The decodes' FLOPs are part of {@link #flopsPerSample()} and their passes are
+ * {@link #decodesPerSample()}, so every scored candidate is charged its decodes; the scores are the inner verifier's.
  */
 public final class DecodingVerifier implements Verifier {
 
@@ -47,9 +47,15 @@ public final class DecodingVerifier implements Verifier {
         return of == null ? null : of + "@" + decoder.manifest().name();
     }
 
+    /** The sample and, where the verifier captures, its capture. */
+    @Override
+    public int decodesPerSample() {
+        return Double.isNaN(inner.captureTime()) ? 1 : 2;
+    }
+
     @Override
     public long flopsPerSample() {
-        return inner.flopsPerSample() + decoder.manifest().flopsPerSample();
+        return inner.flopsPerSample() + decodesPerSample() * decoder.manifest().flopsPerSample();
     }
 
     @Override

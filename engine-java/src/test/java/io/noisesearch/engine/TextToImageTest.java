@@ -205,6 +205,13 @@ class TextToImageTest {
         io.noisesearch.verify.DecodingVerifier verifier = new io.noisesearch.verify.DecodingVerifier(firstValue,
                 decoder, engine.backend());
         assertThat(verifier.flopsPerSample()).isEqualTo(7 + decodeFlops);
+        // a search of 3 candidates: each decoded once before it is scored, beside what the same search costs unscored
+        SearchRequest search = request("tiny-shapes-flow", "a red circle", 3);
+        Compute scored = engine.search(search, verifier).compute();
+        Compute unscored = engine.search(search, new io.noisesearch.verify.NoVerifier()).compute();
+        assertThat(scored.searchNfe()).isEqualTo(unscored.searchNfe()).isEqualTo(12);
+        assertThat(scored.forwardPasses() - unscored.forwardPasses()).isEqualTo(3);
+        assertThat(scored.flops() - unscored.flops()).isEqualTo(3 * (7 + decodeFlops));
         int rows = 2;
         float[] latents = new float[rows * 256];
         Random random = new Random(2);
