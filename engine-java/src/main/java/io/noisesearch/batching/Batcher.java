@@ -221,12 +221,21 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         return next.size() < pending.size() || rows(next) >= maxRows;
     }
 
-    /** The requests the next call takes, in row order: the oldest first, whatever its size ({@link Batcher}). */
+    /** The requests the next call takes, in row order. */
     private List<Q> selection() {
+        return place(pending, maxRows);
+    }
+
+    /**
+     * The requests of one call from those waiting (oldest first), in row order: the oldest whatever its size, then
+     * the others that fit within {@code maxRows}; requests of an even row count first (each at an even offset), at
+     * most one of an odd count, last.
+     */
+    static <Q extends Request> List<Q> place(Iterable<Q> waiting, int maxRows) {
         List<Q> even = new ArrayList<>();
         Q odd = null;
         int rows = 0;
-        for (Q q : pending) {
+        for (Q q : waiting) {
             boolean first = even.isEmpty() && odd == null;
             if (!first && rows + q.rows > maxRows) {
                 continue;
@@ -294,6 +303,16 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the engine is closed");
+        }
+    }
+
+    /** Requests waiting for a call. */
+    public int queued() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
         }
     }
 
