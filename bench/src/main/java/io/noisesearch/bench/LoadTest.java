@@ -20,9 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients, that many virtual threads each send a search, wait for its answer and send the next, until the level's
  * time or request count is spent; an answer still outstanding at the level's end is given up ("cut") and the next
  * level starts once the server's queue and searches in flight are empty (read from /metrics). Prints throughput
- * and latency percentiles per level. Loopback only; JDK only, so that it runs as a source file without a build.
+ * and latency percentiles per level, and where the server batches model calls across searches the mean rows per
+ * model call during the level ("-" without batching). Loopback only; JDK only, so that it runs as a source file
+ * without a build.
  *
- * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...]}
+ * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...]
+ * [LABEL]}; the label (e.g. "batching-on") ends every line.
  */
 public final class LoadTest {
 
@@ -39,8 +42,9 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 8) {
-            System.err.println("usage: LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS,...");
+        if (args.length != 8 && args.length != 9) {
+            System.err.println("usage: LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS,..."
+                    + " [LABEL]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -55,6 +59,7 @@ public final class LoadTest {
         double seconds = Double.parseDouble(args[5]);
         long maxRequests = Long.parseLong(args[6]);
         int[] levels = Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt).toArray();
+        String label = args.length == 9 ? args[8] : "";
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/search");
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         AtomicLong seeds = new AtomicLong();
@@ -62,17 +67,21 @@ public final class LoadTest {
         for (int i = 0; i < 4; i++) {
             send(client, uri, body(model, verifier, classes, candidates, seeds.getAndIncrement()));
         }
-        System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%n", "model", "clients", "ok",
-                "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s");
+        System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s %9s %s%n", "model", "clients",
+                "ok", "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s", "rows/call", "");
         for (int clients : levels) {
+            double[] before = batchRows(client, port, model);
             Level level = run(client, uri, model, verifier, classes, candidates, clients, seconds, maxRequests, seeds);
             double[] sorted = level.millis().clone();
             Arrays.sort(sorted);
             double settle = settle(client, port);
-            System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%n", model,
+            double[] after = batchRows(client, port, model);
+            double calls = after[1] - before[1];
+            String rowsPerCall = calls > 0 ? String.format(Locale.ROOT, "%.1f", (after[0] - before[0]) / calls) : "-";
+            System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f %9s %s%n", model,
                     clients, sorted.length, level.rejected(), level.failed(), level.cut(),
                     sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
-                    percentile(sorted, 99), settle);
+                    percentile(sorted, 99), settle, rowsPerCall, label);
         }
     }
 
@@ -130,6 +139,21 @@ public final class LoadTest {
             Thread.sleep(100);
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** The server's rows in batched model calls of the model and those calls ({0, 0} without batching). */
+    private static double[] batchRows(HttpClient client, int port, String model) throws InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        try {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String tag = "{model=\"" + model + "\"}";
+            double sum = gauge(text, "noisesearch_batch_rows_sum" + tag);
+            double count = gauge(text, "noisesearch_batch_rows_count" + tag);
+            return new double[] {Double.isNaN(sum) ? 0 : sum, Double.isNaN(count) ? 0 : count};
+        } catch (java.io.IOException e) {
+            return new double[] {0, 0};
+        }
     }
 
     private static double gauge(String text, String name) {
