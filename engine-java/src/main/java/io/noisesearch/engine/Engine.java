@@ -7,6 +7,7 @@ import io.noisesearch.batching.BatchListener;
 import io.noisesearch.batching.Batcher;
 import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.batching.DenoiserBatcher;
+import io.noisesearch.batching.ImageModelBatcher;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.backend.TransferMeter;
@@ -78,6 +79,8 @@ public final class Engine implements AutoCloseable {
     private final BatchingOptions batching;
     /** One batcher per denoiser, made at its first search while batching is on. */
     private final Map<Denoiser, DenoiserBatcher> batchers = new ConcurrentHashMap<>();
+    /** One per verifier network, made at its first search while batching is on. */
+    private final Map<ImageModel, ImageModelBatcher> imageBatchers = new ConcurrentHashMap<>();
     private volatile BatchListener batchListener = BatchListener.NONE;
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
@@ -137,6 +140,11 @@ public final class Engine implements AutoCloseable {
         batchListener = listener == null ? BatchListener.NONE : listener;
     }
 
+    private ImageModel batched(ImageModel network) {
+        return imageBatchers.computeIfAbsent(network, m -> new ImageModelBatcher(m, backend, batching,
+                (name, rows, requests) -> batchListener.called(name, rows, requests)));
+    }
+
     private DenoiserBatcher batcher(Denoiser model) {
         return batchers.computeIfAbsent(model, m -> new DenoiserBatcher(m, backend, batching,
                 (name, rows, requests) -> batchListener.called(name, rows, requests), Batcher.Clock.SYSTEM));
@@ -190,7 +198,8 @@ public final class Engine implements AutoCloseable {
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
     private Verifier verifierFor(SearchRequest request) {
         Denoiser model = model(request.model());
-        return Verifiers.create(request.verifier(), model, role -> auxiliary(model, role));
+        return Verifiers.create(request.verifier(), model, batching.enabled()
+                ? role -> batched(auxiliary(model, role)) : role -> auxiliary(model, role));
     }
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
@@ -357,6 +366,11 @@ public final class Engine implements AutoCloseable {
         return List.copyOf(batchers.values());
     }
 
+    /** The verifier networks' batchers made so far. */
+    List<ImageModelBatcher> imageBatchers() {
+        return List.copyOf(imageBatchers.values());
+    }
+
     /** The lane opened with the engine, waited for. */
     Lane firstLane() {
         return firstLane.join();
@@ -405,6 +419,8 @@ public final class Engine implements AutoCloseable {
         closeIdleLanes();
         batchers.values().forEach(DenoiserBatcher::close);
         batchers.clear();
+        imageBatchers.values().forEach(ImageModelBatcher::close);
+        imageBatchers.clear();
         evaluators.clear();
         models.close();
         backend.close();

@@ -103,6 +103,17 @@ class BatchingEngineTest {
     }
 
     @Test
+    void closingTheEngineClosesItsBatchersOfVerifierNetworksToo() {
+        Engine engine = Engine.open(Backends.open("host"), 1, 1, models(), MERGING);
+        engine.search(SearchRequest.of("mnist-flow-s", 1, new RandomSearch(2), "classifier", 3)
+                .withSolvers(new SolverSettings(SolverKind.EULER, 2), new SolverSettings(SolverKind.EULER, 2)));
+        assertThat(engine.imageBatchers()).hasSize(1);
+        var batcher = engine.imageBatchers().getFirst();
+        engine.close();
+        assertThat(batcher.closed()).isTrue();
+    }
+
+    @Test
     void closingTheEngineClosesItsBatchers() {
         Engine engine = Engine.open(Backends.open("host"), 1, 1, models(), MERGING);
         engine.search(SearchRequest.of("gmm-image", 1, new RandomSearch(4), "oracle", 3));
