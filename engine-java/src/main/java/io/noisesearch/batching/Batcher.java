@@ -169,14 +169,25 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        runAll(kernels, batch);
-        lock.lock();
         try {
-            callRunning = false;
-            batch.forEach(r -> r.done = true);
-            changed.signalAll();
+            runAll(kernels, batch);
+        } catch (Error e) {
+            // The leader's own error (out of memory) ends its thread; the others must not wait for rows never written.
+            for (Q q : batch) {
+                if (q != request && q.failure == null) {
+                    q.failure = new IllegalStateException("a merged model call of " + model + " failed: " + e, e);
+                }
+            }
+            throw e;
         } finally {
-            lock.unlock();
+            lock.lock();
+            try {
+                callRunning = false;
+                batch.forEach(r -> r.done = true);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
         listener.called(model, rows(batch), batch.size());
         rethrow(request);

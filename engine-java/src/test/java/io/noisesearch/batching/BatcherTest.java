@@ -50,6 +50,20 @@ class BatcherTest {
 
     private final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
 
+    /** A thread per caller: the common pool may have one thread, and a caller blocks until the others come. */
+    private static CompletableFuture<Void> onItsOwnThread(Runnable caller) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                caller.run();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
     private Batcher<Named> batcher(int maxRows, long delayMicros, Batcher.Clock clock) {
         return new Batcher<>("m", (kernels, requests) -> calls.add(requests.stream().map(r -> r.name).toList()),
                 maxRows, delayMicros, BatchListener.NONE, clock);
@@ -103,7 +117,7 @@ class BatcherTest {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Named request = new Named("r" + i, 2);
-            done.add(CompletableFuture.runAsync(() -> batcher.submit(request, KERNELS)));
+            done.add(onItsOwnThread(() -> batcher.submit(request, KERNELS)));
         }
         for (CompletableFuture<Void> f : done) {
             f.get(60, TimeUnit.SECONDS);
@@ -115,15 +129,26 @@ class BatcherTest {
         assertThat(batcher.rowsCalled()).isEqualTo(12);
     }
 
-    /** Submits the requests from threads of their own, each participant once; returns when all are queued. */
+    /**
+     * Each request a search of its own: joined before any submits, submitting from a thread of its own, leaving once
+     * its rows are back. Returns when every one is under way.
+     */
     private static List<CompletableFuture<Void>> submitTogether(Batcher<Named> batcher, List<Named> requests)
             throws InterruptedException {
+        List<Batcher<Named>.Participation> members = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            members.add(batcher.join());
+        }
         CountDownLatch started = new CountDownLatch(requests.size());
         List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (Named request : requests) {
-            done.add(CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < requests.size(); i++) {
+            Named request = requests.get(i);
+            Batcher<Named>.Participation member = members.get(i);
+            done.add(onItsOwnThread(() -> {
                 started.countDown();
-                batcher.submit(request, KERNELS);
+                try (member) {
+                    batcher.submit(request, KERNELS);
+                }
             }));
         }
         started.await();
@@ -147,16 +172,11 @@ class BatcherTest {
     @Test
     void requestsLeftOutOfAFullCallRunInTheNextOnes() throws Exception {
         Batcher<Named> batcher = batcher(4, 60_000_000, Batcher.Clock.SYSTEM);
-        List<Batcher<Named>.Participation> members = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            members.add(batcher.join());
-        }
         List<CompletableFuture<Void>> done = submitTogether(batcher,
                 List.of(new Named("a", 2), new Named("b", 2), new Named("c", 2), new Named("d", 1)));
         for (CompletableFuture<Void> f : done) {
             f.get(60, TimeUnit.SECONDS);
         }
-        members.forEach(Batcher.Participation::close);
         assertThat(calls.stream().flatMap(List::stream)).containsExactlyInAnyOrder("a", "b", "c", "d");
         assertThat(calls).allSatisfy(call -> assertThat(call.size()).isLessThanOrEqualTo(2));
     }
@@ -169,14 +189,12 @@ class BatcherTest {
             }
             calls.add(requests.stream().map(r -> r.name).toList());
         }, 64, 60_000_000, BatchListener.NONE, Batcher.Clock.SYSTEM);
-        List<Batcher<Named>.Participation> members = List.of(batcher.join(), batcher.join(), batcher.join());
         List<CompletableFuture<Void>> done = submitTogether(batcher,
                 List.of(new Named("good1", 2), new Named("bad", 2), new Named("good2", 2)));
         assertThatThrownBy(() -> done.get(1).get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasRootCauseMessage("bad rows");
         done.get(0).get(60, TimeUnit.SECONDS);
         done.get(2).get(60, TimeUnit.SECONDS);
-        members.forEach(Batcher.Participation::close);
         assertThat(calls.stream().flatMap(List::stream)).containsExactlyInAnyOrder("good1", "good2");
     }
 
@@ -185,13 +203,11 @@ class BatcherTest {
         Batcher<Named> batcher = new Batcher<>("m", (kernels, requests) -> {
             throw new IllegalStateException("model down");
         }, 64, 60_000_000, BatchListener.NONE, Batcher.Clock.SYSTEM);
-        List<Batcher<Named>.Participation> members = List.of(batcher.join(), batcher.join(), batcher.join());
         List<CompletableFuture<Void>> done = submitTogether(batcher,
                 List.of(new Named("a", 2), new Named("b", 3), new Named("c", 2)));
         for (CompletableFuture<Void> f : done) {
             assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasRootCauseMessage("model down");
         }
-        members.forEach(Batcher.Participation::close);
     }
 
     @Test
@@ -211,7 +227,7 @@ class BatcherTest {
         Batcher<Named> batcher = batcher(64, 60_000_000, Batcher.Clock.SYSTEM);
         var caller = batcher.join();
         var idle = batcher.join();
-        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> batcher.submit(new Named("w", 2), KERNELS));
+        CompletableFuture<Void> waiting = onItsOwnThread(() -> batcher.submit(new Named("w", 2), KERNELS));
         while (batcher.queued() < 1) {
             Thread.onSpinWait();
         }
