@@ -5,6 +5,7 @@ import io.noisesearch.backend.Kernels;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.model.Precision;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.RandomSearch;
@@ -19,7 +20,8 @@ import java.util.Arrays;
  * {@code request THREADS CANDIDATES BATCH REPEATS}: random search on mnist-flow-s, Euler x10 over the candidates,
  * classifier score, Euler x25 for the winner; prints the median request time in ms.
  * {@code model THREADS ROWS REPEATS}: one denoiser call of ROWS rows; prints the median call time in ms.
- * JVM option -Dab.threads=N overrides THREADS (variants of a thread count). The first line printed is the time from the start of main to the first request's end (cold).
+ * JVM option -Dab.threads=N overrides THREADS (variants of a thread count); -Dab.precision=int8 runs the denoiser's
+ * int8 variant (scripts/precision-check). The first line printed is the time from the start of main to the first request's end (cold).
  */
 public final class CpuTiming {
 
@@ -27,7 +29,8 @@ public final class CpuTiming {
         long start = System.nanoTime();
         int threads = Integer.getInteger("ab.threads", Integer.parseInt(args[1]));
         Path models = Path.of(System.getProperty("noisesearch.models", "tensorrt-plans/models"));
-        try (Engine engine = Engine.open(Backends.open("cpu"), threads, 1, new ModelRepository(models))) {
+        Precision precision = Precision.parse(System.getProperty("ab.precision", "fp32"), "-Dab.precision");
+        try (Engine engine = Engine.open(Backends.open("cpu"), threads, 1, new ModelRepository(models), precision)) {
             double[] times = args[0].equals("request")
                     ? requests(engine, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), start)
                     : calls(engine, threads, Integer.parseInt(args[2]), Integer.parseInt(args[3]), start);

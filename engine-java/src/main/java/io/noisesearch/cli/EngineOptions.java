@@ -3,7 +3,9 @@ package io.noisesearch.cli;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.model.Precision;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -11,7 +13,10 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
-/** Where an engine runs: device, kernel threads and the folder of trained models; every command takes them. */
+/**
+ * Where an engine runs: device, kernel threads, the folder of trained models and the precision of trained denoisers;
+ * every command takes them.
+ */
 final class EngineOptions {
 
     @Option(names = "--device", defaultValue = "cpu", converter = Converters.Device.class,
@@ -48,6 +53,20 @@ final class EngineOptions {
             + " tensorrt-plans/models, or NOISESEARCH_MODELS).")
     Path modelsDir;
 
+    Precision precision = Precision.FP32;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "Precision of trained denoisers: fp32, or int8 from the variant file their manifest names"
+                    + " (scripts/quantize; ONNX Runtime on the CPU); verifiers and the evaluation network stay fp32"
+                    + " (default: ${DEFAULT-VALUE}).")
+    void precision(String id) {
+        try {
+            precision = Precision.parse(id, "--precision");
+        } catch (InvalidRequestException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     Engine open() {
         return open(threads);
     }
@@ -60,6 +79,6 @@ final class EngineOptions {
     /** {@link #open(int)} with cross-request batching of model calls as given. */
     Engine open(int kernelThreads, BatchingOptions batching) {
         ModelRepository repository = modelsDir != null ? new ModelRepository(modelsDir) : ModelRepository.fromEnvironment();
-        return Engine.open(Backends.open(device), kernelThreads, 1, repository, batching);
+        return Engine.open(Backends.open(device), kernelThreads, 1, repository, precision, batching);
     }
 }

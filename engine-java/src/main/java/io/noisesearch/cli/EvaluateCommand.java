@@ -9,6 +9,7 @@ import io.noisesearch.format.Pixels;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.ModelRepository;
 import io.noisesearch.report.EvaluationReport;
+import io.noisesearch.shapes.CheckedSamples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code evaluate --samples FILE.npz}: the metrics of a {@code samples.npz} ({@code arr_0} uint8 [N,H,W,C],
- * {@code labels} int64 [N], as {@code generate} writes it) measured by the evaluation network, printed as JSON.
+ * {@code labels} int64 [N], as {@code generate} writes it) measured by the evaluation network, printed as JSON. A file
+ * of shapes samples (captions or prompts beside the images) is judged by the shapes checker instead, its category
+ * table printed ({@code shapes-check} also writes the verdicts as JSON).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = "Measure samples (accuracy of the requested class, IS, FID, precision, recall) with the"
@@ -33,7 +36,8 @@ final class EvaluateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--samples", required = true,
-            description = "The .npz to measure: arr_0 uint8 [N,H,W,C] and labels int64 [N].")
+            description = "The .npz to measure: arr_0 uint8 [N,H,W,C] and labels int64 [N]; or shapes samples, arr_0"
+                    + " and prompts (unicode [N]), judged by the shapes checker.")
     Path samples;
 
     @Mixin
@@ -46,6 +50,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Npz npz = Npz.read(samples);
+        if (CheckedSamples.applies(npz)) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ShapesCheckCommand.table(CheckedSamples.check(npz)));
+            out.flush();
+            return 0;
+        }
         try (Engine engine = engineOptions.open()) {
             Evaluator eval = engine.evaluator(evaluatorFolder(engine.repository()));
             Samples s = samples(npz, eval);

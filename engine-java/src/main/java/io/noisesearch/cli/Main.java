@@ -19,7 +19,8 @@ import java.io.PrintWriter;
 @Command(name = "noisesearch", mixinStandardHelpOptions = true, version = "noisesearch 0.1.0",
         description = "Inference-time search over the noises of diffusion and flow models.",
         subcommands = {SearchCommand.class, GenerateCommand.class, EvaluateCommand.class, DemoCommand.class,
-                ProfileCommand.class, ServeCommand.class,
+                ProfileCommand.class, ServeCommand.class, ShapesDataCommand.class,
+                ShapesCheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -69,7 +70,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command: give one of search, generate, evaluate, demo,"
-                + " profile, serve");
+                + " profile, serve, shapes-data, shapes-check");
     }
 
     private static int badOption(ParameterException error, String[] args) {

@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.time.Duration;
+
 /**
  * What every request is made of besides its algorithm and class: model, verifier, solvers, guidance, budget, seed,
  * batch size. Shared by {@code search}, {@code generate} and {@code demo}; a command changes defaults with its
@@ -57,6 +59,11 @@ final class RequestOptions {
                     + " (gmm-image: 352) (default: unlimited).")
     Long budgetNfe;
 
+    @Option(names = "--deadline-ms",
+            description = "Time for the request, from its start, in milliseconds (1.." + SearchRequest.MAX_DEADLINE_MS
+                    + "): the search stops proposing then and returns its best so far (default: none).")
+    Long deadlineMs;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -71,7 +78,19 @@ final class RequestOptions {
         double guidance = guidance();
         long budget = budgetNfe == null ? SearchRequest.UNLIMITED : budgetNfe;
         return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budget, requestSeed,
-                batchSize);
+                batchSize, deadline());
+    }
+
+    /** The deadline asked for, or null for none. */
+    Duration deadline() {
+        if (deadlineMs == null) {
+            return null;
+        }
+        if (deadlineMs < 1 || deadlineMs > SearchRequest.MAX_DEADLINE_MS) {
+            throw new ParameterException(spec.commandLine(), "--deadline-ms must lie in 1.."
+                    + SearchRequest.MAX_DEADLINE_MS + ", got " + deadlineMs);
+        }
+        return Duration.ofMillis(deadlineMs);
     }
 
     /** The guidance scale asked for, or NaN for the model's (NaN stands for "not given", so it cannot be given). */

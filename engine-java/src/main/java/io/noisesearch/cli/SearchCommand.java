@@ -62,8 +62,8 @@ final class SearchCommand implements Callable<Integer> {
                         + " final %d NFEs, %d ms -> %s%n",
                 result.algorithm(), result.model().name(), result.label(), result.seed(), result.score(),
                 ResultDocument.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
-                result.budgetExhausted() ? ", budget exhausted" : "", result.compute().finalNfe(),
-                result.compute().wallMillis(), file);
+                result.budgetExhausted() ? ", budget exhausted" : result.deadlineReached() ? ", deadline reached" : "",
+                result.compute().finalNfe(), result.compute().wallMillis(), file);
         out.flush();
     }
 }

@@ -23,6 +23,8 @@ public final class ComputeMeter {
     private long servedFlops;
     private long servedCalls;
     private final Consumer<Phase> onEnter;
+    /** Called after every denoiser evaluation that ran (a search's batch boundary); may throw to stop the request. */
+    private Runnable afterEvaluation = () -> { };
 
     public ComputeMeter() {
         this(p -> { });
@@ -42,6 +44,11 @@ public final class ComputeMeter {
         onEnter.accept(next);
     }
 
+    /** Sets what runs after every denoiser evaluation that ran (not those a cache served). */
+    public void afterEvaluation(Runnable check) {
+        this.afterEvaluation = check;
+    }
+
     public Phase phase() {
         return phase;
     }
@@ -52,6 +59,11 @@ public final class ComputeMeter {
 
     /** One denoiser evaluation of {@code samples} samples: passes = 2 with guidance, 1 without. */
     public void denoiserEvaluation(long samples, int passes, long flopsPerPass) {
+        count(samples, passes, flopsPerPass);
+        afterEvaluation.run();
+    }
+
+    private void count(long samples, int passes, long flopsPerPass) {
         nfe[phase.ordinal()] = add(nfe[phase.ordinal()], samples);
         long passed = times(samples, passes);
         forwardPasses = add(forwardPasses, passed);
@@ -68,7 +80,7 @@ public final class ComputeMeter {
      * its work as if it ran alone), and apart in {@link #served()}.
      */
     public void servedDenoiserEvaluation(long samples, int passes, long flopsPerPass) {
-        denoiserEvaluation(samples, passes, flopsPerPass);
+        count(samples, passes, flopsPerPass);
         servedNfe[phase.ordinal()] = add(servedNfe[phase.ordinal()], samples);
         long passed = times(samples, passes);
         servedPasses = add(servedPasses, passed);

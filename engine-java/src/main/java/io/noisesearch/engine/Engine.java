@@ -18,12 +18,14 @@ import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelLoader;
 import io.noisesearch.model.ModelRepository;
+import io.noisesearch.model.Precision;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.Outcome;
 import io.noisesearch.search.SearchContext;
+import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
@@ -84,12 +86,12 @@ public final class Engine implements AutoCloseable {
     private volatile BatchListener batchListener = BatchListener.NONE;
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
-                   BatchingOptions batching) {
+                   Precision precision, BatchingOptions batching) {
         this.backend = backend;
         this.batching = batching;
         this.threads = threads;
         this.models = new ModelLoader(backend, repository,
-                List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)));
+                List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)), precision);
         this.executor = Executors.newFixedThreadPool(concurrentRequests, runnable -> {
             Thread thread = new Thread(runnable, "noisesearch-request");
             thread.setDaemon(true);
@@ -116,7 +118,16 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
-        return open(backend, threads, concurrentRequests, repository, BatchingOptions.OFF);
+        return open(backend, threads, concurrentRequests, repository, Precision.FP32, BatchingOptions.OFF);
+    }
+
+    /**
+     * {@code precision}: the model file every trained denoiser runs from (int8: the variant its manifest names; the
+     * verifiers' and evaluation network's models run in fp32); exact mixtures are fp32 only.
+     */
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                              Precision precision) {
+        return open(backend, threads, concurrentRequests, repository, precision, BatchingOptions.OFF);
     }
 
     /**
@@ -125,10 +136,16 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
                               BatchingOptions batching) {
+        return open(backend, threads, concurrentRequests, repository, Precision.FP32, batching);
+    }
+
+    /** An engine of the given precision ({@link #open(Backend, int, int, ModelRepository, Precision)}) and batching. */
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                              Precision precision, BatchingOptions batching) {
         if (concurrentRequests < 1) {
             throw new IllegalArgumentException("concurrent requests must be at least 1, got " + concurrentRequests);
         }
-        return new Engine(backend, threads, concurrentRequests, repository, batching);
+        return new Engine(backend, threads, concurrentRequests, repository, precision, batching);
     }
 
     public BatchingOptions batching() {
@@ -190,9 +207,17 @@ public final class Engine implements AutoCloseable {
         return evaluators.computeIfAbsent(network.folder(), f -> Evaluator.of(network, backend));
     }
 
-    /** Runs one search on the calling thread. Thread-safe. */
+    /** Runs one search on the calling thread, its deadline (if any) counted from now. Thread-safe. */
     public SearchResult search(SearchRequest request) {
-        return search(request, verifierFor(request));
+        return search(request, SearchControl.startingNow(request.deadline()));
+    }
+
+    /**
+     * Runs one search under the caller's control (its deadline is the control's, not the request's): cancelled, it
+     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released.
+     */
+    public SearchResult search(SearchRequest request, SearchControl control) {
+        return searchShared(request, verifierFor(request), request.algorithm()::run, null, control);
     }
 
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
@@ -204,7 +229,8 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
-        return searchShared(request, verifier, request.algorithm()::run, null);
+        return searchShared(request, verifier, request.algorithm()::run, null,
+                SearchControl.startingNow(request.deadline()));
     }
 
     /**
@@ -212,7 +238,8 @@ public final class Engine implements AutoCloseable {
      * the same, its compute too; {@link SearchResult#served()} says what the cache served.
      */
     public SearchResult search(SearchRequest request, SolveCache cache) {
-        return searchShared(request, verifierFor(request), request.algorithm()::run, cache);
+        return searchShared(request, verifierFor(request), request.algorithm()::run, cache,
+                SearchControl.startingNow(request.deadline()));
     }
 
     /**
@@ -229,23 +256,25 @@ public final class Engine implements AutoCloseable {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
                 request.seed(), request.batchSize());
-        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache);
+        return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache,
+                SearchControl.none());
     }
 
     /** Runs work on a request inside the shared lock that close() waits for. */
     private SearchResult searchShared(SearchRequest request, Verifier verifier,
-                                      Function<SearchContext, Outcome> work, SolveCache cache) {
+                                      Function<SearchContext, Outcome> work, SolveCache cache,
+                                      SearchControl control) {
         running.readLock().lock();
         try {
             checkOpen();
-            return searchOpen(request, verifier, work, cache);
+            return searchOpen(request, verifier, work, cache, control);
         } finally {
             running.readLock().unlock();
         }
     }
 
     private SearchResult searchOpen(SearchRequest request, Verifier verifier, Function<SearchContext, Outcome> work,
-                                    SolveCache cache) {
+                                    SolveCache cache, SearchControl control) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
         if (request.label() < 0 || request.label() >= info.classes()) {
@@ -259,6 +288,7 @@ public final class Engine implements AutoCloseable {
         ComputeMeter meter = new ComputeMeter(transfers::enter);
         GuidedDenoiser unbatched = new GuidedDenoiser(model, request.label(), guidance, meter);
         RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
+        control.throwIfCancelled();
         Lane lane = takeLane();
         boolean finished = false;
         // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.
@@ -270,8 +300,16 @@ public final class Engine implements AutoCloseable {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()), cache);
-            Outcome outcome = run(request, work, context, guidance);
+                    lane.workspace(model, request.batchSize()), cache, control);
+            Outcome outcome;
+            try {
+                outcome = run(request, work, context, guidance);
+            } catch (CancellationException e) {
+                // Stopped at a batch boundary: the stream holds nothing wrong, so the lane is kept once it is idle.
+                kernels.synchronize();
+                finished = true;
+                throw e;
+            }
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
@@ -279,7 +317,7 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot(), meter.served());
+                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached());
         } finally {
             giveBack(lane, finished);
         }
@@ -289,7 +327,7 @@ public final class Engine implements AutoCloseable {
     private static Outcome run(SearchRequest request, Function<SearchContext, Outcome> work, SearchContext context,
                                double guidance) {
         try {
-            return work.apply(context);
+            return context.run(work);
         } catch (NonFiniteOutputException e) {
             if (Double.isNaN(request.guidance()) || guidance == 1) {
                 throw e;
@@ -376,10 +414,21 @@ public final class Engine implements AutoCloseable {
         return firstLane.join();
     }
 
-    /** Queues a search on the engine's request threads. */
+    /**
+     * Queues a search on the engine's request threads, its deadline (if any) counted from now; cancelling the future
+     * cancels the search at its next batch boundary (or before it starts).
+     */
     public CompletableFuture<SearchResult> submit(SearchRequest request) {
         checkOpen();
-        return CompletableFuture.supplyAsync(() -> search(request), executor);
+        SearchControl control = SearchControl.startingNow(request.deadline());
+        CompletableFuture<SearchResult> result = CompletableFuture.supplyAsync(() -> search(request, control),
+                executor);
+        result.whenComplete((done, error) -> {
+            if (error instanceof CancellationException) {
+                control.cancel("cancelled");
+            }
+        });
+        return result;
     }
 
     private void checkOpen() {

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * The NumPy {@code .npy} format (numpy.lib.format): the magic {@code \x93NUMPY}, a version, a little-endian header
  * length, an ASCII Python-dict header {@code {'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }} padded
  * with spaces and a newline to a multiple of 64 bytes, then the raw elements. Writes version 1.0 (2.0 when the
- * header needs it); reads 1.0, 2.0 and 3.0. Only the dtypes of {@link NpyArray.Dtype} in C order are accepted.
+ * header needs it); reads 1.0, 2.0 and 3.0. Only the dtypes of {@link NpyArray.Dtype} in C order are accepted
+ * (unicode strings as UTF-32LE, {@code '<U<chars>'}).
  */
 public final class Npy {
 
@@ -23,6 +24,8 @@ public final class Npy {
     /** Magic, version and the header's length: 10 bytes for version 1, 12 for versions 2 and 3. */
     static final int PREAMBLE = 12;
     private static final int ALIGN = 64;
+    /** Elements of a unicode array: each becomes a Java String, which costs far more heap than its bytes. */
+    static final int MAX_STRINGS = 1 << 24;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -32,8 +35,8 @@ public final class Npy {
 
     /** The complete .npy encoding of an array. */
     public static byte[] encode(NpyArray array) {
-        byte[] header = header(array);
-        long dataBytes = (long) array.elements() * array.dtype().size();
+        byte[] header = header(array.descr(), array.shape());
+        long dataBytes = (long) array.elements() * array.itemSize();
         long total = header.length + dataBytes;
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("array " + array + " is too large for one .npy entry here");
@@ -44,13 +47,28 @@ public final class Npy {
             case UINT8 -> out.put(array.uint8());
             case INT64 -> out.asLongBuffer().put(array.int64());
             case FLOAT32 -> out.asFloatBuffer().put(array.float32());
+            case UNICODE -> putUnicode(out, array.unicode(), array.itemSize() / 4);
         }
         return out.array();
     }
 
-    private static byte[] header(NpyArray array) {
-        String dict = "{'descr': '" + array.dtype().descr() + "', 'fortran_order': False, 'shape': "
-                + array.shapeString() + ", }";
+    /** Each string's code points as little-endian 32-bit words, padded with zeros to {@code chars}. */
+    static void putUnicode(ByteBuffer out, String[] strings, int chars) {
+        for (String s : strings) {
+            int[] points = s.codePoints().toArray();
+            for (int p : points) {
+                out.putInt(p);
+            }
+            for (int i = points.length; i < chars; i++) {
+                out.putInt(0);
+            }
+        }
+    }
+
+    /** The preamble and the padded header of an array with this descriptor and shape. */
+    static byte[] header(String descr, long[] shape) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
+                + NpyArray.shapeString(shape) + ", }";
         byte[] text = dict.getBytes(StandardCharsets.US_ASCII);
         int length = text.length + 1; // + newline
         int padded = padded(10, length);
@@ -82,7 +100,7 @@ public final class Npy {
      *
      * @param descr the header's dtype text, for messages
      */
-    record Header(NpyArray.Dtype dtype, String descr, long[] shape, long dataOffset, long dataBytes) {
+    record Header(NpyArray.Dtype dtype, String descr, int itemSize, long[] shape, long dataOffset, long dataBytes) {
 
         /** Bytes of the whole encoding: preamble, header and data. */
         long encodedBytes() {
@@ -136,9 +154,11 @@ public final class Npy {
         String descr = field(DESCR, header, "descr", where);
         NpyArray.Dtype dtype = NpyArray.Dtype.ofDescr(descr);
         if (dtype == null) {
-            throw bad(where, "dtype " + shown(descr) + " is not supported (uint8 '|u1', little-endian int64 '<i8' or"
-                    + " float32 '<f4')");
+            throw bad(where, "dtype " + shown(descr) + " is not supported (uint8 '|u1', little-endian int64 '<i8',"
+                    + " float32 '<f4' or unicode '<U<chars>')");
         }
+        int itemSize = dtype == NpyArray.Dtype.UNICODE
+                ? dtype.size() * Integer.parseInt(descr.substring(2)) : dtype.size();
         if (field(FORTRAN, header, "fortran_order", where).equals("True")) {
             throw bad(where, "fortran_order is True: only C-order arrays are supported (save with"
                     + " numpy.ascontiguousarray)");
@@ -146,12 +166,12 @@ public final class Npy {
         long[] shape = parseShape(field(SHAPE, header, "shape", where), where);
         long dataBytes;
         try {
-            dataBytes = Math.multiplyExact(NpyArray.count(shape), dtype.size());
+            dataBytes = Math.multiplyExact(NpyArray.count(shape), itemSize);
             Math.addExact(dataOffset, dataBytes);
         } catch (ArithmeticException e) {
             throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large");
         }
-        return new Header(dtype, descr, shape, dataOffset, dataBytes);
+        return new Header(dtype, descr, itemSize, shape, dataOffset, dataBytes);
     }
 
     /**
@@ -162,9 +182,13 @@ public final class Npy {
         Header header = header(bytes, where);
         long[] shape = header.shape();
         long dataBytes = header.dataBytes();
-        long count = dataBytes / header.dtype().size();
+        long count = dataBytes / header.itemSize();
         if (count > Integer.MAX_VALUE - 16 || dataBytes > Integer.MAX_VALUE) {
             throw bad(where, "shape " + NpyArray.shapeString(shape) + " is too large to read here");
+        }
+        if (header.dtype() == NpyArray.Dtype.UNICODE && count > MAX_STRINGS) {
+            throw bad(where, "shape " + NpyArray.shapeString(shape) + " holds " + count + " strings, over the "
+                    + MAX_STRINGS + " read here");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position((int) header.dataOffset());
         if (in.remaining() < dataBytes) {
@@ -191,7 +215,29 @@ public final class Npy {
                 in.asFloatBuffer().get(data);
                 yield NpyArray.ofFloat32(data, shape);
             }
+            case UNICODE -> NpyArray.ofUnicode(header.itemSize() / 4, unicode(in, n, header.itemSize() / 4, where),
+                    shape);
         };
+    }
+
+    /** {@code n} elements of {@code chars} UTF-32LE code points, trailing NULs stripped as NumPy does. */
+    private static String[] unicode(ByteBuffer in, int n, int chars, String where) {
+        String[] out = new String[n];
+        int[] points = new int[chars];
+        for (int i = 0; i < n; i++) {
+            int length = 0;
+            for (int c = 0; c < chars; c++) {
+                points[c] = in.getInt();
+                if (points[c] != 0) {
+                    length = c + 1;
+                }
+                if (!Character.isValidCodePoint(points[c])) {
+                    throw bad(where, "element " + i + " holds an invalid code point");
+                }
+            }
+            out[i] = new String(points, 0, length);
+        }
+        return out;
     }
 
     /** Bytes after the data of an encoding: "4 bytes after the data of shape (2, 2) of <f4". */

@@ -5,13 +5,17 @@ import java.util.Arrays;
 /**
  * One array of a NumPy {@code .npy} / {@code .npz} file: a dtype, a C-order shape of any rank (rank 0 is a scalar)
  * and the elements, flat in row-major order, in the Java array of the dtype ({@code byte[]} for uint8, read as
- * unsigned by {@link #uint8At}; {@code long[]} for int64; {@code float[]} for float32).
+ * unsigned by {@link #uint8At}; {@code long[]} for int64; {@code float[]} for float32; {@code String[]} for NumPy's
+ * fixed-width unicode strings, {@code '<U<chars>'}: UTF-32LE code points, each element padded with NULs to the width,
+ * which NumPy strips when it reads an element).
  */
 public final class NpyArray {
 
     /** The dtypes this reader and writer handle, with their NumPy descriptors (little-endian). */
     public enum Dtype {
-        UINT8("|u1", 1), INT64("<i8", 8), FLOAT32("<f4", 4);
+        UINT8("|u1", 1), INT64("<i8", 8), FLOAT32("<f4", 4),
+        /** Fixed-width unicode strings; the descriptor is {@code <U} and the width, the size is per character. */
+        UNICODE("<U", 4);
 
         private final String descr;
         private final int size;
@@ -29,8 +33,11 @@ public final class NpyArray {
             return size;
         }
 
-        /** The dtype of a NumPy descriptor; '<u1' and '=u1' are also uint8. Null when unsupported. */
+        /** The dtype of a NumPy descriptor; '<u1' and '=u1' are also uint8, '<U7' is unicode. Null when unsupported. */
         static Dtype ofDescr(String descr) {
+            if (UNICODE_DESCR.matcher(descr).matches()) {
+                return UNICODE;
+            }
             return switch (descr) {
                 case "|u1", "<u1", "=u1", "u1" -> UINT8;
                 case "<i8" -> INT64;
@@ -40,11 +47,20 @@ public final class NpyArray {
         }
     }
 
+    /** Unicode descriptors: little-endian (or one-byte-order '|', '=') 'U' with a positive width of characters. */
+    static final java.util.regex.Pattern UNICODE_DESCR = java.util.regex.Pattern.compile("[<|=]U([1-9][0-9]{0,6})");
+
     private final Dtype dtype;
     private final long[] shape;
     private final Object data;
+    /** Characters per element of a unicode array; 0 for the other dtypes. */
+    private final int chars;
 
     private NpyArray(Dtype dtype, long[] shape, Object data, int length) {
+        this(dtype, shape, data, length, 0);
+    }
+
+    private NpyArray(Dtype dtype, long[] shape, Object data, int length, int chars) {
         long count = count(shape);
         if (count != length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
@@ -53,6 +69,7 @@ public final class NpyArray {
         this.dtype = dtype;
         this.shape = shape.clone();
         this.data = data;
+        this.chars = chars;
     }
 
     public static NpyArray ofUint8(byte[] data, long... shape) {
@@ -65,6 +82,28 @@ public final class NpyArray {
 
     public static NpyArray ofFloat32(float[] data, long... shape) {
         return new NpyArray(Dtype.FLOAT32, shape, data, data.length);
+    }
+
+    /** A unicode array as narrow as its longest element (in code points, at least 1), like {@code numpy.array}. */
+    public static NpyArray ofUnicode(String[] data, long... shape) {
+        int width = 1;
+        for (String s : data) {
+            width = Math.max(width, s.codePointCount(0, s.length()));
+        }
+        return ofUnicode(width, data, shape);
+    }
+
+    /** A unicode array {@code <U<chars>}; an element longer than {@code chars} code points is refused. */
+    public static NpyArray ofUnicode(int chars, String[] data, long... shape) {
+        if (chars < 1) {
+            throw new IllegalArgumentException("a unicode array needs a width of at least 1 character, not " + chars);
+        }
+        for (String s : data) {
+            if (s.codePointCount(0, s.length()) > chars) {
+                throw new IllegalArgumentException("'" + s + "' is longer than the array's " + chars + " characters");
+            }
+        }
+        return new NpyArray(Dtype.UNICODE, shape, data.clone(), data.length, chars);
     }
 
     /** A float32 [rows, columns] array from equal-length rows. */
@@ -113,7 +152,18 @@ public final class NpyArray {
             case UINT8 -> ((byte[]) data).length;
             case INT64 -> ((long[]) data).length;
             case FLOAT32 -> ((float[]) data).length;
+            case UNICODE -> ((String[]) data).length;
         };
+    }
+
+    /** Bytes of one element: the dtype's size, times the width for unicode. */
+    public int itemSize() {
+        return dtype == Dtype.UNICODE ? Dtype.UNICODE.size() * chars : dtype.size();
+    }
+
+    /** The NumPy descriptor of this array, e.g. {@code <f4} or {@code <U12}. */
+    public String descr() {
+        return dtype == Dtype.UNICODE ? Dtype.UNICODE.descr() + chars : dtype.descr();
     }
 
     /** The elements of a uint8 array as stored (Java bytes; {@code & 0xff} or {@link #uint8At} for the value). */
@@ -131,6 +181,11 @@ public final class NpyArray {
 
     public float[] float32() {
         return (float[]) as(Dtype.FLOAT32);
+    }
+
+    /** The elements of a unicode array (trailing NULs stripped, as NumPy reads them). */
+    public String[] unicode() {
+        return ((String[]) as(Dtype.UNICODE)).clone();
     }
 
     /** A rank-2 float32 array as rows (copied). */
@@ -173,13 +228,15 @@ public final class NpyArray {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof NpyArray other) || dtype != other.dtype || !Arrays.equals(shape, other.shape)) {
+        if (!(o instanceof NpyArray other) || dtype != other.dtype || chars != other.chars
+                || !Arrays.equals(shape, other.shape)) {
             return false;
         }
         return switch (dtype) {
             case UINT8 -> Arrays.equals((byte[]) data, (byte[]) other.data);
             case INT64 -> Arrays.equals((long[]) data, (long[]) other.data);
             case FLOAT32 -> Arrays.equals((float[]) data, (float[]) other.data);
+            case UNICODE -> Arrays.equals((String[]) data, (String[]) other.data);
         };
     }
 
@@ -190,6 +247,6 @@ public final class NpyArray {
 
     @Override
     public String toString() {
-        return "NpyArray[" + dtype.descr() + " " + shapeString() + "]";
+        return "NpyArray[" + descr() + " " + shapeString() + "]";
     }
 }

@@ -1,6 +1,15 @@
 package io.noisesearch.model;
 
+import io.noisesearch.InvalidRequestException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** A model folder and its checked manifest. */
 public record ModelFiles(Path folder, ModelManifest manifest) {
@@ -13,5 +22,50 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
     /** The model file the manifest names, confined to the folder. */
     public Path modelFile() {
         return Confined.require(folder, manifest.file(), folder.resolve("manifest.json") + ": field 'file'");
+    }
+
+    /**
+     * The model file of {@code precision}: the manifest's {@code file} for fp32, else the file of its variant, confined
+     * to the folder; a model without that variant is one line naming {@code --precision}.
+     */
+    public Path modelFile(Precision precision) {
+        if (precision == Precision.FP32) {
+            return modelFile();
+        }
+        ModelManifest.VariantSpec variant = manifest.variant(precision);
+        if (variant == null) {
+            throw new InvalidRequestException("--precision " + precision + ": model " + manifest.name()
+                    + " has no " + precision + " variant (" + folder.resolve("manifest.json")
+                    + " names none under 'variants'; scripts/quantize makes one)");
+        }
+        return Confined.require(folder, variant.file(), folder.resolve("manifest.json") + ": field 'variants."
+                + precision + ".file'");
+    }
+
+    /**
+     * Refuses a variant file whose SHA-256 is not the manifest's (changed after it was made, or another file); the
+     * fp32 file carries no hash. Checked before ONNX Runtime reads the file.
+     */
+    public void requireIntact(Precision precision, Path file) {
+        if (precision == Precision.FP32) {
+            return;
+        }
+        String expected = manifest.variant(precision).sha256();
+        String actual = sha256(file);
+        if (!expected.equals(actual)) {
+            throw new InvalidRequestException(file + ": SHA-256 differs from the manifest's 'variants." + precision
+                    + ".sha256' (the file was changed after scripts/quantize wrote it); refusing to run it");
+        }
+    }
+
+    private static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new InvalidRequestException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 }

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * What a model computes, as a SHA-256 in hex: for a model with a folder, of every regular file in it (manifest, model
  * file, external data and whatever lies beside them) and of its runtime files (a TensorRT plan), names included; for
  * an exact mixture, of its shape and defining parameters. The class that runs it is part of it (ONNX Runtime on the
- * CPU and a TensorRT plan differ in the last bits). Computed once per model object.
+ * CPU and a TensorRT plan differ in the last bits), and so is the precision of a trained model run from a variant
+ * file (the folder holds both files). Computed once per model object.
  */
 public final class ModelIdentity {
 
@@ -78,6 +79,9 @@ public final class ModelIdentity {
         switch (model) {
             case TrainedModel trained -> {
                 folder(digest, trained.folder());
+                if (trained.precision() != Precision.FP32) {
+                    text(digest, "precision " + trained.precision().id());
+                }
                 for (Path file : trained.runtimeFiles()) {
                     text(digest, file.getFileName().toString());
                     bytes(digest, file);

@@ -15,12 +15,20 @@ import java.util.Locale;
 /**
  * What the engine needs to know about a denoiser: its sample shape (channels, height, width; a 2-D point
  * model has shape [1, 1, 2]), classes (labels 0..classes-1, plus the null class), prediction type, schedule,
- * the value range of clean samples (for images), FLOPs per sample per forward pass (multiply-add = 2) and its
- * default solver.
+ * the value range of clean samples (for images), FLOPs per sample per forward pass (multiply-add = 2), its
+ * default solver and the precision its weights run in (a variant file of a trained model: {@link Precision}).
  */
 public record ModelInfo(String name, int channels, int height, int width, int classes, Prediction prediction,
                         Schedule schedule, float valueMin, float valueMax, long flopsPerSample,
-                        SolverSettings defaultSolver, double defaultGuidance) {
+                        SolverSettings defaultSolver, double defaultGuidance, Precision precision) {
+
+    /** A model in fp32. */
+    public ModelInfo(String name, int channels, int height, int width, int classes, Prediction prediction,
+                     Schedule schedule, float valueMin, float valueMax, long flopsPerSample,
+                     SolverSettings defaultSolver, double defaultGuidance) {
+        this(name, channels, height, width, classes, prediction, schedule, valueMin, valueMax, flopsPerSample,
+                defaultSolver, defaultGuidance, Precision.FP32);
+    }
 
     public int dim() {
         return channels * height * width;
@@ -45,6 +53,11 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
      * unknown solver in it is a one-line error naming the manifest.
      */
     public static ModelInfo of(ModelManifest m, Path folder) {
+        return of(m, folder, Precision.FP32);
+    }
+
+    /** {@link #of(ModelManifest, Path)} for the model file of {@code precision}. */
+    public static ModelInfo of(ModelManifest m, Path folder, Precision precision) {
         ModelManifest.SampleSpec s = m.sample();
         Schedule schedule = m.schedule().type().equals("rectified-flow")
                 ? new RectifiedFlow(m.schedule().shift() == null ? 1 : m.schedule().shift())
@@ -59,6 +72,6 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
         return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), m.condition().classes(),
                 Prediction.valueOf(m.prediction().toUpperCase(Locale.ROOT)), schedule,
                 s.range().get(0).floatValue(), s.range().get(1).floatValue(), m.flopsPerSample(), solver,
-                m.defaultGuidance() == null ? 1.0 : m.defaultGuidance());
+                m.defaultGuidance() == null ? 1.0 : m.defaultGuidance(), precision);
     }
 }

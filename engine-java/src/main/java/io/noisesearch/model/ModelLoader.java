@@ -21,15 +21,22 @@ public final class ModelLoader implements AutoCloseable {
     private final Backend backend;
     private final ModelRepository repository;
     private final List<ModelRuntime> runtimes;
+    private final Precision precision;
     private final Arena arena = Arena.ofShared();
     private final Map<String, Denoiser> denoisers = new ConcurrentHashMap<>();
     private final Map<Path, ImageModel> imageModels = new ConcurrentHashMap<>();
 
-    /** {@code runtimes}: asked in this order; the first that can run a folder opens it. */
+    /** {@code runtimes}: asked in this order; the first that can run a folder opens it. Denoisers in fp32. */
     public ModelLoader(Backend backend, ModelRepository repository, List<ModelRuntime> runtimes) {
+        this(backend, repository, runtimes, Precision.FP32);
+    }
+
+    /** {@code precision}: the model file every trained denoiser runs from (image models always run in fp32). */
+    public ModelLoader(Backend backend, ModelRepository repository, List<ModelRuntime> runtimes, Precision precision) {
         this.backend = backend;
         this.repository = repository;
         this.runtimes = List.copyOf(runtimes);
+        this.precision = precision;
     }
 
     public ModelRepository repository() {
@@ -43,10 +50,15 @@ public final class ModelLoader implements AutoCloseable {
 
     private Denoiser openDenoiser(String name) {
         if (BuiltinModels.isBuiltin(name)) {
+            if (precision != Precision.FP32) {
+                throw new InvalidRequestException("--precision " + precision + ": model " + name + " is an exact"
+                        + " Gaussian mixture, computed in fp32 only; " + precision + " is for trained models with an "
+                        + precision + " variant");
+            }
             return BuiltinModels.open(name, backend, arena);
         }
         Path folder = repository.folder(name);
-        return runtimeFor(folder, "--model " + name).denoiser(folder);
+        return runtimeFor(folder, "--model " + name).denoiser(folder, precision);
     }
 
     /** The image model in {@code folder} (an evaluation network named on the command line). */

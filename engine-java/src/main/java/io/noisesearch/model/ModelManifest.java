@@ -13,20 +13,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The manifest.json of a model folder (tensorrt-plans/README.md has the schema): its role, its I/O tensors
  * with shapes (-1 = dynamic batch), and for denoisers the prediction type, schedule, condition, sample shape,
  * FLOPs per sample, default solver and the folders of the models its verifiers use ("verifiers": role ->
- * folder name beside this one). Parsing checks every field the engine relies on and names the file and
- * the field at fault.
+ * folder name beside this one), and the reduced-precision variants of its model file ("variants": precision ->
+ * {file, sha256}). Parsing checks every field the engine relies on and names the file and the field at fault.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(String name, String role, String file, List<TensorSpec> inputs,
                             List<TensorSpec> outputs, String prediction, ScheduleSpec schedule,
                             ConditionSpec condition, SampleSpec sample, Long flopsPerSample,
                             SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
-                            Map<String, Object> provenance) {
+                            Map<String, VariantSpec> variants, Map<String, Object> provenance) {
 
     /** Values of one sample (channels x height x width): 64 MiB of float32. */
     public static final long MAX_SAMPLE_VALUES = 1L << 24;
@@ -70,6 +71,15 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     public record SolverSpec(String kind, Integer steps) {
     }
 
+    /**
+     * A model file computing the same function in another precision (scripts/quantize), checked against its SHA-256
+     * (lower-case hex) before it is opened; {@code quantized} and {@code provenance} say how it was made.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VariantSpec(String file, String sha256, Long flopsPerSample, Map<String, Object> quantized,
+                              Map<String, Object> provenance) {
+    }
+
     /** Reads and checks {@code folder/manifest.json}. */
     public static ModelManifest read(Path folder) {
         Path path = folder.resolve("manifest.json");
@@ -109,6 +119,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                 "positive channels, height and width with at most " + MAX_SAMPLE_VALUES + " values in all");
         require(path, samplesMatch(inputs.getFirst()), "inputs[0].shape",
                 "the batch axis followed by the sample's channels x height x width values");
+        checkVariants(path);
         if (role.equals("denoiser")) {
             require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
                     "prediction", "velocity, epsilon or x0");
@@ -123,6 +134,26 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                     "the batch axis followed by the sample's channels x height x width values");
             require(path, defaultSolver != null && defaultSolver.kind() != null && defaultSolver.steps() != null,
                     "defaultSolver", "{kind, steps}");
+        }
+    }
+
+    /** Each variant: keyed by a precision other than fp32 (checked before the key is named in a message), file, hash. */
+    private void checkVariants(Path path) {
+        if (variants == null) {
+            return;
+        }
+        for (Map.Entry<String, VariantSpec> v : variants.entrySet()) {
+            String field = "variants." + v.getKey();
+            require(path, !v.getKey().equals(Precision.FP32.id()) && Stream.of(Precision.values())
+                    .anyMatch(p -> p.id().equals(v.getKey())), "variants", "keyed by reduced precisions ("
+                    + Precision.INT8.id() + ")");
+            require(path, v.getValue() != null && v.getValue().file() != null && !v.getValue().file().isBlank(),
+                    field + ".file", "the variant's ONNX file name");
+            require(path, v.getValue().sha256() != null && v.getValue().sha256().matches("[0-9a-f]{64}"),
+                    field + ".sha256", "the file's SHA-256 in 64 lower-case hex digits");
+            require(path, v.getValue().flopsPerSample() == null
+                    || v.getValue().flopsPerSample().equals(flopsPerSample), field + ".flopsPerSample",
+                    "absent or the model's flopsPerSample (a variant computes the same products)");
         }
     }
 
@@ -156,7 +187,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     }
 
     private static List<TensorSpec> concat(List<TensorSpec> a, List<TensorSpec> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     private static void require(Path path, boolean ok, String field, String expected) {
@@ -196,6 +227,11 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
             width *= tensor.shape().get(i);
         }
         return Math.toIntExact(width);
+    }
+
+    /** The variant of {@code precision} (not fp32), or null when the manifest names none. */
+    public VariantSpec variant(Precision precision) {
+        return variants == null ? null : variants.get(precision.id());
     }
 
     /** A denoiser's tensors, after {@link #requireDenoiser}. */

@@ -1,5 +1,7 @@
 package io.noisesearch.model;
 
+import io.noisesearch.InvalidRequestException;
+
 import java.nio.file.Path;
 
 /**
@@ -13,6 +15,19 @@ public interface ModelRuntime extends AutoCloseable {
 
     /** The denoiser in {@code folder}; only called when {@link #unavailable} said null. */
     Denoiser denoiser(Path folder);
+
+    /**
+     * The denoiser in {@code folder} run from the model file of {@code precision}; a runtime that does not override
+     * this has no variant path (TensorRT builds its plans from model.onnx) and refuses any precision but fp32.
+     */
+    default Denoiser denoiser(Path folder, Precision precision) {
+        if (precision != Precision.FP32) {
+            throw new InvalidRequestException("--precision " + precision + ": " + getClass().getSimpleName()
+                    + " has no " + precision + " path; the " + precision + " variants run on ONNX Runtime"
+                    + " (--device cpu)");
+        }
+        return denoiser(folder);
+    }
 
     /** The image model (classifier, encoder, evaluation network) in {@code folder}. */
     ImageModel imageModel(Path folder);

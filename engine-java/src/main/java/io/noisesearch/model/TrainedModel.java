@@ -18,6 +18,11 @@ public interface TrainedModel {
         return List.of();
     }
 
+    /** The precision its model file runs in (the manifest's file: fp32; a variant file: its precision). */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
     default ModelManifest manifest() {
         return files().manifest();
     }

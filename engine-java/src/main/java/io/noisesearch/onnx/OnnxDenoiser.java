@@ -10,6 +10,7 @@ import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
+import io.noisesearch.model.Precision;
 import io.noisesearch.model.TrainedModel;
 
 import java.nio.file.Path;
@@ -28,10 +29,15 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
     private final ThreadLocal<Conditioning> conditioning = ThreadLocal.withInitial(Conditioning::new);
 
     public OnnxDenoiser(Path folder, int threads) {
-        this.model = OnnxModel.open(folder, threads);
+        this(folder, threads, Precision.FP32);
+    }
+
+    /** The denoiser run from the model file of {@code precision} (a variant: checked against its SHA-256). */
+    public OnnxDenoiser(Path folder, int threads, Precision precision) {
+        this.model = OnnxModel.open(folder, threads, precision);
         try {
             this.tensors = model.manifest().denoiserTensors(folder);
-            this.info = ModelInfo.of(model.manifest(), folder);
+            this.info = ModelInfo.of(model.manifest(), folder, precision);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -46,6 +52,11 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
     @Override
     public ModelFiles files() {
         return model.files();
+    }
+
+    @Override
+    public Precision precision() {
+        return info.precision();
     }
 
     @Override

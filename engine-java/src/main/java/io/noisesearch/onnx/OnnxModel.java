@@ -15,6 +15,7 @@ import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelFiles;
 import io.noisesearch.model.ModelManifest;
+import io.noisesearch.model.Precision;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -36,28 +37,43 @@ import java.util.Map;
 public final class OnnxModel implements ImageModel {
 
     private final ModelFiles files;
+    /** The model file the sessions run: the manifest's, or a variant's of another precision. */
+    private final Path file;
+    private final Precision precision;
     private final OnnxThreads threads;
     /** The session of {@code threads.threads()} intra-op threads. */
     private final OrtSession session;
     /** A session on the calling thread alone for small batches, opened at the first one; null before. */
     private volatile OrtSession single;
 
-    private OnnxModel(ModelFiles files, OnnxThreads threads, OrtSession session) {
+    private OnnxModel(ModelFiles files, Path file, Precision precision, OnnxThreads threads, OrtSession session) {
         this.files = files;
+        this.file = file;
+        this.precision = precision;
         this.threads = threads;
         this.session = session;
     }
 
     /** Opens {@code folder}; {@code threads} intra-op threads (<= 0: all cores, by batch size: {@link OnnxThreads}). */
     public static OnnxModel open(Path folder, int threads) {
+        return open(folder, threads, Precision.FP32);
+    }
+
+    /**
+     * Opens the model file of {@code precision} in {@code folder}: the manifest's for fp32, else the variant it names,
+     * whose SHA-256 must be the manifest's.
+     */
+    public static OnnxModel open(Path folder, int threads, Precision precision) {
         OnnxThreads policy = OnnxThreads.of(threads);
         ModelFiles files = ModelFiles.read(folder);
-        Path file = files.modelFile();
+        Path file = files.modelFile(precision);
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
+        files.requireIntact(precision, file);
         ExternalData.requireConfined(file, files.folder());
-        OnnxModel model = new OnnxModel(files, policy, openSession(file, policy.threads(), policy.threads()));
+        OnnxModel model = new OnnxModel(files, file, precision, policy,
+                openSession(file, policy.threads(), policy.threads()));
         try {
             model.checkGraph(file);
         } catch (RuntimeException e) {
@@ -97,7 +113,8 @@ public final class OnnxModel implements ImageModel {
             synchronized (this) {
                 alone = single;
                 if (alone == null) {
-                    alone = openSession(files.modelFile(), threads.threads(), 1);
+                    files.requireIntact(precision, file);
+                    alone = openSession(file, threads.threads(), 1);
                     single = alone;
                 }
             }

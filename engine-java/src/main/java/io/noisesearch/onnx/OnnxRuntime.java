@@ -4,6 +4,7 @@ import io.noisesearch.backend.Backend;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelRuntime;
+import io.noisesearch.model.Precision;
 
 import java.nio.file.Path;
 
@@ -27,6 +28,12 @@ public final class OnnxRuntime implements ModelRuntime {
     @Override
     public Denoiser denoiser(Path folder) {
         return new OnnxDenoiser(folder, threads);
+    }
+
+    /** The model file of {@code precision}: the manifest's, or its variant checked against its SHA-256. */
+    @Override
+    public Denoiser denoiser(Path folder, Precision precision) {
+        return new OnnxDenoiser(folder, threads, precision);
     }
 
     @Override

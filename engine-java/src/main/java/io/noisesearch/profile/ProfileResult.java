@@ -12,15 +12,18 @@ import java.util.List;
  *
  * @param index       the configuration's place in the sweep's order
  * @param solvers     the solvers the configuration resolved to on its model ("euler x10")
+ * @param precision   the precision the denoiser ran in (the engine's --precision: fp32, int8); null in lines written
+ *                    before it was recorded
  */
-public record ProfileResult(String id, int index, Configuration configuration, Solvers solvers, int samples,
+public record ProfileResult(String id, int index, Configuration configuration, Solvers solvers,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String precision, int samples,
                             Quality quality, Work compute, Measured measured,
                             @JsonInclude(JsonInclude.Include.NON_NULL) Reuse reuse) {
 
     /** A result of a configuration run alone. */
-    public ProfileResult(String id, int index, Configuration configuration, Solvers solvers, int samples,
-                         Quality quality, Work compute, Measured measured) {
-        this(id, index, configuration, solvers, samples, quality, compute, measured, null);
+    public ProfileResult(String id, int index, Configuration configuration, Solvers solvers, String precision,
+                         int samples, Quality quality, Work compute, Measured measured) {
+        this(id, index, configuration, solvers, precision, samples, quality, compute, measured, null);
     }
 
     public record Solvers(String search, String last) {

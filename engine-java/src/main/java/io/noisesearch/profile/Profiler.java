@@ -245,7 +245,7 @@ public final class Profiler {
                 results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
                 peakHeap, workers == 1 ? null : workers, work(plan, model.info(), ran, SearchResult::spent));
         return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
-                plan.last().toString()), results.size(), quality, work(plan, model.info(), results), measured, reuse);
+                plan.last().toString()), model.info().precision().id(), results.size(), quality, work(plan, model.info(), results), measured, reuse);
     }
 
     private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {

@@ -14,7 +14,7 @@ import java.util.function.ToLongFunction;
  *
  * @param budgetExhausted how many searches the budget stopped
  */
-public record GenerateSummary(String model, String algorithm, String verifier, int samples, long firstSeed,
+public record GenerateSummary(String model, String precision, String algorithm, String verifier, int samples, long firstSeed,
                               String searchSolver, String finalSolver, double guidance, double meanScore,
                               long budgetExhausted, Totals compute) {
 
@@ -26,7 +26,7 @@ public record GenerateSummary(String model, String algorithm, String verifier, i
         Totals totals = new Totals(sum(results, r -> r.compute().searchNfe()),
                 sum(results, r -> r.compute().finalNfe()), sum(results, r -> r.compute().forwardPasses()),
                 sum(results, r -> r.compute().flops()), sum(results, r -> r.compute().wallMillis()));
-        return new GenerateSummary(first.model().name(), first.algorithm(), first.verifier(), results.size(),
+        return new GenerateSummary(first.model().name(), first.model().precision().id(), first.algorithm(), first.verifier(), results.size(),
                 firstSeed, first.searchSolver().toString(), first.finalSolver().toString(), first.guidance(),
                 results.stream().mapToDouble(SearchResult::score).average().orElse(Double.NaN),
                 results.stream().filter(SearchResult::budgetExhausted).count(), totals);

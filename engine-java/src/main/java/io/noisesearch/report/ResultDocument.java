@@ -28,13 +28,18 @@ import java.util.Map;
  * as numbers and as hex strings: JSON readers that hold numbers as doubles (JavaScript, jq) lose the low bits of a
  * 64-bit key, and the hex form shows the stage | iteration | index fields at a glance.
  *
+ * @param precision  the precision the denoiser ran in ({@code --precision}: fp32, or int8 from its variant file)
  * @param parameters the algorithm record, its components being its hyperparameters ({@code {}} for none)
  * @param budgetNfe  null when the search had no budget
+ * @param deadlineMs null when the request had no deadline
+ * @param deadlineReached the search stopped proposing at its deadline and returned its best so far
  * @param transfers  host-device copies per phase and direction; null where batches are host memory
  */
-public record ResultDocument(long seed, String model, @JsonProperty("class") int label, String algorithm,
+public record ResultDocument(long seed, String model, String precision, @JsonProperty("class") int label,
+                             String algorithm,
                              SearchAlgorithm parameters, String verifier, List<String> verifierMembers,
-                             double guidance, Long budgetNfe, boolean budgetExhausted, boolean finalReused,
+                             double guidance, Long budgetNfe, boolean budgetExhausted, Long deadlineMs,
+                             boolean deadlineReached, boolean finalReused,
                              long searchNfePlanned, Best best, Solvers solvers, Counts compute, String device,
                              Map<String, Map<String, Copies>> transfers, List<Step> trace) {
 
@@ -86,10 +91,12 @@ public record ResultDocument(long seed, String model, @JsonProperty("class") int
     }
 
     public static ResultDocument of(SearchRequest request, SearchResult result) {
-        return new ResultDocument(result.seed(), result.model().name(), result.label(), result.algorithm(),
+        return new ResultDocument(result.seed(), result.model().name(), result.model().precision().id(),
+                result.label(), result.algorithm(),
                 request.algorithm(), result.verifier(), result.members(), result.guidance(),
                 request.budgetNfe() == SearchRequest.UNLIMITED ? null : request.budgetNfe(),
-                result.budgetExhausted(), result.finalReused(), result.searchNfePlanned(), best(result),
+                result.budgetExhausted(), request.deadline() == null ? null : request.deadline().toMillis(),
+                result.deadlineReached(), result.finalReused(), result.searchNfePlanned(), best(result),
                 new Solvers(Solver.of(result.searchSolver()), Solver.of(result.finalSolver())),
                 Counts.of(result.compute()), result.backend(), transfers(result.transfers()),
                 result.trace().stream().map(Step::of).toList());

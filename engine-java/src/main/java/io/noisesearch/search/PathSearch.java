@@ -142,6 +142,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                     + " the capture from the first solve, so it must lie between the start and 1");
         }
         SolverSettings solver = context.searchSolver();
+        // A search stopped above level 0 completes its best path with at most a full search solve.
+        context.reserveCalls(solver.fullNfe());
         double[] initialGrid = schedule.grid(1, searchStart, initialSteps(solver));
         int n = context.affordable(paths, solver.nfe(initialGrid));
         if (n == 0) {
@@ -175,16 +177,22 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                 break;
             }
             int[] parents = IntStream.range(0, n * width).map(i -> i / width).toArray();
-            context.gather(survivors, parents, expanded);
-            context.gather(captures, parents, expandedCaptures);
-            Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
             long roundKey = SearchContext.key(Stage.PATHS_FORWARD, round, 0);
-            context.noiseForward(expanded, roundKey, forward);
-            context.solve(expanded, segment, solver, null);
             Batch scored = expanded;
-            if (down > 0) {
-                context.predictX0(expanded, schedule.timeOf(down), predictions);
-                scored = predictions;
+            try {
+                context.checkpoint();
+                context.gather(survivors, parents, expanded);
+                context.gather(captures, parents, expandedCaptures);
+                Schedule.Transition forward = schedule.forward(schedule.timeOf(level), schedule.timeOf(up));
+                context.noiseForward(expanded, roundKey, forward);
+                context.solve(expanded, segment, solver, null);
+                if (down > 0) {
+                    context.predictX0(expanded, schedule.timeOf(down), predictions);
+                    scored = predictions;
+                }
+            } catch (DeadlineReached e) {
+                // The survivors of the last round are untouched: they end as a budget that stops here ends them.
+                break;
             }
             Scores members = context.score(scored, expandedCaptures);
             float[] combined = context.combine(members);

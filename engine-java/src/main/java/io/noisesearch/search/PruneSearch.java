@@ -147,15 +147,32 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
         if (n == 0) {
             return new NoSearch().run(context);
         }
+        // A stop after a cut solves that cut's best from its noise with the final solver.
+        context.reserveFinalSolve();
         Pool pool = new Pool(context, n, (int) survivors(n));
         context.drawNoise(pool.alive, pool.firstKey);
         context.solve(pool.alive, segmentGrid(schedule, levels, 0, solver), solver, pool.captures);
+        long bestKey = -1;
         for (int cut = 1; cut < levels.length - 1; cut++) {
-            long bestKey = cut(context, pool, cut, levels[cut]);
+            try {
+                context.checkpoint();
+                bestKey = cut(context, pool, cut, levels[cut]);
+            } catch (DeadlineReached e) {
+                // Stopped in this cut's x-predictions: the last cut's best, or no search before the first cut.
+                if (bestKey < 0) {
+                    throw e;
+                }
+                return finishFromNoise(context, bestKey);
+            }
             if (context.affordable(pool.size(), stageNfe(plan, levels, cut)) < pool.size()) {
                 return finishFromNoise(context, bestKey);
             }
-            context.solve(pool.alive, segmentGrid(schedule, levels, cut, solver), solver, null);
+            try {
+                context.checkpoint();
+                context.solve(pool.alive, segmentGrid(schedule, levels, cut, solver), solver, null);
+            } catch (DeadlineReached e) {
+                return finishFromNoise(context, bestKey);
+            }
         }
         return pick(context, pool, levels.length - 1);
     }

@@ -65,24 +65,38 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         Scores members = null;
         int best = -1;
         float bestScore = Float.NaN;
-        for (int start = 0; start < n; start += chunk) {
-            int count = Math.min(chunk, n - start);
-            Batch x = rows.rows(0, count);
-            Batch capturedRows = captured == null ? null : captured.rows(0, count);
-            context.solveKeys(x, first + start, context.searchSolver(), capturedRows);
-            Scores part = context.scoreKeys(x, capturedRows, first + start, context.searchSolver());
-            members = members == null ? part : members.concat(part);
-            if (kept != null) {
-                // One member: combining is per candidate, so the first strict maximum over chunks in order is the
-                // argmax of the whole pool (ties to the lowest index).
-                float[] partScores = context.combine(part);
-                int local = Scores.argmax(partScores);
-                if (best < 0 || partScores[local] > bestScore) {
-                    best = start + local;
-                    bestScore = partScores[local];
-                    context.copy(x.row(local), kept);
+        // Under a deadline the pool goes a solver batch at a time (a chunk holds whole batches), each scored before
+        // the next deadline check; without one, a chunk at a time.
+        int step = context.stepRows(chunk);
+        int done = 0;
+        try {
+            for (int at = 0; at < n; at += step) {
+                int count = Math.min(step, n - at);
+                context.checkpoint();
+                Batch x = rows.rows(at % chunk, count);
+                Batch capturedRows = captured == null ? null : captured.rows(at % chunk, count);
+                context.solveKeys(x, first + at, context.searchSolver(), capturedRows);
+                Scores part = context.scoreKeys(x, capturedRows, first + at, context.searchSolver());
+                members = members == null ? part : members.concat(part);
+                done = at + count;
+                if (kept != null) {
+                    // One member: combining is per candidate, so the first strict maximum over chunks in order is the
+                    // argmax of the whole pool (ties to the lowest index).
+                    float[] partScores = context.combine(part);
+                    int local = Scores.argmax(partScores);
+                    if (best < 0 || partScores[local] > bestScore) {
+                        best = at + local;
+                        bestScore = partScores[local];
+                        context.copy(x.row(local), kept);
+                    }
                 }
             }
+        } catch (DeadlineReached e) {
+            // The candidates scored so far are the pool of a budget of done x NFE each; none scored: no search.
+            if (done == 0) {
+                throw e;
+            }
+            n = done;
         }
         float[] scores = context.combine(members);
         if (kept == null) {

@@ -20,6 +20,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Everything one running request shares with its algorithm: the stream, the request's arena (every batch of
@@ -49,7 +50,19 @@ public final class SearchContext {
     private final SolveCache cache;
     /** The model's identity in the cache's rows (its files' hash and the backend); null without a cache. */
     private final String modelIdentity;
+    private final SearchControl control;
+    /**
+     * The denoiser calls the search ran and when the first one ended on the control's clock: the time of one call is
+     * measured from the later ones (the first carries the warm-up of a cold engine).
+     */
+    private long calls;
+    private long firstCallEnd;
+    /** Denoiser calls kept free before the deadline for what ends the search (the final solve of the winner). */
+    private long reserveCalls;
+    /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
+    private boolean scoredAny;
     private boolean budgetExhausted;
+    private boolean deadlineReached;
 
     public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
@@ -63,6 +76,18 @@ public final class SearchContext {
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
                          long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace,
                          SolveCache cache) {
+        this(backend, kernels, arena, model, verifier, label, seed, searchSolver, finalSolver, budgetNfe, batchSize,
+                meter, workspace, cache, SearchControl.none());
+    }
+
+    /**
+     * @param control the request's deadline and cancellation, read after every denoiser call (the meter calls back)
+     *                and at the algorithms' batch boundaries
+     */
+    public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
+                         int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
+                         long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace,
+                         SolveCache cache, SearchControl control) {
         this.backend = backend;
         this.kernels = kernels;
         this.arena = arena;
@@ -83,6 +108,84 @@ public final class SearchContext {
         this.cache = cache;
         this.modelIdentity = cache == null ? null
                 : ModelIdentity.of(model.denoiser()) + "/" + backend.name();
+        this.control = control;
+        this.reserveCalls = finalSolver.equals(searchSolver) ? 0 : finalSolver.fullNfe();
+        meter.afterEvaluation(this::modelCalled);
+    }
+
+    /**
+     * Runs the algorithm; a deadline reached before it scored any candidate ends it as a budget of zero would: the
+     * first random candidate solved with the final solver ({@link NoSearch}), so a sample always comes back.
+     */
+    public Outcome run(Function<SearchContext, Outcome> algorithm) {
+        try {
+            return algorithm.apply(this);
+        } catch (DeadlineReached e) {
+            trace.clear();
+            return new NoSearch().run(this);
+        }
+    }
+
+    /** Whether the search stopped proposing because its deadline came. */
+    public boolean deadlineReached() {
+        return deadlineReached;
+    }
+
+    /**
+     * Keeps time for {@code calls} denoiser calls of one row after the search, in place of the final solve's (an
+     * algorithm that ends otherwise, as search over paths completes its best path).
+     */
+    void reserveCalls(long count) {
+        reserveCalls = count;
+    }
+
+    /** Keeps time for a full final solve of one row (an algorithm whose stop always re-solves its winner). */
+    void reserveFinalSolve() {
+        reserveCalls = finalSolver.fullNfe();
+    }
+
+    /** Whether the request has a deadline: then pools are solved and scored a solver batch at a time. */
+    boolean hasDeadline() {
+        return control.hasDeadline();
+    }
+
+    /**
+     * Rows solved and scored before the next deadline check: one solver batch under a deadline, else the whole
+     * {@code rows} (fewer, larger calls; the same results, rows being independent).
+     */
+    int stepRows(int rows) {
+        return control.hasDeadline() ? Math.min(rows, batchSize) : rows;
+    }
+
+    /** After each denoiser call: one more call timed; then the batch-boundary check. */
+    private void modelCalled() {
+        control.throwIfCancelled();
+        calls++;
+        if (calls == 1 && control.hasDeadline()) {
+            firstCallEnd = control.now();
+        }
+        checkpoint();
+    }
+
+    /**
+     * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
+     * search phase past the deadline less the reserve for what ends the search (its calls at the mean time per call so
+     * far; before any candidate is scored, at least a final solve, which no search's fallback takes), the search
+     * stops proposing ({@link DeadlineReached}).
+     */
+    void checkpoint() {
+        control.throwIfCancelled();
+        if (!control.hasDeadline() || meter.phase() != Phase.SEARCH) {
+            return;
+        }
+        long now = control.now();
+        long perCall = calls < 2 ? 0 : (now - firstCallEnd) / (calls - 1);
+        long reserved = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
+        long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
+        if (control.remainingNanos(now) <= reserve) {
+            deadlineReached = true;
+            throw new DeadlineReached();
+        }
     }
 
     public ModelInfo info() {
@@ -219,6 +322,7 @@ public final class SearchContext {
             verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());
         }
+        scoredAny = true;
         return Scores.of(out);
     }
 
@@ -419,6 +523,7 @@ public final class SearchContext {
             }
         }
         meter.servedVerifierEvaluation(rows - misses.size(), verifier.flopsPerSample());
+        scoredAny = true;
         return Scores.of(out);
     }
 

@@ -2,18 +2,23 @@ package io.noisesearch.search;
 
 import io.noisesearch.schedule.SolverSettings;
 
+import java.time.Duration;
+
 /**
  * One search: which model and class, which algorithm and verifier, the solvers of the search and of the final
  * sample (null: the model's default solver; the search solver defaults to the final one), classifier-free
- * guidance (NaN: the model's default), a budget of search NFEs ({@link #UNLIMITED} for none), the seed, and
- * how many candidate rows go through the solver at once.
+ * guidance (NaN: the model's default), a budget of search NFEs ({@link #UNLIMITED} for none), the seed, how
+ * many candidate rows go through the solver at once, and a deadline (null for none): the time from submission after
+ * which the search stops proposing and returns its best so far.
  */
 public record SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
                             SolverSettings searchSolver, SolverSettings finalSolver, double guidance,
-                            long budgetNfe, long seed, int batchSize) {
+                            long budgetNfe, long seed, int batchSize, Duration deadline) {
 
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final int DEFAULT_BATCH_SIZE = 256;
+    /** The longest deadline a request may carry (one hour), in milliseconds. */
+    public static final long MAX_DEADLINE_MS = 3_600_000;
 
     public SearchRequest {
         if (model == null || model.isBlank()) {
@@ -28,6 +33,18 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
+        if (deadline != null && (deadline.isNegative() || deadline.isZero()
+                || deadline.compareTo(Duration.ofMillis(MAX_DEADLINE_MS)) > 0)) {
+            throw new IllegalArgumentException("--deadline-ms must lie in 1.." + MAX_DEADLINE_MS + ", got "
+                    + deadline.toMillis());
+        }
+    }
+
+    /** A request without a deadline. */
+    public SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
+                         SolverSettings searchSolver, SolverSettings finalSolver, double guidance, long budgetNfe,
+                         long seed, int batchSize) {
+        this(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed, batchSize, null);
     }
 
     /** A request with the model's default solver and guidance, no budget and the default batch size. */
@@ -37,26 +54,32 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
     }
 
     public SearchRequest withSolvers(SolverSettings search, SolverSettings last) {
-        return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budgetNfe, seed, batchSize);
+        return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budgetNfe, seed, batchSize,
+                deadline);
     }
 
     public SearchRequest withBudget(long nfe) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, nfe, seed,
-                batchSize);
+                batchSize, deadline);
     }
 
     public SearchRequest withBatchSize(int rows) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                rows);
+                rows, deadline);
     }
 
     public SearchRequest withSeed(long newSeed) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe,
-                newSeed, batchSize);
+                newSeed, batchSize, deadline);
     }
 
     public SearchRequest withGuidance(double scale) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, scale, budgetNfe, seed,
-                batchSize);
+                batchSize, deadline);
+    }
+
+    public SearchRequest withDeadline(Duration after) {
+        return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
+                batchSize, after);
     }
 }

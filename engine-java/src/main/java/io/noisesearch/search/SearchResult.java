@@ -17,13 +17,26 @@ import java.util.List;
  * @param backend      where the kernels ran ("java", "host", "cuda")
  * @param transfers    the host-device copies of this request (all zero on host backends)
  * @param served       the part of {@code compute} a {@link SolveCache} served instead of running (counts only)
+ * @param deadlineReached the search stopped proposing at its deadline and returned its best so far
  */
 public record SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,
                            long seed, float[] sample, long key, List<Long> lineage, float score,
                            float[] memberScores, boolean finalReused, boolean budgetExhausted,
                            long searchNfePlanned, SolverSettings searchSolver, SolverSettings finalSolver,
                            double guidance, Compute compute, List<TraceEntry> trace, String backend,
-                           Transfers transfers, Compute served) {
+                           Transfers transfers, Compute served, boolean deadlineReached) {
+
+    /** A result whose search ran to its end (no deadline reached). */
+    public SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,
+                        long seed, float[] sample, long key, List<Long> lineage, float score,
+                        float[] memberScores, boolean finalReused, boolean budgetExhausted,
+                        long searchNfePlanned, SolverSettings searchSolver, SolverSettings finalSolver,
+                        double guidance, Compute compute, List<TraceEntry> trace, String backend,
+                        Transfers transfers, Compute served) {
+        this(model, label, algorithm, verifier, members, seed, sample, key, lineage, score, memberScores, finalReused,
+                budgetExhausted, searchNfePlanned, searchSolver, finalSolver, guidance, compute, trace, backend,
+                transfers, served, false);
+    }
 
     /** A result that no cache served. */
     public SearchResult(ModelInfo model, int label, String algorithm, String verifier, List<String> members,

@@ -106,10 +106,16 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
             Batch sample = samples.rows(0, n);
             Batch capture = captured == null ? null : captured.rows(0, n);
             long first = SearchContext.key(Stage.ZERO_ORDER_NEIGHBOUR, k, 0);
-            context.drawNoise(noise, first);
-            context.neighbours(pivotNoise, noise, cosineFor(context, pivotNoise));
-            context.copy(noise, sample);
-            context.solve(sample, grid, context.searchSolver(), capture);
+            try {
+                context.checkpoint();
+                context.drawNoise(noise, first);
+                context.neighbours(pivotNoise, noise, cosineFor(context, pivotNoise));
+                context.copy(noise, sample);
+                context.solve(sample, grid, context.searchSolver(), capture);
+            } catch (DeadlineReached e) {
+                // The pivot of iteration k - 1 is what a budget that ends there returns.
+                break;
+            }
             // The verifier ranks the pivot with its neighbours: pool index 0 is the pivot.
             Scores candidates = context.score(sample, capture);
             float[] combined = context.combine(pivot.concat(candidates));

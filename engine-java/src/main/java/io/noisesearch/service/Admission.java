@@ -199,6 +199,16 @@ final class Admission {
         }
     }
 
+    /** Of the queued requests, those of high priority. */
+    int queuedHigh() {
+        lock.lock();
+        try {
+            return high.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int running() {
         lock.lock();
         try {

@@ -8,6 +8,7 @@ import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -65,7 +66,7 @@ final class SearchRequests {
         long budget = body.budgetNfe() == null ? SearchRequest.UNLIMITED : body.budgetNfe();
         SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm,
                 or(body.verifier(), DEFAULT_VERIFIER), search, last, guidance, budget, or(body.seed(), 0L),
-                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE));
+                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()));
         return new Checked(request, modelInfo, priority, sample);
     }
 
@@ -94,6 +95,18 @@ final class SearchRequests {
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
                 or(body.pathLength(), 2), pruneAt, or(body.keep(), 4)));
+    }
+
+    /** The deadline asked for, or null for none. */
+    private static Duration deadline(Long deadlineMs) {
+        if (deadlineMs == null) {
+            return null;
+        }
+        if (deadlineMs < 1 || deadlineMs > SearchRequest.MAX_DEADLINE_MS) {
+            throw ServiceError.invalid("deadlineMs", "deadlineMs must lie in 1.." + SearchRequest.MAX_DEADLINE_MS
+                    + " milliseconds, got " + deadlineMs);
+        }
+        return Duration.ofMillis(deadlineMs);
     }
 
     /** The guidance scale asked for, or NaN for the model's. */

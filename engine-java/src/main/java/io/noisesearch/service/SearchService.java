@@ -13,6 +13,7 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.report.ResultDocument;
+import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,8 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * with result.json's content (and the sample inline on request), {@code GET /v1/models}, {@code /healthz},
  * {@code /readyz} (ready once the preloaded models are open, not while draining) and {@code /metrics}
  * (Prometheus text). Searches are admitted by {@link Admission} and run on a fixed pool of platform threads, one
- * per concurrent search; close drains: new searches are refused with 503 while the admitted ones finish within the
- * grace period. The service does not own the engine.
+ * per concurrent search; a request's deadline counts from its arrival, queue wait included. A search whose client
+ * closes the connection is cancelled ({@link ConnectionWatch}); close drains: new searches are refused with 503 while
+ * the admitted ones finish within the grace period, then the ones still running are cancelled. The service does not
+ * own the engine.
  */
 public final class SearchService implements AutoCloseable {
 
@@ -52,6 +58,11 @@ public final class SearchService implements AutoCloseable {
 
     /** The default body limit: a search request is a few hundred bytes. */
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    /** Cancellation reasons, the label of the cancellation metric. */
+    static final String CLIENT_DISCONNECTED = "client_disconnected";
+    static final String SHUTDOWN = "shutdown";
+    /** How long close waits for the searches it cancelled to reach a batch boundary and answer. */
+    private static final Duration CANCELLED_ANSWERS = Duration.ofSeconds(10);
     /** PNG samples are sent at their own size: clients scale them as they like. */
     static final int PNG_SCALE = 1;
 
@@ -82,8 +93,9 @@ public final class SearchService implements AutoCloseable {
     private final Javalin app;
     /** Search exchanges between arrival and the last byte of their answer; draining waits for them. */
     private final AtomicInteger exchanges = new AtomicInteger();
-    /** Of those, the ones whose search runs in the engine (a grace period that ends does not wait for them). */
-    private final AtomicInteger searching = new AtomicInteger();
+    /** The controls of the searches admitted or queued: cancelled when the grace period of a shutdown ends. */
+    private final Set<SearchControl> controls = ConcurrentHashMap.newKeySet();
+    private final ConnectionWatch connections = new ConnectionWatch();
     private final AtomicLong requestIds = new AtomicLong();
     private volatile boolean ready;
     private volatile String notReadyReason = "loading models";
@@ -221,22 +233,54 @@ public final class SearchService implements AutoCloseable {
             String answer;
             int status = 200;
             String reason = null;
+            Exchange exchange = new Exchange();
             try {
-                answer = answer(ctx);
+                answer = answer(ctx, exchange);
             } catch (ServiceError e) {
                 status = e.status();
                 reason = e.body().reason();
                 answer = Json.line(e.body());
             }
             metrics.answered(status, reason);
-            write(ctx, status, answer);
+            if (!exchange.gone()) {
+                write(ctx, status, answer, exchange.closeAfter);
+            }
         } finally {
             exchanges.decrementAndGet();
         }
     }
 
+    /**
+     * One search exchange's hold on its handler thread: a client that disconnects while the request waits in the
+     * queue interrupts the wait (it leaves the queue at once); one that disconnects while it runs cancels it.
+     */
+    private static final class Exchange {
+        private final Thread handler = Thread.currentThread();
+        private boolean queued;
+        /** The client closed the connection: nobody reads an answer. */
+        private boolean gone;
+        /** Bytes of a next request were read while watching: the connection closes after the answer. */
+        private boolean closeAfter;
+
+        synchronized void queued(boolean waiting) {
+            queued = waiting;
+        }
+
+        synchronized boolean gone() {
+            return gone;
+        }
+
+        synchronized void disconnected(SearchControl control) {
+            gone = true;
+            control.cancel(CLIENT_DISCONNECTED);
+            if (queued) {
+                handler.interrupt();
+            }
+        }
+    }
+
     /** The answer of one search request, or the ServiceError that says why there is none. */
-    private String answer(Context ctx) {
+    private String answer(Context ctx, Exchange exchange) {
         if (admission.draining()) {
             throw refusal(Admission.Refusal.DRAINING);
         }
@@ -253,26 +297,61 @@ public final class SearchService implements AutoCloseable {
             throw engineError(e);
         }
         openModel(checked.request().model());
-        long queuedAt = System.nanoTime();
-        try (Admission.Permit permit = admission.enter(checked.priority() == SearchRequests.Priority.HIGH)) {
-            long startedAt = System.nanoTime();
-            metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
-            SearchResult result;
-            searching.incrementAndGet();
-            try {
-                result = run(checked);
-            } finally {
-                searching.decrementAndGet();
+        SearchControl control = SearchControl.startingNow(checked.request().deadline());
+        controls.add(control);
+        ConnectionWatch.Watched watched = connections.watch(ctx, () -> exchange.disconnected(control));
+        try {
+            return admitted(checked, control, exchange);
+        } finally {
+            controls.remove(control);
+            if (watched != null) {
+                exchange.closeAfter = watched.end();
             }
-            metrics.searched(checked.request().model(), result.algorithm(),
-                    Duration.ofNanos(System.nanoTime() - startedAt), result.compute());
-            return document(checked, result);
+        }
+    }
+
+    /** Waits for a slot, then runs the search under its control. */
+    private String admitted(SearchRequests.Checked checked, SearchControl control, Exchange exchange) {
+        long queuedAt = System.nanoTime();
+        Admission.Permit permit;
+        exchange.queued(true);
+        try {
+            permit = admission.enter(checked.priority() == SearchRequests.Priority.HIGH);
         } catch (Admission.Refused e) {
             throw refusal(e.refusal);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServiceError(503, "shut_down", null, "the service is shutting down");
+            throw cancelledOr(control, new ServiceError(503, "shut_down", null, "the service is shutting down"));
+        } finally {
+            exchange.queued(false);
         }
+        try (permit) {
+            // A disconnect that interrupted after the slot was granted leaves only the flag behind.
+            if (control.cancelled()) {
+                Thread.interrupted();
+            }
+            long startedAt = System.nanoTime();
+            metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
+            SearchResult result = run(checked, control);
+            metrics.searched(checked.request().model(), result.algorithm(),
+                    Duration.ofNanos(System.nanoTime() - startedAt), result.compute(), result.deadlineReached());
+            return document(checked, result);
+        } catch (InterruptedException e) {
+            throw cancelledOr(control, new ServiceError(503, "shut_down", null, "the service is shutting down"));
+        }
+    }
+
+    /** The answer of a search its control cancelled (counted by reason), else {@code otherwise}. */
+    private ServiceError cancelledOr(SearchControl control, ServiceError otherwise) {
+        String reason = control.cancelReason();
+        if (reason == null) {
+            Thread.currentThread().interrupt();
+            return otherwise;
+        }
+        metrics.cancelled(reason);
+        if (reason.equals(SHUTDOWN)) {
+            return new ServiceError(503, "shut_down", null, "the service shut down before this search could finish");
+        }
+        return new ServiceError(503, "cancelled", null, "the search was cancelled: " + reason);
     }
 
     /**
@@ -291,11 +370,14 @@ public final class SearchService implements AutoCloseable {
     }
 
     /** Runs the search on a search thread (native work stays off the virtual threads' carriers). */
-    private SearchResult run(SearchRequests.Checked checked) throws InterruptedException {
-        Future<SearchResult> future = searches.submit(() -> engine.search(checked.request()));
+    private SearchResult run(SearchRequests.Checked checked, SearchControl control) throws InterruptedException {
+        Future<SearchResult> future = searches.submit(() -> engine.search(checked.request(), control));
         try {
             return future.get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof CancellationException) {
+                throw cancelledOr(control, engineError(e.getCause()));
+            }
             throw engineError(e.getCause());
         }
     }
@@ -377,11 +459,17 @@ public final class SearchService implements AutoCloseable {
         ctx.result(Json.line(value));
     }
 
-    /** Writes and flushes the answer here, so that draining sees the exchange end only once it is sent. */
-    private static void write(Context ctx, int status, String json) throws IOException {
+    /**
+     * Writes and flushes the answer here, so that draining sees the exchange end only once it is sent; {@code close}:
+     * the connection is closed after it.
+     */
+    private static void write(Context ctx, int status, String json, boolean close) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         var response = ctx.res();
         response.setStatus(status);
+        if (close) {
+            response.setHeader("Connection", "close");
+        }
         response.setContentType("application/json");
         response.setContentLength(bytes.length);
         OutputStream out = response.getOutputStream();
@@ -391,8 +479,8 @@ public final class SearchService implements AutoCloseable {
 
     /**
      * Drains and stops: new searches are refused (503) and {@code /readyz} says not ready; the admitted ones finish
-     * within the grace period; then the ones still queued are refused and the server stops. Searches still running
-     * then are not cancelled: they end inside the engine, whose close waits for them.
+     * within the grace period; then the ones still queued are refused, the ones still running are cancelled (they end
+     * at their next batch boundary with a 503), and the server stops.
      */
     @Override
     public void close() {
@@ -407,18 +495,21 @@ public final class SearchService implements AutoCloseable {
         try {
             boolean idle = admission.awaitIdle(settings.grace());
             if (!idle) {
-                LOG.warn("grace period over: {} searches running, {} queued refused", admission.running(),
+                LOG.warn("grace period over: {} searches running cancelled, {} queued refused", admission.running(),
                         admission.queued());
                 admission.abandonQueued();
+                controls.forEach(control -> control.cancel(SHUTDOWN));
             }
-            // Answers of the admitted searches are written after their slots are given back: wait for them too.
-            long last = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
-            while (exchanges.get() > searching.get() && System.nanoTime() < last) {
+            // Answers are written after the slots are given back: wait for them too.
+            Duration answers = idle ? Duration.ofSeconds(1) : CANCELLED_ANSWERS;
+            long last = Math.max(deadline, System.nanoTime() + answers.toNanos());
+            while (exchanges.get() > 0 && System.nanoTime() < last) {
                 Thread.sleep(5);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        connections.close();
         app.stop();
         searches.shutdown();
         engine.batchListener(null);

@@ -13,8 +13,9 @@ import java.time.Duration;
 
 /**
  * The service's meters in Prometheus text: queue depth and searches in flight, NFEs and forward passes by model and
- * algorithm (their rate is NFE/s), search and queue-wait latency histograms, requests by outcome and rejections by
- * reason; with batching, rows and requests per model call (the count of either is the calls made).
+ * algorithm (their rate is NFE/s), search and queue-wait latency histograms, requests by outcome, rejections by
+ * reason, searches that reached their deadline, and cancellations by reason; with batching, rows and requests per
+ * model call (the count of either is the calls made).
  */
 final class ServiceMetrics {
 
@@ -35,8 +36,14 @@ final class ServiceMetrics {
                 .description("Searches that may run at once").register(registry);
     }
 
-    /** One search answered: its latency (queue wait excluded), and the compute it spent. */
-    void searched(String model, String algorithm, Duration latency, Compute compute) {
+    /** One search answered: its latency (queue wait excluded), the compute it spent, whether its deadline came. */
+    void searched(String model, String algorithm, Duration latency, Compute compute, boolean deadlineReached) {
+        Counter deadlines = Counter.builder("noisesearch.deadlines.reached")
+                .description("Searches stopped by their deadline, answered with their best so far")
+                .tags("model", model, "algorithm", algorithm).register(registry);
+        if (deadlineReached) {
+            deadlines.increment();
+        }
         Timer.builder("noisesearch.search.latency").description("Search time, from slot to result")
                 .tags("model", model, "algorithm", algorithm).publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofMinutes(10)).register(registry).record(latency);
@@ -56,6 +63,12 @@ final class ServiceMetrics {
         DistributionSummary.builder("noisesearch.batch.requests").description("Requests merged per model call")
                 .tags("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
                 .register(registry).record(requests);
+    }
+
+    /** A search cancelled before its end: {@code reason} is client_disconnected or shutdown. */
+    void cancelled(String reason) {
+        Counter.builder("noisesearch.cancellations").description("Searches cancelled, by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     void queueWait(Duration wait) {

@@ -149,6 +149,7 @@ class ProfileCommandTest {
         JsonNode random = lines.get(2);
         assertThat(random.path("configuration").path("parameters").path("candidates").asInt()).isEqualTo(2);
         assertThat(random.path("samples").asInt()).isEqualTo(3);
+        assertThat(random.path("precision").asText()).isEqualTo("fp32");
         JsonNode compute = random.path("compute");
         assertThat(compute.path("plannedSearchNfe").asLong()).isEqualTo(2 * 9);
         assertThat(compute.path("searchNfe").asLong()).isEqualTo(3 * 2 * 9);

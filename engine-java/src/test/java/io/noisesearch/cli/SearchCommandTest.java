@@ -124,6 +124,26 @@ class SearchCommandTest {
     }
 
     @Test
+    void aDeadlineIsWrittenWithWhetherItWasReached() throws IOException {
+        JsonNode timed = search("deadline", "--algorithm", "random", "--candidates", "4", "--deadline-ms", "3600000");
+        JsonNode free = search("no-deadline", "--algorithm", "random", "--candidates", "4");
+
+        assertThat(timed.path("deadlineMs").asLong()).isEqualTo(3_600_000);
+        assertThat(timed.path("deadlineReached").asBoolean()).isFalse();
+        assertThat(timed.path("best").path("key").asLong()).isEqualTo(free.path("best").path("key").asLong());
+        assertThat(free.path("deadlineMs").isNull()).isTrue();
+    }
+
+    @Test
+    void aDeadlineOutsideItsRangeNamesTheOption() {
+        for (String bad : new String[] {"0", "-5", "3600001"}) {
+            CliRun run = CliRun.of("search", "--deadline-ms", bad, "--out", temp.resolve("bad").toString());
+            assertThat(run.exitCode()).as(bad).isEqualTo(2);
+            assertThat(run.err()).as(bad).contains("--deadline-ms must lie in 1..3600000");
+        }
+    }
+
+    @Test
     void eachAlgorithmHasItsOwnNAndTakesCandidatesWhereItIsNotGiven() throws IOException {
         JsonNode own = search("neighbours", "--algorithm", "zero-order", "--neighbours", "3", "--candidates", "9",
                 "--iterations", "2");

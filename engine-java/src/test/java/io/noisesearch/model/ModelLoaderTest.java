@@ -111,4 +111,20 @@ class ModelLoaderTest {
                             + " classifier model");
         }
     }
+
+    @Test
+    void anInt8LoaderRefusesMixturesAndRuntimesWithoutAVariantPathInOneLine() throws IOException {
+        Files.createDirectories(models.resolve("flow"));
+        List<String> events = new ArrayList<>();
+        try (Backend backend = Backends.open("java");
+             ModelLoader loader = new ModelLoader(backend, new ModelRepository(models),
+                     List.of(new StandIn("a", null, events)), Precision.INT8)) {
+            assertThatThrownBy(() -> loader.denoiser("gmm-image")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageStartingWith("--precision int8: model gmm-image is an exact Gaussian mixture");
+            assertThatThrownBy(() -> loader.denoiser("flow")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessage("--precision int8: StandIn has no int8 path; the int8 variants run on ONNX Runtime"
+                            + " (--device cpu)");
+        }
+        assertThat(events).as("nothing was opened").containsExactly("a closed");
+    }
 }

@@ -28,7 +28,7 @@ class ResultsLogTest {
 
     private ProfileResult result(int index) {
         Configuration c = configurations.get(index);
-        return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers("heun x10", "heun x10"), 4,
+        return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers("heun x10", "heun x10"), "fp32", 4,
                 new ProfileResult.Quality(null, null, null, null, null, null, 1.5 + index, 2.0),
                 new ProfileResult.Work(19L * (index + 1), 76, 0, 76, 4, 0.5, 0.25, 0.75, 0),
                 new ProfileResult.Measured(10, 5, 0, 1, 1 << 20));

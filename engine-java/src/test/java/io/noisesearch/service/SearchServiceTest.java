@@ -153,6 +153,12 @@ class SearchServiceTest {
             "{\"Candidates\": 16}                          | 400 | invalid_request | Candidates",
             "{\"seed\": 1, \"seed\": 2}                    | 400 | invalid_request | seed",
             "{\"priority\": \"urgent\"}                    | 400 | invalid_request | priority",
+            "{\"priority\": 1}                           | 400 | invalid_request | priority",
+            "{\"deadlineMs\": 0}                         | 400 | invalid_request | deadlineMs",
+            "{\"deadlineMs\": -200}                      | 400 | invalid_request | deadlineMs",
+            "{\"deadlineMs\": 3600001}                   | 400 | invalid_request | deadlineMs",
+            "{\"deadlineMs\": \"200\"}                   | 400 | invalid_request | deadlineMs",
+            "{\"deadlineMs\": 2.5}                       | 400 | invalid_request | deadlineMs",
             "{\"sample\": \"jpeg\"}                        | 400 | invalid_request | sample",
             "{\"model\": \"gmm-2d\", \"sample\": \"png\"}  | 400 | invalid_request | sample",
     })
@@ -404,11 +410,11 @@ class SearchServiceTest {
         return copy;
     }
 
-    private interface Call<T> {
+    interface Call<T> {
         T call() throws Exception;
     }
 
-    private static <T> T unchecked(Call<T> call) {
+    static <T> T unchecked(Call<T> call) {
         try {
             return call.call();
         } catch (Exception e) {

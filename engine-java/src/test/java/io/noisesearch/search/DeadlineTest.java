@@ -1,0 +1,199 @@
+package io.noisesearch.search;
+
+import io.noisesearch.engine.Engine;
+import io.noisesearch.schedule.Schedule;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Deadlines make every search anytime: on a clock the test drives (one tick per reading, no sleeping), a search
+ * stopped by its deadline returns what the same search returns under the budget of the work it completed, and
+ * without a deadline nothing changes.
+ */
+class DeadlineTest {
+
+    private static final long TICK = 1_000_000;
+    private static final long NEVER = Duration.ofHours(1).toNanos() / TICK;
+    private static Engine engine;
+
+    @BeforeAll
+    static void open() {
+        engine = Engine.open("host", 0);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    /** A control whose clock moves one tick at every reading; the deadline comes at the given reading. */
+    private static SearchControl ticking(long deadlineTicks) {
+        AtomicLong now = new AtomicLong();
+        return SearchControl.startingNow(Duration.ofNanos(deadlineTicks * TICK), () -> now.addAndGet(TICK));
+    }
+
+    private static SearchRequest request(SearchAlgorithm algorithm) {
+        return SearchRequest.of("gmm-image", 3, algorithm, "oracle", 8).withBatchSize(8);
+    }
+
+    private static final List<SearchAlgorithm> ALGORITHMS = List.of(new RandomSearch(40),
+            new ZeroOrderSearch(6, 8, 0.9, Double.NaN), new PathSearch(4, 3, 0.5, 0.05, 0.1, 2),
+            new PruneSearch(40, List.of(0.7, 0.4), 3));
+
+    @Test
+    void aDeadlineResultIsTheResultOfTheBudgetOfTheWorkItCompleted() {
+        for (SearchAlgorithm algorithm : ALGORITHMS) {
+            for (SolverSettings search : List.of(new SolverSettings(SolverKind.HEUN, 10),
+                    new SolverSettings(SolverKind.EULER, 6))) {
+                SearchRequest request = request(algorithm).withSolvers(search, null);
+                int reached = 0;
+                for (long ticks : new long[] {1, 3, 8, 15, 30, 45, 60, 90}) {
+                    SearchResult stopped = engine.search(request, ticking(ticks));
+                    String what = algorithm.id() + " " + search + " deadline " + ticks;
+                    if (!stopped.deadlineReached()) {
+                        continue;
+                    }
+                    reached++;
+                    assertThat(stopped.budgetExhausted()).as(what).isFalse();
+                    SearchResult budgeted = engine.search(request.withBudget(completedBudget(algorithm, stopped)));
+                    assertThat(stopped.key()).as(what).isEqualTo(budgeted.key());
+                    assertThat(stopped.lineage()).as(what).isEqualTo(budgeted.lineage());
+                    assertThat(stopped.score()).as(what).isEqualTo(budgeted.score());
+                    assertThat(stopped.sample()).as(what).containsExactly(budgeted.sample());
+                    assertThat(stopped.compute().finalNfe()).as(what).isEqualTo(budgeted.compute().finalNfe());
+                    assertThat(stopped.trace()).as(what).hasSameSizeAs(budgeted.trace());
+                }
+                assertThat(reached).as(algorithm.id() + " stopped by a deadline").isGreaterThanOrEqualTo(4);
+            }
+        }
+    }
+
+    /**
+     * The search NFEs of the work a stopped search completed, counted from its trace with the papers' formulas: random
+     * search the candidates it scored, zero-order its pivot and whole iterations, paths its first solve and whole
+     * rounds, pruning its first segment and the stages up to its last cut. No candidate scored: no budget.
+     */
+    private static long completedBudget(SearchAlgorithm algorithm, SearchResult stopped) {
+        if (stopped.key() == SearchContext.key(Stage.RANDOM, 0, 0) && stopped.trace().isEmpty()) {
+            return 0;
+        }
+        SolverSettings solver = stopped.searchSolver();
+        Schedule schedule = stopped.model().schedule();
+        int entries = stopped.trace().size();
+        return switch (algorithm) {
+            case RandomSearch r -> stopped.trace().getFirst().keys().length * solver.fullNfe();
+            case ZeroOrderSearch z -> (1 + (long) z.neighbours() * (entries - 1)) * solver.fullNfe();
+            case PathSearch p -> {
+                long total = p.paths() * solver.nfe(p.initialSteps(solver), schedule.timeOf(p.searchStart()));
+                double level = p.searchStart();
+                for (int round = 0; round < entries; round++) {
+                    double down = p.nextLevel(level);
+                    total += (long) p.paths() * p.width()
+                            * (solver.nfe(p.pathLength(), schedule.timeOf(down)) + (down > 0 ? 1 : 0));
+                    level = down;
+                }
+                yield total;
+            }
+            case PruneSearch p -> {
+                // Stage j: segment j and the x-prediction at cut j + 1, for the candidates alive; cut j is entry j - 1.
+                double[] levels = new double[p.pruneAt().size() + 2];
+                levels[0] = 1;
+                for (int i = 0; i < p.pruneAt().size(); i++) {
+                    levels[i + 1] = p.pruneAt().get(i);
+                }
+                long total = 0;
+                long alive = p.candidates();
+                for (int j = 0; j < entries; j++) {
+                    int steps = (int) Math.max(1, Math.round((levels[j] - levels[j + 1]) * solver.steps()));
+                    total += alive * (solver.nfe(steps, schedule.timeOf(levels[j + 1])) + (levels[j + 1] > 0 ? 1 : 0));
+                    alive = p.survivors(alive);
+                }
+                yield total;
+            }
+            case NoSearch n -> 0;
+        };
+    }
+
+    @Test
+    void aStoppedRandomSearchSpentAtMostOneSolverBatchBeyondWhatItScored() {
+        SearchRequest request = request(new RandomSearch(80));
+        for (long ticks : new long[] {50, 70, 91, 117}) {
+            SearchResult stopped = engine.search(request, ticking(ticks));
+            int scored = stopped.trace().getFirst().keys().length;
+            assertThat(scored).isLessThan(80);
+            assertThat(stopped.compute().searchNfe()).isBetween(scored * 19L, (scored + 8) * 19L);
+            assertThat(stopped.compute().verifierCalls()).isEqualTo(scored);
+        }
+    }
+
+    @Test
+    void beforeAnyCandidateIsScoredTheFallbacksFinalSolveIsReserved() {
+        // A batch of 8 takes over 20 readings (a check and 19 calls, a tick or more each) and the fallback's final
+        // solve is reserved at 19 calls' time: with the deadline 30 readings away the first batch cannot end before
+        // the deadline less that reserve, so the search stops in it and answers with no search's sample.
+        SearchResult stopped = engine.search(request(new RandomSearch(40)), ticking(30));
+        assertThat(stopped.deadlineReached()).isTrue();
+        assertThat(stopped.trace()).isEmpty();
+        assertThat(stopped.compute().searchNfe()).isLessThan(8 * 19);
+        assertThat(stopped.compute().finalNfe()).isEqualTo(19);
+    }
+
+    @Test
+    void aDeadlineBeforeAnyCandidateReturnsTheUnsearchedNoise() {
+        SearchResult none = engine.search(request(new NoSearch()));
+        for (SearchAlgorithm algorithm : ALGORITHMS) {
+            SearchResult stopped = engine.search(request(algorithm), ticking(1));
+            assertThat(stopped.deadlineReached()).as(algorithm.id()).isTrue();
+            assertThat(stopped.sample()).as(algorithm.id()).containsExactly(none.sample());
+            assertThat(stopped.compute().finalNfe()).as(algorithm.id()).isEqualTo(19);
+            assertThat(stopped.trace()).as(algorithm.id()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeadlineThatIsNotReachedChangesNothing() {
+        for (SearchAlgorithm algorithm : ALGORITHMS) {
+            SearchResult free = engine.search(request(algorithm));
+            SearchResult timed = engine.search(request(algorithm), ticking(NEVER));
+            SearchResult wallClock = engine.search(request(algorithm).withDeadline(Duration.ofHours(1)));
+            for (SearchResult result : List.of(timed, wallClock)) {
+                assertThat(result.deadlineReached()).as(algorithm.id()).isFalse();
+                assertThat(result.key()).as(algorithm.id()).isEqualTo(free.key());
+                assertThat(result.sample()).as(algorithm.id()).containsExactly(free.sample());
+                assertThat(result.compute().searchNfe()).as(algorithm.id()).isEqualTo(free.compute().searchNfe());
+            }
+            assertThat(free.deadlineReached()).isFalse();
+        }
+    }
+
+    @Test
+    void theFinalSolveIsReservedWhenTheWinnerIsSolvedAgain() {
+        // Search with 4 Euler steps, finish with 10 Heun steps (19 calls): the deadline check keeps 19 calls' time.
+        SearchRequest request = request(new RandomSearch(400))
+                .withSolvers(new SolverSettings(SolverKind.EULER, 4), new SolverSettings(SolverKind.HEUN, 10));
+        SearchRequest same = request(new RandomSearch(400))
+                .withSolvers(new SolverSettings(SolverKind.EULER, 4), new SolverSettings(SolverKind.EULER, 4));
+        SearchResult reserving = engine.search(request, ticking(200));
+        SearchResult keeping = engine.search(same, ticking(200));
+        assertThat(reserving.deadlineReached()).isTrue();
+        assertThat(keeping.deadlineReached()).isTrue();
+        assertThat(reserving.trace().getFirst().keys().length)
+                .isLessThan(keeping.trace().getFirst().keys().length);
+    }
+
+    @Test
+    void noSearchHasNothingToStop() {
+        SearchResult result = engine.search(request(new NoSearch()), ticking(1));
+        assertThat(result.deadlineReached()).isFalse();
+        assertThat(result.compute().finalNfe()).isEqualTo(19);
+    }
+}

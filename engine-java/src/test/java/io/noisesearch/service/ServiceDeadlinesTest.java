@@ -1,0 +1,159 @@
+package io.noisesearch.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.noisesearch.backend.Backends;
+import io.noisesearch.engine.Engine;
+import io.noisesearch.model.ModelRepository;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.noisesearch.service.SearchServiceTest.awaitReady;
+import static io.noisesearch.service.SearchServiceTest.get;
+import static io.noisesearch.service.SearchServiceTest.json;
+import static io.noisesearch.service.SearchServiceTest.post;
+import static io.noisesearch.service.SearchServiceTest.settings;
+import static io.noisesearch.service.SearchServiceTest.unchecked;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Deadlines and cancellation through the service: deadlineMs reaches the search and its answer, a client that closes
+ * its connection cancels its search (running or queued), and the end of a shutdown's grace period cancels the
+ * searches still running. Waits are for conditions, bounded; nothing asserts on time.
+ */
+class ServiceDeadlinesTest {
+
+    /** A search far longer than any test: only a deadline or a cancellation ends it. */
+    private static final String ENDLESS = "{\"candidates\": 20000000, \"batchSize\": 8}";
+
+    private static Engine engine;
+
+    @BeforeAll
+    static void open() {
+        engine = Engine.open(Backends.open("host"), 1, 2, new ModelRepository(SearchServiceTest.trainedModels()));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 6000 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(condition.getAsBoolean()).as(what).isTrue();
+    }
+
+    /** Sends a search request on a raw connection and leaves it open; the caller closes it. */
+    private static Socket sendAndKeepOpen(SearchService service, String body) throws Exception {
+        Socket socket = new Socket("127.0.0.1", service.port());
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    @Test
+    void theDeadlineReachesTheSearchAndItsAnswer() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            HttpResponse<String> stopped = post(service, "{\"candidates\": 20000000, \"batchSize\": 8,"
+                    + " \"deadlineMs\": 50}");
+            assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
+            JsonNode document = json(stopped);
+            assertThat(document.get("deadlineMs").asLong()).isEqualTo(50);
+            assertThat(document.get("deadlineReached").asBoolean()).isTrue();
+            assertThat(document.get("compute").get("searchNfe").asLong()).isLessThan(20_000_000L * 19);
+
+            JsonNode free = json(post(service, "{\"candidates\": 4, \"deadlineMs\": 3600000}"));
+            assertThat(free.get("deadlineReached").asBoolean()).isFalse();
+            assertThat(free.get("best").get("key").asLong())
+                    .isEqualTo(json(post(service, "{\"candidates\": 4}")).get("best").get("key").asLong());
+
+            assertThat(get(service, "/metrics").body()).contains(
+                    "noisesearch_deadlines_reached_total{algorithm=\"random\",model=\"gmm-image\"} 1.0");
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsCancelsItsRunningSearch() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            try (Socket socket = sendAndKeepOpen(service, ENDLESS)) {
+                await("the search runs", () -> service.admission().running() == 1);
+            }
+            await("the cancelled search gave its slot back", () -> service.admission().running() == 0);
+            assertThat(get(service, "/metrics").body())
+                    .contains("noisesearch_cancellations_total{reason=\"client_disconnected\"} 1.0");
+            HttpResponse<String> next = post(service, "{\"candidates\": 2}");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsWhileQueuedLeavesTheQueue() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            try (Admission.Permit held = service.admission().enter(false)) {
+                try (Socket socket = sendAndKeepOpen(service, "{\"candidates\": 2}")) {
+                    assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                }
+                await("the request left the queue", () -> service.admission().queued() == 0);
+                assertThat(service.admission().running()).isEqualTo(1);
+            }
+            assertThat(get(service, "/metrics").body())
+                    .contains("noisesearch_cancellations_total{reason=\"client_disconnected\"} 1.0");
+        }
+    }
+
+    @Test
+    void priorityHighQueuesAheadOfNormal() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            List<CompletableFuture<HttpResponse<String>>> answers;
+            try (Admission.Permit held = service.admission().enter(false)) {
+                var normal = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 2, \"priority\": \"normal\"}")));
+                assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                var high = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 2, \"priority\": \"high\"}")));
+                assertThat(service.admission().awaitQueued(2, 60, TimeUnit.SECONDS)).isTrue();
+                // Admission grants the high queue first (AdmissionTest): the field puts the request there.
+                assertThat(service.admission().queuedHigh()).isEqualTo(1);
+                answers = List.of(normal, high);
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(5, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void theEndOfTheGracePeriodCancelsTheSearchesStillRunning() throws Exception {
+        SearchService service = SearchService.start(engine, new SearchService.Settings("127.0.0.1", 0, 1, 4,
+                Duration.ZERO, SearchService.DEFAULT_MAX_BODY_BYTES, List.of("gmm-image")));
+        awaitReady(service);
+        CompletableFuture<HttpResponse<String>> running =
+                CompletableFuture.supplyAsync(() -> unchecked(() -> post(service, ENDLESS)));
+        await("the search runs", () -> service.admission().running() == 1);
+        service.close();
+        HttpResponse<String> answer = running.get(5, TimeUnit.MINUTES);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(json(answer).get("reason").asText()).isEqualTo("shut_down");
+        assertThat(service.admission().running()).isZero();
+    }
+}
