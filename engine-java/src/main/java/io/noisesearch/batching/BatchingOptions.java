@@ -7,7 +7,10 @@ package io.noisesearch.batching;
  */
 public record BatchingOptions(boolean enabled, long maxDelayMicros, int maxRows) {
 
-    /** The wait when none is given: about a tenth of one small mnist-flow-s call on a CPU (docs/results.md). */
+    /**
+     * The wait when none is given: about 1% of one 16-row mnist-flow-s call on a 2-core CPU (20-40 ms,
+     * docs/results.md), so that a search busy elsewhere costs the others little; not yet tuned by a sweep.
+     */
     public static final long DEFAULT_DELAY_MICROS = 200;
     public static final int DEFAULT_MAX_ROWS = 256;
     /** Beyond a second a wait is no longer a batching delay. */
