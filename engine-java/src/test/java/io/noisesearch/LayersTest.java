@@ -30,7 +30,7 @@ class LayersTest {
             Set.of("noise", "compute", "schedule", "format"),
             Set.of("backend"),
             Set.of("model"),
-            Set.of("onnx", "tensorrt", "sampling", "metrics", "shapes"),
+            Set.of("onnx", "tensorrt", "sampling", "metrics", "shapes", "batching"),
             Set.of("verify"),
             Set.of("search"),
             Set.of("report", "engine"),

@@ -29,7 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
  * latency - D within one model call.
  *
- * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...] [D]}
+ * <p>Where the server batches model calls across searches, the last columns give the mean rows per model call of
+ * the model during the level ("-" without batching) and the label (optional argument after D, e.g. "batching-on";
+ * D 0 for no deadline).
+ *
+ * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...] [D
+ * [LABEL]]}
  */
 public final class LoadTest {
 
@@ -66,9 +71,9 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 8 && args.length != 9) {
+        if (args.length < 8 || args.length > 10) {
             System.err.println("usage: LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS,..."
-                    + " [DEADLINE_MS]");
+                    + " [DEADLINE_MS [LABEL]]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -83,7 +88,8 @@ public final class LoadTest {
         double seconds = Double.parseDouble(args[5]);
         long maxRequests = Long.parseLong(args[6]);
         int[] levels = Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt).toArray();
-        long deadlineMs = args.length == 9 ? Long.parseLong(args[8]) : 0;
+        long deadlineMs = args.length >= 9 ? Long.parseLong(args[8]) : 0;
+        String label = args.length == 10 ? args[9] : "";
         if (deadlineMs < 0 || deadlineMs > 3_600_000) {
             System.err.println("LoadTest: DEADLINE_MS must lie in 0..3600000, got " + deadlineMs);
             System.exit(2);
@@ -102,22 +108,41 @@ public final class LoadTest {
                     + " %.1f ms (one search without deadline, alone)%n", deadlineMs, candidates, ask.batchSize(),
                     callMillis(warm, ask.batchSize()));
         }
-        System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%s%n", "model", "clients", "ok",
-                "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s",
+        System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%s %9s%n", "model", "clients",
+                "ok", "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s",
                 deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %12s %12s", "reached", "unsearched",
                         "p50 - D ms", "p99 - D ms")
-                        : "");
+                        : "", "rows/call");
         for (int clients : levels) {
+            double[] before = batchRows(client, port, model);
             Level level = run(client, uri, ask, clients, seconds, maxRequests, seeds);
             double[] sorted = level.millis().clone();
             Arrays.sort(sorted);
             double settle = settle(client, port);
+            double[] after = batchRows(client, port, model);
+            double calls = after[1] - before[1];
+            String rowsPerCall = calls > 0 ? String.format(Locale.ROOT, "%.1f", (after[0] - before[0]) / calls) : "-";
             String over = deadlineMs > 0 ? String.format(Locale.ROOT, " %8d %10d %12.1f %12.1f", level.reached(),
                     level.unsearched(), percentile(sorted, 50) - deadlineMs, percentile(sorted, 99) - deadlineMs) : "";
-            System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%s%n", model,
-                    clients, sorted.length, level.rejected(), level.failed(), level.cut(),
+            System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%s %9s %s%n",
+                    model, clients, sorted.length, level.rejected(), level.failed(), level.cut(),
                     sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
-                    percentile(sorted, 99), settle, over);
+                    percentile(sorted, 99), settle, over, rowsPerCall, label);
+        }
+    }
+
+    /** The server's rows in batched model calls of the model and those calls ({0, 0} without batching). */
+    private static double[] batchRows(HttpClient client, int port, String model) throws InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        try {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String tag = "{model=\"" + model + "\"}";
+            double sum = gauge(text, "noisesearch_batch_rows_sum" + tag);
+            double count = gauge(text, "noisesearch_batch_rows_count" + tag);
+            return new double[] {Double.isNaN(sum) ? 0 : sum, Double.isNaN(count) ? 0 : count};
+        } catch (java.io.IOException e) {
+            return new double[] {0, 0};
         }
     }
 

@@ -1,6 +1,7 @@
 package io.noisesearch.cli;
 
 import io.noisesearch.backend.Backends;
+import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.model.ModelRepository;
@@ -72,7 +73,12 @@ final class EngineOptions {
 
     /** An engine on the chosen device with {@code kernelThreads} threads (<= 0: every core). */
     Engine open(int kernelThreads) {
+        return open(kernelThreads, BatchingOptions.OFF);
+    }
+
+    /** {@link #open(int)} with cross-request batching of model calls as given. */
+    Engine open(int kernelThreads, BatchingOptions batching) {
         ModelRepository repository = modelsDir != null ? new ModelRepository(modelsDir) : ModelRepository.fromEnvironment();
-        return Engine.open(Backends.open(device), kernelThreads, 1, repository, precision);
+        return Engine.open(Backends.open(device), kernelThreads, 1, repository, precision, batching);
     }
 }

@@ -1,5 +1,6 @@
 package io.noisesearch.cli;
 
+import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.service.SearchService;
 import picocli.CommandLine.Command;
@@ -61,6 +62,20 @@ final class ServeCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}).")
     List<String> preload;
 
+    @Option(names = "--batching", negatable = true, defaultValue = "false",
+            description = "Merge the model calls of concurrent searches of one model into shared calls; each search's"
+                    + " results stay those it gets alone (default: off).")
+    boolean batching;
+
+    @Option(names = "--batch-delay-us", defaultValue = "" + BatchingOptions.DEFAULT_DELAY_MICROS,
+            description = "With --batching: how long a model call may wait for other searches' rows, in"
+                    + " microseconds; never while every search is waiting (default: ${DEFAULT-VALUE}).")
+    long batchDelayMicros;
+
+    @Option(names = "--batch-max-rows", defaultValue = "" + BatchingOptions.DEFAULT_MAX_ROWS,
+            description = "With --batching: the most rows of one merged call (default: ${DEFAULT-VALUE}).")
+    int batchMaxRows;
+
     @Mixin
     EngineOptions engine;
 
@@ -73,7 +88,11 @@ final class ServeCommand implements Callable<Integer> {
         check(graceSeconds >= 0 && graceSeconds <= 3600, "--grace must lie in 0..3600 seconds, got " + graceSeconds);
         check(maxBody >= 1024 && maxBody <= 16 << 20, "--max-body must lie in 1024.." + (16 << 20) + ", got "
                 + maxBody);
-        Engine opened = engine.open();
+        check(batchDelayMicros >= 0 && batchDelayMicros <= BatchingOptions.MAX_DELAY_MICROS,
+                "--batch-delay-us must lie in 0.." + BatchingOptions.MAX_DELAY_MICROS + ", got " + batchDelayMicros);
+        check(batchMaxRows >= 1 && batchMaxRows <= BatchingOptions.MAX_ROWS,
+                "--batch-max-rows must lie in 1.." + BatchingOptions.MAX_ROWS + ", got " + batchMaxRows);
+        Engine opened = engine.open(engine.threads, new BatchingOptions(batching, batchDelayMicros, batchMaxRows));
         SearchService service;
         try {
             service = SearchService.start(opened, new SearchService.Settings(host, port, concurrency, queue,

@@ -3,6 +3,11 @@ package io.noisesearch.engine;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.NonFiniteOutputException;
 import io.noisesearch.backend.Backend;
+import io.noisesearch.batching.BatchListener;
+import io.noisesearch.batching.Batcher;
+import io.noisesearch.batching.BatchingOptions;
+import io.noisesearch.batching.DenoiserBatcher;
+import io.noisesearch.batching.ImageModelBatcher;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
@@ -79,10 +84,17 @@ public final class Engine implements AutoCloseable {
      */
     private final CompletableFuture<Lane> firstLane;
     private final AtomicBoolean firstLaneTaken = new AtomicBoolean();
+    private final BatchingOptions batching;
+    /** One batcher per denoiser, made at its first search while batching is on. */
+    private final Map<Denoiser, DenoiserBatcher> batchers = new ConcurrentHashMap<>();
+    /** One per verifier network, made at its first search while batching is on. */
+    private final Map<ImageModel, ImageModelBatcher> imageBatchers = new ConcurrentHashMap<>();
+    private volatile BatchListener batchListener = BatchListener.NONE;
 
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
-                   Precision precision) {
+                   Precision precision, BatchingOptions batching) {
         this.backend = backend;
+        this.batching = batching;
         this.threads = threads;
         this.models = new ModelLoader(backend, repository,
                 List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)), precision);
@@ -112,7 +124,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository) {
-        return open(backend, threads, concurrentRequests, repository, Precision.FP32);
+        return open(backend, threads, concurrentRequests, repository, Precision.FP32, BatchingOptions.OFF);
     }
 
     /**
@@ -121,10 +133,44 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
                               Precision precision) {
+        return open(backend, threads, concurrentRequests, repository, precision, BatchingOptions.OFF);
+    }
+
+    /**
+     * An engine whose concurrent searches share their denoiser calls where {@code batching} is on: rows of searches
+     * of one model that call at about the same time run in one call, each search's results the same as alone.
+     */
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                              BatchingOptions batching) {
+        return open(backend, threads, concurrentRequests, repository, Precision.FP32, batching);
+    }
+
+    /** An engine of the given precision ({@link #open(Backend, int, int, ModelRepository, Precision)}) and batching. */
+    public static Engine open(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
+                              Precision precision, BatchingOptions batching) {
         if (concurrentRequests < 1) {
             throw new IllegalArgumentException("concurrent requests must be at least 1, got " + concurrentRequests);
         }
-        return new Engine(backend, threads, concurrentRequests, repository, precision);
+        return new Engine(backend, threads, concurrentRequests, repository, precision, batching);
+    }
+
+    public BatchingOptions batching() {
+        return batching;
+    }
+
+    /** Told of every model call the batchers make (rows per call, requests merged): a service's metrics. */
+    public void batchListener(BatchListener listener) {
+        batchListener = listener == null ? BatchListener.NONE : listener;
+    }
+
+    private ImageModel batched(ImageModel network) {
+        return imageBatchers.computeIfAbsent(network, m -> new ImageModelBatcher(m, backend, batching,
+                (name, rows, requests) -> batchListener.called(name, rows, requests)));
+    }
+
+    private DenoiserBatcher batcher(Denoiser model) {
+        return batchers.computeIfAbsent(model, m -> new DenoiserBatcher(m, backend, batching,
+                (name, rows, requests) -> batchListener.called(name, rows, requests), Batcher.Clock.SYSTEM));
     }
 
     public ModelRepository repository() {
@@ -183,7 +229,8 @@ public final class Engine implements AutoCloseable {
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
     private Verifier verifierFor(SearchRequest request) {
         Denoiser model = model(request.model());
-        Verifier verifier = Verifiers.create(request.verifier(), model, role -> auxiliary(model, role));
+        Verifier verifier = Verifiers.create(request.verifier(), model, batching.enabled()
+                ? role -> batched(auxiliary(model, role)) : role -> auxiliary(model, role));
         ImageModel decoder = decoder(model);
         // a latent model's candidates are decoded before any verifier that reads them
         return decoder == null || verifier instanceof NoVerifier ? verifier
@@ -259,21 +306,27 @@ public final class Engine implements AutoCloseable {
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
-        GuidedDenoiser guided;
+        GuidedDenoiser unbatched;
         if (text != null) {
             // the prompt and the null caption, encoded once and shared by every candidate of the request
             EncodedPrompt prompt = text.encode(request.prompt());
             meter.auxiliaryEvaluation(2, text.textEncoderFlops());
-            guided = new GuidedDenoiser(text, prompt, guidance, meter);
+            unbatched = new GuidedDenoiser(text, prompt, guidance, meter);
             cache = null;
         } else {
-            guided = new GuidedDenoiser(model, request.label(), guidance, meter);
+            unbatched = new GuidedDenoiser(model, request.label(), guidance, meter);
         }
-        RequestLimits.current().check(request, info, searchSolver, finalSolver, guided.guided(), verifier);
+        RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
         control.throwIfCancelled();
         Lane lane = takeLane();
         boolean finished = false;
-        try (TransferMeter.Request copies = transfers.begin(); Arena arena = Arena.ofConfined()) {
+        // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.
+        try (TransferMeter.Request copies = transfers.begin();
+             Arena arena = batching.enabled() ? Arena.ofShared() : Arena.ofConfined();
+             // text requests (their rows differ by prompt) are not merged across requests
+             DenoiserBatcher.Session session = batching.enabled() && text == null ? batcher(model).join() : null) {
+            GuidedDenoiser guided = session == null ? unbatched
+                    : new GuidedDenoiser(model, session, request.label(), guidance, meter);
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
@@ -412,6 +465,16 @@ public final class Engine implements AutoCloseable {
         return idleLanes.peekFirst();
     }
 
+    /** The denoisers' batchers made so far. */
+    List<DenoiserBatcher> batchers() {
+        return List.copyOf(batchers.values());
+    }
+
+    /** The verifier networks' batchers made so far. */
+    List<ImageModelBatcher> imageBatchers() {
+        return List.copyOf(imageBatchers.values());
+    }
+
     /** The lane opened with the engine, waited for. */
     Lane firstLane() {
         return firstLane.join();
@@ -469,6 +532,10 @@ public final class Engine implements AutoCloseable {
             closeQuietly(first);
         }
         closeIdleLanes();
+        batchers.values().forEach(DenoiserBatcher::close);
+        batchers.clear();
+        imageBatchers.values().forEach(ImageModelBatcher::close);
+        imageBatchers.clear();
         evaluators.clear();
         models.close();
         backend.close();

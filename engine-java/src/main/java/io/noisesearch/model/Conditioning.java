@@ -18,16 +18,34 @@ public final class Conditioning {
 
     /** Every row gets time {@code t} and label {@code label}. */
     public Conditioning fill(int count, float t, int label) {
-        if (times.capacity() < count * Float.BYTES) {
-            times = ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder());
-            labels = ByteBuffer.allocateDirect(count * Long.BYTES).order(ByteOrder.nativeOrder());
-        }
+        ensure(count);
         for (int r = 0; r < count; r++) {
             times.putFloat(r * Float.BYTES, t);
             labels.putLong(r * Long.BYTES, label);
         }
         rows = count;
         return this;
+    }
+
+    /** Row r gets time {@code (float) t[r]} and label {@code label[r]}. */
+    public Conditioning fill(double[] t, int[] label) {
+        if (t.length != label.length) {
+            throw new IllegalArgumentException(t.length + " times for " + label.length + " labels");
+        }
+        ensure(t.length);
+        for (int r = 0; r < t.length; r++) {
+            times.putFloat(r * Float.BYTES, (float) t[r]);
+            labels.putLong(r * Long.BYTES, label[r]);
+        }
+        rows = t.length;
+        return this;
+    }
+
+    private void ensure(int count) {
+        if (times.capacity() < count * Float.BYTES) {
+            times = ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder());
+            labels = ByteBuffer.allocateDirect(count * Long.BYTES).order(ByteOrder.nativeOrder());
+        }
     }
 
     public FloatBuffer times() {

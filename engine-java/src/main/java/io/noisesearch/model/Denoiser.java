@@ -16,6 +16,30 @@ public interface Denoiser extends AutoCloseable {
     void predict(Kernels kernels, Batch x, double t, int label, Batch out);
 
     /**
+     * Row r of x at time {@code times[r]} with label {@code labels[r]} (merged calls of several requests). The
+     * default calls {@link #predict} once per run of rows of equal time and label; runtimes that take per-row
+     * conditioning run the rows in one call.
+     */
+    default void predictRows(Kernels kernels, Batch x, double[] times, int[] labels, Batch out) {
+        if (times.length != x.rows() || labels.length != x.rows() || out.rows() != x.rows()) {
+            throw new IllegalArgumentException("per-row conditioning of " + times.length + " times and "
+                    + labels.length + " labels for " + x.rows() + " rows into " + out.rows());
+        }
+        int start = 0;
+        for (int r = 1; r <= x.rows(); r++) {
+            if (r == x.rows() || times[r] != times[start] || labels[r] != labels[start]) {
+                predict(kernels, x.rows(start, r - start), times[start], labels[start], out.rows(start, r - start));
+                start = r;
+            }
+        }
+    }
+
+    /** The most rows one call takes (a TensorRT plan's batch range); merged calls stay within it. */
+    default int maxRows() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Whether {@link #predict} only issues kernel calls on the stream it is given (no host work, no Java-array
      * arguments, no synchronization), so that a solve can be recorded once as a graph and replayed.
      */

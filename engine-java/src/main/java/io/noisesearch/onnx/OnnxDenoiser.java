@@ -61,8 +61,20 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
 
     @Override
     public void predict(Kernels kernels, Batch x, double t, int label, Batch out) {
+        run(x, conditioning.get().fill(x.rows(), (float) t, label), out);
+    }
+
+    /** The time and label tensors take a value per row: the rows run in one call. */
+    @Override
+    public void predictRows(Kernels kernels, Batch x, double[] times, int[] labels, Batch out) {
+        if (times.length != x.rows() || out.rows() != x.rows()) {
+            throw new IllegalArgumentException(times.length + " times for " + x.rows() + " rows into " + out.rows());
+        }
+        run(x, conditioning.get().fill(times, labels), out);
+    }
+
+    private void run(Batch x, Conditioning c, Batch out) {
         int rows = x.rows();
-        Conditioning c = conditioning.get().fill(rows, (float) t, label);
         try {
             Map<String, OnnxTensor> inputs = Map.of(
                     tensors.sample().name(), OnnxModel.wrap(x, tensors.sample().shapeFor(rows)),

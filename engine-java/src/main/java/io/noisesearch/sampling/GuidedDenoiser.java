@@ -16,6 +16,8 @@ import io.noisesearch.model.TextDenoiser;
 public final class GuidedDenoiser {
 
     private final Denoiser denoiser;
+    /** Where the evaluations go: the denoiser itself, or a batcher's session of it. */
+    private final Denoiser calls;
     private final int label;
     private final float scale;
     private final ComputeMeter meter;
@@ -28,6 +30,7 @@ public final class GuidedDenoiser {
             throw new IllegalArgumentException("guidance scale must be finite, got " + scale);
         }
         this.denoiser = denoiser;
+        this.calls = denoiser;
         this.label = 0;
         this.scale = (float) scale;
         this.meter = meter;
@@ -35,6 +38,14 @@ public final class GuidedDenoiser {
     }
 
     public GuidedDenoiser(Denoiser denoiser, int label, double scale, ComputeMeter meter) {
+        this(denoiser, denoiser, label, scale, meter);
+    }
+
+    /**
+     * {@code denoiser}'s evaluations made through {@code calls} (a cross-request batcher's session of it); the
+     * denoiser stays the model's identity for caches and graphs.
+     */
+    public GuidedDenoiser(Denoiser denoiser, Denoiser calls, int label, double scale, ComputeMeter meter) {
         ModelInfo info = denoiser.info();
         if (label < 0 || label > info.classes()) {
             throw new IllegalArgumentException("class " + label + " is outside 0.." + (info.classes() - 1)
@@ -44,6 +55,7 @@ public final class GuidedDenoiser {
             throw new IllegalArgumentException("guidance scale must be finite, got " + scale);
         }
         this.denoiser = denoiser;
+        this.calls = calls;
         this.label = label;
         this.scale = (float) scale;
         this.meter = meter;
@@ -78,7 +90,7 @@ public final class GuidedDenoiser {
 
     /** Whether the denoiser's evaluations can be recorded as a graph ({@link Denoiser#capturable()}). */
     public boolean capturable() {
-        return prompt == null && denoiser.capturable();
+        return prompt == null && calls.capturable();
     }
 
     /**
@@ -106,9 +118,9 @@ public final class GuidedDenoiser {
             }
             return;
         }
-        denoiser.predict(kernels, x, t, label, out);
+        calls.predict(kernels, x, t, label, out);
         if (guided()) {
-            denoiser.predict(kernels, x, t, denoiser.info().nullClass(), scratch);
+            calls.predict(kernels, x, t, denoiser.info().nullClass(), scratch);
             kernels.cfgCombine(out, scratch, out, scale);
         }
     }

@@ -112,7 +112,8 @@ public final class SearchService implements AutoCloseable {
             }
         }
         this.admission = new Admission(settings.concurrency(), settings.queue());
-        this.metrics = new ServiceMetrics(admission);
+        this.metrics = new ServiceMetrics(admission, engine.batching());
+        engine.batchListener(metrics::modelCall);
         this.searches = Executors.newFixedThreadPool(settings.concurrency(), runnable -> {
             Thread thread = new Thread(runnable, "noisesearch-search");
             thread.setDaemon(true);
@@ -511,6 +512,7 @@ public final class SearchService implements AutoCloseable {
         connections.close();
         app.stop();
         searches.shutdown();
+        engine.batchListener(null);
         metrics.close();
     }
 }

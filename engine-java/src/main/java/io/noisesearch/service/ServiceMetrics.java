@@ -1,10 +1,12 @@
 package io.noisesearch.service;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.compute.Compute;
 
 import java.time.Duration;
@@ -12,13 +14,18 @@ import java.time.Duration;
 /**
  * The service's meters in Prometheus text: queue depth and searches in flight, NFEs and forward passes by model and
  * algorithm (their rate is NFE/s), search and queue-wait latency histograms, requests by outcome, rejections by
- * reason, searches that reached their deadline, and cancellations by reason.
+ * reason, searches that reached their deadline, and cancellations by reason; with batching, rows and requests per
+ * model call (the count of either is the calls made).
  */
 final class ServiceMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    ServiceMetrics(Admission admission) {
+    ServiceMetrics(Admission admission, BatchingOptions batching) {
+        Gauge.builder("noisesearch.batching.enabled", batching, b -> b.enabled() ? 1 : 0)
+                .description("Whether concurrent searches share model calls").register(registry);
+        Gauge.builder("noisesearch.batching.max.delay.micros", batching, BatchingOptions::maxDelayMicros)
+                .description("Longest wait of a model call for other searches' rows").register(registry);
         Gauge.builder("noisesearch.queue.depth", admission, Admission::queued)
                 .description("Searches waiting for a slot").register(registry);
         Gauge.builder("noisesearch.in.flight", admission, Admission::running)
@@ -46,6 +53,16 @@ final class ServiceMetrics {
                 .tags("model", model, "algorithm", algorithm).register(registry).increment(compute.forwardPasses());
         Counter.builder("noisesearch.search.verifier.calls").description("Verifier calls")
                 .tags("model", model, "algorithm", algorithm).register(registry).increment(compute.verifierCalls());
+    }
+
+    /** One model call of the engine's batchers: its rows and the searches' requests merged into it. */
+    void modelCall(String model, int rows, int requests) {
+        DistributionSummary.builder("noisesearch.batch.rows").description("Rows per model call")
+                .tags("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+                .register(registry).record(rows);
+        DistributionSummary.builder("noisesearch.batch.requests").description("Requests merged per model call")
+                .tags("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+                .register(registry).record(requests);
     }
 
     /** A search cancelled before its end: {@code reason} is client_disconnected or shutdown. */

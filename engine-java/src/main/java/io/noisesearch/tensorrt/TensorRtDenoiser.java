@@ -16,6 +16,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * A trained denoiser as a TensorRT plan on the CUDA backend (the model folder's manifest, the plan
@@ -82,6 +83,24 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
 
     @Override
     public void predict(Kernels kernels, Batch x, double t, int classLabel, Batch out) {
+        predictWith(kernels, x, out, rows -> conditioning.get().fill(rows, (float) t, classLabel));
+    }
+
+    @Override
+    public int maxRows() {
+        return plan.maxRows();
+    }
+
+    /** The time and label tensors take a value per row: the rows run in one call. */
+    @Override
+    public void predictRows(Kernels kernels, Batch x, double[] times, int[] labels, Batch out) {
+        if (times.length != x.rows()) {
+            throw new IllegalArgumentException(times.length + " times for " + x.rows() + " rows");
+        }
+        predictWith(kernels, x, out, rows -> conditioning.get().fill(times, labels));
+    }
+
+    private void predictWith(Kernels kernels, Batch x, Batch out, IntFunction<Conditioning> rowsOf) {
         int rows = x.rows();
         if (x.dim() != dim || out.rows() != rows || out.dim() != dim) {
             throw new IllegalArgumentException("model " + info.name() + ": predict takes [rows, " + dim
@@ -95,14 +114,14 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
         MemorySegment stream = CudaInterop.stream(kernels);
         TensorRtPipeline.Lane lane = pipeline.enter(kernels);
         try {
-            run(kernels, stream, lane, x, (float) t, classLabel, out);
+            run(kernels, stream, lane, x, rowsOf.apply(rows), out);
         } finally {
             lane.exit();
         }
     }
 
-    private void run(Kernels kernels, MemorySegment stream, TensorRtPipeline.Lane lane, Batch x, float t,
-                     int classLabel, Batch out) {
+    private void run(Kernels kernels, MemorySegment stream, TensorRtPipeline.Lane lane, Batch x, Conditioning c,
+                     Batch out) {
         int rows = x.rows();
         TensorRtPipeline.Binding binding = lane.binding(plan);
         IExecutionContext context = binding.context();
@@ -114,7 +133,6 @@ public final class TensorRtDenoiser implements Denoiser, TrainedModel {
             binding.shaped(rows);
         }
         // Labels first: stageArguments sizes its scratch by the first (the largest) array.
-        Conditioning c = conditioning.get().fill(rows, t, classLabel);
         MemorySegment[] staged = CudaInterop.stageArguments(kernels, c.labelSegment(), c.timeSegment());
         MemorySegment input = plan.input(kernels, lane, 0, x, halfSample);
         MemorySegment output = predictionOutput(lane, out);

@@ -22,6 +22,9 @@ class ServeCommandTest {
             "--preload ../etc       | --preload",
             "--preload mnist-eval   | --preload",
             "--threads -1           | --threads",
+            "--batch-delay-us -1    | --batch-delay-us",
+            "--batch-delay-us 5000000 | --batch-delay-us",
+            "--batch-max-rows 0     | --batch-max-rows",
     })
     void badOptionsEndInOneLineNamingTheOptionAndExit2(String options, String named) {
         String[] args = ("serve --port 0 " + options).split(" ");

@@ -91,6 +91,18 @@ class TextToImageTest {
     }
 
     @Test
+    void anEngineThatBatchesAcrossRequestsRunsTextRequestsAsAlone() {
+        SearchRequest r = request("tiny-shapes-flow", "a green square below a red triangle", 4).withBatchSize(2);
+        SearchResult alone = engine.search(r);
+        try (Engine batching = Engine.open(Backends.open("java"), 1, 2, new ModelRepository(MODELS),
+                io.noisesearch.batching.BatchingOptions.on(200, 64))) {
+            SearchResult batched = batching.search(r);
+            assertThat(batched.sample()).containsExactly(alone.sample());
+            assertThat(batched.compute().forwardPasses()).isEqualTo(alone.compute().forwardPasses());
+        }
+    }
+
+    @Test
     void requestsOfTheWrongKindAreRefusedInOneLine() {
         assertThatThrownBy(() -> engine.search(request("gmm-image", "a red circle", 0)))
                 .isInstanceOf(InvalidRequestException.class)

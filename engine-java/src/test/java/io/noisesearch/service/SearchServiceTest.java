@@ -282,6 +282,21 @@ class SearchServiceTest {
     }
 
     @Test
+    void aBatchingEngineReportsRowsAndRequestsPerModelCall() throws Exception {
+        try (Engine batching = Engine.open(Backends.open("host"), 1, 1, new ModelRepository(trainedModels()),
+                io.noisesearch.batching.BatchingOptions.on(100, 64));
+             SearchService s = SearchService.start(batching, settings(2, 8, List.of()))) {
+            awaitReady(s);
+            assertThat(post(s, "{\"model\": \"gmm-image\", \"candidates\": 4, \"batchSize\": 4}").statusCode())
+                    .isEqualTo(200);
+            String text = get(s, "/metrics").body();
+            assertThat(text).contains("noisesearch_batching_enabled 1.0",
+                    "noisesearch_batch_rows_bucket{model=\"gmm-image\",le=\"4.0\"}",
+                    "noisesearch_batch_requests_count{model=\"gmm-image\"}");
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceWith429() throws Exception {
         try (SearchService small = SearchService.start(engine, settings(1, 1, List.of()))) {
             awaitReady(small);
