@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -30,8 +31,12 @@ final class SearchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--class", defaultValue = "0", description = "Class label to generate (default: ${DEFAULT-VALUE}).")
-    int label;
+    @Option(names = "--class", description = "Class label to generate (default: 0).")
+    Integer label;
+
+    @Option(names = "--prompt", description = "Caption of a text-conditioned model (words of its vocabulary), instead"
+            + " of --class.")
+    String prompt;
 
     @Mixin
     SearchOptions search;
@@ -42,14 +47,32 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchAlgorithm searchAlgorithm = search.algorithm.algorithm();
+        SearchAlgorithm chosen = search.algorithm.algorithm();
         try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = search.engine.open()) {
             ModelInfo info = engine.model(search.request.model).info();
-            SearchRequest request = search.request.request(searchAlgorithm, info, label, search.request.seed);
+            // text models have no verifier yet (issue 13): unless named, no search and verifier none
+            var parsed = spec.commandLine().getParseResult();
+            boolean text = engine.model(search.request.model) instanceof io.noisesearch.model.TextDenoiser;
+            SearchAlgorithm searchAlgorithm = text && !parsed.hasMatchedOption("--algorithm")
+                    ? new io.noisesearch.search.NoSearch() : chosen;
+            if (text && !parsed.hasMatchedOption("--verifier")) {
+                search.request.verifier = "none";
+            }
+            if (prompt != null && label != null) {
+                throw new ParameterException(spec.commandLine(), "--class and --prompt: give a class to a"
+                        + " class-conditional model or a prompt to a text-conditioned one, not both");
+            }
+            SearchRequest request = search.request.request(searchAlgorithm, info, label == null ? 0 : label,
+                    search.request.seed);
+            if (prompt != null) {
+                request = request.withPrompt(prompt);
+            }
             SearchResult result = engine.search(request);
             Path written = dir.write("result.json", ResultDocument.of(request, result)::write);
-            if (info.isImage()) {
-                dir.write("best.png", file -> PngWriter.write(file, result.sample(), info.layout(), PNG_SCALE));
+            // the result describes what it holds: a latent model's decoded image
+            if (result.model().isImage()) {
+                dir.write("best.png", file -> PngWriter.write(file, result.sample(), result.model().layout(),
+                        PNG_SCALE));
             }
             printSummary(result, written);
         }
@@ -58,9 +81,10 @@ final class SearchCommand implements Callable<Integer> {
 
     private void printSummary(SearchResult result, Path file) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%s on %s class %d, seed %d: best score %.4f (key %s); search %d NFEs (planned %d%s),"
+        out.printf(Locale.ROOT, "%s on %s %s, seed %d: best score %.4f (key %s); search %d NFEs (planned %d%s),"
                         + " final %d NFEs, %d ms -> %s%n",
-                result.algorithm(), result.model().name(), result.label(), result.seed(), result.score(),
+                result.algorithm(), result.model().name(), prompt != null ? "'" + prompt + "'" : "class "
+                        + result.label(), result.seed(), result.score(),
                 ResultDocument.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
                 result.budgetExhausted() ? ", budget exhausted" : result.deadlineReached() ? ", deadline reached" : "",
                 result.compute().finalNfe(), result.compute().wallMillis(), file);

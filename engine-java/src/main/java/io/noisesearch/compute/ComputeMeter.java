@@ -70,6 +70,15 @@ public final class ComputeMeter {
         flops = add(flops, times(passed, flopsPerPass));
     }
 
+    /**
+     * Forward passes of a model that is neither the denoiser nor a verifier (a latent model's decoder, a text encoder)
+     * over {@code samples} rows: counted in forward passes and FLOPs, never as NFEs.
+     */
+    public void auxiliaryEvaluation(long samples, long flopsPerSample) {
+        forwardPasses = add(forwardPasses, samples);
+        flops = add(flops, times(samples, flopsPerSample));
+    }
+
     public void verifierEvaluation(long samples, long flopsPerSample) {
         verifierCalls = add(verifierCalls, samples);
         flops = add(flops, times(samples, flopsPerSample));

@@ -9,16 +9,20 @@ import io.noisesearch.batching.BatchingOptions;
 import io.noisesearch.batching.DenoiserBatcher;
 import io.noisesearch.batching.ImageModelBatcher;
 import io.noisesearch.backend.Backends;
+import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.EncodedPrompt;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelLoader;
+import io.noisesearch.model.ModelManifest;
 import io.noisesearch.model.ModelRepository;
 import io.noisesearch.model.Precision;
+import io.noisesearch.model.TextDenoiser;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
@@ -31,6 +35,8 @@ import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
+import io.noisesearch.verify.DecodingVerifier;
+import io.noisesearch.verify.NoVerifier;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 
@@ -223,8 +229,12 @@ public final class Engine implements AutoCloseable {
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
     private Verifier verifierFor(SearchRequest request) {
         Denoiser model = model(request.model());
-        return Verifiers.create(request.verifier(), model, batching.enabled()
+        Verifier verifier = Verifiers.create(request.verifier(), model, batching.enabled()
                 ? role -> batched(auxiliary(model, role)) : role -> auxiliary(model, role));
+        ImageModel decoder = decoder(model);
+        // a latent model's candidates are decoded before any verifier that reads them
+        return decoder == null || verifier instanceof NoVerifier ? verifier
+                : new DecodingVerifier(verifier, decoder, backend);
     }
 
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
@@ -255,7 +265,7 @@ public final class Engine implements AutoCloseable {
     public SearchResult solve(SearchRequest request, long key, SolveCache cache) {
         SearchRequest alone = new SearchRequest(request.model(), request.label(), new NoSearch(), request.verifier(),
                 request.searchSolver(), request.finalSolver(), request.guidance(), request.budgetNfe(),
-                request.seed(), request.batchSize());
+                request.seed(), request.batchSize(), null, request.prompt());
         return searchShared(alone, verifierFor(request), context -> context.solveCandidate(key), cache,
                 SearchControl.none());
     }
@@ -277,16 +287,35 @@ public final class Engine implements AutoCloseable {
                                     SolveCache cache, SearchControl control) {
         Denoiser model = model(request.model());
         ModelInfo info = model.info();
-        if (request.label() < 0 || request.label() >= info.classes()) {
+        TextDenoiser text = model instanceof TextDenoiser t ? t : null;
+        if (text != null && request.prompt() == null) {
+            throw new InvalidRequestException("--prompt: model " + info.name() + " is text-conditioned: give a caption"
+                    + " with --prompt, not a class");
+        }
+        if (text == null && request.prompt() != null) {
+            throw new InvalidRequestException("--prompt: model " + info.name() + " is not text-conditioned: give a"
+                    + " class with --class, not a prompt");
+        }
+        if (text == null && (request.label() < 0 || request.label() >= info.classes())) {
             throw new InvalidRequestException("--class " + request.label() + " is outside 0.." + (info.classes() - 1)
                     + " for model " + info.name());
         }
+        ImageModel decoder = decoder(model);
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
-        GuidedDenoiser unbatched = new GuidedDenoiser(model, request.label(), guidance, meter);
+        GuidedDenoiser unbatched;
+        if (text != null) {
+            // the prompt and the null caption, encoded once and shared by every candidate of the request
+            EncodedPrompt prompt = text.encode(request.prompt());
+            meter.auxiliaryEvaluation(2, text.textEncoderFlops());
+            unbatched = new GuidedDenoiser(text, prompt, guidance, meter);
+            cache = null;
+        } else {
+            unbatched = new GuidedDenoiser(model, request.label(), guidance, meter);
+        }
         RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
         control.throwIfCancelled();
         Lane lane = takeLane();
@@ -294,7 +323,8 @@ public final class Engine implements AutoCloseable {
         // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.
         try (TransferMeter.Request copies = transfers.begin();
              Arena arena = batching.enabled() ? Arena.ofShared() : Arena.ofConfined();
-             DenoiserBatcher.Session session = batching.enabled() ? batcher(model).join() : null) {
+             // text requests (their rows differ by prompt) are not merged across requests
+             DenoiserBatcher.Session session = batching.enabled() && text == null ? batcher(model).join() : null) {
             GuidedDenoiser guided = session == null ? unbatched
                     : new GuidedDenoiser(model, session, request.label(), guidance, meter);
             Kernels kernels = lane.kernels();
@@ -313,14 +343,50 @@ public final class Engine implements AutoCloseable {
             kernels.synchronize();
             finished = true;
             long planned = request.algorithm().plannedSearchNfe(new SearchPlan(info.schedule(), searchSolver));
-            return new SearchResult(info, request.label(), request.algorithm().id(), verifier.name(),
-                    verifier.members(), request.seed(), outcome.sample(), outcome.key(), outcome.lineage(),
+            float[] sample = outcome.sample();
+            ModelInfo described = info;
+            if (decoder != null) {
+                sample = decode(kernels, arena, decoder, info, sample, meter);
+                ModelManifest.SampleSpec image = decoder.manifest().sample();
+                described = info.decoded(image.channels(), image.height(), image.width(),
+                        image.range().get(0).floatValue(), image.range().get(1).floatValue());
+            }
+            return new SearchResult(described, request.label(), request.algorithm().id(), verifier.name(),
+                    verifier.members(), request.seed(), sample, outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
                     backend.name(), copies.snapshot(), meter.served(), context.deadlineReached());
         } finally {
             giveBack(lane, finished);
         }
+    }
+
+    /**
+     * The decoder of a latent model (null for pixel models), checked to take the model's samples as its latents.
+     */
+    public ImageModel decoder(Denoiser model) {
+        checkOpen();
+        ImageModel decoder = models.decoder(model);
+        if (decoder != null) {
+            ModelManifest.SampleSpec latent = decoder.manifest().latent();
+            ModelInfo info = model.info();
+            if (latent.channels() != info.channels() || latent.height() != info.height()
+                    || latent.width() != info.width()) {
+                throw new InvalidRequestException(decoder.folder().resolve("manifest.json") + ": its latent is "
+                        + latent.channels() + "x" + latent.height() + "x" + latent.width() + " but model "
+                        + info.name() + " makes " + info.channels() + "x" + info.height() + "x" + info.width());
+            }
+        }
+        return decoder;
+    }
+
+    /** The image of a final latent: one decoder pass, counted in forward passes and FLOPs (not an NFE). */
+    private float[] decode(Kernels kernels, Arena arena, ImageModel decoder, ModelInfo info, float[] latent,
+                           ComputeMeter meter) {
+        Batch batch = backend.upload(arena, latent, 1, info.dim());
+        float[] image = decoder.output(kernels, batch, decoder.manifest().outputs().getFirst().name());
+        meter.auxiliaryEvaluation(1, decoder.manifest().flopsPerSample());
+        return image;
     }
 
     /** A guidance scale the caller chose that drives the predictions out of range is their input at fault. */

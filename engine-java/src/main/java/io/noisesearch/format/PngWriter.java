@@ -58,6 +58,50 @@ public final class PngWriter {
         }
     }
 
+    /** Caption lines under each image of {@link #writeCaptioned}, at most. */
+    public static final int CAPTION_LINES = 3;
+
+    /**
+     * Writes samples in rows of {@code columns} cells, each image at {@code scale} with its caption under it in
+     * {@link BitmapFont} at twice the font's size, white on black (lines broken at spaces, at most
+     * {@link #CAPTION_LINES}).
+     */
+    public static void writeCaptioned(Path file, java.util.List<float[]> samples, java.util.List<String> captions,
+                                      ImageLayout info, int scale, int columns) throws IOException {
+        if (samples.size() != captions.size() || columns < 1 || info.channels() != 3) {
+            throw new IllegalArgumentException(samples.size() + " samples, " + captions.size() + " captions, "
+                    + columns + " columns");
+        }
+        int fontScale = 2;
+        int gap = 4;
+        int cellWidth = info.width() * scale;
+        int textColumns = Math.max(1, (cellWidth + fontScale) / (BitmapFont.ADVANCE * fontScale));
+        int lineHeight = (BitmapFont.HEIGHT + 2) * fontScale;
+        int cellHeight = info.height() * scale + gap + CAPTION_LINES * lineHeight;
+        int n = samples.size();
+        int cols = Math.max(1, Math.min(columns, n));
+        int rows = (n + cols - 1) / cols;
+        BufferedImage image = new BufferedImage(Math.max(1, cols * (cellWidth + gap) - gap),
+                Math.max(1, rows * (cellHeight + gap) - gap), BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < n; i++) {
+            int left = (i % cols) * (cellWidth + gap);
+            int top = (i / cols) * (cellHeight + gap);
+            if (samples.get(i).length != info.dim()) {
+                throw new IllegalArgumentException("sample has " + samples.get(i).length + " values, model "
+                        + info.name() + " expects " + info.dim());
+            }
+            draw(image, samples.get(i), info, scale, left, top);
+            java.util.List<String> lines = BitmapFont.wrap(captions.get(i), textColumns, CAPTION_LINES);
+            for (int l = 0; l < lines.size(); l++) {
+                BitmapFont.draw(image, lines.get(l), left, top + info.height() * scale + gap + l * lineHeight,
+                        fontScale, 0xFFFFFF);
+            }
+        }
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer in this JDK");
+        }
+    }
+
     private static BufferedImage grid(java.util.List<java.util.List<float[]>> rows, ImageLayout info, int scale,
                                       int gap) {
         int columns = rows.stream().mapToInt(java.util.List::size).max().orElse(0);

@@ -24,6 +24,11 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
         return Confined.require(folder, manifest.file(), folder.resolve("manifest.json") + ": field 'file'");
     }
 
+    /** Another graph the manifest names in {@code field} (a text encoder), confined to the folder like the model file. */
+    public Path graphFile(String file, String field) {
+        return Confined.require(folder, file, folder.resolve("manifest.json") + ": field '" + field + "'");
+    }
+
     /**
      * The model file of {@code precision}: the manifest's {@code file} for fp32, else the file of its variant, confined
      * to the folder; a model without that variant is one line naming {@code --precision}.
@@ -55,6 +60,14 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
         if (!expected.equals(actual)) {
             throw new InvalidRequestException(file + ": SHA-256 differs from the manifest's 'variants." + precision
                     + ".sha256' (the file was changed after scripts/quantize wrote it); refusing to run it");
+        }
+    }
+
+    /** Refuses {@code file} when its SHA-256 is not {@code expected} (the manifest's {@code field}); null: no hash. */
+    public void requireHash(Path file, String expected, String field) {
+        if (expected != null && !expected.equals(sha256(file))) {
+            throw new InvalidRequestException(file + ": SHA-256 differs from the manifest's '" + field + "' (the file"
+                    + " was changed after the manifest was written); refusing to run it");
         }
     }
 

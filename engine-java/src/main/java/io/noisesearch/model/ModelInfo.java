@@ -14,9 +14,10 @@ import java.util.Locale;
 
 /**
  * What the engine needs to know about a denoiser: its sample shape (channels, height, width; a 2-D point
- * model has shape [1, 1, 2]), classes (labels 0..classes-1, plus the null class), prediction type, schedule,
- * the value range of clean samples (for images), FLOPs per sample per forward pass (multiply-add = 2), its
- * default solver and the precision its weights run in (a variant file of a trained model: {@link Precision}).
+ * model has shape [1, 1, 2]), classes (labels 0..classes-1, plus the null class; 0 for a text-conditioned model),
+ * prediction type, schedule, the value range of clean samples (for images), FLOPs per sample per forward pass
+ * (multiply-add = 2), its default solver and the precision its weights run in (a variant file of a trained model:
+ * {@link Precision}).
  */
 public record ModelInfo(String name, int channels, int height, int width, int classes, Prediction prediction,
                         Schedule schedule, float valueMin, float valueMax, long flopsPerSample,
@@ -44,6 +45,12 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
         return new ImageLayout(name, channels, height, width, valueMin, valueMax);
     }
 
+    /** The same model described by the images its decoder makes (shape and value range) instead of its latents. */
+    public ModelInfo decoded(int imageChannels, int imageHeight, int imageWidth, float min, float max) {
+        return new ModelInfo(name, imageChannels, imageHeight, imageWidth, classes, prediction, schedule, min, max,
+                flopsPerSample, defaultSolver, defaultGuidance, precision);
+    }
+
     public int nullClass() {
         return classes;
     }
@@ -69,7 +76,8 @@ public record ModelInfo(String name, int channels, int height, int width, int cl
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(folder.resolve("manifest.json") + ": defaultSolver: " + e.getMessage());
         }
-        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), m.condition().classes(),
+        int classes = m.textConditioned() ? 0 : m.condition().classes();
+        return new ModelInfo(m.name(), s.channels(), s.height(), s.width(), classes,
                 Prediction.valueOf(m.prediction().toUpperCase(Locale.ROOT)), schedule,
                 s.range().get(0).floatValue(), s.range().get(1).floatValue(), m.flopsPerSample(), solver,
                 m.defaultGuidance() == null ? 1.0 : m.defaultGuidance(), precision);

@@ -77,6 +77,23 @@ public final class ModelLoader implements AutoCloseable {
                 f -> runtimeFor(f, subject).imageModel(f));
     }
 
+    /**
+     * The decoder of a latent model (its manifest's {@code decoder}, a folder beside it), opened once; null for a model
+     * whose samples are its images.
+     */
+    public ImageModel decoder(Denoiser model) {
+        if (!(model instanceof TrainedModel trained) || trained.manifest().decoder() == null) {
+            return null;
+        }
+        Path folder = repository.sibling(trained.folder(), trained.manifest().decoder()).toAbsolutePath().normalize();
+        ImageModel decoder = imageModel(folder, "model " + model.info().name() + ": its decoder " + folder.getFileName());
+        if (!"decoder".equals(decoder.manifest().role())) {
+            throw new InvalidRequestException(trained.folder().resolve("manifest.json") + ": field 'decoder' names "
+                    + folder.getFileName() + ", whose role is '" + decoder.manifest().role() + "', not 'decoder'");
+        }
+        return decoder;
+    }
+
     /** The folder of the model a trained denoiser's manifest names for {@code role} (nothing is opened). */
     public Path auxiliaryFolder(Denoiser model, String role) {
         if (!(model instanceof TrainedModel trained)) {

@@ -20,14 +20,18 @@ import java.util.stream.Stream;
  * with shapes (-1 = dynamic batch), and for denoisers the prediction type, schedule, condition, sample shape,
  * FLOPs per sample, default solver and the folders of the models its verifiers use ("verifiers": role ->
  * folder name beside this one), and the reduced-precision variants of its model file ("variants": precision ->
- * {file, sha256}). Parsing checks every field the engine relies on and names the file and the field at fault.
+ * {file, sha256}). Text-conditioned latent denoisers (condition kind "text") add their tokenizer, the text encoder's
+ * graph, the folder of their decoder (latent -> image) and the decoded image's shape; a decoder's manifest (role
+ * "decoder") gives its latent shape. Parsing checks every field the engine relies on and names the file and the
+ * field at fault.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(String name, String role, String file, List<TensorSpec> inputs,
                             List<TensorSpec> outputs, String prediction, ScheduleSpec schedule,
                             ConditionSpec condition, SampleSpec sample, Long flopsPerSample,
                             SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
-                            Map<String, VariantSpec> variants, Map<String, Object> provenance) {
+                            Map<String, VariantSpec> variants, TokenizerSpec tokenizer, GraphSpec textEncoder,
+                            String decoder, SampleSpec image, SampleSpec latent, Map<String, Object> provenance) {
 
     /** Values of one sample (channels x height x width): 64 MiB of float32. */
     public static final long MAX_SAMPLE_VALUES = 1L << 24;
@@ -36,7 +40,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     /** FLOPs of one forward pass of one sample: a petaFLOP, so that a request's FLOPs are counted in a long. */
     public static final long MAX_FLOPS_PER_SAMPLE = 1_000_000_000_000_000L;
 
-    public static final Set<String> ROLES = Set.of("denoiser", "verifier", "features", "evaluator");
+    public static final Set<String> ROLES = Set.of("denoiser", "verifier", "features", "evaluator", "decoder");
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TensorSpec(String name, List<Long> shape, String dtype) {
@@ -69,6 +73,20 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record SolverSpec(String kind, Integer steps) {
+    }
+
+    /** A text model's vocabulary (id = index, pad first) and row length. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TokenizerSpec(List<String> vocabulary, Integer maxTokens) {
+    }
+
+    /**
+     * A second graph of the folder (the text encoder): its file, tensors, FLOPs per row and, when given, the file's
+     * SHA-256 (checked before ONNX Runtime reads it).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GraphSpec(String file, List<TensorSpec> inputs, List<TensorSpec> outputs, Long flopsPerSample,
+                            String sha256) {
     }
 
     /**
@@ -117,24 +135,79 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         require(path, sample.channels() > 0 && sample.height() > 0 && sample.width() > 0
                 && (long) sample.channels() * sample.height() * sample.width() <= MAX_SAMPLE_VALUES, "sample",
                 "positive channels, height and width with at most " + MAX_SAMPLE_VALUES + " values in all");
-        require(path, samplesMatch(inputs.getFirst()), "inputs[0].shape",
-                "the batch axis followed by the sample's channels x height x width values");
+        if (role.equals("decoder")) {
+            checkDecoder(path);
+        } else {
+            require(path, samplesMatch(inputs.getFirst(), sample), "inputs[0].shape",
+                    "the batch axis followed by the sample's channels x height x width values");
+        }
         checkVariants(path);
         if (role.equals("denoiser")) {
             require(path, prediction != null && Set.of("velocity", "epsilon", "x0").contains(prediction),
                     "prediction", "velocity, epsilon or x0");
             require(path, schedule != null && Set.of("rectified-flow", "vp").contains(schedule.type()),
                     "schedule.type", "rectified-flow or vp");
-            require(path, condition != null && "class-label".equals(condition.kind()) && condition.classes() != null
-                    && condition.nullClass() != null && condition.nullClass().equals(condition.classes()),
-                    "condition", "{kind: class-label, classes: C, nullClass: C}");
-            require(path, condition.classes() >= 1 && condition.classes() <= MAX_CLASSES, "condition.classes",
-                    "between 1 and " + MAX_CLASSES);
-            require(path, samplesMatch(outputs.getFirst()), "outputs[0].shape",
+            require(path, condition != null && ("text".equals(condition.kind()) || "class-label".equals(condition.kind())
+                    && condition.classes() != null && condition.nullClass() != null
+                    && condition.nullClass().equals(condition.classes())),
+                    "condition", "{kind: class-label, classes: C, nullClass: C} or {kind: text}");
+            if (textConditioned()) {
+                checkText(path);
+            } else {
+                require(path, condition.classes() >= 1 && condition.classes() <= MAX_CLASSES, "condition.classes",
+                        "between 1 and " + MAX_CLASSES);
+            }
+            require(path, samplesMatch(outputs.getFirst(), sample), "outputs[0].shape",
                     "the batch axis followed by the sample's channels x height x width values");
             require(path, defaultSolver != null && defaultSolver.kind() != null && defaultSolver.steps() != null,
                     "defaultSolver", "{kind, steps}");
         }
+    }
+
+    /** Whether this denoiser is conditioned on a caption (condition kind "text") rather than a class label. */
+    public boolean textConditioned() {
+        return condition != null && "text".equals(condition.kind());
+    }
+
+    /** A text denoiser: tokenizer, text encoder graph (tokens in; text and mask out), the decoded image's shape. */
+    private void checkText(Path path) {
+        require(path, tokenizer != null, "tokenizer", "{vocabulary: [...], maxTokens: L}");
+        Tokenizer.of(tokenizer.vocabulary(), tokenizer.maxTokens(), path.toString());
+        require(path, textEncoder != null && textEncoder.file() != null && !textEncoder.file().isBlank(),
+                "textEncoder.file", "the text encoder's ONNX file name");
+        require(path, textEncoder.sha256() == null || textEncoder.sha256().matches("[0-9a-f]{64}"),
+                "textEncoder.sha256", "absent or the file's SHA-256 in 64 lower-case hex digits");
+        require(path, textEncoder.inputs() != null && textEncoder.inputs().size() == 1
+                && textEncoder.outputs() != null && textEncoder.outputs().size() == 2, "textEncoder",
+                "one input (tokens) and two outputs (text, textMask)");
+        for (TensorSpec t : concat(textEncoder.inputs(), textEncoder.outputs())) {
+            require(path, t.name() != null && t.shape() != null && t.shape().size() >= 2, "textEncoder tensors",
+                    "tensors with a name and a shape [batch, ...]");
+        }
+        require(path, textEncoder.flopsPerSample() != null && textEncoder.flopsPerSample() > 0
+                && textEncoder.flopsPerSample() <= MAX_FLOPS_PER_SAMPLE, "textEncoder.flopsPerSample",
+                "a positive integer of at most " + MAX_FLOPS_PER_SAMPLE);
+        require(path, inputs.size() == 4, "inputs", "four tensors: sample, time, text, textMask");
+        require(path, decoder == null || decoder.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") && !decoder.contains(".."),
+                "decoder", "the decoder's folder name beside this one");
+        require(path, decoder == null || image != null && image.channels() != null && image.height() != null
+                && image.width() != null && image.range() != null && image.range().size() == 2
+                && image.channels() > 0 && image.height() > 0 && image.width() > 0
+                && (long) image.channels() * image.height() * image.width() <= MAX_SAMPLE_VALUES
+                && image.range().get(0) < image.range().get(1), "image",
+                "the decoded image's channels, height, width and range");
+    }
+
+    /** A decoder: its latent shape, latent tensor in, image tensor (the sample's shape) out. */
+    private void checkDecoder(Path path) {
+        require(path, latent != null && latent.channels() != null && latent.height() != null && latent.width() != null
+                && latent.channels() > 0 && latent.height() > 0 && latent.width() > 0
+                && (long) latent.channels() * latent.height() * latent.width() <= MAX_SAMPLE_VALUES, "latent",
+                "the latent's channels, height and width");
+        require(path, samplesMatch(inputs.getFirst(), latent), "inputs[0].shape",
+                "the batch axis followed by the latent's channels x height x width values");
+        require(path, samplesMatch(outputs.getFirst(), sample), "outputs[0].shape",
+                "the batch axis followed by the sample's channels x height x width values");
     }
 
     /** Each variant: keyed by a precision other than fp32 (checked before the key is named in a message), file, hash. */
@@ -158,7 +231,7 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
     }
 
     /** A tensor of samples: [batch, ...] whose other dimensions are fixed and multiply out to the sample's values. */
-    private boolean samplesMatch(TensorSpec tensor) {
+    private static boolean samplesMatch(TensorSpec tensor, SampleSpec sample) {
         long values = 1;
         for (int i = 1; i < tensor.shape().size(); i++) {
             long d = tensor.shape().get(i);
@@ -234,10 +307,15 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         return variants == null ? null : variants.get(precision.id());
     }
 
-    /** A denoiser's tensors, after {@link #requireDenoiser}. */
+    /** A denoiser's tensors, after {@link #requireDenoiser} (a text denoiser's label is its text tensor). */
     public DenoiserTensors denoiserTensors(Path folder) {
         requireDenoiser(folder);
         return new DenoiserTensors(inputs.get(0), inputs.get(1), inputs.get(2), outputs.get(0));
+    }
+
+    /** The tokenizer of a text denoiser. */
+    public Tokenizer textTokenizer(Path folder) {
+        return Tokenizer.of(tokenizer.vocabulary(), tokenizer.maxTokens(), folder.resolve("manifest.json").toString());
     }
 
     /**
@@ -249,9 +327,10 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
             throw new InvalidRequestException(folder.resolve("manifest.json") + ": role is '" + role
                     + "', expected 'denoiser'");
         }
-        if (inputs.size() != 3 || outputs.isEmpty()) {
-            throw new InvalidRequestException(folder.resolve("manifest.json")
-                    + ": a denoiser takes three inputs (sample, time, label) and has a prediction output");
+        if (inputs.size() != (textConditioned() ? 4 : 3) || outputs.isEmpty()) {
+            throw new InvalidRequestException(folder.resolve("manifest.json") + (textConditioned()
+                    ? ": a text denoiser takes four inputs (sample, time, text, textMask) and has a prediction output"
+                    : ": a denoiser takes three inputs (sample, time, label) and has a prediction output"));
         }
     }
 }

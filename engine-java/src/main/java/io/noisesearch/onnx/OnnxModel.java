@@ -37,19 +37,27 @@ import java.util.Map;
 public final class OnnxModel implements ImageModel {
 
     private final ModelFiles files;
-    /** The model file the sessions run: the manifest's, or a variant's of another precision. */
+    /**
+     * The graph the sessions run (the manifest's model file, a variant's of another precision, or another graph the
+     * manifest names) and its tensors.
+     */
     private final Path file;
     private final Precision precision;
+    private final List<ModelManifest.TensorSpec> inputs;
+    private final List<ModelManifest.TensorSpec> outputs;
     private final OnnxThreads threads;
     /** The session of {@code threads.threads()} intra-op threads. */
     private final OrtSession session;
     /** A session on the calling thread alone for small batches, opened at the first one; null before. */
     private volatile OrtSession single;
 
-    private OnnxModel(ModelFiles files, Path file, Precision precision, OnnxThreads threads, OrtSession session) {
+    private OnnxModel(ModelFiles files, Path file, Precision precision, List<ModelManifest.TensorSpec> inputs,
+                      List<ModelManifest.TensorSpec> outputs, OnnxThreads threads, OrtSession session) {
         this.files = files;
         this.file = file;
         this.precision = precision;
+        this.inputs = inputs;
+        this.outputs = outputs;
         this.threads = threads;
         this.session = session;
     }
@@ -64,15 +72,30 @@ public final class OnnxModel implements ImageModel {
      * whose SHA-256 must be the manifest's.
      */
     public static OnnxModel open(Path folder, int threads, Precision precision) {
-        OnnxThreads policy = OnnxThreads.of(threads);
         ModelFiles files = ModelFiles.read(folder);
-        Path file = files.modelFile(precision);
+        return open(files, files.modelFile(precision), precision, files.manifest().inputs(),
+                files.manifest().outputs(), threads);
+    }
+
+    /**
+     * Opens {@code file}, another fp32 graph of the folder of {@code files} (a text encoder; confined by the caller),
+     * checked against the tensors the manifest gives for it.
+     */
+    public static OnnxModel open(ModelFiles files, Path file, List<ModelManifest.TensorSpec> inputs,
+                                 List<ModelManifest.TensorSpec> outputs, int threads) {
+        return open(files, file, Precision.FP32, inputs, outputs, threads);
+    }
+
+    private static OnnxModel open(ModelFiles files, Path file, Precision precision,
+                                  List<ModelManifest.TensorSpec> inputs, List<ModelManifest.TensorSpec> outputs,
+                                  int threads) {
+        OnnxThreads policy = OnnxThreads.of(threads);
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException(file + ": model file named by the manifest is missing");
         }
         files.requireIntact(precision, file);
         ExternalData.requireConfined(file, files.folder());
-        OnnxModel model = new OnnxModel(files, file, precision, policy,
+        OnnxModel model = new OnnxModel(files, file, precision, List.copyOf(inputs), List.copyOf(outputs), policy,
                 openSession(file, policy.threads(), policy.threads()));
         try {
             model.checkGraph(file);
@@ -124,8 +147,8 @@ public final class OnnxModel implements ImageModel {
 
     private void checkGraph(Path file) {
         try {
-            checkTensors(file, "input", manifest().inputs(), session.getInputInfo());
-            checkTensors(file, "output", manifest().outputs(), session.getOutputInfo());
+            checkTensors(file, "input", inputs, session.getInputInfo());
+            checkTensors(file, "output", outputs, session.getOutputInfo());
         } catch (OrtException e) {
             throw new InvalidRequestException(file + ": cannot read the graph's tensors (" + e.getMessage() + ")", e);
         }
@@ -191,7 +214,7 @@ public final class OnnxModel implements ImageModel {
     public Map<String, float[]> run(int rows, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> pinned) {
         try {
             List<String> wanted = new ArrayList<>();
-            for (ModelManifest.TensorSpec spec : manifest().outputs()) {
+            for (ModelManifest.TensorSpec spec : outputs) {
                 if (!pinned.containsKey(spec.name())) {
                     wanted.add(spec.name());
                 }
@@ -209,7 +232,7 @@ public final class OnnxModel implements ImageModel {
             }
             return returned;
         } catch (OrtException e) {
-            throw new NoiseSearchException("model " + manifest().name() + " (" + files.folder() + ") failed to run: "
+            throw new NoiseSearchException("model " + manifest().name() + " (" + file + ") failed to run: "
                     + firstLine(e.getMessage()), false, e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
@@ -221,7 +244,7 @@ public final class OnnxModel implements ImageModel {
     @Override
     public List<float[]> outputs(Kernels kernels, Batch samples, List<String> names) {
         names.forEach(this::outputWidth);
-        ModelManifest.TensorSpec input = manifest().inputs().getFirst();
+        ModelManifest.TensorSpec input = inputs.getFirst();
         Map<String, float[]> outputs;
         try {
             outputs = run(samples.rows(), Map.of(input.name(), wrap(samples, input.shapeFor(samples.rows()))), Map.of());

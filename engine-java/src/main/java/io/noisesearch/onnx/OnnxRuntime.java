@@ -27,12 +27,22 @@ public final class OnnxRuntime implements ModelRuntime {
 
     @Override
     public Denoiser denoiser(Path folder) {
-        return new OnnxDenoiser(folder, threads);
+        return denoiser(folder, Precision.FP32);
     }
 
-    /** The model file of {@code precision}: the manifest's, or its variant checked against its SHA-256. */
+    /**
+     * The model file of {@code precision}: the manifest's, or its variant checked against its SHA-256; a
+     * text-conditioned model (its denoiser and text encoder graphs) runs in fp32.
+     */
     @Override
     public Denoiser denoiser(Path folder, Precision precision) {
+        if (io.noisesearch.model.ModelManifest.read(folder).textConditioned()) {
+            if (precision != Precision.FP32) {
+                throw new io.noisesearch.InvalidRequestException("--precision " + precision + ": model "
+                        + folder.getFileName() + " is text-conditioned and runs in fp32 only");
+            }
+            return new OnnxTextDenoiser(folder, threads);
+        }
         return new OnnxDenoiser(folder, threads, precision);
     }
 

@@ -31,12 +31,13 @@ import java.util.Map;
  * @param precision  the precision the denoiser ran in ({@code --precision}: fp32, or int8 from its variant file)
  * @param parameters the algorithm record, its components being its hyperparameters ({@code {}} for none)
  * @param budgetNfe  null when the search had no budget
+ * @param prompt     a text-conditioned model's caption (absent for class-conditional models)
  * @param deadlineMs null when the request had no deadline
  * @param deadlineReached the search stopped proposing at its deadline and returned its best so far
  * @param transfers  host-device copies per phase and direction; null where batches are host memory
  */
 public record ResultDocument(long seed, String model, String precision, @JsonProperty("class") int label,
-                             String algorithm,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String prompt, String algorithm,
                              SearchAlgorithm parameters, String verifier, List<String> verifierMembers,
                              double guidance, Long budgetNfe, boolean budgetExhausted, Long deadlineMs,
                              boolean deadlineReached, boolean finalReused,
@@ -92,7 +93,7 @@ public record ResultDocument(long seed, String model, String precision, @JsonPro
 
     public static ResultDocument of(SearchRequest request, SearchResult result) {
         return new ResultDocument(result.seed(), result.model().name(), result.model().precision().id(),
-                result.label(), result.algorithm(),
+                result.label(), request.prompt(), result.algorithm(),
                 request.algorithm(), result.verifier(), result.members(), result.guidance(),
                 request.budgetNfe() == SearchRequest.UNLIMITED ? null : request.budgetNfe(),
                 result.budgetExhausted(), request.deadline() == null ? null : request.deadline().toMillis(),

@@ -4,12 +4,14 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.EncodedPrompt;
 import io.noisesearch.model.ModelInfo;
+import io.noisesearch.model.TextDenoiser;
 
 /**
- * A denoiser bound to one request: its class label, its classifier-free guidance scale and its meter. With a
- * scale other than 1 every evaluation runs the conditional and the null-class pass and combines them
- * (out = uncond + scale (cond - uncond)); that is one NFE and two forward passes.
+ * A denoiser bound to one request: its class label (or, for a text model, its encoded prompt), its classifier-free
+ * guidance scale and its meter. With a scale other than 1 every evaluation runs the conditional and the null-class
+ * (null-caption) pass and combines them (out = uncond + scale (cond - uncond)); that is one NFE and two forward passes.
  */
 public final class GuidedDenoiser {
 
@@ -19,6 +21,21 @@ public final class GuidedDenoiser {
     private final int label;
     private final float scale;
     private final ComputeMeter meter;
+    /** The request's encoded caption for a text model; null for class labels. */
+    private final EncodedPrompt prompt;
+
+    /** A text model's request: every pass takes the prompt's rows, the unconditional pass the null caption's. */
+    public GuidedDenoiser(TextDenoiser denoiser, EncodedPrompt prompt, double scale, ComputeMeter meter) {
+        if (!Double.isFinite(scale)) {
+            throw new IllegalArgumentException("guidance scale must be finite, got " + scale);
+        }
+        this.denoiser = denoiser;
+        this.calls = denoiser;
+        this.label = 0;
+        this.scale = (float) scale;
+        this.meter = meter;
+        this.prompt = java.util.Objects.requireNonNull(prompt, "prompt");
+    }
 
     public GuidedDenoiser(Denoiser denoiser, int label, double scale, ComputeMeter meter) {
         this(denoiser, denoiser, label, scale, meter);
@@ -42,6 +59,7 @@ public final class GuidedDenoiser {
         this.label = label;
         this.scale = (float) scale;
         this.meter = meter;
+        this.prompt = null;
     }
 
     public ModelInfo info() {
@@ -61,13 +79,18 @@ public final class GuidedDenoiser {
         return scale;
     }
 
+    /** The encoded caption of a text model's request; null for class labels. */
+    public EncodedPrompt prompt() {
+        return prompt;
+    }
+
     public boolean guided() {
-        return scale != 1f && label != denoiser.info().nullClass();
+        return scale != 1f && (prompt != null || label != denoiser.info().nullClass());
     }
 
     /** Whether the denoiser's evaluations can be recorded as a graph ({@link Denoiser#capturable()}). */
     public boolean capturable() {
-        return calls.capturable();
+        return prompt == null && calls.capturable();
     }
 
     /**
@@ -86,6 +109,15 @@ public final class GuidedDenoiser {
 
     /** {@link #predict} without charging the meter (calls being recorded; the caller charges what runs). */
     public void evaluate(Kernels kernels, Batch x, double t, Batch out, Batch scratch) {
+        if (prompt != null) {
+            TextDenoiser text = (TextDenoiser) denoiser;
+            text.predict(kernels, x, t, prompt, false, out);
+            if (guided()) {
+                text.predict(kernels, x, t, prompt, true, scratch);
+                kernels.cfgCombine(out, scratch, out, scale);
+            }
+            return;
+        }
         calls.predict(kernels, x, t, label, out);
         if (guided()) {
             calls.predict(kernels, x, t, denoiser.info().nullClass(), scratch);

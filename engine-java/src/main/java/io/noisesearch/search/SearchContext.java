@@ -321,6 +321,8 @@ public final class SearchContext {
             Batch capturedRows = captured == null ? null : captured.rows(start, count);
             verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());
+            // a latent model's decodes before the verifier: forward passes (their FLOPs are the verifier's)
+            meter.auxiliaryEvaluation((long) count * verifier.decodesPerSample(), 0);
         }
         scoredAny = true;
         return Scores.of(out);

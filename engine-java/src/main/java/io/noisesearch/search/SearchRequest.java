@@ -9,11 +9,12 @@ import java.time.Duration;
  * sample (null: the model's default solver; the search solver defaults to the final one), classifier-free
  * guidance (NaN: the model's default), a budget of search NFEs ({@link #UNLIMITED} for none), the seed, how
  * many candidate rows go through the solver at once, and a deadline (null for none): the time from submission after
- * which the search stops proposing and returns its best so far.
+ * which the search stops proposing and returns its best so far. A text-conditioned model takes a {@code prompt} (its
+ * caption) instead of a class; for class-conditional models the prompt is null.
  */
 public record SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
                             SolverSettings searchSolver, SolverSettings finalSolver, double guidance,
-                            long budgetNfe, long seed, int batchSize, Duration deadline) {
+                            long budgetNfe, long seed, int batchSize, Duration deadline, String prompt) {
 
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final int DEFAULT_BATCH_SIZE = 256;
@@ -47,6 +48,20 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
         this(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed, batchSize, null);
     }
 
+    /** A class request (no prompt). */
+    public SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
+                         SolverSettings searchSolver, SolverSettings finalSolver, double guidance, long budgetNfe,
+                         long seed, int batchSize, Duration deadline) {
+        this(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed, batchSize,
+                deadline, null);
+    }
+
+    /** The same request for a text model's caption. */
+    public SearchRequest withPrompt(String caption) {
+        return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
+                batchSize, deadline, caption);
+    }
+
     /** A request with the model's default solver and guidance, no budget and the default batch size. */
     public static SearchRequest of(String model, int label, SearchAlgorithm algorithm, String verifier, long seed) {
         return new SearchRequest(model, label, algorithm, verifier, null, null, Double.NaN, UNLIMITED, seed,
@@ -55,31 +70,31 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
 
     public SearchRequest withSolvers(SolverSettings search, SolverSettings last) {
         return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budgetNfe, seed, batchSize,
-                deadline);
+                deadline, prompt);
     }
 
     public SearchRequest withBudget(long nfe) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, nfe, seed,
-                batchSize, deadline);
+                batchSize, deadline, prompt);
     }
 
     public SearchRequest withBatchSize(int rows) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                rows, deadline);
+                rows, deadline, prompt);
     }
 
     public SearchRequest withSeed(long newSeed) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe,
-                newSeed, batchSize, deadline);
+                newSeed, batchSize, deadline, prompt);
     }
 
     public SearchRequest withGuidance(double scale) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, scale, budgetNfe, seed,
-                batchSize, deadline);
+                batchSize, deadline, prompt);
     }
 
     public SearchRequest withDeadline(Duration after) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                batchSize, after);
+                batchSize, after, prompt);
     }
 }

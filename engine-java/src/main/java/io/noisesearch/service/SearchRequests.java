@@ -67,6 +67,13 @@ final class SearchRequests {
         SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm,
                 or(body.verifier(), DEFAULT_VERIFIER), search, last, guidance, budget, or(body.seed(), 0L),
                 or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()));
+        if (body.prompt() != null) {
+            if (body.label() != null) {
+                throw ServiceError.invalid("prompt", "class and prompt: give a class to a class-conditional model or a"
+                        + " prompt to a text-conditioned one, not both");
+            }
+            request = request.withPrompt(body.prompt());
+        }
         return new Checked(request, modelInfo, priority, sample);
     }
 

@@ -415,7 +415,7 @@ public final class SearchService implements AutoCloseable {
             case PNG -> {
                 try {
                     yield "{\"format\":\"png\",\"base64\":\"" + Base64.getEncoder().encodeToString(
-                            PngWriter.encode(result.sample(), checked.info().layout(), PNG_SCALE)) + "\"}";
+                            PngWriter.encode(result.sample(), result.model().layout(), PNG_SCALE)) + "\"}";
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

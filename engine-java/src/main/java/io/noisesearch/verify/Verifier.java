@@ -31,6 +31,11 @@ public interface Verifier {
     /** FLOPs to score one sample with every member. */
     long flopsPerSample();
 
+    /** Decoder passes per scored sample (a latent model's candidates and captures decoded first), in its FLOPs. */
+    default int decodesPerSample() {
+        return 0;
+    }
+
     /** The time at which the solver must capture the clean x-prediction, or NaN when none is needed. */
     default double captureTime() {
         return Double.NaN;

@@ -19,7 +19,7 @@ public final class Verifiers {
     public static final List<String> MIXTURE = List.of("oracle", "posterior");
     public static final List<String> TRAINED = List.of("classifier", "ssl", "oracle-is");
     /** Every verifier name: the mixture verifiers, the trained-model ones and the FID oracle of generate. */
-    public static final List<String> NAMES = java.util.stream.Stream.of(MIXTURE, TRAINED, List.of("oracle-fid"))
+    public static final List<String> NAMES = java.util.stream.Stream.of(MIXTURE, TRAINED, List.of("oracle-fid", "none"))
             .flatMap(List::stream).toList();
 
     private Verifiers() {
@@ -54,6 +54,7 @@ public final class Verifiers {
             return new FeatureSimilarityVerifier(auxiliary.apply("ssl"), captureTime(spec));
         }
         return switch (spec) {
+            case "none" -> new NoVerifier();
             case "oracle" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.ORACLE, mixture(spec, model));
             case "posterior" -> new MixtureLogDensityVerifier(MixtureLogDensityVerifier.Kind.POSTERIOR, mixture(spec, model));
             case "classifier" -> new ClassifierVerifier(ClassifierVerifier.Kind.CLASSIFIER, auxiliary.apply("classifier"));
@@ -63,7 +64,7 @@ public final class Verifiers {
                     + " samples a generate run has already chosen: use it with the generate command");
             default -> throw new InvalidRequestException("--verifier: unknown verifier '" + spec + "' (expected "
                     + String.join(", ", MIXTURE) + " for mixture models, " + String.join(", ", TRAINED)
-                    + " for trained models (ssl@T captures at t = T), or ensemble:a,b,...)");
+                    + " for trained models (ssl@T captures at t = T), none, or ensemble:a,b,...)");
         };
     }
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** NumPy unicode arrays ({@code <U..}) and streamed .npz entries, against ourselves and against numpy itself. */
-class NpzUnicodeTest {
+public class NpzUnicodeTest {
 
     @TempDir
     Path temp;
@@ -128,7 +128,7 @@ class NpzUnicodeTest {
     }
 
     /** Runs python3 with numpy; the test is skipped, saying so, where either is missing. */
-    static String python(String script, String... args) throws IOException, InterruptedException {
+    public static String python(String script, String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("python3", "-c", script));
         command.addAll(List.of(args));
         Process process;
