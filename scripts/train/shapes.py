@@ -24,7 +24,7 @@ MAX_TOKENS = 12
 VOCABULARY_FILE = common.REPO / "tensorrt-plans" / "shapes-vocabulary.json"
 # The caption grammar's words (used when the repository's vocabulary file is absent); id = index, pad first.
 DEFAULT_VOCABULARY = ["<pad>", "a", "two", "three", "red", "green", "blue", "yellow", "circle", "square", "triangle",
-                      "circles", "squares", "triangles", "left", "of", "right", "above", "below"]
+                      "circles", "squares", "triangles", "left", "right", "of", "above", "below"]
 IMAGE = {"channels": 3, "height": 32, "width": 32, "range": [-1, 1]}
 LATENT = {"channels": 4, "height": 8, "width": 8}
 
@@ -144,7 +144,7 @@ class Encoder(nn.Module):
     def __init__(self, ch: int = 32, latent: int = 4):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(3, ch, 3, padding=1), Res(ch),
+            nn.Conv2d(3, ch, 3, padding=1), nn.SiLU(),
             nn.Conv2d(ch, 2 * ch, 3, stride=2, padding=1), Res(2 * ch),
             nn.Conv2d(2 * ch, 3 * ch, 3, stride=2, padding=1), Res(3 * ch),
             nn.SiLU(), nn.Conv2d(3 * ch, latent, 1))
@@ -504,6 +504,9 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--shift", type=float, default=defaults.get("shift", 1.0), help="rectified-flow timestep shift")
     p.add_argument("--guidance", type=float, default=defaults["guidance"], help="the manifest's default guidance")
     p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-time budget: the LR schedule follows max(step share, time share) and training stops "
+                        "when either is spent (the manifest records the steps done)")
     args = p.parse_args()
     common.setup(args)
     out = Path(args.out)
@@ -532,9 +535,15 @@ def train(name: str, kind: str, defaults: dict) -> None:
     timer = common.Timer()
     model.train()
     loss_avg = None
+    budget = None if args.minutes is None else 60.0 * args.minutes
+    done = 0
     for step in range(steps):
+        share = step / steps if budget is None else max(step / steps, timer.seconds() / budget)
+        if share >= 1.0:
+            break
         for pg in opt.param_groups:
-            pg["lr"] = common.lr_at(step, steps, args.lr)
+            pg["lr"] = common.lr_at(int(share * steps), steps, args.lr)
+        done = step + 1
         idx = batches.next()
         z0, tokens = z_all[idx], tokens_all[idx].clone()
         tokens[torch.rand(len(idx), generator=g) < args.caption_dropout] = 0
@@ -548,10 +557,11 @@ def train(name: str, kind: str, defaults: dict) -> None:
         loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
         if (step + 1) % args.log_every == 0 or step == steps - 1:
             el = timer.seconds()
-            print(f"[{name}] step {step + 1}/{steps} loss {loss_avg:.4f} "
+            print(f"[{name}] step {step + 1}/{steps} loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e} "
                   f"({el:.0f} s, {1000 * el / (step + 1):.0f} ms/step)", flush=True)
     t_train = timer.seconds()
-    export_text_to_latent(name, kind, ema.model.eval(), tok, out, args, t_train, n, steps, z_all)
+    print(f"[{name}] trained {done} steps in {t_train:.0f} s")
+    export_text_to_latent(name, kind, ema.model.eval(), tok, out, args, t_train, n, done, z_all)
     common.finish(out, name, t_train)
 
 

@@ -27,8 +27,8 @@ import torch.nn.functional as F
 import common
 import shapes
 
-DEFAULTS = dict(steps=3000, batch_size=64, lr=2e-3, seed=0)
-CONFIG = dict(ch=32, latent=4)
+DEFAULTS = dict(steps=2000, batch_size=32, lr=2e-3, seed=0)
+CONFIG = dict(ch=24, latent=4)
 PALETTE = np.array([[0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]], dtype=np.int32)
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Sample a trained shapes-flow / shapes-eps model in PyTorch (the same maths as the engine: Euler on the shifted
 rectified-flow grid or DDIM on the VP grid, classifier-free guidance against the null caption), decode with
-shapes-ae and write an npz of `images` uint8 [N,32,32,3] and `captions` (also as `arr_0` and `prompts`, the layout of
-the engine's samples.npz) for `scripts/noisesearch shapes-check --samples FILE`.
+shapes-ae and write an npz of `arr_0` uint8 [N,32,32,3] and `prompts` (the layout of the engine's samples.npz) for
+`scripts/noisesearch shapes-check --samples FILE`.
 
     python3 scripts/train/shapes_sample.py --model tensorrt-plans/models/shapes-flow \
         --ae tensorrt-plans/models/shapes-ae --prompts-from /work/data/shapes/eval.npz \
@@ -72,7 +72,7 @@ def main() -> None:
         images = shapes.to_uint8(torch.cat(chunks))
         path = out if len(guidances) == 1 else out.with_name(f"{out.stem}-g{w:g}{out.suffix}")
         caps = np.array(prompts)
-        np.savez(path, images=images, captions=caps, arr_0=images, prompts=caps)
+        np.savez(path, arr_0=images, prompts=caps)
         print(json.dumps({"model": a.model, "samples": len(prompts), "solver": "euler" if kind == "velocity" else "ddim",
                           "steps": steps, "guidance": w, "seed": a.seed, "seconds": round(secs, 1),
                           "out": str(path)}), flush=True)
