@@ -95,7 +95,8 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 
 def data_desc(path: str | Path, n: int) -> str:
-    return f"{n} scenes from {Path(path).name} (scripts/noisesearch shapes-data; issue 12's shapes set)"
+    """The training file's own record of how it was made (shapes-data writes none, so name the file and count)."""
+    return f"the first {n} scenes of {Path(path).name} (scripts/noisesearch shapes-data; issue 12's shapes set)"
 
 
 # ------------------------------------------------------------------------------------ FLOPs of matmuls
