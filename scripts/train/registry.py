@@ -22,7 +22,24 @@ def load_model(folder: str | Path) -> torch.nn.Module:
     elif kind == "ssl":
         import mnist_ssl
         model = mnist_ssl.Exported(mnist_ssl.Encoder())
+    elif kind in ("shapes-ae", "shapes-t2l"):
+        return load_part(folder, "model")
     else:
         raise ValueError(f"{folder}/model.pt: unknown model kind {kind!r}")
     model.load_state_dict(ck["state_dict"])
     return model.eval()
+
+
+def load_part(folder: str | Path, part: str) -> torch.nn.Module:
+    """One exported graph of a shapes folder: "model" (model.onnx: the decoder or the denoiser), "encoder"
+    (shapes-ae's encoder.onnx) or "textEncoder" (a denoiser's text-encoder.onnx)."""
+    import shapes
+    try:
+        ae = shapes.load_autoencoder(folder)
+        parts = {"model": ae.decoder, "encoder": ae.encoder}
+    except SystemExit:
+        t2l, _ = shapes.load_text_to_latent(folder)
+        parts = {"model": t2l.den, "textEncoder": t2l.text}
+    if part not in parts:
+        raise ValueError(f"{folder}: no part {part!r} (one of {sorted(parts)})")
+    return parts[part].eval()

@@ -24,7 +24,7 @@ ONNX_TYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT64: "int64"
 COMMON_FIELDS = ["name", "role", "file", "inputs", "outputs", "sample", "flopsPerSample", "provenance"]
 DENOISER_FIELDS = ["prediction", "schedule", "condition", "defaultSolver", "defaultGuidance"]
 PROVENANCE_FIELDS = ["script", "command", "data", "seed", "trainSeconds", "torch"]
-ROLES = {"denoiser", "verifier", "features", "evaluator"}
+ROLES = {"denoiser", "verifier", "features", "evaluator", "decoder"}
 
 
 class Checker:
@@ -53,6 +53,9 @@ def check_manifest(m: dict) -> None:
         raise AssertionError(f"file {m['file']!r}")
     if not (isinstance(m["flopsPerSample"], int) and m["flopsPerSample"] > 0):
         raise AssertionError(f"flopsPerSample {m['flopsPerSample']!r}")
+    if m["name"].startswith("shapes-"):
+        check_shapes_manifest(m)
+        return
     if m["sample"] != {"channels": 1, "height": 28, "width": 28, "range": [-1, 1]}:
         raise AssertionError(f"sample {m['sample']}")
     miss = [f for f in PROVENANCE_FIELDS if f not in m["provenance"]]
@@ -69,6 +72,53 @@ def check_manifest(m: dict) -> None:
             raise AssertionError(f"condition {c}")
         if [t["name"] for t in m["inputs"]] != ["x", "t", "label"] or [t["name"] for t in m["outputs"]] != ["v"]:
             raise AssertionError("denoiser tensors must be x, t, label -> v")
+
+
+def check_shapes_manifest(m: dict) -> None:
+    """The shapes models' contract (docs/t2i-models.md): a decoder with its encoder, or a text-conditioned latent
+    denoiser with its text encoder and tokenizer."""
+    for f in ["name", "role", "file", "inputs", "outputs", "sample", "flopsPerSample", "provenance"]:
+        if f not in m:
+            raise AssertionError(f"missing field {f}")
+    miss = [f for f in PROVENANCE_FIELDS if f not in m["provenance"]]
+    if miss:
+        raise AssertionError(f"provenance lacks {miss}")
+    latent = {"channels": 4, "height": 8, "width": 8}
+    if m["role"] == "decoder":
+        if [t["name"] for t in m["inputs"]] != ["latent"] or [t["name"] for t in m["outputs"]] != ["image"]:
+            raise AssertionError("decoder tensors must be latent -> image")
+        if m["sample"] != {"channels": 3, "height": 32, "width": 32, "range": [-1, 1]}:
+            raise AssertionError(f"sample {m['sample']}")
+        if {k: m["latent"][k] for k in latent} != latent or len(m["latent"]["scale"]) != 4:
+            raise AssertionError(f"latent {m['latent']}")
+        extra = m["encoder"]
+    elif m["role"] == "denoiser":
+        for f in DENOISER_FIELDS + ["tokenizer", "textEncoder", "decoder"]:
+            if f not in m:
+                raise AssertionError(f"missing field {f}")
+        if [t["name"] for t in m["inputs"]] != ["x", "t", "text", "textMask"]:
+            raise AssertionError("denoiser inputs must be x, t, text, textMask")
+        pred = {"velocity": ("v", "rectified-flow"), "epsilon": ("eps", "vp")}.get(m["prediction"])
+        if pred is None or [t["name"] for t in m["outputs"]] != [pred[0]] or m["schedule"]["type"] != pred[1]:
+            raise AssertionError("denoiser: prediction / output / schedule")
+        if m["condition"].get("kind") != "text" or m["tokenizer"]["vocabulary"][0] != "<pad>":
+            raise AssertionError(f"condition {m['condition']} / tokenizer")
+        if {k: m["sample"][k] for k in latent} != latent:
+            raise AssertionError(f"sample {m['sample']}")
+        extra = m["textEncoder"]
+    else:
+        raise AssertionError(f"role {m['role']!r}")
+    for f in ("file", "golden", "inputs", "outputs", "flopsPerSample"):
+        if f not in extra:
+            raise AssertionError(f"second graph lacks {f}")
+
+
+def extra_part(m: dict) -> tuple[str, dict] | None:
+    """The second graph of a shapes folder: ("encoder" | "textEncoder", its spec), or None."""
+    for key in ("encoder", "textEncoder"):
+        if key in m:
+            return key, m[key]
+    return None
 
 
 def check_onnx(folder: Path, m: dict) -> None:
@@ -101,13 +151,13 @@ def check_onnx(folder: Path, m: dict) -> None:
                     raise AssertionError(f"{kind} {v.name}: dims {[x.dim_value or x.dim_param for x in dims]} vs {s['shape']}")
 
 
-def check_golden(folder: Path, m: dict) -> None:
-    g = json.loads((folder / "golden.json").read_text())
+def check_golden(folder: Path, m: dict, golden: str = "golden.json", part: str = "model") -> None:
+    g = json.loads((folder / golden).read_text())
     if [t["name"] for t in m["inputs"]] != list(g["inputs"]) or [t["name"] for t in m["outputs"]] != list(g["outputs"]):
         raise AssertionError("golden tensor names differ from the manifest")
     if len(next(iter(g["inputs"].values()))["shape"]) and next(iter(g["inputs"].values()))["shape"][0] != 4:
         raise AssertionError("golden batch is not 4")
-    model = registry.load_model(folder)
+    model = registry.load_model(folder) if part == "model" else registry.load_part(folder, part)
     dt = {"float32": torch.float32, "int64": torch.int64}
     inputs = [torch.tensor(v["data"], dtype=dt[v["dtype"]]).reshape(v["shape"]) for v in g["inputs"].values()]
     with torch.no_grad():
@@ -140,8 +190,16 @@ def main(argv: list[str]) -> int:
             continue
         c.check("manifest fields", lambda: check_manifest(m))
         c.check("onnx.checker, opset 17, < 8 MiB, graph tensors match the manifest", lambda: check_onnx(folder, m))
+        extra = extra_part(m)
+        if extra is not None:
+            key, spec = extra
+            c.check(f"{spec['file']}: onnx.checker, opset 17, < 8 MiB, graph tensors match the manifest",
+                    lambda: check_onnx(folder, spec))
         if (folder / "model.pt").exists():
             c.check("golden fixture reproduced by PyTorch (model.pt) within 1e-4", lambda: check_golden(folder, m))
+            if extra is not None:
+                c.check(f"{spec['golden']} reproduced by PyTorch (model.pt) within 1e-4",
+                        lambda: check_golden(folder, spec, spec["golden"], key))
         else:
             print("  skip  golden fixture vs PyTorch: no model.pt (checkpoints are not committed)")
     print(f"smoke_check: {c.passed} passed, {c.failed} failed")

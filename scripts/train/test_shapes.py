@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Unit tests of scripts/train/shapes.py on small tensors (issue 12): tokenizer, schedules against their formulas,
+the samplers against the exact flow of a point mass, masking, normalisation and FLOPs against hand counts.
+
+    /usr/bin/python3 scripts/train/test_shapes.py
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import unittest
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import shapes  # noqa: E402
+import shapes_fixture  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+class TokenizerTest(unittest.TestCase):
+    def setUp(self):
+        self.tok = shapes.Tokenizer(shapes.DEFAULT_VOCABULARY)
+
+    def test_ids_are_vocabulary_indices_padded_with_zero(self):
+        ids = self.tok.encode("a red circle left of a blue square")
+        v = shapes.DEFAULT_VOCABULARY
+        words = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
+        self.assertEqual(ids, [v.index(w) for w in words] + [0] * 4)
+
+    def test_null_caption_is_all_pads(self):
+        self.assertEqual(self.tok.encode(""), [0] * shapes.MAX_TOKENS)
+
+    def test_unknown_word_and_long_caption_are_named(self):
+        with self.assertRaisesRegex(ValueError, "unknown word 'purple'"):
+            self.tok.encode("a purple circle")
+        with self.assertRaisesRegex(ValueError, "more than 12"):
+            self.tok.encode(" ".join(["a"] * 13))
+
+    def test_default_vocabulary_is_the_committed_file_when_present(self):
+        if shapes.VOCABULARY_FILE.exists():
+            d = json.loads(shapes.VOCABULARY_FILE.read_text())
+            self.assertEqual(d["vocabulary"], shapes.DEFAULT_VOCABULARY)
+            self.assertEqual(d["maxTokens"], shapes.MAX_TOKENS)
+
+
+class ScheduleTest(unittest.TestCase):
+    def test_vp_abar_at_discrete_steps_is_the_product_of_one_minus_beta(self):
+        abar, ref = 1.0, {0: 1.0}
+        for i in range(1, 1001):
+            abar *= 1 - (1e-4 + (0.02 - 1e-4) * (i - 1) / 999)
+            ref[i] = abar
+        for i in (0, 1, 10, 500, 999, 1000):
+            self.assertAlmostEqual(float(shapes.vp_abar(torch.tensor([i / 1000.0], dtype=torch.float64))[0]), ref[i], delta=1e-12 + 1e-9 * ref[i])
+
+    def test_vp_abar_interpolates_log_abar_linearly(self):
+        a0, a1 = shapes.vp_abar(torch.tensor([0.25, 0.251], dtype=torch.float64))
+        mid = shapes.vp_abar(torch.tensor([0.2505], dtype=torch.float64))[0]
+        self.assertAlmostEqual(float(mid), math.sqrt(float(a0) * float(a1)), delta=1e-12)
+
+    def test_rf_grid_is_the_shifted_uniform_grid(self):
+        g = shapes.rf_grid(4, 3.0)
+        for i, u in enumerate([1.0, 0.75, 0.5, 0.25, 0.0]):
+            self.assertAlmostEqual(float(g[i]), 3 * u / (1 + 2 * u), delta=1e-12)
+
+
+class PointMass(nn.Module):
+    """The exact velocity / epsilon of data concentrated at c (ignores the text): the samplers must land on c."""
+
+    def __init__(self, kind: str, c: torch.Tensor):
+        super().__init__()
+        self.kind, self.c = kind, c
+
+    def forward(self, x, t, text, mask):
+        tt = t[:, None, None, None].to(torch.float64)
+        if self.kind == "velocity":
+            return ((x - self.c) / tt).to(torch.float32)
+        a = shapes.vp_abar(t)[:, None, None, None]
+        return ((x - a.sqrt() * self.c) / (1 - a).sqrt()).to(torch.float32)
+
+
+class FakeModel:
+    def __init__(self, den):
+        self.den = den
+        self.text = lambda tokens: (torch.zeros(tokens.shape[0], tokens.shape[1], 8), (tokens != 0).float())
+
+    def eval(self):
+        return self
+
+
+class SamplerTest(unittest.TestCase):
+    def check(self, kind: str, shift: float, guidance: float):
+        c = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(1))
+        noise = torch.randn(3, 4, 8, 8, generator=torch.Generator().manual_seed(2))
+        tokens = torch.zeros(3, 12, dtype=torch.int64)
+        out = shapes.sample(FakeModel(PointMass(kind, c)), kind, tokens, noise, 10, guidance, shift)
+        self.assertLess(float((out - c).abs().max()), 2e-3)
+
+    def test_euler_reaches_the_point_mass(self):
+        self.check("velocity", 1.0, 1.0)
+        self.check("velocity", 3.0, 4.0)
+
+    def test_ddim_reaches_the_point_mass(self):
+        self.check("epsilon", 1.0, 1.0)
+        self.check("epsilon", 1.0, 2.5)
+
+
+class ModelTest(unittest.TestCase):
+    def test_attention_ignores_masked_keys(self):
+        g = torch.Generator().manual_seed(0)
+        q, k, v = (torch.randn(2, 2, 5, 4, generator=g) for _ in range(3))
+        bias = torch.zeros(2, 1, 1, 5)
+        bias[..., 3:] = -1e4
+        ref = torch.softmax(q @ k[..., :3, :].transpose(-1, -2) / 2.0, -1) @ v[..., :3, :]
+        self.assertLess(float((shapes.attention(q, k, v, bias) - ref).abs().max()), 1e-6)
+
+    def test_denoiser_ignores_the_pad_positions_and_takes_the_null_caption(self):
+        torch.manual_seed(0)
+        m = shapes.TextToLatent(dict(vocab=19, dim=16, depth=1, heads=2), dict(text_dim=16, ch=16, heads=2, attn_dim=16))
+        for p in m.parameters():  # leave no zero-initialised output layer, so the text must matter
+            nn.init.normal_(p, std=0.2)
+        tokens = torch.tensor([[1, 4, 8] + [0] * 9, [0] * 12])
+        text, mask = m.text(tokens)
+        x, t = torch.randn(2, 4, 8, 8), torch.tensor([0.5, 0.5])
+        base = m.den(x, t, text, mask)
+        self.assertTrue(torch.isfinite(base).all())
+        other = text.clone()
+        other[0, 3:] += 5.0
+        other[1] += 5.0
+        self.assertLess(float((m.den(x, t, other, mask) - base).abs().max()), 1e-5)
+        changed = text.clone()
+        changed[0, 1] += 1.0
+        self.assertGreater(float((m.den(x, t, changed, mask) - base).abs().max()), 1e-3)
+
+    def test_normalisation_does_not_change_reconstructions(self):
+        torch.manual_seed(0)
+        ae = shapes.AutoEncoder(ch=8).eval()
+        x = torch.rand(2, 3, 32, 32) * 2 - 1
+        with torch.no_grad():
+            before = ae.decoder(ae.encoder(x))
+            raw = ae.encoder.raw(x)
+            ae.set_normalisation(torch.tensor([0.1, -0.2, 0.3, 0.0]), torch.tensor([2.0, 0.5, 1.0, 4.0]))
+            after = ae.decoder(ae.encoder(x))
+            z = ae.encoder(x)
+        self.assertLess(float((after - before).abs().max()), 1e-5)
+        want = (raw - torch.tensor([0.1, -0.2, 0.3, 0.0])[None, :, None, None]) * torch.tensor([2.0, 0.5, 1.0, 4.0])[None, :, None, None]
+        self.assertLess(float((z - want).abs().max()), 1e-5)
+
+    def test_flops_count_linears_and_attention_products(self):
+        mh = shapes.MultiHead(8, 6, 2)
+
+        class Wrap(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mh = mh
+
+            def forward(self, x, c):
+                return self.mh(x, c, None)
+
+        flops = shapes.count_flops(Wrap(), (torch.zeros(3, 5, 8), torch.zeros(3, 7, 6)))
+        linear = 5 * 8 * 8 + 7 * 6 * 16 + 5 * 8 * 8
+        products = 2 * 2 * 5 * 7 * 4
+        self.assertEqual(flops, 2 * (linear + products))
+
+
+class FixtureTest(unittest.TestCase):
+    def test_shapes_follow_the_rasterisation(self):
+        row, column = np.mgrid[0:32, 0:32]
+        square = shapes_fixture.covers("square", 3, 5, 9, column, row)
+        self.assertEqual(int(square.sum()), 81)
+        circle = shapes_fixture.covers("circle", 0, 0, 8, column, row)
+        self.assertEqual(int(circle.sum()), 52)  # pixel centres within radius 4 of (4, 4)
+        tri = shapes_fixture.covers("triangle", 0, 0, 8, column, row)
+        self.assertFalse(tri[0].any())  # even side: no pixel centre in the top row
+        self.assertEqual(int(tri[7].sum()), 8)  # the base row is full
+
+
+if __name__ == "__main__":
+    unittest.main()
