@@ -27,7 +27,8 @@ class GoldenOutputsTest {
     /** The text-to-image folders' graphs (folder, graph file, its golden file), each run by ONNX Runtime alone. */
     static final java.util.List<String> GRAPHS = java.util.List.of(
             "shapes-ae:model.onnx:golden.json", "shapes-ae:encoder.onnx:golden-encoder.json",
-            "shapes-flow:model.onnx:golden.json", "shapes-flow:text-encoder.onnx:golden-text-encoder.json");
+            "shapes-flow:model.onnx:golden.json", "shapes-flow:text-encoder.onnx:golden-text-encoder.json",
+            "shapes-eps:model.onnx:golden.json", "shapes-eps:text-encoder.onnx:golden-text-encoder.json");
 
     @ParameterizedTest
     @FieldSource("GRAPHS")
