@@ -40,8 +40,18 @@ public final class OnnxTextDenoiser implements TextDenoiser, TrainedModel {
     private final int width;
     private final AtomicLong encodes = new AtomicLong();
     private final ThreadLocal<Conditioning> conditioning = ThreadLocal.withInitial(Conditioning::new);
-    private final ThreadLocal<ByteBuffer[]> textRows = ThreadLocal.withInitial(
-            () -> new ByteBuffer[] {ByteBuffer.allocateDirect(0), ByteBuffer.allocateDirect(0)});
+    private final ThreadLocal<RepeatedRows[]> textRows = ThreadLocal.withInitial(
+            () -> new RepeatedRows[] {new RepeatedRows(), new RepeatedRows(), new RepeatedRows(), new RepeatedRows()});
+
+    /**
+     * A thread's direct buffer of one text row repeated over a batch, and what it holds: a solve's calls repeat the
+     * same encoded row over the same rows at every step, so the buffer is filled once, not once per call.
+     */
+    private static final class RepeatedRows {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+        float[] row;
+        int rows;
+    }
 
     public OnnxTextDenoiser(Path folder, int threads) {
         this.model = OnnxModel.open(folder, threads);
@@ -134,8 +144,10 @@ public final class OnnxTextDenoiser implements TextDenoiser, TrainedModel {
         Conditioning c = conditioning.get().fill(rows, (float) t, 0);
         float[] text = unconditional ? prompt.nullText() : prompt.text();
         float[] mask = unconditional ? prompt.nullMask() : prompt.mask();
-        FloatBuffer textBuffer = repeated(0, text, rows);
-        FloatBuffer maskBuffer = repeated(1, mask, rows);
+        // Slots 0-1 the prompt's text and mask, 2-3 the null caption's: guidance's two passes alternate, each keeps its own.
+        int slot = unconditional ? 2 : 0;
+        FloatBuffer textBuffer = repeated(slot, text, rows);
+        FloatBuffer maskBuffer = repeated(slot + 1, mask, rows);
         ModelManifest.TensorSpec prediction = model.manifest().outputs().getFirst();
         try {
             Map<String, OnnxTensor> inputs = Map.of(
@@ -151,18 +163,25 @@ public final class OnnxTextDenoiser implements TextDenoiser, TrainedModel {
         model.requireFinite(prediction.name(), out);
     }
 
-    /** {@code row} repeated {@code rows} times in this thread's direct buffer {@code slot} (grown when needed). */
+    /**
+     * {@code row} repeated {@code rows} times in this thread's direct buffer {@code slot} (grown when needed; refilled
+     * only when the row or the row count changed: an encoded prompt's arrays are never written after encoding).
+     */
     private FloatBuffer repeated(int slot, float[] row, int rows) {
-        ByteBuffer[] buffers = textRows.get();
+        RepeatedRows held = textRows.get()[slot];
         int bytes = row.length * rows * Float.BYTES;
-        if (buffers[slot].capacity() < bytes) {
-            buffers[slot] = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        if (held.row != row || held.rows != rows) {
+            if (held.buffer.capacity() < bytes) {
+                held.buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            }
+            FloatBuffer fill = held.buffer.slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int r = 0; r < rows; r++) {
+                fill.put(row);
+            }
+            held.row = row;
+            held.rows = rows;
         }
-        FloatBuffer view = buffers[slot].slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int r = 0; r < rows; r++) {
-            view.put(row);
-        }
-        return view.flip();
+        return held.buffer.slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     @Override
