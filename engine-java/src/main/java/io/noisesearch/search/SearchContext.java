@@ -319,7 +319,8 @@ public final class SearchContext {
         for (int start = 0; start < samples.rows(); start += chunk) {
             int count = Math.min(chunk, samples.rows() - start);
             Batch capturedRows = captured == null ? null : captured.rows(start, count);
-            verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label), out, start);
+            verifier.score(kernels, new VerifierInput(samples.rows(start, count), capturedRows, label,
+                    model.prompt() == null ? null : model.prompt().prompt()), out, start);
             meter.verifierEvaluation(count, verifier.flopsPerSample());
             // a latent model's decodes before the verifier: forward passes (their FLOPs are the verifier's)
             meter.auxiliaryEvaluation((long) count * verifier.decodesPerSample(), 0);

@@ -73,7 +73,7 @@ public final class DecodingVerifier implements Verifier {
         try (Arena arena = Arena.ofConfined()) {
             Batch images = decode(kernels, arena, input.samples());
             Batch captured = input.captured() == null ? null : decode(kernels, arena, input.captured());
-            inner.score(kernels, new VerifierInput(images, captured, input.label()), out, offset);
+            inner.score(kernels, new VerifierInput(images, captured, input.label(), input.prompt()), out, offset);
             kernels.synchronize();
         }
     }
