@@ -87,7 +87,7 @@ public final class Profiler {
             for (int j = 0; j < sweep.verifiers().size(); j++) {
                 String verifier = sweep.verifiers().get(j);
                 String at = sweep.verifiers().size() > 1 ? "verifiers[" + j + "]" : "verifiers";
-                resolve(at, () -> Verifiers.create(verifier, model, role -> engine.auxiliary(model, role)),
+                resolve(at, () -> engine.verifier(verifier, model),
                         " (model " + model.info().name() + ")");
             }
         }
@@ -173,8 +173,7 @@ public final class Profiler {
         long start = System.nanoTime();
         List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
         List<SearchResult> pool = requests.stream().map(this::search).toList();
-        Verifier verifier = Verifiers.create(poolConfiguration.verifier(), model,
-                role -> engine.auxiliary(model, role));
+        Verifier verifier = engine.verifier(poolConfiguration.verifier(), model);
         // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
         List<Map<Long, SearchResult>> solved = new ArrayList<>();
         pool.forEach(r -> solved.add(new HashMap<>()));
