@@ -35,7 +35,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code remote:URL}: scores images on an HTTP endpoint (a VLM grader, a reward model behind an API). Each call POSTs
  * at most {@code maxBatch} candidates as PNG (base64) with their caption or class and reads one score per image back,
- * in order (the protocol: docs/verifiers.md). Timeouts, refused connections, 429 and 5xx answers are tried again after
+ * in order (the protocol: docs/remote-verifier.md). Timeouts, refused connections, 429 and 5xx answers are tried again after
  * a doubling pause; any other answer that is not 200 with exactly one finite number per image ends the search with
  * one line naming the endpoint and the fault. Its scores depend on the server, so its identity is null (never cached).
  */
