@@ -94,7 +94,7 @@ public final class Engine implements AutoCloseable {
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
                    Precision precision, BatchingOptions batching) {
         this.backend = backend;
-        this.batching = batching;
+        this.batching = resolved(batching, backend, threads);
         this.threads = threads;
         this.models = new ModelLoader(backend, repository,
                 List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)), precision);
@@ -154,8 +154,23 @@ public final class Engine implements AutoCloseable {
         return new Engine(backend, threads, concurrentRequests, repository, precision, batching);
     }
 
+    /** The batching options, the number of merged calls in flight resolved for the backend. */
     public BatchingOptions batching() {
         return batching;
+    }
+
+    /**
+     * {@link BatchingOptions#AUTO_CALLS} made concrete: on host memory (ONNX Runtime, the host kernels) one merged
+     * call per core of the engine, so that the searches a call holds do not leave the other cores idle (a CPU runs
+     * several calls at about the rate it runs one wider call: docs/results.md); on a device one, which fills it.
+     */
+    static BatchingOptions resolved(BatchingOptions batching, Backend backend, int threads) {
+        if (batching.callsInFlight() != BatchingOptions.AUTO_CALLS) {
+            return batching;
+        }
+        int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return batching.withCallsInFlight(backend.hostAccessible() ? Math.min(cores, BatchingOptions.MAX_CALLS_IN_FLIGHT)
+                : 1);
     }
 
     /** Told of every model call the batchers make (rows per call, requests merged): a service's metrics. */
