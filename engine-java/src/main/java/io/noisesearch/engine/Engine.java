@@ -235,7 +235,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Runs one search under the caller's control (its deadline is the control's, not the request's): cancelled, it
-     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released.
+     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released; where the
+     * deadline has passed before the search begins (time spent in a queue), it is not run:
+     * {@link io.noisesearch.search.DeadlineExceededException}.
      */
     public SearchResult search(SearchRequest request, SearchControl control) {
         return searchShared(request, verifierFor(request), request.algorithm()::run, null, control);
@@ -333,6 +335,7 @@ public final class Engine implements AutoCloseable {
         }
         RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
         control.throwIfCancelled();
+        control.throwIfExpired();
         Lane lane = takeLane();
         boolean finished = false;
         // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.

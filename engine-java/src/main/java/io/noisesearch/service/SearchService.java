@@ -13,6 +13,7 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.report.ResultDocument;
+import io.noisesearch.search.DeadlineExceededException;
 import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
 import org.slf4j.Logger;
@@ -377,6 +378,11 @@ public final class SearchService implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CancellationException) {
                 throw cancelledOr(control, engineError(e.getCause()));
+            }
+            if (e.getCause() instanceof DeadlineExceededException) {
+                // Its time went in the queue: a deliberate refusal, not the client's fault nor an internal one.
+                throw new ServiceError(503, "deadline_exceeded", null, "the deadline passed while the search waited"
+                        + " for a slot: nothing was run");
             }
             throw engineError(e.getCause());
         }

@@ -90,6 +90,29 @@ class ServiceDeadlinesTest {
     }
 
     @Test
+    void aDeadlineThatPassesInTheQueueIsRefusedWithoutRunningTheSearch() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            CompletableFuture<HttpResponse<String>> late;
+            try (Admission.Permit held = service.admission().enter(false)) {
+                late = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 4, \"deadlineMs\": 1}")));
+                assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                // the deadline of 1 ms passes while the slot is held
+                Thread.sleep(20);
+            }
+            HttpResponse<String> answer = late.get(60, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+            assertThat(json(answer).get("reason").asText()).isEqualTo("deadline_exceeded");
+            String metrics = get(service, "/metrics").body();
+            assertThat(metrics).contains("noisesearch_rejections_total{reason=\"deadline_exceeded\"} 1.0");
+            assertThat(metrics).doesNotContain("noisesearch_deadlines_reached_total");
+            HttpResponse<String> next = post(service, "{\"candidates\": 2, \"deadlineMs\": 60000}");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aClientThatDisconnectsCancelsItsRunningSearch() throws Exception {
         try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
             awaitReady(service);
