@@ -235,6 +235,7 @@ public final class SearchService implements AutoCloseable {
             int status = 200;
             String reason = null;
             Exchange exchange = new Exchange();
+            exchange.arrived = System.nanoTime();
             try {
                 answer = answer(ctx, exchange);
             } catch (ServiceError e) {
@@ -244,6 +245,7 @@ public final class SearchService implements AutoCloseable {
             }
             metrics.answered(status, reason);
             if (!exchange.gone()) {
+                ctx.res().setHeader("Server-Timing", exchange.timing(System.nanoTime()));
                 write(ctx, status, answer, exchange.closeAfter);
             }
         } finally {
@@ -262,6 +264,28 @@ public final class SearchService implements AutoCloseable {
         private boolean gone;
         /** Bytes of a next request were read while watching: the connection closes after the answer. */
         private boolean closeAfter;
+        /** On the JVM's clock: arrival, the search's start on its thread and its end (0 where it did not run). */
+        private long arrived;
+        private volatile long began;
+        private volatile long searched;
+
+        /**
+         * The Server-Timing header of the answer (ms): wait for a slot and a search thread, the search, the answer's
+         * making after it, and the whole exchange until the answer is written; a client's latency less "total" is
+         * the transport's.
+         */
+        String timing(long now) {
+            StringBuilder timing = new StringBuilder();
+            if (began != 0 && searched != 0) {
+                timing.append(entry("queue", began - arrived)).append(", ").append(entry("search", searched - began))
+                        .append(", ").append(entry("answer", now - searched)).append(", ");
+            }
+            return timing.append(entry("total", now - arrived)).toString();
+        }
+
+        private static String entry(String name, long nanos) {
+            return String.format(java.util.Locale.ROOT, "%s;dur=%.3f", name, nanos / 1e6);
+        }
 
         synchronized void queued(boolean waiting) {
             queued = waiting;
@@ -332,7 +356,7 @@ public final class SearchService implements AutoCloseable {
             }
             long startedAt = System.nanoTime();
             metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
-            SearchResult result = run(checked, control);
+            SearchResult result = run(checked, control, exchange);
             metrics.searched(checked.request().model(), result.algorithm(),
                     Duration.ofNanos(System.nanoTime() - startedAt), result.compute(), result.deadlineReached());
             return document(checked, result);
@@ -371,8 +395,16 @@ public final class SearchService implements AutoCloseable {
     }
 
     /** Runs the search on a search thread (native work stays off the virtual threads' carriers). */
-    private SearchResult run(SearchRequests.Checked checked, SearchControl control) throws InterruptedException {
-        Future<SearchResult> future = searches.submit(() -> engine.search(checked.request(), control));
+    private SearchResult run(SearchRequests.Checked checked, SearchControl control, Exchange exchange)
+            throws InterruptedException {
+        Future<SearchResult> future = searches.submit(() -> {
+            exchange.began = System.nanoTime();
+            try {
+                return engine.search(checked.request(), control);
+            } finally {
+                exchange.searched = System.nanoTime();
+            }
+        });
         try {
             return future.get();
         } catch (ExecutionException e) {
