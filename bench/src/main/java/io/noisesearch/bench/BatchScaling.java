@@ -14,13 +14,14 @@ import java.util.concurrent.CyclicBarrier;
 
 /**
  * What a denoiser call costs per row on this machine, by batch size and by how the cores are used: one caller on
- * an engine of all cores (intra-op threads), and C callers at once on an engine of one thread each (inter-op), C = 1,
- * the core count, and 16 (the load test's clients without batching). It gives the facts cross-request batching on
+ * an engine of all cores (intra-op threads) or of one thread, as many callers at once as cores on either (merged calls
+ * in flight, one per core), and 16 callers of 16 rows on all cores (the load test's 16 searches without batching). It gives the facts cross-request batching on
  * the CPU rests on: whether a larger call costs less per row, and whether concurrent calls beat one wide call.
  * Rounds of each configuration are interleaved and the best round is kept, so that a shared machine's noise
  * hurts every configuration alike.
  *
- * <p>Usage (scripts/batch-scaling): {@code BatchScaling MODEL ROWS_PER_ROUND ROUNDS BATCH[,BATCH...]}.
+ * <p>Usage (scripts/batch-scaling): {@code BatchScaling MODEL ROWS_PER_ROUND ROUNDS BATCH[,BATCH...]}: each
+ * configuration computes about ROWS_PER_ROUND rows a round (whole calls, at least one per caller).
  */
 public final class BatchScaling {
 
@@ -47,8 +48,10 @@ public final class BatchScaling {
                 setups.add(new Setup("1 caller, " + cores + " threads", wide, 1, batch));
                 setups.add(new Setup("1 caller, 1 thread", single, 1, batch));
                 setups.add(new Setup(cores + " callers, 1 thread each", single, cores, batch));
-                setups.add(new Setup("16 callers, " + cores + " threads", wide, 16, batch));
+                setups.add(new Setup(cores + " callers, " + cores + " threads", wide, cores, batch));
             }
+            // the load test's 16 searches without batching: 16 calls of 16 rows at once on the shared pool
+            setups.add(new Setup("16 callers, " + cores + " threads", wide, 16, 16));
             double[] best = new double[setups.size()];
             java.util.Arrays.fill(best, Double.MAX_VALUE);
             for (Setup s : setups) {
