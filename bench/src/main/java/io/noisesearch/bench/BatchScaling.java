@@ -15,8 +15,9 @@ import java.util.concurrent.CyclicBarrier;
 /**
  * What a denoiser call costs per row on this machine, by batch size and by how the cores are used: one caller on
  * an engine of all cores (intra-op threads) or of one thread, as many callers at once as cores on either (merged calls
- * in flight, one per core), and 16 callers of 16 rows on all cores (the load test's 16 searches without batching). It gives the facts cross-request batching on
- * the CPU rests on: whether a larger call costs less per row, and whether concurrent calls beat one wide call.
+ * in flight, one per core), and 16 callers of 16 rows on all cores (the load test's 16 searches without batching).
+ * It gives the facts cross-request batching on the CPU rests on: whether a larger call costs less per row, and
+ * whether concurrent calls beat one wide call.
  * Rounds of each configuration are interleaved and the best round is kept, so that a shared machine's noise
  * hurts every configuration alike.
  *

@@ -120,8 +120,8 @@ public final class LoadTest {
         }
         System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%s %9s%n", "model", "clients",
                 "ok", "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s",
-                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %6s %12s %12s %14s %12s", "reached", "unsearched",
-                        "late", "p50 - D ms", "p99 - D ms", "srv p99 - D ms", "net p50 ms")
+                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %6s %12s %12s %14s %12s", "reached",
+                        "unsearched", "late", "p50 - D ms", "p99 - D ms", "srv p99 - D ms", "net p50 ms")
                         : "", "rows/call");
         for (int clients : levels) {
             double[] before = batchRows(client, port, model);
@@ -358,8 +358,8 @@ public final class LoadTest {
             AtomicLong failed = new AtomicLong();
             ConcurrentLinkedQueue<Checked> checked = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            System.out.printf(Locale.ROOT, "soak: %d clients for %.0f s over %s (random N=16), memory every %.0f s after"
-                    + " %.0f s of warm-up, every %d-th answer checked; server pid %d%n", clients, seconds, args[7],
+            System.out.printf(Locale.ROOT, "soak: %d clients for %.0f s over %s (random N=16), memory every %.0f s"
+                    + " after %.0f s of warm-up, every %d-th answer checked; server pid %d%n", clients, seconds, args[7],
                     every, warmup, check, pid);
             long start = System.nanoTime();
             long end = start + (long) (seconds * 1e9);
@@ -495,7 +495,8 @@ public final class LoadTest {
 
         static double rssMb(long pid) {
             try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                java.nio.file.Path status = java.nio.file.Path.of("/proc/" + pid + "/status");
+                for (String line : java.nio.file.Files.readAllLines(status)) {
                     if (line.startsWith("VmRSS:")) {
                         return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
                     }
@@ -541,7 +542,8 @@ public final class LoadTest {
             command.addAll(Arrays.asList(args));
             try {
                 Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String out = new String(process.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
                 return process.waitFor() == 0 ? out : null;
             } catch (java.io.IOException e) {
                 return null;

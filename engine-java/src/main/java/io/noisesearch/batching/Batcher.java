@@ -219,7 +219,8 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
 
     /**
      * The leader's wait (lock held): until a slot is free and either the rows fill a call, every participant not held
-     * by a call in flight waits, or the delay since the leader arrived is over. Returns whether the thread was interrupted meanwhile.
+     * by a call in flight waits, or the delay since the leader arrived is over. Returns whether the thread was
+     * interrupted meanwhile.
      */
     private boolean gather(Q self) {
         boolean interrupted = false;

@@ -169,8 +169,8 @@ public final class Engine implements AutoCloseable {
             return batching;
         }
         int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        return batching.withCallsInFlight(backend.hostAccessible() ? Math.min(cores, BatchingOptions.MAX_CALLS_IN_FLIGHT)
-                : 1);
+        int calls = backend.hostAccessible() ? Math.min(cores, BatchingOptions.MAX_CALLS_IN_FLIGHT) : 1;
+        return batching.withCallsInFlight(calls);
     }
 
     /** Told of every model call the batchers make (rows per call, requests merged): a service's metrics. */
