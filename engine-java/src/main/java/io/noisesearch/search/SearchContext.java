@@ -169,9 +169,10 @@ public final class SearchContext {
 
     /**
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
-     * search phase past the deadline less the reserve for what ends the search (its calls at the mean time per call so
-     * far; before any candidate is scored, at least a final solve, which no search's fallback takes), the search
-     * stops proposing ({@link DeadlineReached}).
+     * search phase, where the next call would end past the deadline less the reserve for what ends the search (its
+     * calls at the mean time per call so far; before any candidate is scored, at least a final solve, which no
+     * search's fallback takes), the search stops proposing ({@link DeadlineReached}): it does not start a call it
+     * cannot finish in time.
      */
     void checkpoint() {
         control.throwIfCancelled();
@@ -180,7 +181,8 @@ public final class SearchContext {
         }
         long now = control.now();
         long perCall = calls < 2 ? 0 : (now - firstCallEnd) / (calls - 1);
-        long reserved = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
+        // the next call, then what ends the search
+        long reserved = 1 + (scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe()));
         long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
         if (control.remainingNanos(now) <= reserve) {
             deadlineReached = true;
