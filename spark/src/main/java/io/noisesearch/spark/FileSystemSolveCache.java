@@ -5,19 +5,19 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -40,23 +40,41 @@ final class FileSystemSolveCache implements SolveCache {
     private static final int MAGIC = 0x4e534331; // "NSC1"
     /** A count above this is damage, not data (a row of a 4096-dim model has 4096 floats). */
     private static final int MAX_FLOATS = 16 << 20;
+    /** Part files are written here and renamed into place. */
+    private static final String PARTS = "_parts";
 
-    private final FileSystem fs;
-    private final Path root;
+    /** Where entries live: whole files by relative name, each written to a part file and renamed into place. */
+    private interface Store {
+        /** The file's bytes, or null where there is none. */
+        byte[] read(String name) throws IOException;
+
+        /** Writes the file unless it exists; a concurrent writer's rename may win. */
+        void write(String name, byte[] bytes) throws IOException;
+    }
+
+    private final Store store;
+    private final String root;
     private final Map<String, float[]> held = new ConcurrentHashMap<>();
 
-    private FileSystemSolveCache(FileSystem fs, Path root) {
-        this.fs = fs;
+    private FileSystemSolveCache(Store store, String root) {
+        this.store = store;
         this.root = root;
     }
 
-    /** The cache in folder {@code uri} (any Hadoop file system URI, or a local path), created on the first write. */
+    /**
+     * The cache in folder {@code uri} (any Hadoop file system URI, or a local path), created on the first write.
+     * Local folders are written through java.nio: Hadoop's local file system starts a chmod process per created file.
+     */
     static FileSystemSolveCache open(String uri, Configuration conf) {
+        URI location = URI.create(uri);
+        if (location.getScheme() == null || "file".equals(location.getScheme())) {
+            java.nio.file.Path folder = location.getScheme() == null ? java.nio.file.Path.of(uri)
+                    : java.nio.file.Path.of(location);
+            return new FileSystemSolveCache(new LocalStore(folder), uri);
+        }
         try {
-            Path root = new Path(URI.create(uri));
-            FileSystem fs = root.getFileSystem(conf);
-            // On local disks the entry's own CRC suffices: no checksum file beside each entry.
-            return new FileSystemSolveCache(fs instanceof LocalFileSystem local ? local.getRaw() : fs, root);
+            Path folder = new Path(location);
+            return new FileSystemSolveCache(new HadoopStore(folder.getFileSystem(conf), folder), uri);
         } catch (IOException e) {
             throw new UncheckedIOException("solve cache " + uri + ": " + e.getMessage(), e);
         }
@@ -82,11 +100,6 @@ final class FileSystemSolveCache implements SolveCache {
         put(name("scores", sample, verifier), memberScores);
     }
 
-    /** Entries this JVM holds in memory (read or written). */
-    int held() {
-        return held.size();
-    }
-
     private static String name(String kind, Row row, String verifier) {
         String key = String.join("\n", kind, row.model(), Integer.toString(row.label()), Long.toString(row.seed()),
                 Long.toString(row.key()), row.solver().kind().id(), Integer.toString(row.solver().steps()),
@@ -101,8 +114,8 @@ final class FileSystemSolveCache implements SolveCache {
     }
 
     /** Entries spread over 256 folders, so no folder grows past what listing tools handle well. */
-    private Path file(String name) {
-        return new Path(new Path(root, name.substring(0, 2)), name + ".floats");
+    private static String file(String name) {
+        return name.substring(0, 2) + "/" + name + ".floats";
     }
 
     private float[] get(String name) {
@@ -110,65 +123,122 @@ final class FileSystemSolveCache implements SolveCache {
         if (values != null) {
             return values.clone();
         }
-        Path file = file(name);
-        try (FSDataInputStream in = fs.open(file)) {
-            int magic = in.readInt();
-            int count = in.readInt();
-            if (magic != MAGIC || count < 0 || count > MAX_FLOATS) {
-                LOG.warn("solve cache entry {} is damaged (header); solving again", file);
-                return null;
-            }
-            float[] read = new float[count];
-            CRC32 crc = new CRC32();
-            byte[] bytes = new byte[count * Float.BYTES];
-            in.readFully(bytes);
-            crc.update(bytes);
-            if (in.readLong() != crc.getValue()) {
-                LOG.warn("solve cache entry {} is damaged (checksum); solving again", file);
-                return null;
-            }
-            ByteBuffer.wrap(bytes).asFloatBuffer().get(read);
-            held.put(name, read);
-            return read.clone();
-        } catch (FileNotFoundException e) {
-            return null;
-        } catch (EOFException e) {
-            LOG.warn("solve cache entry {} is damaged (short); solving again", file);
-            return null;
+        String file = file(name);
+        byte[] bytes;
+        try {
+            bytes = store.read(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("solve cache " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("solve cache " + root + "/" + file + ": " + e.getMessage(), e);
         }
+        if (bytes == null) {
+            return null;
+        }
+        float[] read = decode(bytes);
+        if (read == null) {
+            LOG.warn("solve cache entry {}/{} is damaged; solving again", root, file);
+            return null;
+        }
+        held.put(name, read);
+        return read.clone();
     }
 
     private void put(String name, float[] values) {
         if (held.putIfAbsent(name, values.clone()) != null) {
             return;
         }
-        Path file = file(name);
-        Path part = new Path(new Path(root, "_parts"), name + "." + UUID.randomUUID() + ".part");
         try {
+            store.write(file(name), encode(values));
+        } catch (IOException e) {
+            throw new UncheckedIOException("solve cache " + root + "/" + file(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Magic, float count, the floats (big-endian), the CRC-32 of the floats. */
+    private static byte[] encode(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(2 * Integer.BYTES + values.length * Float.BYTES + Long.BYTES);
+        bytes.putInt(MAGIC).putInt(values.length);
+        bytes.asFloatBuffer().put(values);
+        CRC32 crc = new CRC32();
+        crc.update(bytes.array(), 2 * Integer.BYTES, values.length * Float.BYTES);
+        bytes.putLong(2 * Integer.BYTES + values.length * Float.BYTES, crc.getValue());
+        return bytes.array();
+    }
+
+    /** The floats of an entry, or null where its header, length or checksum is wrong. */
+    private static float[] decode(byte[] bytes) {
+        if (bytes.length < 2 * Integer.BYTES + Long.BYTES) {
+            return null;
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        int magic = in.getInt();
+        int count = in.getInt();
+        if (magic != MAGIC || count < 0 || count > MAX_FLOATS
+                || bytes.length != 2 * Integer.BYTES + count * Float.BYTES + Long.BYTES) {
+            return null;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 2 * Integer.BYTES, count * Float.BYTES);
+        if (in.getLong(2 * Integer.BYTES + count * Float.BYTES) != crc.getValue()) {
+            return null;
+        }
+        float[] values = new float[count];
+        in.asFloatBuffer().get(values);
+        return values;
+    }
+
+    private record LocalStore(java.nio.file.Path root) implements Store {
+
+        @Override
+        public byte[] read(String name) throws IOException {
+            try {
+                return Files.readAllBytes(root.resolve(name));
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void write(String name, byte[] bytes) throws IOException {
+            java.nio.file.Path target = root.resolve(name);
+            if (Files.exists(target)) {
+                return;
+            }
+            java.nio.file.Path parts = Files.createDirectories(root.resolve(PARTS));
+            java.nio.file.Path part = parts.resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
+            Files.write(part, bytes);
+            Files.createDirectories(target.getParent());
+            // rename(2) replaces atomically: a concurrent writer's file of the same floats, or none, is seen.
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private record HadoopStore(FileSystem fs, Path root) implements Store {
+
+        @Override
+        public byte[] read(String name) throws IOException {
+            Path file = new Path(root, name);
+            try (FSDataInputStream in = fs.open(file)) {
+                return in.readAllBytes();
+            } catch (FileNotFoundException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void write(String name, byte[] bytes) throws IOException {
+            Path file = new Path(root, name);
             if (fs.exists(file)) {
                 return;
             }
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES);
-            bytes.asFloatBuffer().put(values);
-            CRC32 crc = new CRC32();
-            crc.update(bytes.array());
+            Path part = new Path(new Path(root, PARTS), file.getName() + "." + UUID.randomUUID() + ".part");
             try (FSDataOutputStream out = fs.create(part, false)) {
-                DataOutputStream data = new DataOutputStream(out);
-                data.writeInt(MAGIC);
-                data.writeInt(values.length);
-                data.write(bytes.array());
-                data.writeLong(crc.getValue());
-                data.flush();
+                out.write(bytes);
             }
             fs.mkdirs(file.getParent());
-            // The first rename wins; a loser's file holds the same floats and is dropped.
+            // The first rename wins (HDFS and object stores do not replace); a loser's file holds the same floats.
             if (!fs.rename(part, file)) {
                 fs.delete(part, false);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("solve cache " + file + ": " + e.getMessage(), e);
         }
     }
 }
