@@ -8,7 +8,7 @@ import java.util.List;
  * same configurations from it), how to open the engine, and where the shared solve cache lives.
  *
  * @param modelsDir  the trained models' folder on the executors (null: their NOISESEARCH_MODELS or the default)
- * @param device     the engine's device on executors without a GPU resource (cpu, java)
+ * @param device     the engine's device for tasks without a GPU resource (cpu, java, cuda, cuda:N, auto)
  * @param threads    kernel and ONNX Runtime threads per engine (<= 0: every core)
  * @param precision  the trained denoisers' precision (fp32, int8)
  * @param cache      the solve cache folder as a Hadoop URI (null: no cache)

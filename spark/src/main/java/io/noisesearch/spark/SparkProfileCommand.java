@@ -1,6 +1,7 @@
 package io.noisesearch.spark;
 
 import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Backends;
 import io.noisesearch.NoiseSearchException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.model.Precision;
@@ -70,8 +71,8 @@ public final class SparkProfileCommand implements Callable<Integer> {
             + " (default: NOISESEARCH_MODELS, or the repository's tensorrt-plans/models).")
     String modelsDir;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "Device of tasks Spark gave no GPU: cpu or java"
-            + " (tasks with a GPU resource run on that GPU) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "Device of tasks Spark gave no GPU: cpu, java,"
+            + " cuda, cuda:N or auto (tasks with a GPU resource run on that GPU) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", defaultValue = "-1", description = "Kernel and ONNX Runtime threads per engine"
@@ -181,9 +182,10 @@ public final class SparkProfileCommand implements Callable<Integer> {
         if (noCache && cache != null) {
             throw new ParameterException(line, "--cache and --no-cache exclude each other");
         }
-        if (!device.equals("cpu") && !device.equals("java")) {
-            throw new ParameterException(line, "--device must be cpu or java (GPUs come from Spark's resources: "
-                    + "spark.executor.resource.gpu.amount), got " + device);
+        try {
+            Backends.check(device);
+        } catch (InvalidRequestException e) {
+            throw new ParameterException(line, e.getMessage());
         }
         if (samplesPerUnit < 0) {
             throw new ParameterException(line, "--samples-per-unit must be at least 0, got " + samplesPerUnit);
