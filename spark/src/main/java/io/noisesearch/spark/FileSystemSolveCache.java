@@ -70,11 +70,12 @@ final class FileSystemSolveCache implements SolveCache {
         if (location.getScheme() == null || "file".equals(location.getScheme())) {
             java.nio.file.Path folder = location.getScheme() == null ? java.nio.file.Path.of(uri)
                     : java.nio.file.Path.of(location);
-            return new FileSystemSolveCache(new LocalStore(folder), uri);
+            return new FileSystemSolveCache(new LocalStore(folder), uri.replaceAll("/+$", ""));
         }
         try {
             Path folder = new Path(location);
-            return new FileSystemSolveCache(new HadoopStore(folder.getFileSystem(conf), folder), uri);
+            return new FileSystemSolveCache(new HadoopStore(folder.getFileSystem(conf), folder),
+                    uri.replaceAll("/+$", ""));
         } catch (IOException e) {
             throw new UncheckedIOException("solve cache " + uri + ": " + e.getMessage(), e);
         }

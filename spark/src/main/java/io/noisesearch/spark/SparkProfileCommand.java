@@ -149,7 +149,7 @@ public final class SparkProfileCommand implements Callable<Integer> {
         }
         // A session the caller already runs (a test, a notebook) is used and left running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = builder.getOrCreate();
+        SparkSession spark = ownSession ? builder.getOrCreate() : SparkSession.getDefaultSession().get();
         try {
             int engineThreads = threads >= 0 ? threads : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
             String cacheUri = noCache ? null : cache != null ? absolute(cache) : absolute(out) + "/cache";

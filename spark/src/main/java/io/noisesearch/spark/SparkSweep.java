@@ -8,6 +8,7 @@ import io.noisesearch.profile.Configuration;
 import io.noisesearch.profile.ProfileResult;
 import io.noisesearch.profile.ProfileRun;
 import io.noisesearch.profile.ProfileSample;
+import io.noisesearch.profile.Progress;
 import io.noisesearch.profile.ReportFiles;
 import io.noisesearch.profile.ResultsLog;
 import io.noisesearch.profile.RunInfo;
@@ -15,6 +16,8 @@ import io.noisesearch.profile.Shard;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The driver of a sweep on Spark: expands the sweep into work units (a unit of configurations x a class x a range
@@ -122,16 +126,63 @@ public final class SparkSweep {
                 run.configurations().size(), units.size(), units.size() - todo.size(), table, todo.size());
         progress.flush();
         if (!todo.isEmpty()) {
-            JavaRDD<WorkUnit> tasks = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                    .parallelize(todo, todo.size());
-            spark.createDataFrame(tasks.flatMap(new UnitRunner(settings)), SampleTable.SCHEMA)
-                    .write().mode(SaveMode.Append).parquet(table);
+            UnitProgress listener = new UnitProgress(todo.size(), progress);
+            spark.sparkContext().addSparkListener(listener);
+            try {
+                write(todo, table);
+            } finally {
+                spark.sparkContext().removeSparkListener(listener);
+            }
         }
         Gathered gathered = gather(table);
         List<ProfileResult> results = results(gathered.samples());
+        for (ProfileResult result : results) {
+            progress.printf(Locale.ROOT, "spark profile [%d/%d] %s%n", result.index() + 1, run.configurations().size(),
+                    Progress.summary(result));
+        }
+        progress.flush();
         List<String> files = writeReports(results);
         return new Summary(run.configurations().size(), units.size(), todo.size(), units.size() - todo.size(),
                 gathered.rows(), gathered.duplicates(), files, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The units' rows appended to the table by one Spark job, a task per unit. */
+    private void write(List<WorkUnit> todo, String table) {
+        JavaRDD<WorkUnit> tasks = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(todo, todo.size());
+        spark.createDataFrame(tasks.flatMap(new UnitRunner(settings)), SampleTable.SCHEMA)
+                .write().mode(SaveMode.Append).parquet(table);
+    }
+
+    /** A line each twentieth of the units (at least each unit) that finish, with the elapsed time. */
+    private static final class UnitProgress extends SparkListener {
+        private final int units;
+        private final int every;
+        private final PrintWriter out;
+        private final long start = System.nanoTime();
+        private final AtomicInteger done = new AtomicInteger();
+
+        UnitProgress(int units, PrintWriter out) {
+            this.units = units;
+            this.every = Math.max(1, units / 20);
+            this.out = out;
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            if (!end.taskInfo().successful()) {
+                return;
+            }
+            int n = done.incrementAndGet();
+            if (n % every == 0 || n == units) {
+                long seconds = (System.nanoTime() - start) / 1_000_000_000;
+                synchronized (out) {
+                    out.printf(Locale.ROOT, "spark profile: %d/%d work units done, %d:%02d elapsed%n", n, units,
+                            seconds / 60, seconds % 60);
+                    out.flush();
+                }
+            }
+        }
     }
 
     private Set<String> unitsIn(String table) {
