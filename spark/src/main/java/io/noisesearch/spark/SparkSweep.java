@@ -121,7 +121,9 @@ public final class SparkSweep {
         }
         List<WorkUnit> units = units();
         Set<String> done = exists ? unitsIn(table) : Set.of();
-        List<WorkUnit> todo = units.stream().filter(u -> !done.contains(u.id())).toList();
+        // Costliest units first (planned denoiser GFLOPs): the last tasks are short, so no slot idles long at the end.
+        List<WorkUnit> todo = units.stream().filter(u -> !done.contains(u.id()))
+                .sorted(Comparator.comparingDouble(this::plannedGflops).reversed()).toList();
         progress.printf(Locale.ROOT, "spark profile: %d configurations in %d work units, %d already in %s, %d to run%n",
                 run.configurations().size(), units.size(), units.size() - todo.size(), table, todo.size());
         progress.flush();
@@ -183,6 +185,15 @@ public final class SparkSweep {
                 }
             }
         }
+    }
+
+    /** A unit's planned denoiser GFLOPs: its configurations' per sample (the closed forms) times its samples. */
+    private double plannedGflops(WorkUnit unit) {
+        double perSample = 0;
+        for (int k : unit.configurations()) {
+            perSample += run.profiler().plan(run.configurations().get(k)).denoiserGflops();
+        }
+        return perSample * (unit.to() - unit.from());
     }
 
     private Set<String> unitsIn(String table) {
