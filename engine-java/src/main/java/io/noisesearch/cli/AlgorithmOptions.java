@@ -77,12 +77,13 @@ final class AlgorithmOptions {
     @Option(names = "--particles", defaultValue = "8", description = "Smc: K, particles (default: ${DEFAULT-VALUE}).")
     int particles;
 
-    @Option(names = "--potential", defaultValue = "max",
+    @Option(names = "--potential", defaultValue = "difference",
             description = "Smc: potential of a path's rewards: max, difference or sum (default: ${DEFAULT-VALUE}).")
     String potential;
 
-    @Option(names = "--smc-lambda", defaultValue = "10",
-            description = "Smc: lambda, inverse temperature of the potentials (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--smc-lambda", defaultValue = "1",
+            description = "Smc: lambda, inverse temperature of the potentials, in the verifier's units"
+                    + " (default: ${DEFAULT-VALUE}).")
     double smcLambda;
 
     @Option(names = "--resampling", defaultValue = "systematic",

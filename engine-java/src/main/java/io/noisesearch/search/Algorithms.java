@@ -43,7 +43,7 @@ public final class Algorithms {
                       double essThreshold, double windowFrom, double windowTo) {
 
         /** The command line's defaults. */
-        public static final Smc DEFAULT = new Smc(8, "max", 10, "systematic", 1, 1, 1, 0);
+        public static final Smc DEFAULT = new Smc(8, "difference", 1, "systematic", 1, 1, 1, 0);
     }
 
     private Algorithms() {
