@@ -128,11 +128,19 @@ public enum Resampling {
         return Math.min(i, cumulative.length - 1);
     }
 
-    /** Normalised weights exp(l_i - max) / sum from log weights (finite; -infinity for a weight of 0). */
+    /**
+     * Normalised weights exp(l_i - max) / sum from log weights (-infinity for a weight of 0); every weight 0 is
+     * taken as equal weights, a NaN or a weight of +infinity is an internal error.
+     */
     public static double[] normalise(double[] logWeights) {
         double max = Arrays.stream(logWeights).max().orElseThrow();
-        if (!Double.isFinite(max)) {
-            throw new IllegalArgumentException("log weights without a finite maximum: " + Arrays.toString(logWeights));
+        if (Double.isNaN(max) || max == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("log weights without a finite maximum: " + Arrays.toString(logWeights));
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            double[] equal = new double[logWeights.length];
+            Arrays.fill(equal, 1.0 / equal.length);
+            return equal;
         }
         double[] w = new double[logWeights.length];
         double sum = 0;

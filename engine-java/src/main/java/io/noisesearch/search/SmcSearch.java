@@ -142,6 +142,8 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
                     + " without a capture time");
         }
         SolverSettings solver = context.searchSolver();
+        // stopped by a deadline, smc ends as no search (its particles are samples only at t = 0): keep time for that
+        context.reserveFinalSolve();
         int k = context.affordable(particles, solver.fullNfe());
         if (k == 0) {
             return new NoSearch().run(context);
@@ -219,7 +221,8 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
                     case SUM -> sum[i];
                 };
                 previous[i] = r;
-                logWeights[i] += lambda * statistic;
+                // lambda 0 leaves the weights equal, even where a statistic is infinite
+                logWeights[i] += lambda == 0 ? 0 : lambda * statistic;
             }
         }
 

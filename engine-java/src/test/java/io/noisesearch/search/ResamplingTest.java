@@ -116,6 +116,9 @@ class ResamplingTest {
         // from log weights: log 2, 0, 0 normalise to 0.5, 0.25, 0.25 whatever the common offset
         double[] w = Resampling.normalise(new double[] {Math.log(2) + 700, 700, 700});
         assertThat(w).containsExactly(new double[] {0.5, 0.25, 0.25}, within(1e-12));
+        // every weight 0 (a potential of -infinity everywhere) is no information: equal weights
+        assertThat(Resampling.normalise(new double[] {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY}))
+                .containsExactly(0.5, 0.5);
     }
 
     @Test
