@@ -125,13 +125,14 @@ final class RequestOptions {
     private void checkNoiseOptions(ModelInfo info) {
         SolverKind last = solver != null ? solver : info.defaultSolver().kind();
         SolverKind search = searchSolver != null ? searchSolver : last;
-        for (SolverKind kind : SolverKind.values()) {
-            String option = kind.noiseOption();
-            boolean given = kind == SolverKind.EULER_SDE ? noiseScale != null : kind == SolverKind.DDIM && eta != null;
-            if (given && last != kind && search != kind) {
-                throw new ParameterException(spec.commandLine(), option + " applies only to the " + kind.id()
-                        + " solver; the solvers are " + search.id() + " (search) and " + last.id() + " (final)");
-            }
+        checkNoiseOption(noiseScale != null, SolverKind.EULER_SDE, search, last);
+        checkNoiseOption(eta != null, SolverKind.DDIM, search, last);
+    }
+
+    private void checkNoiseOption(boolean given, SolverKind kind, SolverKind search, SolverKind last) {
+        if (given && search != kind && last != kind) {
+            throw new ParameterException(spec.commandLine(), kind.noiseOption() + " applies only to the " + kind.id()
+                    + " solver; the solvers are " + search.id() + " (search) and " + last.id() + " (final)");
         }
     }
 

@@ -169,11 +169,11 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
             float[] rewards = context.combine(context.score(x0, null));
             state.weigh(rewards);
             int[] parents = null;
-            double ess = Resampling.effectiveSampleSize(Resampling.normalise(state.logWeights));
+            double[] weights = Resampling.normalise(state.logWeights);
+            double ess = Resampling.effectiveSampleSize(weights);
             if (k > 1 && (essThreshold == 1 || ess < essThreshold * k)) {
                 long resampleKey = SearchContext.key(Stage.SMC_RESAMPLE, j, 0);
-                parents = resampling.ancestors(Resampling.normalise(state.logWeights),
-                        i -> StepSeeds.uniform(context.seed(), resampleKey, i));
+                parents = resampling.ancestors(weights, i -> StepSeeds.uniform(context.seed(), resampleKey, i));
                 context.gather(x, parents, spare);
                 Batch moved = x;
                 x = spare;
