@@ -419,7 +419,7 @@ public final class Sampler {
     }
 
     /** The step whose start time is nearest the capture time, or -1 when the grid does not span that time. */
-    private static int nearestStep(double[] times, double time) {
+    public static int nearestStep(double[] times, double time) {
         double high = Math.max(times[0], times[times.length - 1]);
         double low = Math.min(times[0], times[times.length - 1]);
         if (time < low || time > high) {

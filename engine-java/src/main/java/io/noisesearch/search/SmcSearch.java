@@ -1,8 +1,8 @@
 package io.noisesearch.search;
 
-import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.noise.StepSeeds;
+import io.noisesearch.sampling.Sampler;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Scores;
 
@@ -101,11 +101,11 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
         return Math.multiplyExact(particles, plan.searchSolver().fullNfe());
     }
 
-    /** The particles, their x-predictions and the batch resampling gathers into. */
+    /** The particles, their x-predictions and the batch resampling gathers into; captures and their spare. */
     @Override
     public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         long k = Math.min(particles, budgetNfe / plan.searchSolver().fullNfe());
-        return k == 0 ? new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows) : 3 * k;
+        return k == 0 ? new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows) : (captures ? 5 : 3) * k;
     }
 
     /** The final pool; each potential level scores the particles again (their number depends on the steps). */
@@ -136,11 +136,6 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
 
     @Override
     public Outcome run(SearchContext context) {
-        if (!Double.isNaN(context.verifierCaptureTime())) {
-            throw new InvalidRequestException("--verifier captures an x-prediction at t = "
-                    + context.verifierCaptureTime() + ": smc scores x-predictions along the solve, give a verifier"
-                    + " without a capture time");
-        }
         SolverSettings solver = context.searchSolver();
         // stopped by a deadline, smc ends as no search (its particles are samples only at t = 0): keep time for that
         context.reserveFinalSolve();
@@ -155,18 +150,30 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
         Batch x = context.allocate(k);
         Batch spare = context.allocate(k);
         Batch x0 = context.allocate(k);
+        // A capturing verifier (ssl@T) compares with the x-prediction at the full grid's step nearest T, taken as a
+        // full solve takes it; potentials start at that step, where the capture exists.
+        int captureStep = Double.isNaN(context.verifierCaptureTime()) ? -1
+                : Sampler.nearestStep(grid, context.verifierCaptureTime());
+        Batch captured = captureStep < 0 ? null : context.allocate(k);
+        Batch capturedSpare = captureStep < 0 ? null : context.allocate(k);
         context.drawNoise(x, first);
         Particles state = new Particles(k, first);
         for (int j = 0; j < steps; j++) {
             context.checkpoint();
             double[] segment = {grid[j], grid[j + 1]};
-            boolean scored = potentialAt(j, steps) && grid[j + 1] > 0;
-            if (!scored) {
+            boolean scored = potentialAt(j, steps) && grid[j + 1] > 0 && j >= captureStep;
+            if (!scored && j != captureStep) {
                 context.solve(x, segment, solver, null, first, j);
                 continue;
             }
             context.solveFrom(x, segment, solver, x0, first, j);
-            float[] rewards = context.combine(context.score(x0, null));
+            if (j == captureStep) {
+                context.copy(x0, captured);
+            }
+            if (!scored) {
+                continue;
+            }
+            float[] rewards = context.combine(context.score(x0, captured));
             state.weigh(rewards);
             int[] parents = null;
             double[] weights = Resampling.normalise(state.logWeights);
@@ -178,12 +185,18 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
                 Batch moved = x;
                 x = spare;
                 spare = moved;
+                if (captured != null) {
+                    context.gather(captured, parents, capturedSpare);
+                    Batch movedCaptures = captured;
+                    captured = capturedSpare;
+                    capturedSpare = movedCaptures;
+                }
                 state.resample(parents, j);
             }
             context.trace().add(new TraceEntry(id(), j, 1 - (double) j / steps, slotKeys, rewards, parents,
                     first + Scores.argmax(rewards), false));
         }
-        Scores members = context.score(x, null);
+        Scores members = context.score(x, captured);
         float[] scores = context.combine(members);
         int best = Scores.argmax(scores);
         context.trace().add(new TraceEntry(id(), steps, 0, slotKeys, scores, null, first + best, false));
