@@ -320,6 +320,11 @@ public final class Engine implements AutoCloseable {
         ImageModel decoder = decoder(model);
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
+        if (searchSolver.stochastic() && !request.algorithm().acceptsStochasticSolver()) {
+            throw new InvalidRequestException("--search-solver (or --solver) " + searchSolver.kind().id() + ": "
+                    + request.algorithm().id() + " needs an ODE search solver (euler, heun, ddim with eta 0);"
+                    + " stochastic solvers search with random and smc");
+        }
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);

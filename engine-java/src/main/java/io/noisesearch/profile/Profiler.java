@@ -15,6 +15,7 @@ import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
@@ -128,6 +129,7 @@ public final class Profiler {
         long finalNfe = switch (algorithm) {
             case NoSearch none -> last.fullNfe();
             case PathSearch paths -> 0;
+            case SmcSearch smc -> 0;
             default -> search.equals(last) ? 0 : last.fullNfe();
         };
         double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;

@@ -190,6 +190,11 @@ public final class SearchContext {
         }
     }
 
+    /** The request's seed, which names every draw of the search with a key. */
+    long seed() {
+        return seed;
+    }
+
     public ModelInfo info() {
         return model.info();
     }
@@ -296,13 +301,45 @@ public final class SearchContext {
         return model.info().schedule().grid(1, 0, settings.steps());
     }
 
-    /** Solves every row of x over the time grid, chunk by chunk; captures go to the same rows of {@code captured}. */
+    /**
+     * Solves every row of x over the time grid with an ODE solver, chunk by chunk; captures go to the same rows of
+     * {@code captured}. A stochastic solver needs its noise's keys ({@link #solve(Batch, double[], SolverSettings,
+     * Batch, long, int)}).
+     */
     public void solve(Batch x, double[] times, SolverSettings settings, Batch captured) {
+        solve(x, times, settings, captured, null);
+    }
+
+    /**
+     * {@link #solve(Batch, double[], SolverSettings, Batch)} with any solver: a stochastic one draws row r's noise at
+     * the grid's step i from key {@code firstKey + r} at solver step {@code firstStep + i} (a grid that starts at step
+     * j of a full grid passes j, so that solving a full grid in segments draws what one solve draws).
+     */
+    public void solve(Batch x, double[] times, SolverSettings settings, Batch captured, long firstKey, int firstStep) {
+        solve(x, times, settings, captured, new Sampler.StepNoise(seed, firstKey, firstStep));
+    }
+
+    /**
+     * Steps of a full grid (from its step {@code firstStep}) with any solver, as {@link #solve(Batch, double[],
+     * SolverSettings, Batch, long, int)}; {@code x0} gets each row's clean x-prediction at {@code times[0]}, converted
+     * from the first step's own denoiser call (no extra NFE).
+     */
+    public void solveFrom(Batch x, double[] times, SolverSettings settings, Batch x0, long firstKey, int firstStep) {
+        solve(x, times, settings, times[0], x0, new Sampler.StepNoise(seed, firstKey, firstStep));
+    }
+
+    private void solve(Batch x, double[] times, SolverSettings settings, Batch captured, Sampler.StepNoise noise) {
+        solve(x, times, settings, verifier.captureTime(), captured, noise);
+    }
+
+    private void solve(Batch x, double[] times, SolverSettings settings, double captureTime, Batch captured,
+                       Sampler.StepNoise noise) {
         for (int start = 0; start < x.rows(); start += batchSize) {
             int count = Math.min(batchSize, x.rows() - start);
             Sampler.Capture capture = captured == null ? null
-                    : new Sampler.Capture(verifier.captureTime(), captured.rows(start, count));
-            sampler.solve(x.rows(start, count), times, settings.kind(), capture);
+                    : new Sampler.Capture(captureTime, captured.rows(start, count));
+            sampler.solve(x.rows(start, count), times, settings, noise == null ? null : noise.fromRow(start),
+                    capture);
         }
     }
 
@@ -351,7 +388,7 @@ public final class SearchContext {
         }
         meter.enter(Phase.FINAL);
         Batch captured = capturesFor(1);
-        solve(noise, fullGrid(finalSolver), finalSolver, captured);
+        solve(noise, fullGrid(finalSolver), finalSolver, captured, key, 0);
         return finished(noise, captured, sample, key, lineage, score, score(noise, captured));
     }
 
@@ -390,7 +427,7 @@ public final class SearchContext {
     public void solveKeys(Batch out, long firstKey, SolverSettings settings, Batch captured) {
         if (cache == null) {
             drawNoise(out, firstKey);
-            solve(out, fullGrid(settings), settings, captured);
+            solve(out, fullGrid(settings), settings, captured, firstKey, 0);
             return;
         }
         int rows = out.rows();
@@ -461,12 +498,21 @@ public final class SearchContext {
         Batch xCaptured = captured == null ? null : all ? captured : allocate(misses.size());
         if (all) {
             drawNoise(x, firstKey);
+            solve(x, fullGrid(settings), settings, xCaptured, firstKey, 0);
         } else {
             for (int i = 0; i < misses.size(); i++) {
                 drawNoise(x.row(i), firstKey + misses.get(i));
             }
+            if (settings.stochastic()) {
+                // the rows' keys are not consecutive: each row's step noise is named by its own key
+                for (int i = 0; i < misses.size(); i++) {
+                    solve(x.row(i), fullGrid(settings), settings, xCaptured == null ? null : xCaptured.row(i),
+                            firstKey + misses.get(i), 0);
+                }
+            } else {
+                solve(x, fullGrid(settings), settings, xCaptured);
+            }
         }
-        solve(x, fullGrid(settings), settings, xCaptured);
         float[] solved = download(x);
         float[] early = xCaptured == null ? null : download(xCaptured);
         int dim = model.info().dim();

@@ -92,6 +92,8 @@ class DeadlineTest {
         int entries = stopped.trace().size();
         return switch (algorithm) {
             case RandomSearch r -> stopped.trace().getFirst().keys().length * solver.fullNfe();
+            // smc returns its particles only once they reach t = 0: a trace means the whole solve of its particles
+            case SmcSearch s -> stopped.trace().getLast().keys().length * solver.fullNfe();
             case ZeroOrderSearch z -> (1 + (long) z.neighbours() * (entries - 1)) * solver.fullNfe();
             case PathSearch p -> {
                 long total = p.paths() * solver.nfe(p.initialSteps(solver), schedule.timeOf(p.searchStart()));
