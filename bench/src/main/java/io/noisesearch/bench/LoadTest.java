@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>With a deadline D (ms, optional last argument) every request carries {@code deadlineMs} D and a batch size of a
  * sixteenth of the candidates (the pool goes in 16 solver batches, the search's anytime steps); the table adds how
  * many answers reached the deadline, how many of those had scored no candidate by then (answered with no search's
- * sample), p50/p99 of latency - D, and the time of one model call of such a batch
+ * sample), how many were refused because their deadline passed in the queue ("late": 503 deadline_exceeded, nothing
+ * run), p50/p99 of latency - D, p99 of the server's own time (its Server-Timing "total", from arrival to the answer
+ * written) - D, p50 of the rest (client and loopback: "net"), and the time of one model call of such a batch
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
  * latency - D within one model call.
  *
@@ -34,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * D 0 for no deadline).
  *
  * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...] [D
- * [LABEL]]}
+ * [LABEL]]}, or {@code LoadTest soak ...} ({@link Soak}).
  */
 public final class LoadTest {
 
@@ -48,7 +50,7 @@ public final class LoadTest {
 
     /** One level's outcome: latencies of the successful answers (ms), and the counts of the others. */
     record Level(int clients, double seconds, double[] millis, long rejected, long failed, long cut, long reached,
-                 long unsearched) {
+                 long unsearched, long late, double[] serverMillis, double[] transportMillis) {
     }
 
     /** What a request asks for: its fields but the seed and class; {@code deadlineMs} 0 for none. */
@@ -66,11 +68,19 @@ public final class LoadTest {
         }
     }
 
-    /** The status and body of one answer. */
-    record Answer(int status, String body) {
+    /** The status and body of one answer, and the server's time for it (Server-Timing "total", ms; NaN if none). */
+    record Answer(int status, String body, double serverMillis) {
+
+        Answer(int status, String body) {
+            this(status, body, Double.NaN);
+        }
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("soak")) {
+            Soak.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length < 8 || args.length > 10) {
             System.err.println("usage: LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS,..."
                     + " [DEADLINE_MS [LABEL]]");
@@ -110,8 +120,8 @@ public final class LoadTest {
         }
         System.out.printf(Locale.ROOT, "%-14s %7s %8s %6s %6s %6s %10s %9s %9s %9s %8s%s %9s%n", "model", "clients",
                 "ok", "429", "errors", "cut", "req/s", "p50 ms", "p95 ms", "p99 ms", "settle s",
-                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %12s %12s", "reached", "unsearched",
-                        "p50 - D ms", "p99 - D ms")
+                deadlineMs > 0 ? String.format(Locale.ROOT, " %8s %10s %6s %12s %12s %14s %12s", "reached",
+                        "unsearched", "late", "p50 - D ms", "p99 - D ms", "srv p99 - D ms", "net p50 ms")
                         : "", "rows/call");
         for (int clients : levels) {
             double[] before = batchRows(client, port, model);
@@ -122,8 +132,10 @@ public final class LoadTest {
             double[] after = batchRows(client, port, model);
             double calls = after[1] - before[1];
             String rowsPerCall = calls > 0 ? String.format(Locale.ROOT, "%.1f", (after[0] - before[0]) / calls) : "-";
-            String over = deadlineMs > 0 ? String.format(Locale.ROOT, " %8d %10d %12.1f %12.1f", level.reached(),
-                    level.unsearched(), percentile(sorted, 50) - deadlineMs, percentile(sorted, 99) - deadlineMs) : "";
+            String over = deadlineMs > 0 ? String.format(Locale.ROOT, " %8d %10d %6d %12.1f %12.1f %14.1f %12.1f",
+                    level.reached(), level.unsearched(), level.late(), percentile(sorted, 50) - deadlineMs,
+                    percentile(sorted, 99) - deadlineMs, percentile(level.serverMillis(), 99) - deadlineMs,
+                    percentile(level.transportMillis(), 50)) : "";
             System.out.printf(Locale.ROOT, "%-14s %7d %8d %6d %6d %6d %10.2f %9.1f %9.1f %9.1f %8.1f%s %9s %s%n",
                     model, clients, sorted.length, level.rejected(), level.failed(), level.cut(),
                     sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
@@ -153,6 +165,12 @@ public final class LoadTest {
         return calls > 0 ? searchMillis / calls : Double.NaN;
     }
 
+    /** The "total" entry of a Server-Timing header (ms), NaN where absent. */
+    static double serverMillis(String header) {
+        var match = java.util.regex.Pattern.compile("(?:^|,\\s*)total;dur=([0-9.]+)").matcher(header);
+        return match.find() ? Double.parseDouble(match.group(1)) : Double.NaN;
+    }
+
     /** A number field of a JSON text (the first of that name), NaN where absent. */
     static double number(String json, String field) {
         var match = java.util.regex.Pattern.compile("\"" + field + "\":(-?[0-9.eE+-]+)").matcher(json);
@@ -168,6 +186,9 @@ public final class LoadTest {
         AtomicLong cut = new AtomicLong();
         AtomicLong reached = new AtomicLong();
         AtomicLong unsearched = new AtomicLong();
+        AtomicLong late = new AtomicLong();
+        ConcurrentLinkedQueue<Double> server = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Double> transport = new ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
@@ -181,7 +202,12 @@ public final class LoadTest {
                     if (status == CUT) {
                         cut.incrementAndGet();
                     } else if (status == 200) {
-                        millis.add((System.nanoTime() - sent) / 1e6);
+                        double latency = (System.nanoTime() - sent) / 1e6;
+                        millis.add(latency);
+                        if (!Double.isNaN(answer.serverMillis())) {
+                            server.add(answer.serverMillis());
+                            transport.add(latency - answer.serverMillis());
+                        }
                         if (answer.body().contains("\"deadlineReached\":true")) {
                             reached.incrementAndGet();
                             if (answer.body().contains("\"trace\":[]")) {
@@ -190,6 +216,8 @@ public final class LoadTest {
                         }
                     } else if (status == 429) {
                         rejected.incrementAndGet();
+                    } else if (status == 503 && answer.body().contains("\"deadline_exceeded\"")) {
+                        late.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
                     }
@@ -201,7 +229,14 @@ public final class LoadTest {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new Level(clients, elapsed, millis.stream().mapToDouble(Double::doubleValue).toArray(), rejected.get(),
-                failed.get(), cut.get(), reached.get(), unsearched.get());
+                failed.get(), cut.get(), reached.get(), unsearched.get(), late.get(), sorted(server),
+                sorted(transport));
+    }
+
+    private static double[] sorted(java.util.Collection<Double> values) {
+        double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(array);
+        return array;
     }
 
     /** Seconds until the server has nothing queued or running (at most {@link #MAX_SETTLE_SECONDS}). */
@@ -223,7 +258,7 @@ public final class LoadTest {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static double gauge(String text, String name) {
+    static double gauge(String text, String name) {
         for (String line : text.split("\n")) {
             if (line.startsWith(name + " ")) {
                 return Double.parseDouble(line.substring(name.length() + 1).strip());
@@ -233,13 +268,14 @@ public final class LoadTest {
     }
 
     /** The answer; status -1 where no answer came, {@link #CUT} where none came before {@code deadline}. */
-    private static Answer send(HttpClient client, URI uri, String body, long deadline) {
+    static Answer send(HttpClient client, URI uri, String body, long deadline) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         var answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
             HttpResponse<String> response = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return new Answer(response.statusCode(), response.body());
+            return new Answer(response.statusCode(), response.body(),
+                    serverMillis(response.headers().firstValue("Server-Timing").orElse("")));
         } catch (TimeoutException e) {
             answer.cancel(true);
             return new Answer(CUT, "");
@@ -251,7 +287,7 @@ public final class LoadTest {
         }
     }
 
-    private static Answer send(HttpClient client, URI uri, String body) {
+    static Answer send(HttpClient client, URI uri, String body) {
         return send(client, uri, body, System.nanoTime() + Duration.ofMinutes(10).toNanos());
     }
 
@@ -262,5 +298,281 @@ public final class LoadTest {
         }
         int rank = (int) Math.ceil(p / 100 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /**
+     * The soak: a fixed number of closed-loop clients for a fixed time, the clients spread over the models given
+     * (random search, N = 16, no deadline), with the server's memory read every SAMPLE seconds once the warm-up is
+     * over: RSS (/proc), the live heap (old generation used just after a full GC that jcmd asks for, so that garbage
+     * not yet collected does not look like growth) and, where the server runs with -XX:NativeMemoryTracking, the
+     * JVM's committed native memory. Every CHECK-th request asks for its sample; after the load those requests run
+     * again one at a time and must give the same best key, score and sample bits. Ends with a verdict line per
+     * target of issue 11: no errors but deliberate rejections, memory flat after warm-up (within
+     * {@link #FLAT_PERCENT}% of its first reading after warm-up), sampled answers equal to the request alone.
+     *
+     * <p>Usage: {@code LoadTest soak PORT PID SECONDS CLIENTS WARMUP_SECONDS SAMPLE_SECONDS CHECK
+     * MODEL:VERIFIER[,MODEL:VERIFIER...]}
+     */
+    static final class Soak {
+
+        static final double FLAT_PERCENT = 10;
+        /** At most this many of the checked requests run again alone (spread over the run). */
+        static final int MAX_RECHECKS = 64;
+
+        private Soak() {
+        }
+
+        /** A request that asked for its sample, and what its answer under load said. */
+        record Checked(String body, String fingerprint) {
+        }
+
+        /** One reading of the server's memory, MB (NaN where not available), at {@code seconds} into the load. */
+        record Memory(double seconds, long answers, double rssMb, double liveHeapMb, double nativeMb) {
+        }
+
+        static void main(String[] args) throws Exception {
+            if (args.length != 8) {
+                System.err.println("usage: LoadTest soak PORT PID SECONDS CLIENTS WARMUP_SECONDS SAMPLE_SECONDS CHECK"
+                        + " MODEL:VERIFIER[,...]");
+                System.exit(2);
+            }
+            int port = Integer.parseInt(args[0]);
+            long pid = Long.parseLong(args[1]);
+            double seconds = Double.parseDouble(args[2]);
+            int clients = Integer.parseInt(args[3]);
+            double warmup = Double.parseDouble(args[4]);
+            double every = Double.parseDouble(args[5]);
+            int check = Integer.parseInt(args[6]);
+            List<String[]> models = Arrays.stream(args[7].split(",")).map(m -> m.split(":", 2)).toList();
+            if (clients < 1 || check < 1 || every <= 0 || warmup < 0 || warmup >= seconds
+                    || models.stream().anyMatch(m -> m.length != 2)) {
+                System.err.println("LoadTest soak: CLIENTS and CHECK >= 1, SAMPLE_SECONDS > 0, 0 <= WARMUP_SECONDS <"
+                        + " SECONDS, models as MODEL:VERIFIER");
+                System.exit(2);
+            }
+            URI uri = URI.create("http://127.0.0.1:" + port + "/v1/search");
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            AtomicLong seeds = new AtomicLong();
+            AtomicLong ok = new AtomicLong();
+            AtomicLong rejected = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            ConcurrentLinkedQueue<Checked> checked = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            System.out.printf(Locale.ROOT, "soak: %d clients for %.0f s over %s (random N=16), memory every %.0f s"
+                    + " after %.0f s of warm-up, every %d-th answer checked; server pid %d%n", clients, seconds, args[7],
+                    every, warmup, check, pid);
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String[] model = models.get(c % models.size());
+                threads.add(Thread.ofVirtual().start(() -> {
+                    while (System.nanoTime() < end) {
+                        long seed = seeds.getAndIncrement();
+                        boolean withSample = seed % check == 0;
+                        String body = body(model[0], model[1], seed, withSample);
+                        Answer answer = send(client, uri, body);
+                        if (answer.status() == 200) {
+                            ok.incrementAndGet();
+                            if (withSample) {
+                                checked.add(new Checked(body, fingerprint(answer.body())));
+                            }
+                        } else if (answer.status() == 429) {
+                            rejected.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                            if (failures.size() < 5) {
+                                failures.add(answer.status() + " " + answer.body());
+                            }
+                        }
+                    }
+                }));
+            }
+            List<Memory> readings = new ArrayList<>();
+            long next = start + (long) (warmup * 1e9);
+            System.out.printf(Locale.ROOT, "%8s %9s %10s %14s %12s%n", "t s", "answers", "RSS MB", "live heap MB",
+                    "native MB");
+            while (true) {
+                long now = System.nanoTime();
+                if (now >= end) {
+                    break;
+                }
+                if (now < next) {
+                    Thread.sleep(Math.min(200, Math.max(1, (next - now) / 1_000_000)));
+                    continue;
+                }
+                Memory memory = memory(pid, (now - start) / 1e9, ok.get());
+                readings.add(memory);
+                print(memory);
+                next += (long) (every * 1e9);
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            Memory last = memory(pid, elapsed, ok.get());
+            readings.add(last);
+            print(last);
+            System.out.printf(Locale.ROOT, "answers %d (%.2f req/s), rejections (429) %d, errors %d%n", ok.get(),
+                    ok.get() / elapsed, rejected.get(), failed.get());
+            failures.forEach(f -> System.out.println("  error: " + f));
+            int[] same = recheck(client, uri, List.copyOf(checked));
+            Memory first = readings.getFirst();
+            verdict("errors", failed.get() == 0, failed.get() + " errors, " + rejected.get()
+                    + " deliberate rejections (target: no errors but deliberate rejections)");
+            verdict("RSS", flat(first.rssMb(), readings, Memory::rssMb), growth("RSS", first, last, readings,
+                    Memory::rssMb));
+            verdict("live heap", flat(first.liveHeapMb(), readings, Memory::liveHeapMb), growth("live heap", first,
+                    last, readings, Memory::liveHeapMb));
+            if (Double.isNaN(first.nativeMb())) {
+                System.out.println("verdict native memory: not measured (start the server with"
+                        + " -XX:NativeMemoryTracking=summary; scripts/loadtest --soak does)");
+            } else {
+                verdict("native memory (NMT)", flat(first.nativeMb(), readings, Memory::nativeMb), growth(
+                        "JVM native committed", first, last, readings, Memory::nativeMb));
+            }
+            verdict("answers equal alone", same[1] > 0 && same[0] == same[1], same[0] + " of " + same[1]
+                    + " sampled answers equal the same request run alone (best key, score, sample bits)");
+        }
+
+        static String body(String model, String verifier, long seed, boolean withSample) {
+            return String.format(Locale.ROOT, "{\"model\":\"%s\",\"verifier\":\"%s\",\"class\":%d,"
+                    + "\"algorithm\":\"random\",\"candidates\":16,\"seed\":%d%s}", model, verifier, seed % 10,
+                    seed, withSample ? ",\"sample\":\"floats\"" : "");
+        }
+
+        /** The answer's best key and score and its sample's values, hashed; null where a part is missing. */
+        static String fingerprint(String json) {
+            int best = json.indexOf("\"best\":{");
+            int values = json.indexOf("\"values\":[");
+            if (best < 0 || values < 0) {
+                return null;
+            }
+            var key = java.util.regex.Pattern.compile("\"key\":(-?[0-9]+)").matcher(json);
+            var score = java.util.regex.Pattern.compile("\"score\":([^,}]+)").matcher(json);
+            if (!key.find(best) || !score.find(best)) {
+                return null;
+            }
+            String sample = json.substring(values, json.indexOf(']', values) + 1);
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                        (key.group(1) + "|" + score.group(1) + "|" + sample).getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(digest, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Runs up to {@link #MAX_RECHECKS} checked requests again, one at a time: {equal, compared}. */
+        static int[] recheck(HttpClient client, URI uri, List<Checked> all) {
+            int stride = Math.max(1, (all.size() + MAX_RECHECKS - 1) / MAX_RECHECKS);
+            int equal = 0;
+            int compared = 0;
+            for (int i = 0; i < all.size(); i += stride) {
+                Checked c = all.get(i);
+                Answer alone = send(client, uri, c.body());
+                String fingerprint = alone.status() == 200 ? fingerprint(alone.body()) : null;
+                compared++;
+                if (fingerprint != null && fingerprint.equals(c.fingerprint())) {
+                    equal++;
+                } else {
+                    System.out.println("  differs alone: " + c.body() + " under load " + c.fingerprint() + ", alone "
+                            + (fingerprint != null ? fingerprint : "status " + alone.status()));
+                }
+            }
+            return new int[] {equal, compared};
+        }
+
+        static Memory memory(long pid, double seconds, long answers) {
+            return new Memory(seconds, answers, rssMb(pid), liveHeapMb(pid), nativeMb(pid));
+        }
+
+        static void print(Memory m) {
+            System.out.printf(Locale.ROOT, "%8.0f %9d %10.1f %14.1f %12.1f%n", m.seconds(), m.answers(), m.rssMb(),
+                    m.liveHeapMb(), m.nativeMb());
+        }
+
+        static double rssMb(long pid) {
+            try {
+                java.nio.file.Path status = java.nio.file.Path.of("/proc/" + pid + "/status");
+                for (String line : java.nio.file.Files.readAllLines(status)) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+            return Double.NaN;
+        }
+
+        /** Old generation used just after a full GC (jcmd GC.run, then jstat -gc), MB. */
+        static double liveHeapMb(long pid) {
+            String gc = tool("jcmd", Long.toString(pid), "GC.run");
+            String stat = tool("jstat", "-gc", Long.toString(pid));
+            if (gc == null || stat == null) {
+                return Double.NaN;
+            }
+            String[] lines = stat.strip().split("\n");
+            if (lines.length < 2) {
+                return Double.NaN;
+            }
+            List<String> names = Arrays.asList(lines[0].trim().split("\\s+"));
+            String[] values = lines[lines.length - 1].trim().split("\\s+");
+            int ou = names.indexOf("OU");
+            return ou < 0 || ou >= values.length ? Double.NaN : Double.parseDouble(values[ou]) / 1024;
+        }
+
+        /** The JVM's committed native memory (NMT summary), MB; NaN where NMT is off. */
+        static double nativeMb(long pid) {
+            String summary = tool("jcmd", Long.toString(pid), "VM.native_memory", "summary");
+            if (summary == null) {
+                return Double.NaN;
+            }
+            var total = java.util.regex.Pattern.compile("Total: reserved=[0-9]+KB, committed=([0-9]+)KB")
+                    .matcher(summary);
+            return total.find() ? Double.parseDouble(total.group(1)) / 1024 : Double.NaN;
+        }
+
+        /** The output of a JDK tool beside this JVM, or null where it fails. */
+        static String tool(String name, String... args) {
+            List<String> command = new ArrayList<>();
+            command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", name).toString());
+            command.addAll(Arrays.asList(args));
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String out = new String(process.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                return process.waitFor() == 0 ? out : null;
+            } catch (java.io.IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /** Whether every reading after the first stays within {@link #FLAT_PERCENT}% of it. */
+        static boolean flat(double first, List<Memory> readings, java.util.function.ToDoubleFunction<Memory> value) {
+            if (Double.isNaN(first) || readings.size() < 2) {
+                return false;
+            }
+            return readings.stream().mapToDouble(value).max().orElse(first) <= first * (1 + FLAT_PERCENT / 100);
+        }
+
+        static String growth(String what, Memory first, Memory last, List<Memory> readings,
+                             java.util.function.ToDoubleFunction<Memory> value) {
+            double a = value.applyAsDouble(first);
+            double b = value.applyAsDouble(last);
+            double most = readings.stream().mapToDouble(value).max().orElse(Double.NaN);
+            return String.format(Locale.ROOT, "%s %.1f MB at %.0f s (after warm-up) -> %.1f MB at %.0f s (%+.1f%%, most"
+                    + " %.1f MB; target: within %.0f%% of the first reading)", what, a, first.seconds(), b,
+                    last.seconds(), 100 * (b - a) / a, most, FLAT_PERCENT);
+        }
+
+        static void verdict(String target, boolean met, String detail) {
+            System.out.println("verdict " + target + ": " + (met ? "met" : "MISSED") + " - " + detail);
+        }
     }
 }

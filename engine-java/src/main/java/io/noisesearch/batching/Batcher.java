@@ -12,10 +12,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Merges the model calls of concurrent searches into shared calls. No thread of its own: the oldest waiting request's
- * thread leads, gathers the requests that arrive while a call runs or within the delay, runs the merged call on its
- * own stream and hands the lead to the oldest request left. It goes at once when every search that may call
- * ({@link #join()}) is waiting, so a lone search is never held; otherwise it waits at most the delay from its own
- * arrival. One merged call runs at a time per model.
+ * thread leads, gathers the requests that arrive while the calls in flight run or within the delay, runs the merged
+ * call on its own stream and hands the lead to the oldest request left. It goes at once when every search that may
+ * call ({@link #join()}) is waiting, so a lone search is never held; otherwise it waits at most the delay from its
+ * own arrival. At most {@code slots} merged calls of a model run at once (on a CPU one per core, so that a merged
+ * call does not leave cores idle while the searches it holds wait), and a leader with other slots free takes only its
+ * share of the waiting rows, so that the next leader's call runs beside its own.
  *
  * <p>Placement: each request's rows are contiguous, at an even offset, and at most one request of an odd row count
  * goes in a call, last, so that an odd request's unpaired last row stays the unpaired last row of its call (ONNX
@@ -43,10 +45,13 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         }
     }
 
-    /** Runs one call of the requests, their rows placed in list order, on {@code kernels}' stream. */
+    /**
+     * Runs one call of the requests, their rows placed in list order, on {@code kernels}' stream; {@code slot}
+     * (0 until the slot count) is the call's own among those in flight, for its merged buffers.
+     */
     @FunctionalInterface
     public interface Call<Q> {
-        void run(Kernels kernels, List<Q> requests);
+        void run(Kernels kernels, List<Q> requests, int slot);
     }
 
     /** Time and timed waits; tests give one that advances on each wait instead of sleeping. */
@@ -74,6 +79,7 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
     private final Call<Q> call;
     private final int maxRows;
     private final long delayNanos;
+    private final int slots;
     private final BatchListener listener;
     private final Clock clock;
 
@@ -81,19 +87,34 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Q> pending = new ArrayDeque<>();
     private Q leader;
-    private boolean callRunning;
+    /** Slots of no call in flight. */
+    private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private int participants;
+    /** Requests in the calls in flight: their searches cannot send more rows until those calls end. */
+    private int inCalls;
     private boolean closed;
     private long calls;
     private long rowsCalled;
 
+    /** One merged call at a time. */
     public Batcher(String model, Call<Q> call, int maxRows, long delayMicros, BatchListener listener, Clock clock) {
-        if (maxRows < 1 || delayMicros < 0) {
-            throw new IllegalArgumentException("batcher of " + maxRows + " rows, delay " + delayMicros + " us");
+        this(model, call, maxRows, delayMicros, 1, listener, clock);
+    }
+
+    /** At most {@code slots} merged calls at a time. */
+    public Batcher(String model, Call<Q> call, int maxRows, long delayMicros, int slots, BatchListener listener,
+                   Clock clock) {
+        if (maxRows < 1 || delayMicros < 0 || slots < 1) {
+            throw new IllegalArgumentException("batcher of " + maxRows + " rows, delay " + delayMicros + " us, "
+                    + slots + " calls in flight");
         }
         this.model = model;
         this.call = call;
         this.maxRows = maxRows;
+        this.slots = slots;
+        for (int i = 0; i < slots; i++) {
+            freeSlots.addLast(i);
+        }
         this.delayNanos = TimeUnit.MICROSECONDS.toNanos(delayMicros);
         this.listener = listener;
         this.clock = clock;
@@ -137,6 +158,7 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
      */
     public void submit(Q request, Kernels kernels) {
         List<Q> batch;
+        int slot;
         lock.lock();
         try {
             checkOpen();
@@ -161,8 +183,9 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
                 return;
             }
             batch = take();
+            slot = freeSlots.removeFirst();
+            inCalls += batch.size();
             leader = pending.peekFirst();
-            callRunning = true;
             calls++;
             rowsCalled += rows(batch);
             changed.signalAll();
@@ -170,7 +193,7 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
             lock.unlock();
         }
         try {
-            runAll(kernels, batch);
+            runAll(kernels, batch, slot);
         } catch (Error e) {
             // The leader's own error (out of memory) ends its thread; the others must not wait for rows never written.
             for (Q q : batch) {
@@ -182,30 +205,33 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         } finally {
             lock.lock();
             try {
-                callRunning = false;
+                freeSlots.addLast(slot);
+                inCalls -= batch.size();
                 batch.forEach(r -> r.done = true);
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
         }
-        listener.called(model, rows(batch), batch.size());
+        listener.called(model, (int) rows(batch), batch.size());
         rethrow(request);
     }
 
     /**
-     * The leader's wait (lock held): until no call runs and either the rows fill a call, every participant waits or
-     * the delay since the leader arrived is over. Returns whether the thread was interrupted meanwhile.
+     * The leader's wait (lock held): until a slot is free and either the rows fill a call, every participant not held
+     * by a call in flight waits, or the delay since the leader arrived is over. Returns whether the thread was
+     * interrupted meanwhile.
      */
     private boolean gather(Q self) {
         boolean interrupted = false;
         while (!closed) {
             long left = self.arrived + delayNanos - clock.nanoTime();
-            if (!callRunning && (left <= 0 || pending.size() >= participants || full())) {
+            boolean slotFree = !freeSlots.isEmpty();
+            if (slotFree && (left <= 0 || pending.size() >= participants - inCalls || full())) {
                 break;
             }
             try {
-                if (callRunning) {
+                if (!slotFree) {
                     changed.await();
                 } else {
                     clock.await(changed, left);
@@ -228,13 +254,19 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
 
     /** Whether the waiting requests fill a call, or some of them must wait for the next one anyway. */
     private boolean full() {
-        List<Q> next = selection();
+        List<Q> next = place(pending, maxRows);
         return next.size() < pending.size() || rows(next) >= maxRows;
     }
 
-    /** The requests the next call takes, in row order. */
+    /**
+     * The requests the next call takes, in row order: within the row limit and, where other slots are free, within
+     * this call's share of the waiting rows (those rows over the free slots, rounded up), so that the rest go at once
+     * in a call beside this one rather than after it.
+     */
     private List<Q> selection() {
-        return place(pending, maxRows);
+        long free = Math.max(1, freeSlots.size());
+        long share = Math.min(maxRows, (rows(pending) + free - 1) / free);
+        return place(pending, (int) Math.max(1, share));
     }
 
     /**
@@ -278,9 +310,9 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
     }
 
     /** The merged call; where it fails with several requests, each runs alone and keeps its own outcome. */
-    private void runAll(Kernels kernels, List<Q> batch) {
+    private void runAll(Kernels kernels, List<Q> batch, int slot) {
         try {
-            call.run(kernels, batch);
+            call.run(kernels, batch, slot);
             return;
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
@@ -290,7 +322,7 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         }
         for (Q q : batch) {
             try {
-                call.run(kernels, List.of(q));
+                call.run(kernels, List.of(q), slot);
             } catch (RuntimeException e) {
                 q.failure = e;
             }
@@ -303,8 +335,8 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         }
     }
 
-    private static int rows(List<? extends Request> batch) {
-        int rows = 0;
+    private static long rows(Iterable<? extends Request> batch) {
+        long rows = 0;
         for (Request r : batch) {
             rows += r.rows;
         }
@@ -325,6 +357,11 @@ public final class Batcher<Q extends Batcher.Request> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Merged calls that may run at once. */
+    public int slots() {
+        return slots;
     }
 
     /** Model calls made so far. */

@@ -38,16 +38,20 @@ public final class DenoiserBatcher implements AutoCloseable {
     private final int maxRows;
     private final Batcher<Predict> batcher;
     private final Arena arena = Arena.ofShared();
-    private Batch mergedIn;
-    private Batch mergedOut;
+    /** Per slot of a call in flight: its merged input and output batches, allocated at its first merged call. */
+    private final Batch[] mergedIn;
+    private final Batch[] mergedOut;
 
+    /** {@code options.callsInFlight()} merged calls at once ({@link BatchingOptions#AUTO_CALLS}: one). */
     public DenoiserBatcher(Denoiser model, Backend backend, BatchingOptions options, BatchListener listener,
                            Batcher.Clock clock) {
         this.model = model;
         this.backend = backend;
         this.maxRows = Math.min(options.maxRows(), model.maxRows());
-        this.batcher = new Batcher<>(model.info().name(), this::call, maxRows, options.maxDelayMicros(), listener,
-                clock);
+        this.batcher = new Batcher<>(model.info().name(), this::call, maxRows, options.maxDelayMicros(),
+                Math.max(1, options.callsInFlight()), listener, clock);
+        this.mergedIn = new Batch[Math.max(1, options.callsInFlight())];
+        this.mergedOut = new Batch[mergedIn.length];
     }
 
     public Denoiser model() {
@@ -72,8 +76,8 @@ public final class DenoiserBatcher implements AutoCloseable {
         return batcher.closed();
     }
 
-    /** Runs the requests' rows in one model call (only the leader's thread calls this: one call at a time). */
-    private void call(Kernels kernels, List<Predict> requests) {
+    /** Runs the requests' rows in one model call on the leader's thread, in the merged batches of its slot. */
+    private void call(Kernels kernels, List<Predict> requests, int slot) {
         if (requests.size() == 1) {
             Predict p = requests.getFirst();
             model.predict(kernels, p.x, p.t, p.label, p.out);
@@ -84,8 +88,8 @@ public final class DenoiserBatcher implements AutoCloseable {
         for (Predict p : requests) {
             rows += p.rows();
         }
-        Batch in = merged(rows, true);
-        Batch out = merged(rows, false);
+        Batch in = merged(slot, rows, true);
+        Batch out = merged(slot, rows, false);
         double[] times = new double[rows];
         int[] labels = new int[rows];
         int offset = 0;
@@ -104,14 +108,17 @@ public final class DenoiserBatcher implements AutoCloseable {
         kernels.synchronize();
     }
 
-    /** The first {@code rows} rows of the merged input or output batch, allocated at first use. */
-    private Batch merged(int rows, boolean input) {
-        if (mergedIn == null) {
+    /**
+     * The first {@code rows} rows of a slot's merged input or output batch, allocated at its first use (only the
+     * slot's leader touches them, the batcher's lock ordering the slot's successive leaders).
+     */
+    private Batch merged(int slot, int rows, boolean input) {
+        if (mergedIn[slot] == null) {
             int dim = model.info().dim();
-            mergedIn = backend.allocate(arena, maxRows, dim);
-            mergedOut = backend.allocate(arena, maxRows, dim);
+            mergedIn[slot] = backend.allocate(arena, maxRows, dim);
+            mergedOut[slot] = backend.allocate(arena, maxRows, dim);
         }
-        return (input ? mergedIn : mergedOut).rows(0, rows);
+        return (input ? mergedIn[slot] : mergedOut[slot]).rows(0, rows);
     }
 
     /** Later calls fail; the merged batches are freed (the engine closes this once no search runs). */

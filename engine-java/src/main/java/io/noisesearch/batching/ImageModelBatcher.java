@@ -40,14 +40,16 @@ public final class ImageModelBatcher implements ImageModel {
     private final int maxRows;
     private final Batcher<Outputs> batcher;
     private final Arena arena = Arena.ofShared();
-    private Batch merged;
+    /** Per slot of a call in flight: its merged sample batch. */
+    private final Batch[] merged;
 
     public ImageModelBatcher(ImageModel model, Backend backend, BatchingOptions options, BatchListener listener) {
         this.model = model;
         this.backend = backend;
         this.maxRows = options.maxRows();
-        this.batcher = new Batcher<>(model.manifest().name(), this::call, maxRows, 0, listener,
-                Batcher.Clock.SYSTEM);
+        this.batcher = new Batcher<>(model.manifest().name(), this::call, maxRows, 0,
+                Math.max(1, options.callsInFlight()), listener, Batcher.Clock.SYSTEM);
+        this.merged = new Batch[Math.max(1, options.callsInFlight())];
     }
 
     @Override
@@ -72,8 +74,8 @@ public final class ImageModelBatcher implements ImageModel {
         return request.values;
     }
 
-    /** Runs the requests' rows in one call (only the leader's thread calls this: one call at a time). */
-    private void call(Kernels kernels, List<Outputs> requests) {
+    /** Runs the requests' rows in one call on the leader's thread, in the merged batch of its slot. */
+    private void call(Kernels kernels, List<Outputs> requests, int slot) {
         if (requests.size() == 1) {
             Outputs alone = requests.getFirst();
             alone.values = model.outputs(kernels, alone.samples, alone.names);
@@ -86,7 +88,7 @@ public final class ImageModelBatcher implements ImageModel {
             rows += r.rows();
         }
         List<String> names = List.copyOf(union);
-        Batch in = merged(requests.getFirst().samples.dim()).rows(0, rows);
+        Batch in = merged(slot, requests.getFirst().samples.dim()).rows(0, rows);
         int offset = 0;
         for (Outputs r : requests) {
             kernels.copy(r.samples, in.rows(offset, r.rows()));
@@ -106,12 +108,12 @@ public final class ImageModelBatcher implements ImageModel {
         }
     }
 
-    /** The merged sample batch, allocated at first use for rows of {@code dim} values. */
-    private Batch merged(int dim) {
-        if (merged == null || merged.dim() != dim) {
-            merged = backend.allocate(arena, maxRows, dim);
+    /** A slot's merged sample batch, allocated at first use for rows of {@code dim} values. */
+    private Batch merged(int slot, int dim) {
+        if (merged[slot] == null || merged[slot].dim() != dim) {
+            merged[slot] = backend.allocate(arena, maxRows, dim);
         }
-        return merged;
+        return merged[slot];
     }
 
     /** The model's manifest; the model itself is the loader's and stays open. */

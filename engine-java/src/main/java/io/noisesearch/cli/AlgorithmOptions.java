@@ -72,6 +72,39 @@ final class AlgorithmOptions {
             description = "Prune: keep factor, each cut keeps ceil(n / keep) of n candidates (default: ${DEFAULT-VALUE}).")
     int keep;
 
+    // smc: sequential Monte Carlo / Feynman-Kac steering over a (stochastic) search solver
+
+    @Option(names = "--particles", defaultValue = "8", description = "Smc: K, particles (default: ${DEFAULT-VALUE}).")
+    int particles;
+
+    @Option(names = "--potential", defaultValue = "difference",
+            description = "Smc: potential of a path's rewards: max, difference or sum (default: ${DEFAULT-VALUE}).")
+    String potential;
+
+    @Option(names = "--smc-lambda", defaultValue = "1",
+            description = "Smc: lambda, inverse temperature of the potentials, in the verifier's units"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double smcLambda;
+
+    @Option(names = "--resampling", defaultValue = "systematic",
+            description = "Smc: resampling scheme: multinomial, systematic or residual (default: ${DEFAULT-VALUE}).")
+    String resampling;
+
+    @Option(names = "--resample-every", defaultValue = "1",
+            description = "Smc: k, a potential (and a resampling decision) every k steps of the window"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int resampleEvery;
+
+    @Option(names = "--ess-threshold", defaultValue = "1",
+            description = "Smc: tau in (0, 1], resample when ESS / K < tau; 1 resamples at every potential"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double essThreshold;
+
+    @Option(names = "--steer-window", split = ",", defaultValue = "1,0",
+            description = "Smc: levels from,to (1 >= from >= to >= 0) of the steps that score potentials"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Double> steerWindow;
+
     /** The algorithm with these hyperparameters; --lambda replaces the default cosine, and naming both is ambiguous. */
     SearchAlgorithm algorithm() {
         boolean cosineGiven = spec.commandLine().getParseResult().hasMatchedOption("--cosine");
@@ -86,6 +119,15 @@ final class AlgorithmOptions {
         return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
                 neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
                 lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,
-                forwardStep, backwardStep, pathLength, pruneAt, keep));
+                forwardStep, backwardStep, pathLength, pruneAt, keep, smc()));
+    }
+
+    private Algorithms.Smc smc() {
+        if (steerWindow.size() != 2) {
+            throw new ParameterException(spec.commandLine(), "--steer-window must be two levels from,to, got "
+                    + steerWindow);
+        }
+        return new Algorithms.Smc(particles, potential, smcLambda, resampling, resampleEvery, essThreshold,
+                steerWindow.get(0), steerWindow.get(1));
     }
 }

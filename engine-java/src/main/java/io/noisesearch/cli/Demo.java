@@ -20,6 +20,7 @@ import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.ZeroOrderSearch;
 
 import java.io.IOException;
@@ -187,6 +188,8 @@ final class Demo {
                     p.width(), p.searchStart(), p.forwardStep(), p.backwardStep(), p.pathLength());
             case PruneSearch p -> String.format(Locale.ROOT, "N=%d, cuts at %s, keep 1/%d", p.candidates(),
                     p.pruneAt(), p.keep());
+            case SmcSearch p -> String.format(Locale.ROOT, "K=%d, %s potential, lambda=%s, %s, every %d, tau=%s",
+                    p.particles(), p.potential().id(), p.lambda(), p.resampling().id(), p.every(), p.essThreshold());
         };
     }
 

@@ -51,6 +51,16 @@ final class RequestOptions {
             description = "Solver steps of the search; the demo's are 10 (default: the final steps).")
     Integer searchSteps;
 
+    @Option(names = "--noise-scale",
+            description = "Noise scale S of the euler-sde solver (search and final): g(t)^2 = 2 S^2 sigma(t), the same"
+                    + " marginals as the ODE; 0 is Euler (default: " + SolverSettings.DEFAULT_NOISE_SCALE + ").")
+    Double noiseScale;
+
+    @Option(names = "--eta",
+            description = "Eta in [0, 1] of the ddim solver (search and final): the share of fresh noise, 1 is DDPM's"
+                    + " posterior (default: 0, deterministic DDIM).")
+    Double eta;
+
     @Option(names = "--cfg", description = "Classifier-free guidance scale (default: the model's, 1.0 for gmm-image).")
     Double cfg;
 
@@ -107,7 +117,23 @@ final class RequestOptions {
 
     /** The final solver the options name, or null for the model's. */
     SolverSettings finalSolver(ModelInfo info) {
+        checkNoiseOptions(info);
         return solverSettings(solver, steps, "--steps", info.defaultSolver());
+    }
+
+    /** --noise-scale and --eta only with a solver that takes them (euler-sde, ddim), as search or final solver. */
+    private void checkNoiseOptions(ModelInfo info) {
+        SolverKind last = solver != null ? solver : info.defaultSolver().kind();
+        SolverKind search = searchSolver != null ? searchSolver : last;
+        checkNoiseOption(noiseScale != null, SolverKind.EULER_SDE, search, last);
+        checkNoiseOption(eta != null, SolverKind.DDIM, search, last);
+    }
+
+    private void checkNoiseOption(boolean given, SolverKind kind, SolverKind search, SolverKind last) {
+        if (given && search != kind && last != kind) {
+            throw new ParameterException(spec.commandLine(), kind.noiseOption() + " applies only to the " + kind.id()
+                    + " solver; the solvers are " + search.id() + " (search) and " + last.id() + " (final)");
+        }
     }
 
     /** The search solver the options name, each part defaulting to the final solver's; null when neither is given. */
@@ -121,12 +147,19 @@ final class RequestOptions {
      * so the engine applies its own default (the model's solver; the final solver for the search).
      */
     private SolverSettings solverSettings(SolverKind kind, Integer count, String stepsOption, SolverSettings fallback) {
-        if (kind == null && count == null) {
+        if (kind == null && count == null && (noiseScale == null || fallback.kind() != SolverKind.EULER_SDE)
+                && (eta == null || fallback.kind() != SolverKind.DDIM)) {
             return null;
         }
         if (count != null && count < 1) {
             throw new ParameterException(spec.commandLine(), stepsOption + " must be at least 1, got " + count);
         }
-        return new SolverSettings(kind != null ? kind : fallback.kind(), count != null ? count : fallback.steps());
+        SolverKind chosen = kind != null ? kind : fallback.kind();
+        int chosenSteps = count != null ? count : fallback.steps();
+        Double given = chosen == SolverKind.EULER_SDE ? noiseScale : chosen == SolverKind.DDIM ? eta : null;
+        if (given != null) {
+            return new SolverSettings(chosen, chosenSteps, given);
+        }
+        return chosen == fallback.kind() ? fallback.withSteps(chosenSteps) : new SolverSettings(chosen, chosenSteps);
     }
 }

@@ -76,6 +76,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --batching: the most rows of one merged call (default: ${DEFAULT-VALUE}).")
     int batchMaxRows;
 
+    @Option(names = "--batch-calls", defaultValue = "" + BatchingOptions.AUTO_CALLS,
+            description = "With --batching: merged calls of one model that may run at once (0: one per core on the"
+                    + " CPU, one on a GPU; default: ${DEFAULT-VALUE}).")
+    int batchCalls;
+
     @Mixin
     EngineOptions engine;
 
@@ -92,7 +97,10 @@ final class ServeCommand implements Callable<Integer> {
                 "--batch-delay-us must lie in 0.." + BatchingOptions.MAX_DELAY_MICROS + ", got " + batchDelayMicros);
         check(batchMaxRows >= 1 && batchMaxRows <= BatchingOptions.MAX_ROWS,
                 "--batch-max-rows must lie in 1.." + BatchingOptions.MAX_ROWS + ", got " + batchMaxRows);
-        Engine opened = engine.open(engine.threads, new BatchingOptions(batching, batchDelayMicros, batchMaxRows));
+        check(batchCalls >= BatchingOptions.AUTO_CALLS && batchCalls <= BatchingOptions.MAX_CALLS_IN_FLIGHT,
+                "--batch-calls must lie in 0.." + BatchingOptions.MAX_CALLS_IN_FLIGHT + ", got " + batchCalls);
+        Engine opened = engine.open(engine.threads, new BatchingOptions(batching, batchDelayMicros, batchMaxRows,
+                batchCalls));
         SearchService service;
         try {
             service = SearchService.start(opened, new SearchService.Settings(host, port, concurrency, queue,

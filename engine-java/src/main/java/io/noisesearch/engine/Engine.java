@@ -96,7 +96,7 @@ public final class Engine implements AutoCloseable {
     private Engine(Backend backend, int threads, int concurrentRequests, ModelRepository repository,
                    Precision precision, BatchingOptions batching) {
         this.backend = backend;
-        this.batching = batching;
+        this.batching = resolved(batching, backend, threads);
         this.threads = threads;
         this.models = new ModelLoader(backend, repository,
                 List.of(new OnnxRuntime(backend, threads), new TensorRtRuntime(backend, repository)), precision);
@@ -156,8 +156,23 @@ public final class Engine implements AutoCloseable {
         return new Engine(backend, threads, concurrentRequests, repository, precision, batching);
     }
 
+    /** The batching options, the number of merged calls in flight resolved for the backend. */
     public BatchingOptions batching() {
         return batching;
+    }
+
+    /**
+     * {@link BatchingOptions#AUTO_CALLS} made concrete: on host memory (ONNX Runtime, the host kernels) one merged
+     * call per core of the engine, so that the searches a call holds do not leave the other cores idle (a CPU runs
+     * several calls at about the rate it runs one wider call: docs/results.md); on a device one, which fills it.
+     */
+    static BatchingOptions resolved(BatchingOptions batching, Backend backend, int threads) {
+        if (batching.callsInFlight() != BatchingOptions.AUTO_CALLS) {
+            return batching;
+        }
+        int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int calls = backend.hostAccessible() ? Math.min(cores, BatchingOptions.MAX_CALLS_IN_FLIGHT) : 1;
+        return batching.withCallsInFlight(calls);
     }
 
     /** Told of every model call the batchers make (rows per call, requests merged): a service's metrics. */
@@ -222,7 +237,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Runs one search under the caller's control (its deadline is the control's, not the request's): cancelled, it
-     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released.
+     * ends at its next batch boundary with a {@link CancellationException}, its batches and lane released; where the
+     * deadline has passed before the search begins (time spent in a queue), it is not run:
+     * {@link io.noisesearch.search.DeadlineExceededException}.
      */
     public SearchResult search(SearchRequest request, SearchControl control) {
         return searchShared(request, verifierFor(request), request.algorithm()::run, null, control);
@@ -320,6 +337,11 @@ public final class Engine implements AutoCloseable {
         ImageModel decoder = decoder(model);
         SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
         SolverSettings searchSolver = request.searchSolver() != null ? request.searchSolver() : finalSolver;
+        if (searchSolver.stochastic() && !request.algorithm().acceptsStochasticSolver()) {
+            throw new InvalidRequestException("--search-solver (or --solver) " + searchSolver.kind().id() + ": "
+                    + request.algorithm().id() + " needs an ODE search solver (euler, heun, ddim with eta 0);"
+                    + " stochastic solvers search with random and smc");
+        }
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
@@ -335,6 +357,7 @@ public final class Engine implements AutoCloseable {
         }
         RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
         control.throwIfCancelled();
+        control.throwIfExpired();
         Lane lane = takeLane();
         boolean finished = false;
         // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.

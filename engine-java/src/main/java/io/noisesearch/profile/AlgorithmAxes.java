@@ -1,5 +1,7 @@
 package io.noisesearch.profile;
 
+import io.noisesearch.search.Algorithms;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,14 +16,15 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
 
     /**
      * A hyperparameter as a sweep names it: whole number or real, and its default (null: none). A value is a number,
-     * or for prune's {@code pruneAt} a list of levels.
+     * for prune's {@code pruneAt} a list of levels, for smc's {@code potential} and {@code resampling} a name.
      */
     public record Parameter(String name, boolean integer, Object defaultValue) {
     }
 
     /**
      * Each algorithm's hyperparameters in PAPER.md's order (random N; zero-order N, K, c or lambda; paths N, M, sigma,
-     * df, db, L; prune N, the cut levels, the keep factor), with the defaults of the search command.
+     * df, db, L; prune N, the cut levels, the keep factor; smc K, potential, lambda, scheme, k, tau, window), with the
+     * defaults of the search command.
      */
     public static final Map<String, List<Parameter>> PARAMETERS = Map.of(
             "none", List.of(),
@@ -32,7 +35,15 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("searchStart", false, 0.4), new Parameter("forwardStep", false, 0.05),
                     new Parameter("backwardStep", false, 0.1), new Parameter("pathLength", true, 2)),
             "prune", List.of(new Parameter("candidates", true, 16), new Parameter("pruneAt", false, List.of(0.7, 0.4)),
-                    new Parameter("keep", true, 4)));
+                    new Parameter("keep", true, 4)),
+            "smc", List.of(new Parameter("particles", true, Algorithms.Smc.DEFAULT.particles()),
+                    new Parameter("potential", false, Algorithms.Smc.DEFAULT.potential()),
+                    new Parameter("smcLambda", false, Algorithms.Smc.DEFAULT.lambda()),
+                    new Parameter("resampling", false, Algorithms.Smc.DEFAULT.resampling()),
+                    new Parameter("resampleEvery", true, Algorithms.Smc.DEFAULT.every()),
+                    new Parameter("essThreshold", false, Algorithms.Smc.DEFAULT.essThreshold()),
+                    new Parameter("steerFrom", false, Algorithms.Smc.DEFAULT.windowFrom()),
+                    new Parameter("steerTo", false, Algorithms.Smc.DEFAULT.windowTo())));
 
     public AlgorithmAxes {
         Map<String, List<Object>> copy = new LinkedHashMap<>();

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * (null: none), the guidance scale (null: the model's), the evaluation set, and a search budget in the search's
  * denoiser GFLOPs per sample instead of NFEs (null: none; left out of the JSON then, so ids of configurations
  * without one stay as they were). Its id is a short hash of its canonical JSON (this record on one line), so the
- * same configuration has the same id in every sweep and run. A parameter is a number, or a list of numbers (prune's
- * cut levels).
+ * same configuration has the same id in every sweep and run. A parameter is a number, a list of numbers (prune's
+ * cut levels) or a name (smc's potential and resampling scheme).
  */
 public record Configuration(String model, String verifier, String algorithm, Map<String, Object> parameters,
                             SolverChoice searchSolver, SolverChoice finalSolver, Long budgetNfe, Double guidance,
@@ -60,7 +60,20 @@ public record Configuration(String model, String verifier, String algorithm, Map
         return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
                 integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
                 real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength"),
-                levels("pruneAt"), integer("keep")));
+                levels("pruneAt"), integer("keep"), smc()));
+    }
+
+    /** Smc's hyperparameters, its defaults where the configuration has none (another algorithm's). */
+    private Algorithms.Smc smc() {
+        Algorithms.Smc d = Algorithms.Smc.DEFAULT;
+        return new Algorithms.Smc(parameters.containsKey("particles") ? integer("particles") : d.particles(),
+                parameters.get("potential") instanceof String p ? p : d.potential(),
+                parameters.containsKey("smcLambda") ? real("smcLambda") : d.lambda(),
+                parameters.get("resampling") instanceof String r ? r : d.resampling(),
+                parameters.containsKey("resampleEvery") ? integer("resampleEvery") : d.every(),
+                parameters.containsKey("essThreshold") ? real("essThreshold") : d.essThreshold(),
+                parameters.containsKey("steerFrom") ? real("steerFrom") : d.windowFrom(),
+                parameters.containsKey("steerTo") ? real("steerTo") : d.windowTo());
     }
 
     private int integer(String name) {

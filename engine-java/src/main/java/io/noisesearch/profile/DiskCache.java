@@ -1,7 +1,6 @@
 package io.noisesearch.profile;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SolveCache;
 
@@ -286,7 +285,7 @@ public final class DiskCache implements SolveCache, AutoCloseable {
         out.writeInt(row.label());
         out.writeLong(row.seed());
         out.writeLong(row.key());
-        writeString(out, row.solver().kind().id());
+        writeString(out, row.solver().tag());
         out.writeInt(row.solver().steps());
         out.writeDouble(row.guidance());
         out.writeDouble(row.at());
@@ -297,8 +296,8 @@ public final class DiskCache implements SolveCache, AutoCloseable {
         int label = in.getInt();
         long seed = in.getLong();
         long key = in.getLong();
-        SolverKind kind = SolverKind.parse(readString(in));
-        SolverSettings solver = new SolverSettings(kind, in.getInt());
+        String tag = readString(in);
+        SolverSettings solver = SolverSettings.parseTag(tag, in.getInt());
         return new Row(model, label, seed, key, solver, in.getDouble(), in.getDouble());
     }
 

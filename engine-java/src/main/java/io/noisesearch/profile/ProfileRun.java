@@ -75,6 +75,19 @@ public final class ProfileRun {
         return configurations;
     }
 
+    /** The measuring of single configurations and units, on this run's engine, cache and sweep. */
+    public Profiler profiler() {
+        return profiler;
+    }
+
+    /**
+     * Every configuration's index in the units that run together: best-of-N points that differ only in N from one
+     * pool, every other configuration alone; in the order of their first configuration.
+     */
+    public List<List<Integer>> units() {
+        return PrefixReuse.units(configurations, shardOf(Shard.ALL), profiler::plan);
+    }
+
     /** The ids of every configuration of the sweep, whatever the shard. */
     public Set<String> ids() {
         Set<String> ids = new LinkedHashSet<>();
@@ -222,8 +235,13 @@ public final class ProfileRun {
     }
 
     private RunInfo runInfo(Shard shard) {
+        return runInfo(shard, List.of(engine.backend().name()));
+    }
+
+    /** What {@code run.json} says of a run of this sweep's shard on {@code devices}. */
+    public RunInfo runInfo(Shard shard, List<String> devices) {
         return new RunInfo(sweep.name(), source, List.copyOf(ids()), sweep.evaluation(), List.of(shard.toString()),
-                List.of(engine.backend().name()));
+                devices);
     }
 
     private List<Integer> shardOf(Shard shard) {

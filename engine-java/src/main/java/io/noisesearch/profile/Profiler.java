@@ -3,7 +3,6 @@ package io.noisesearch.profile;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Kernels;
-import io.noisesearch.compute.Compute;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
@@ -16,6 +15,7 @@ import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
@@ -27,6 +27,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,7 @@ public final class Profiler {
         long finalNfe = switch (algorithm) {
             case NoSearch none -> last.fullNfe();
             case PathSearch paths -> 0;
+            case SmcSearch smc -> 0;
             default -> search.equals(last) ? 0 : last.fullNfe();
         };
         double gflops = (double) (capped + finalNfe) * passes * info.flopsPerSample() / 1e9;
@@ -144,15 +146,19 @@ public final class Profiler {
         return (long) Math.floor(gflops * 1e9 / ((double) passes * info.flopsPerSample()) * (1 + 1e-12));
     }
 
+    /**
+     * The samples of requests [from, to) of a unit's configurations (see {@link #samples(List, int, int)}), with the
+     * milliseconds spent on each configuration (its searches or derivations, then its evaluation network's outputs).
+     *
+     * @param pool the id of the unit's largest configuration when its configurations shared a pool (null: one alone)
+     */
+    public record UnitSamples(String pool, List<List<ProfileSample>> samples, long[] wallMillis,
+                              long[] evaluationMillis) {
+    }
+
     /** Generates the evaluation set with the configuration and measures it. */
     public ProfileResult run(Configuration c, int index) {
-        Denoiser model = engine.model(c.model());
-        Plan plan = plan(c);
-        List<MemoryPoolMXBean> heap = heapPools();
-        resetPeaks(heap);
-        long start = System.nanoTime();
-        List<SearchResult> results = requests(c, plan, model.info()).stream().map(this::search).toList();
-        return measure(c, index, plan, model, results, results, start, heap, null);
+        return run(List.of(c), List.of(index)).getFirst();
     }
 
     /**
@@ -161,6 +167,25 @@ public final class Profiler {
      * alone (apart from {@code measured}); its {@code reuse} says what this run spent on it.
      */
     public List<ProfileResult> run(List<Configuration> group, List<Integer> indices) {
+        List<MemoryPoolMXBean> heap = heapPools();
+        resetPeaks(heap);
+        Configuration first = group.getFirst();
+        int count = first.evaluation().samples(engine.model(first.model()).info().classes());
+        UnitSamples unit = samples(group, 0, count);
+        List<ProfileResult> out = new ArrayList<>();
+        for (int p = 0; p < group.size(); p++) {
+            out.add(result(group.get(p), indices.get(p), unit.samples().get(p), unit.pool(), unit.wallMillis()[p],
+                    unit.evaluationMillis()[p], heap.stream().mapToLong(h -> h.getPeakUsage().getUsed()).sum()));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The samples of requests [from, to) of the evaluation set ({@link #requests}: sample i has seed firstSeed + i)
+     * for each configuration of a unit: one configuration, or best-of-N points that differ only in N, whose largest
+     * configuration's searches make a pool and every other point is derived from their first N candidates.
+     */
+    public UnitSamples samples(List<Configuration> group, int from, int to) {
         int largest = 0;
         for (int p = 1; p < group.size(); p++) {
             largest = candidates(group.get(p)) > candidates(group.get(largest)) ? p : largest;
@@ -168,20 +193,25 @@ public final class Profiler {
         Configuration poolConfiguration = group.get(largest);
         Denoiser model = engine.model(poolConfiguration.model());
         Plan plan = plan(poolConfiguration);
-        List<MemoryPoolMXBean> heap = heapPools();
-        resetPeaks(heap);
+        List<SearchRequest> requests = requests(poolConfiguration, plan, model.info()).subList(from, to);
+        List<List<ProfileSample>> samples = new ArrayList<>(Collections.nCopies(group.size(), List.of()));
+        long[] wall = new long[group.size()];
+        long[] evaluation = new long[group.size()];
         long start = System.nanoTime();
-        List<SearchRequest> requests = requests(poolConfiguration, plan, model.info());
         List<SearchResult> pool = requests.stream().map(this::search).toList();
+        long generated = System.nanoTime();
+        samples.set(largest, samples(model, pool, pool));
+        long end = System.nanoTime();
+        wall[largest] = (end - start) / 1_000_000;
+        evaluation[largest] = (end - generated) / 1_000_000;
+        if (group.size() == 1) {
+            return new UnitSamples(null, List.copyOf(samples), wall, evaluation);
+        }
         Verifier verifier = engine.verifier(poolConfiguration.verifier(), model);
         // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
         List<Map<Long, SearchResult>> solved = new ArrayList<>();
         pool.forEach(r -> solved.add(new HashMap<>()));
-        ProfileResult[] out = new ProfileResult[group.size()];
-        out[largest] = measure(poolConfiguration, indices.get(largest), plan, model, pool, pool, start, heap,
-                new ProfileResult.Reuse(poolConfiguration.id(), false, work(plan, model.info(), pool)));
         for (int p = 0; p < group.size(); p++) {
-            Configuration c = group.get(p);
             if (p == largest) {
                 continue;
             }
@@ -190,18 +220,74 @@ public final class Profiler {
             List<SearchResult> spent = new ArrayList<>();
             for (int i = 0; i < pool.size(); i++) {
                 PrefixReuse.Derived derived = PrefixReuse.derive(engine, requests.get(i), pool.get(i), verifier,
-                        candidates(c), solved.get(i), cache);
+                        candidates(group.get(p)), solved.get(i), cache);
                 results.add(derived.result());
-                if (derived.solved() != null) {
-                    spent.add(derived.solved());
-                }
+                spent.add(derived.solved());
             }
-            Plan own = plan(c);
-            ProfileResult.Reuse reuse = new ProfileResult.Reuse(poolConfiguration.id(), true,
-                    work(own, model.info(), spent));
-            out[p] = measure(c, indices.get(p), own, model, results, spent, begin, heap, reuse);
+            long derivedAt = System.nanoTime();
+            samples.set(p, samples(model, results, spent));
+            long done = System.nanoTime();
+            wall[p] = (done - begin) / 1_000_000;
+            evaluation[p] = (done - derivedAt) / 1_000_000;
         }
-        return List.of(out);
+        return new UnitSamples(poolConfiguration.id(), List.copyOf(samples), wall, evaluation);
+    }
+
+    /**
+     * The samples of {@code results}, with the evaluation network's outputs (trained models) or the oracle's
+     * log-density (mixtures); {@code spent.get(i)} is the search this run made for result i (null: none).
+     */
+    private List<ProfileSample> samples(Denoiser model, List<SearchResult> results, List<SearchResult> spent) {
+        Evaluator.Outputs outputs = null;
+        double[] density = null;
+        if (model instanceof TrainedModel) {
+            float[][] images = new float[results.size()][];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = results.get(i).sample();
+            }
+            outputs = engine.evaluator(model).run(images);
+        } else {
+            density = oracleLogDensities(model, results);
+        }
+        List<ProfileSample> samples = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            SearchResult r = results.get(i);
+            SearchResult s = spent.get(i);
+            samples.add(new ProfileSample(r.label(), r.seed(), r.key(), r.score(), r.memberScores(),
+                    ProfileSample.Counts.of(r), s == null ? null : ProfileSample.Counts.of(s),
+                    s == null ? null : ProfileSample.Counts.ran(s), r.compute().searchMillis(),
+                    r.compute().finalMillis(), outputs == null ? null : outputs.probabilities()[i],
+                    outputs == null ? null : outputs.features()[i], density == null ? null : density[i]));
+        }
+        return samples;
+    }
+
+    /**
+     * The result of configuration {@code c} from all its samples in seed order, however they were generated; its
+     * quality from the samples' evaluation outputs all together (FID and precision / recall need every sample's).
+     *
+     * @param pool             the id of the unit's largest configuration where {@code c} took part in prefix reuse
+     *                         (null: it ran alone)
+     * @param wallMillis       the time its samples took (with their evaluation outputs); the metrics' time is added
+     * @param evaluationMillis of that, the evaluation network's; the metrics' time is added
+     */
+    public ProfileResult result(Configuration c, int index, List<ProfileSample> samples, String pool,
+                                long wallMillis, long evaluationMillis, long peakHeapBytes) {
+        Denoiser model = engine.model(c.model());
+        ModelInfo info = model.info();
+        Plan plan = plan(c);
+        long start = System.nanoTime();
+        ProfileResult.Quality quality = quality(model, samples);
+        long metrics = (System.nanoTime() - start) / 1_000_000;
+        ProfileResult.Measured measured = new ProfileResult.Measured(wallMillis + metrics,
+                samples.stream().mapToLong(ProfileSample::searchMillis).sum(),
+                samples.stream().mapToLong(ProfileSample::finalMillis).sum(), evaluationMillis + metrics,
+                peakHeapBytes, workers == 1 ? null : workers, work(plan, info, samples, ProfileSample::ran));
+        ProfileResult.Reuse reuse = pool == null ? null
+                : new ProfileResult.Reuse(pool, !pool.equals(c.id()), work(plan, info, samples, ProfileSample::spent));
+        return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
+                plan.last().toString()), info.precision().id(), samples.size(), quality,
+                work(plan, info, samples, ProfileSample::compute), measured, reuse);
     }
 
     private static int candidates(Configuration c) {
@@ -228,72 +314,55 @@ public final class Profiler {
         return requests;
     }
 
-    /**
-     * The result of a configuration whose samples were generated from {@code start} to now; {@code ran} are the
-     * searches this run made for it, whose compute less what the cache served is what it spent.
-     */
-    private ProfileResult measure(Configuration c, int index, Plan plan, Denoiser model, List<SearchResult> results,
-                                  List<SearchResult> ran, long start, List<MemoryPoolMXBean> heap,
-                                  ProfileResult.Reuse reuse) {
-        long generated = System.nanoTime();
-        ProfileResult.Quality quality = quality(model, results);
-        long end = System.nanoTime();
-        long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        ProfileResult.Measured measured = new ProfileResult.Measured((end - start) / 1_000_000,
-                results.stream().mapToLong(r -> r.compute().searchMillis()).sum(),
-                results.stream().mapToLong(r -> r.compute().finalMillis()).sum(), (end - generated) / 1_000_000,
-                peakHeap, workers == 1 ? null : workers, work(plan, model.info(), ran, SearchResult::spent));
-        return new ProfileResult(c.id(), index, c, new ProfileResult.Solvers(plan.search().toString(),
-                plan.last().toString()), model.info().precision().id(), results.size(), quality, work(plan, model.info(), results), measured, reuse);
-    }
-
-    private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results) {
-        return work(plan, info, results, SearchResult::compute);
-    }
-
-    /** The summed compute of the results, each's as {@code compute} reads it (all of it, or what ran). */
-    private ProfileResult.Work work(Plan plan, ModelInfo info, List<SearchResult> results,
-                                    Function<SearchResult, Compute> compute) {
+    /** The summed counts of the samples, each's as {@code counts} reads it (null: nothing). */
+    private static ProfileResult.Work work(Plan plan, ModelInfo info, List<ProfileSample> samples,
+                                           Function<ProfileSample, ProfileSample.Counts> counts) {
         long searchNfe = 0;
         long finalNfe = 0;
         long passes = 0;
         long calls = 0;
         long flops = 0;
         int exhausted = 0;
-        for (SearchResult r : results) {
-            Compute c = compute.apply(r);
+        for (ProfileSample sample : samples) {
+            ProfileSample.Counts c = counts.apply(sample);
+            if (c == null) {
+                continue;
+            }
             searchNfe += c.searchNfe();
             finalNfe += c.finalNfe();
             passes += c.forwardPasses();
             calls += c.verifierCalls();
             flops += c.flops();
-            exhausted += r.budgetExhausted() ? 1 : 0;
+            exhausted += c.exhausted() ? 1 : 0;
         }
         long denoiserFlops = passes * info.flopsPerSample();
         return new ProfileResult.Work(plan.searchNfe(), searchNfe, finalNfe, passes, calls, denoiserFlops / 1e9,
                 (flops - denoiserFlops) / 1e9, flops / 1e9, exhausted);
     }
 
-    private ProfileResult.Quality quality(Denoiser model, List<SearchResult> results) {
-        Double verifierScore = mean(results.stream().mapToDouble(SearchResult::score).toArray());
+    private ProfileResult.Quality quality(Denoiser model, List<ProfileSample> samples) {
+        Double verifierScore = mean(samples.stream().mapToDouble(ProfileSample::score).toArray());
         if (!(model instanceof TrainedModel)) {
             return new ProfileResult.Quality(null, null, null, null, null, null, verifierScore,
-                    oracleLogDensity(model, results));
+                    mean(samples.stream().mapToDouble(ProfileSample::oracleLogDensity).toArray()));
         }
-        float[][] images = new float[results.size()][];
-        long[] labels = new long[results.size()];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = results.get(i).sample();
-            labels[i] = results.get(i).label();
+        float[][] probabilities = new float[samples.size()][];
+        float[][] features = new float[samples.size()][];
+        long[] labels = new long[samples.size()];
+        for (int i = 0; i < labels.length; i++) {
+            probabilities[i] = samples.get(i).probabilities();
+            features[i] = samples.get(i).features();
+            labels[i] = samples.get(i).label();
         }
-        Evaluator.Evaluation e = engine.evaluator(model).evaluate(images, labels);
+        Evaluator.Evaluation e = engine.evaluator(model).evaluate(new Evaluator.Outputs(probabilities, features),
+                labels);
         List<Double> perClass = Arrays.stream(e.perClassAccuracy()).mapToObj(Profiler::finite).toList();
         return new ProfileResult.Quality(finite(e.accuracy()), finite(e.inceptionScore()), finite(e.fid()),
                 finite(e.precision()), finite(e.recall()), perClass, verifierScore, null);
     }
 
-    /** The exact mixture's mean log p(x | class) of the returned samples, whatever verifier the search used. */
-    private Double oracleLogDensity(Denoiser model, List<SearchResult> results) {
+    /** The exact mixture's log p(x | class) of each returned sample, whatever verifier the search used. */
+    private double[] oracleLogDensities(Denoiser model, List<SearchResult> results) {
         Verifier oracle = Verifiers.create("oracle", model);
         Backend backend = engine.backend();
         int dim = model.info().dim();
@@ -307,7 +376,7 @@ public final class Profiler {
                 scores[i] = out[0][0];
             }
         }
-        return mean(scores);
+        return scores;
     }
 
     private static Double mean(double[] values) {

@@ -9,7 +9,7 @@ import java.util.Locale;
  * the configurations still to run by their planned NFEs (the work that dominates a configuration's time). Points of
  * a best-of-N group weigh only the final solves of their winners; the group's largest point carries its pool.
  */
-final class Progress {
+public final class Progress {
 
     private final long start = System.nanoTime();
     /** The weights of each unit's configurations, in the unit's order. */
@@ -69,6 +69,12 @@ final class Progress {
                     clock(elapsed), clock(eta)));
         }
         return lines;
+    }
+
+    /** A finished configuration in one line: what it is, its quality, its NFEs and GFLOPs per sample. */
+    public static String summary(ProfileResult result) {
+        return String.format(Locale.ROOT, "%s: %s | %.1f NFEs, %.4f GFLOPs per sample", result.describe(),
+                quality(result), result.totalNfePerSample(), result.gflopsPerSample());
     }
 
     private static String quality(ProfileResult result) {

@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Locale;
 
 /** What a profile folder shows of its results: {@code results.csv}, a plot per metric and axis, {@code index.html}. */
-final class ReportFiles {
+public final class ReportFiles {
 
     private ReportFiles() {
     }
 
     /** Writes every file whole, drawn from {@code results}; returns their names, results.jsonl first. */
-    static List<String> write(OutputDirectory dir, RunInfo run, List<ProfileResult> results) throws IOException {
+    public static List<String> write(OutputDirectory dir, RunInfo run, List<ProfileResult> results) throws IOException {
         List<String> files = new ArrayList<>(List.of(ResultsLog.FILE));
         dir.write(ResultsCsv.FILE, file -> Files.writeString(file, ResultsCsv.text(results)));
         files.add(ResultsCsv.FILE);

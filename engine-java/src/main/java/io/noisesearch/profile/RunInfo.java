@@ -29,7 +29,7 @@ public record RunInfo(String sweep, String source, List<String> configurations, 
     }
 
     /** The folder's run.json, or null where it has none. */
-    static RunInfo read(Path dir) {
+    public static RunInfo read(Path dir) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return null;
@@ -42,12 +42,12 @@ public record RunInfo(String sweep, String source, List<String> configurations, 
     }
 
     /** Both describe the same sweep: the same name and the same configurations in the same order. */
-    boolean sameSweep(RunInfo other) {
+    public boolean sameSweep(RunInfo other) {
         return Objects.equals(sweep, other.sweep) && configurations.equals(other.configurations);
     }
 
     /** This folder's shards and devices followed by those of {@code next} (a resumed run, or a folder merged). */
-    RunInfo and(RunInfo next) {
+    public RunInfo and(RunInfo next) {
         return new RunInfo(sweep, source, configurations, evaluation, union(shards, next.shards),
                 union(devices, next.devices));
     }
@@ -58,7 +58,7 @@ public record RunInfo(String sweep, String source, List<String> configurations, 
         return new ArrayList<>(all);
     }
 
-    void write(OutputDirectory dir) throws IOException {
+    public void write(OutputDirectory dir) throws IOException {
         dir.write(FILE, file -> Json.write(file, this));
     }
 

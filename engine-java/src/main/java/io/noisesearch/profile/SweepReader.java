@@ -10,7 +10,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.Resampling;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.SmcSearch;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -237,8 +239,35 @@ public final class SweepReader {
             case "cosine" -> open(real(node, path), -1, 1, path);
             case "searchStart" -> open(real(node, path), 0, 1, path);
             case "lambda", "forwardStep", "backwardStep" -> positive(real(node, path), path);
+            case "potential" -> name(() -> SmcSearch.Potential.parse(text(node, path)).id(), path);
+            case "resampling" -> name(() -> Resampling.parse(text(node, path)).id(), path);
+            case "smcLambda" -> within(real(node, path), 0, Double.MAX_VALUE, path);
+            case "essThreshold" -> {
+                double tau = real(node, path);
+                if (!(tau > 0 && tau <= 1)) {
+                    throw error(path, "must lie in (0, 1], got " + tau);
+                }
+                yield tau;
+            }
+            case "steerFrom", "steerTo" -> within(real(node, path), 0, 1, path);
             default -> integer(node, path, 1);
         };
+    }
+
+    /** A name its owner checks (smc's potential and resampling scheme), its message under the key path. */
+    private String name(java.util.function.Supplier<String> parsed, String path) {
+        try {
+            return parsed.get();
+        } catch (IllegalArgumentException e) {
+            throw error(path, e.getMessage().replaceFirst("^--[a-z-]+: ", ""));
+        }
+    }
+
+    private double within(double value, double low, double high, String path) {
+        if (!(value >= low && value <= high)) {
+            throw error(path, "must lie in [" + format(low) + ", " + format(high) + "], got " + value);
+        }
+        return value;
     }
 
     /** Prune's cut levels: one level, or a list of levels strictly descending in (0, 1). */

@@ -56,11 +56,15 @@ public record ResultDocument(long seed, String model, String precision, @JsonPro
     public record Solvers(Solver search, @JsonProperty("final") Solver last) {
     }
 
-    /** @param nfe NFEs of one full solve */
-    public record Solver(String solver, int steps, long nfe) {
+    /**
+     * @param nfe   NFEs of one full solve
+     * @param noise euler-sde's noise scale or ddim's eta (absent for the other solvers)
+     */
+    public record Solver(String solver, int steps, long nfe, @JsonInclude(JsonInclude.Include.NON_NULL) Double noise) {
 
         static Solver of(SolverSettings settings) {
-            return new Solver(settings.kind().id(), settings.steps(), settings.fullNfe());
+            return new Solver(settings.kind().id(), settings.steps(), settings.fullNfe(),
+                    settings.kind().noiseOption() == null ? null : settings.noise());
         }
     }
 

@@ -1,8 +1,11 @@
 package io.noisesearch.sampling;
 
+import io.noisesearch.noise.StepSeeds;
+import io.noisesearch.schedule.Coefficients;
 import io.noisesearch.schedule.Prediction;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
@@ -186,6 +189,98 @@ public final class Sampler {
     public record Capture(double time, Batch out) {
     }
 
+    /**
+     * Names the fresh noise of a stochastic solve: row r at step i of the grid draws the noise of key
+     * {@code firstKey + r} at solver step {@code firstStep + i} ({@link StepSeeds}), so a segment of a full grid
+     * draws what the full solve draws there.
+     */
+    public record StepNoise(long seed, long firstKey, int firstStep) {
+        /** The naming of rows from {@code start} on. */
+        public StepNoise fromRow(int start) {
+            return new StepNoise(seed, firstKey + start, firstStep);
+        }
+    }
+
+    /**
+     * Integrates x over the grid with the solver's settings: an ODE solver as {@link #solve(Batch, double[],
+     * SolverKind, Capture)}; a stochastic one (euler-sde, ddpm, ddim with eta > 0) with its steps' noise named by
+     * {@code noise} (required then, ignored otherwise), always as direct calls (no graphs: each step has its seed).
+     */
+    public void solve(Batch x, double[] times, SolverSettings settings, StepNoise noise, Capture capture) {
+        if (!settings.stochastic()) {
+            // euler-sde at noise scale 0 is Euler, call for call
+            solve(x, times, settings.kind() == SolverKind.EULER_SDE ? SolverKind.EULER : settings.kind(), capture);
+            return;
+        }
+        if (noise == null) {
+            throw new IllegalArgumentException("a stochastic solve (" + settings + ") needs the keys of its noise");
+        }
+        checkRows(x);
+        int captureStep = capture == null ? -1 : nearestStep(times, capture.time());
+        solveStochastic(x, times, settings, noise, capture == null ? null : capture.out(), captureStep);
+    }
+
+    /**
+     * The stochastic steps. Euler-Maruyama of the reverse SDE dx = [v - g^2/2 grad log p] dt + g dW with
+     * grad log p = -eps/sigma and g^2 = 2 S^2 sigma(t): x' = x + dt (v + S^2 eps) + S sqrt(2 sigma |dt|) z, the
+     * marginals of the ODE for any S; the step that ends at t = 0 is the ODE's (no noise is left to add).
+     * DDIM with eta: x' = alpha' x0 + sqrt(sigma'^2 - c^2) eps + c z with c = eta s sigma' / sigma, s the noise of
+     * the forward transition t' -> t (the DDPM posterior's standard deviation at eta = 1).
+     */
+    private void solveStochastic(Batch x, double[] times, SolverSettings settings, StepNoise noise, Batch captureOut,
+                                 int captureStep) {
+        int n = x.rows();
+        for (int i = 0; i + 1 < times.length; i++) {
+            double t = times[i];
+            double next = times[i + 1];
+            Batch pred = space.predicted.rows(0, n);
+            evaluate(x, t, pred, n, true);
+            if (i == captureStep) {
+                kernels.convertPrediction(x, pred, captureOut, prediction, Prediction.X0, schedule.at(t));
+            }
+            long stepSeed = StepSeeds.of(noise.seed(), noise.firstStep() + i);
+            if (settings.kind() == SolverKind.EULER_SDE) {
+                eulerMaruyamaStep(x, pred, t, next, settings.noise(), stepSeed, noise.firstKey());
+            } else {
+                double eta = settings.kind() == SolverKind.DDPM ? 1 : settings.noise();
+                ddimNoisyStep(x, pred, t, next, eta, stepSeed, noise.firstKey());
+            }
+        }
+    }
+
+    private void eulerMaruyamaStep(Batch x, Batch pred, double t, double next, double scale, long stepSeed,
+                                   long firstKey) {
+        int n = x.rows();
+        Batch v = velocity(x, pred, space.first.rows(0, n), t);
+        float dt = (float) (next - t);
+        if (next == 0) {
+            kernels.eulerStep(x, v, x, dt);
+            return;
+        }
+        Batch eps = space.second.rows(0, n);
+        kernels.convertPrediction(x, pred, eps, prediction, Prediction.EPSILON, schedule.at(t));
+        Batch drift = space.corrected.rows(0, n);
+        kernels.eulerStep(v, eps, drift, (float) (scale * scale));
+        kernels.eulerStep(x, drift, x, dt);
+        double sigma = schedule.at(t).sigma();
+        kernels.forwardNoise(x, stepSeed, firstKey, 1f, (float) (scale * Math.sqrt(2 * sigma * (t - next))));
+    }
+
+    private void ddimNoisyStep(Batch x, Batch pred, double t, double next, double eta, long stepSeed, long firstKey) {
+        Coefficients now = schedule.at(t);
+        Coefficients to = schedule.at(next);
+        double c = next == 0 || now.sigma() == 0 ? 0
+                : eta * schedule.forward(next, t).s() * to.sigma() / now.sigma();
+        if (c == 0) {
+            kernels.ddimStep(x, pred, x, prediction, now, to);
+            return;
+        }
+        double kept = Math.sqrt(Math.max(0, (double) to.sigma() * to.sigma() - c * c));
+        kernels.ddimStep(x, pred, x, prediction, now, new Coefficients(to.alpha(), (float) kept, to.dalpha(),
+                to.dsigma()));
+        kernels.forwardNoise(x, stepSeed, firstKey, 1f, (float) c);
+    }
+
     public void solve(Batch x, double[] times, SolverKind kind) {
         solve(x, times, kind, null);
     }
@@ -197,6 +292,10 @@ public final class Sampler {
      * replayed for every later solve of that shape: x is copied in and out on the device.
      */
     public void solve(Batch x, double[] times, SolverKind kind, Capture capture) {
+        if (kind.stochastic()) {
+            throw new IllegalArgumentException("solver " + kind.id() + " draws noise: solve it with its settings and"
+                    + " the keys of its noise");
+        }
         checkRows(x);
         int captureStep = capture == null ? -1 : nearestStep(times, capture.time());
         if (graphs && !space.recordingFailed && solveWithGraph(x, times, kind, capture, captureStep)) {
@@ -320,7 +419,7 @@ public final class Sampler {
     }
 
     /** The step whose start time is nearest the capture time, or -1 when the grid does not span that time. */
-    private static int nearestStep(double[] times, double time) {
+    public static int nearestStep(double[] times, double time) {
         double high = Math.max(times[0], times[times.length - 1]);
         double low = Math.min(times[0], times[times.length - 1]);
         if (time < low || time > high) {

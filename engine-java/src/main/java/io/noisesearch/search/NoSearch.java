@@ -23,6 +23,11 @@ public record NoSearch() implements SearchAlgorithm {
     }
 
     @Override
+    public boolean acceptsStochasticSolver() {
+        return true;
+    }
+
+    @Override
     public long plannedCandidates() {
         return 0;
     }

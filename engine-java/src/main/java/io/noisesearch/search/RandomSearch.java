@@ -36,6 +36,11 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
     }
 
     @Override
+    public boolean acceptsStochasticSolver() {
+        return true;
+    }
+
+    @Override
     public long plannedCandidates() {
         return candidates;
     }

@@ -2,7 +2,7 @@ package io.noisesearch.search;
 
 /** A search algorithm of PAPER.md; its record components are its hyperparameters. */
 public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrderSearch, PathSearch,
-        PruneSearch {
+        PruneSearch, SmcSearch {
 
     /** The command-line name: none, random, zero-order, paths, prune. */
     String id();
@@ -31,6 +31,14 @@ public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrde
 
     /** The options that size it, with their values, for the message that refuses a request: "--candidates 16". */
     String sizeOptions();
+
+    /**
+     * Whether its search solver may be stochastic (euler-sde, ddpm, ddim with eta > 0): the algorithms that solve keyed
+     * noises from level 1 (random, smc; none solves only with the final solver).
+     */
+    default boolean acceptsStochasticSolver() {
+        return false;
+    }
 
     Outcome run(SearchContext context);
 }

@@ -169,9 +169,10 @@ public final class SearchContext {
 
     /**
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
-     * search phase past the deadline less the reserve for what ends the search (its calls at the mean time per call so
-     * far; before any candidate is scored, at least a final solve, which no search's fallback takes), the search
-     * stops proposing ({@link DeadlineReached}).
+     * search phase, where the next call would end past the deadline less the reserve for what ends the search (its
+     * calls at the mean time per call so far; before any candidate is scored, at least a final solve, which no
+     * search's fallback takes), the search stops proposing ({@link DeadlineReached}): it does not start a call it
+     * cannot finish in time.
      */
     void checkpoint() {
         control.throwIfCancelled();
@@ -180,12 +181,18 @@ public final class SearchContext {
         }
         long now = control.now();
         long perCall = calls < 2 ? 0 : (now - firstCallEnd) / (calls - 1);
-        long reserved = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
+        // the next call, then what ends the search
+        long reserved = 1 + (scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe()));
         long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
         if (control.remainingNanos(now) <= reserve) {
             deadlineReached = true;
             throw new DeadlineReached();
         }
+    }
+
+    /** The request's seed, which names every draw of the search with a key. */
+    long seed() {
+        return seed;
     }
 
     public ModelInfo info() {
@@ -294,13 +301,45 @@ public final class SearchContext {
         return model.info().schedule().grid(1, 0, settings.steps());
     }
 
-    /** Solves every row of x over the time grid, chunk by chunk; captures go to the same rows of {@code captured}. */
+    /**
+     * Solves every row of x over the time grid with an ODE solver, chunk by chunk; captures go to the same rows of
+     * {@code captured}. A stochastic solver needs its noise's keys ({@link #solve(Batch, double[], SolverSettings,
+     * Batch, long, int)}).
+     */
     public void solve(Batch x, double[] times, SolverSettings settings, Batch captured) {
+        solve(x, times, settings, captured, null);
+    }
+
+    /**
+     * {@link #solve(Batch, double[], SolverSettings, Batch)} with any solver: a stochastic one draws row r's noise at
+     * the grid's step i from key {@code firstKey + r} at solver step {@code firstStep + i} (a grid that starts at step
+     * j of a full grid passes j, so that solving a full grid in segments draws what one solve draws).
+     */
+    public void solve(Batch x, double[] times, SolverSettings settings, Batch captured, long firstKey, int firstStep) {
+        solve(x, times, settings, captured, new Sampler.StepNoise(seed, firstKey, firstStep));
+    }
+
+    /**
+     * Steps of a full grid (from its step {@code firstStep}) with any solver, as {@link #solve(Batch, double[],
+     * SolverSettings, Batch, long, int)}; {@code x0} gets each row's clean x-prediction at {@code times[0]}, converted
+     * from the first step's own denoiser call (no extra NFE).
+     */
+    public void solveFrom(Batch x, double[] times, SolverSettings settings, Batch x0, long firstKey, int firstStep) {
+        solve(x, times, settings, times[0], x0, new Sampler.StepNoise(seed, firstKey, firstStep));
+    }
+
+    private void solve(Batch x, double[] times, SolverSettings settings, Batch captured, Sampler.StepNoise noise) {
+        solve(x, times, settings, verifier.captureTime(), captured, noise);
+    }
+
+    private void solve(Batch x, double[] times, SolverSettings settings, double captureTime, Batch captured,
+                       Sampler.StepNoise noise) {
         for (int start = 0; start < x.rows(); start += batchSize) {
             int count = Math.min(batchSize, x.rows() - start);
             Sampler.Capture capture = captured == null ? null
-                    : new Sampler.Capture(verifier.captureTime(), captured.rows(start, count));
-            sampler.solve(x.rows(start, count), times, settings.kind(), capture);
+                    : new Sampler.Capture(captureTime, captured.rows(start, count));
+            sampler.solve(x.rows(start, count), times, settings, noise == null ? null : noise.fromRow(start),
+                    capture);
         }
     }
 
@@ -349,7 +388,7 @@ public final class SearchContext {
         }
         meter.enter(Phase.FINAL);
         Batch captured = capturesFor(1);
-        solve(noise, fullGrid(finalSolver), finalSolver, captured);
+        solve(noise, fullGrid(finalSolver), finalSolver, captured, key, 0);
         return finished(noise, captured, sample, key, lineage, score, score(noise, captured));
     }
 
@@ -388,7 +427,7 @@ public final class SearchContext {
     public void solveKeys(Batch out, long firstKey, SolverSettings settings, Batch captured) {
         if (cache == null) {
             drawNoise(out, firstKey);
-            solve(out, fullGrid(settings), settings, captured);
+            solve(out, fullGrid(settings), settings, captured, firstKey, 0);
             return;
         }
         int rows = out.rows();
@@ -459,12 +498,21 @@ public final class SearchContext {
         Batch xCaptured = captured == null ? null : all ? captured : allocate(misses.size());
         if (all) {
             drawNoise(x, firstKey);
+            solve(x, fullGrid(settings), settings, xCaptured, firstKey, 0);
         } else {
             for (int i = 0; i < misses.size(); i++) {
                 drawNoise(x.row(i), firstKey + misses.get(i));
             }
+            if (settings.stochastic()) {
+                // the rows' keys are not consecutive: each row's step noise is named by its own key
+                for (int i = 0; i < misses.size(); i++) {
+                    solve(x.row(i), fullGrid(settings), settings, xCaptured == null ? null : xCaptured.row(i),
+                            firstKey + misses.get(i), 0);
+                }
+            } else {
+                solve(x, fullGrid(settings), settings, xCaptured);
+            }
         }
-        solve(x, fullGrid(settings), settings, xCaptured);
         float[] solved = download(x);
         float[] early = xCaptured == null ? null : download(xCaptured);
         int dim = model.info().dim();

@@ -76,6 +76,21 @@ public final class SearchControl {
         return cancelReason;
     }
 
+    /**
+     * Throws {@link DeadlineExceededException} where the deadline has already passed: called once before a search
+     * begins, so that a request that spent its time waiting is not run at all.
+     */
+    public void throwIfExpired() {
+        if (!hasDeadline) {
+            return;
+        }
+        long left = remainingNanos();
+        if (left <= 0) {
+            throw new DeadlineExceededException("--deadline-ms: the deadline passed " + Math.round(-left / 1e6)
+                    + " ms before the search could begin (waiting for a slot or opening the model); nothing was run");
+        }
+    }
+
     /** Throws the search's end where it was cancelled. */
     public void throwIfCancelled() {
         String reason = cancelReason;

@@ -9,7 +9,11 @@ public enum Stage {
     PATHS_INITIAL(4),
     PATHS_FORWARD(5),
     /** Early pruning's initial noises. */
-    PRUNE(6);
+    PRUNE(6),
+    /** SMC's resampling after step j: its uniforms are the Philox words of key (SMC_RESAMPLE, j, 0). */
+    SMC_RESAMPLE(16),
+    /** Lineage entries of SMC: (SMC_MOVE, j, i) moved a particle into slot i, whose noise it draws from step j on. */
+    SMC_MOVE(17);
 
     private final int code;
 

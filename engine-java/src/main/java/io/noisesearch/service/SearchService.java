@@ -13,6 +13,7 @@ import io.noisesearch.model.BuiltinModels;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.report.ResultDocument;
+import io.noisesearch.search.DeadlineExceededException;
 import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
 import org.slf4j.Logger;
@@ -234,6 +235,7 @@ public final class SearchService implements AutoCloseable {
             int status = 200;
             String reason = null;
             Exchange exchange = new Exchange();
+            exchange.arrived = System.nanoTime();
             try {
                 answer = answer(ctx, exchange);
             } catch (ServiceError e) {
@@ -243,6 +245,7 @@ public final class SearchService implements AutoCloseable {
             }
             metrics.answered(status, reason);
             if (!exchange.gone()) {
+                ctx.res().setHeader("Server-Timing", exchange.timing(System.nanoTime()));
                 write(ctx, status, answer, exchange.closeAfter);
             }
         } finally {
@@ -261,6 +264,28 @@ public final class SearchService implements AutoCloseable {
         private boolean gone;
         /** Bytes of a next request were read while watching: the connection closes after the answer. */
         private boolean closeAfter;
+        /** On the JVM's clock: arrival, the search's start on its thread and its end (0 where it did not run). */
+        private long arrived;
+        private volatile long began;
+        private volatile long searched;
+
+        /**
+         * The Server-Timing header of the answer (ms): wait for a slot and a search thread, the search, the answer's
+         * making after it, and the whole exchange until the answer is written; a client's latency less "total" is
+         * the transport's.
+         */
+        String timing(long now) {
+            StringBuilder timing = new StringBuilder();
+            if (began != 0 && searched != 0) {
+                timing.append(entry("queue", began - arrived)).append(", ").append(entry("search", searched - began))
+                        .append(", ").append(entry("answer", now - searched)).append(", ");
+            }
+            return timing.append(entry("total", now - arrived)).toString();
+        }
+
+        private static String entry(String name, long nanos) {
+            return String.format(java.util.Locale.ROOT, "%s;dur=%.3f", name, nanos / 1e6);
+        }
 
         synchronized void queued(boolean waiting) {
             queued = waiting;
@@ -331,7 +356,7 @@ public final class SearchService implements AutoCloseable {
             }
             long startedAt = System.nanoTime();
             metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
-            SearchResult result = run(checked, control);
+            SearchResult result = run(checked, control, exchange);
             metrics.searched(checked.request().model(), result.algorithm(),
                     Duration.ofNanos(System.nanoTime() - startedAt), result.compute(), result.deadlineReached());
             return document(checked, result);
@@ -370,13 +395,26 @@ public final class SearchService implements AutoCloseable {
     }
 
     /** Runs the search on a search thread (native work stays off the virtual threads' carriers). */
-    private SearchResult run(SearchRequests.Checked checked, SearchControl control) throws InterruptedException {
-        Future<SearchResult> future = searches.submit(() -> engine.search(checked.request(), control));
+    private SearchResult run(SearchRequests.Checked checked, SearchControl control, Exchange exchange)
+            throws InterruptedException {
+        Future<SearchResult> future = searches.submit(() -> {
+            exchange.began = System.nanoTime();
+            try {
+                return engine.search(checked.request(), control);
+            } finally {
+                exchange.searched = System.nanoTime();
+            }
+        });
         try {
             return future.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CancellationException) {
                 throw cancelledOr(control, engineError(e.getCause()));
+            }
+            if (e.getCause() instanceof DeadlineExceededException) {
+                // Its time went in the queue: a deliberate refusal, not the client's fault nor an internal one.
+                throw new ServiceError(503, "deadline_exceeded", null, "the deadline passed while the search waited"
+                        + " for a slot: nothing was run");
             }
             throw engineError(e.getCause());
         }

@@ -26,6 +26,8 @@ final class ServiceMetrics {
                 .description("Whether concurrent searches share model calls").register(registry);
         Gauge.builder("noisesearch.batching.max.delay.micros", batching, BatchingOptions::maxDelayMicros)
                 .description("Longest wait of a model call for other searches' rows").register(registry);
+        Gauge.builder("noisesearch.batching.calls.in.flight", batching, BatchingOptions::callsInFlight)
+                .description("Merged calls of one model that may run at once").register(registry);
         Gauge.builder("noisesearch.queue.depth", admission, Admission::queued)
                 .description("Searches waiting for a slot").register(registry);
         Gauge.builder("noisesearch.in.flight", admission, Admission::running)

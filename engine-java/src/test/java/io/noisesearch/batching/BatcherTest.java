@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -65,7 +69,7 @@ class BatcherTest {
     }
 
     private Batcher<Named> batcher(int maxRows, long delayMicros, Batcher.Clock clock) {
-        return new Batcher<>("m", (kernels, requests) -> calls.add(requests.stream().map(r -> r.name).toList()),
+        return new Batcher<>("m", (kernels, requests, slot) -> calls.add(requests.stream().map(r -> r.name).toList()),
                 maxRows, delayMicros, BatchListener.NONE, clock);
     }
 
@@ -156,6 +160,58 @@ class BatcherTest {
     }
 
     @Test
+    void withTwoSlotsTheWaitingRowsSplitIntoTwoCallsThatRunAtOnce() throws Exception {
+        // Each call waits inside until the other is inside too: only two calls in flight at once get through.
+        CyclicBarrier bothInside = new CyclicBarrier(2);
+        Set<Integer> slots = ConcurrentHashMap.newKeySet();
+        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests, slot) -> {
+            slots.add(slot);
+            try {
+                bothInside.await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("the other call never ran beside this one", e);
+            }
+            calls.add(requests.stream().map(r -> r.name).toList());
+        }, 64, 60_000_000, 2, BatchListener.NONE, Batcher.Clock.SYSTEM);
+        List<CompletableFuture<Void>> done = submitTogether(batcher,
+                List.of(new Named("a", 2), new Named("b", 2), new Named("c", 2), new Named("d", 2)));
+        for (CompletableFuture<Void> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        // 8 rows over 2 free slots: 4 rows a call, the second leader going at once (the others are held by calls).
+        assertThat(calls).hasSize(2).allSatisfy(call -> assertThat(call).hasSize(2));
+        assertThat(calls.stream().flatMap(List::stream)).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(slots).containsExactlyInAnyOrder(0, 1);
+    }
+
+    @Test
+    void oneSlotRunsOneCallAtATime() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests, slot) -> {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            Thread.yield();
+            calls.add(requests.stream().map(r -> r.name).toList());
+            inside.decrementAndGet();
+        }, 2, 0, 1, BatchListener.NONE, Batcher.Clock.SYSTEM);
+        List<Named> requests = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            requests.add(new Named("r" + i, 2));
+        }
+        for (CompletableFuture<Void> f : submitTogether(batcher, requests)) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(calls.stream().flatMap(List::stream)).hasSize(8);
+        assertThat(most.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatcherNeedsAtLeastOneSlot() {
+        assertThatThrownBy(() -> new Batcher<Named>("m", (kernels, requests, slot) -> { }, 4, 0, 0, BatchListener.NONE,
+                Batcher.Clock.SYSTEM)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in flight");
+    }
+
+    @Test
     void evenRequestsGoFirstAndOneOddRequestLastWithinTheRowLimit() {
         Named odd3 = new Named("odd3", 3);
         Named even2 = new Named("even2", 2);
@@ -183,7 +239,7 @@ class BatcherTest {
 
     @Test
     void aFailingRequestFailsAloneAndTheOthersGetTheirRows() throws Exception {
-        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests) -> {
+        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests, slot) -> {
             if (requests.stream().anyMatch(r -> r.name.equals("bad"))) {
                 throw new IllegalStateException("bad rows");
             }
@@ -200,7 +256,7 @@ class BatcherTest {
 
     @Test
     void aFailingModelReachesEveryCallerAndHangsNone() throws Exception {
-        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests) -> {
+        Batcher<Named> batcher = new Batcher<>("m", (kernels, requests, slot) -> {
             throw new IllegalStateException("model down");
         }, 64, 60_000_000, BatchListener.NONE, Batcher.Clock.SYSTEM);
         List<CompletableFuture<Void>> done = submitTogether(batcher,

@@ -62,6 +62,22 @@ class CommandLineErrorsTest {
             "--algorithm prune --prune-at 0.7,x                | --prune-at",
             "--algorithm prune --keep 0                        | --keep",
             "--algorithm prune --candidates 0                  | --candidates",
+            "--algorithm smc --particles 0                     | --particles",
+            "--algorithm smc --ess-threshold 0                 | --ess-threshold",
+            "--algorithm smc --ess-threshold 1.5               | --ess-threshold",
+            "--algorithm smc --steer-window 0.2,0.8            | --steer-window",
+            "--algorithm smc --steer-window 0.5                | --steer-window",
+            "--algorithm smc --resample-every 0                | --resample-every",
+            "--algorithm smc --smc-lambda -1                   | --smc-lambda",
+            "--algorithm smc --potential best                  | --potential",
+            "--algorithm smc --resampling stratified           | --resampling",
+            "--noise-scale 0.5                                 | --noise-scale",
+            "--solver heun --eta 0.3                           | --eta",
+            "--solver euler-sde --noise-scale -1               | --noise-scale",
+            "--solver euler-sde --noise-scale NaN              | --noise-scale",
+            "--model gmm-image-vp --solver ddim --eta 2        | --eta",
+            "--algorithm zero-order --solver euler-sde         | --search-solver",
+            "--algorithm paths --search-solver ddpm            | --search-solver",
     })
     void badOptionEndsWithOneLineNamingItAndExitCode2(String options, String named) {
         List<String> args = new ArrayList<>(List.of("search", "--out", temp.resolve("out").toString()));

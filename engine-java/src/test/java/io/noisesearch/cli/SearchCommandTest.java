@@ -56,6 +56,34 @@ class SearchCommandTest {
     }
 
     @Test
+    void smcRunsFromTheCommandLineWithAStochasticSolverAndRecordsItsNoise() throws IOException {
+        JsonNode smc = search("smc", "--algorithm", "smc", "--particles", "6", "--solver", "euler-sde",
+                "--noise-scale", "0.7", "--steps", "12", "--resampling", "residual");
+
+        assertThat(smc.path("algorithm").asText()).isEqualTo("smc");
+        assertThat(searchNfe(smc)).isEqualTo(6 * 12).isEqualTo(smc.path("searchNfePlanned").asLong());
+        assertThat(smc.path("compute").path("finalNfe").asLong()).isZero();
+        assertThat(smc.path("solvers").path("search").path("solver").asText()).isEqualTo("euler-sde");
+        assertThat(smc.path("solvers").path("search").path("noise").asDouble()).isEqualTo(0.7);
+        assertThat(smc.path("solvers").path("final").path("noise").asDouble()).isEqualTo(0.7);
+    }
+
+    @Test
+    void ddimWithEtaSearchesTheVpMixtureAndDdpmToo() throws IOException {
+        for (String[] solver : new String[][] {{"--solver", "ddim", "--eta", "0.5"}, {"--solver", "ddpm"}}) {
+            Path out = temp.resolve("vp-" + solver[1]);
+            List<String> args = new ArrayList<>(List.of("search", "--model", "gmm-image-vp", "--class", "3",
+                    "--algorithm", "random", "--candidates", "4", "--out", out.toString()));
+            args.addAll(List.of(solver));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as("exit code, stderr: %s", run.err()).isZero();
+            JsonNode random = CliRun.json(out.resolve("result.json"));
+            assertThat(random.path("solvers").path("search").path("solver").asText()).isEqualTo(solver[1]);
+            assertThat(searchNfe(random)).isEqualTo(4 * 20);
+        }
+    }
+
+    @Test
     void zeroOrderSearchOf16BeatsOneAndSpendsOnePlusNKSolves() throws IOException {
         JsonNode sixteen = search("zo16", "--algorithm", "zero-order", "--candidates", "16", "--iterations", "4");
         JsonNode one = search("zo1", "--algorithm", "zero-order", "--candidates", "1", "--iterations", "4");

@@ -25,6 +25,8 @@ class ServeCommandTest {
             "--batch-delay-us -1    | --batch-delay-us",
             "--batch-delay-us 5000000 | --batch-delay-us",
             "--batch-max-rows 0     | --batch-max-rows",
+            "--batch-calls -1       | --batch-calls",
+            "--batch-calls 1000     | --batch-calls",
     })
     void badOptionsEndInOneLineNamingTheOptionAndExit2(String options, String named) {
         String[] args = ("serve --port 0 " + options).split(" ");

@@ -40,6 +40,11 @@ class BatchingEngineTest {
 
     /** Runs the requests at once on a batching engine and one by one on a plain one; asserts equal results. */
     private static void assertMergedEqualsAlone(List<SearchRequest> requests, int threads) throws Exception {
+        assertMergedEqualsAlone(requests, threads, MERGING);
+    }
+
+    private static void assertMergedEqualsAlone(List<SearchRequest> requests, int threads, BatchingOptions merging)
+            throws Exception {
         List<SearchResult> alone = new ArrayList<>();
         try (Engine engine = Engine.open(Backends.open("host"), threads, 1, models())) {
             for (SearchRequest request : requests) {
@@ -48,7 +53,7 @@ class BatchingEngineTest {
         }
         AtomicInteger merged = new AtomicInteger();
         AtomicInteger calls = new AtomicInteger();
-        try (Engine engine = Engine.open(Backends.open("host"), threads, requests.size(), models(), MERGING)) {
+        try (Engine engine = Engine.open(Backends.open("host"), threads, requests.size(), models(), merging)) {
             engine.batchListener((model, rows, count) -> {
                 calls.incrementAndGet();
                 if (count > 1) {
@@ -89,6 +94,24 @@ class BatchingEngineTest {
             requests.add(request.withBatchSize(5).withGuidance(i % 2 == 0 ? 1.0 : 2.5));
         }
         assertMergedEqualsAlone(requests, 1);
+        // several merged calls in flight, each taking its share of the waiting rows: the same bits
+        assertMergedEqualsAlone(requests, 1, MERGING.withCallsInFlight(3));
+    }
+
+    @Test
+    void theEngineRunsOneMergedCallPerCoreOnTheCpuUnlessToldOtherwise() {
+        var host = Backends.open("host");
+        try {
+            assertThat(Engine.resolved(MERGING, host, 0).callsInFlight())
+                    .isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(Engine.resolved(MERGING, host, 3).callsInFlight()).isEqualTo(3);
+            assertThat(Engine.resolved(MERGING.withCallsInFlight(5), host, 3).callsInFlight()).isEqualTo(5);
+        } finally {
+            host.close();
+        }
+        try (Engine engine = Engine.open(Backends.open("host"), 2, 1, models(), MERGING)) {
+            assertThat(engine.batching().callsInFlight()).isEqualTo(2);
+        }
     }
 
     @Test

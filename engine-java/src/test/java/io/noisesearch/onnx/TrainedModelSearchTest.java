@@ -20,6 +20,9 @@ import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
+import io.noisesearch.search.Resampling;
+import io.noisesearch.search.TraceEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,26 @@ class TrainedModelSearchTest {
     private static SearchRequest request(Object algorithm, String verifier, int label, long seed) {
         return SearchRequest.of("mnist-flow-s", label, (io.noisesearch.search.SearchAlgorithm) algorithm, verifier, seed)
                 .withSolvers(EULER_8, EULER_8);
+    }
+
+    /**
+     * Smc with a capturing verifier takes the capture where a full solve takes it (the step nearest T = 0.75: step 2 of
+     * Euler x8) and scores potentials from there on: one particle is random search's candidate 0 under the same
+     * stochastic solver, bit for bit.
+     */
+    @Test
+    void smcWithSslTakesTheCaptureOfAFullSolveAndScoresPotentialsFromIt() {
+        SolverSettings sde = new SolverSettings(SolverKind.EULER_SDE, 8, 0.5);
+        SearchResult one = engine.search(request(new SmcSearch(1, SmcSearch.Potential.DIFFERENCE, 1,
+                Resampling.SYSTEMATIC, 1, 1, 1, 0), "ssl@0.75", 3, 2).withSolvers(sde, sde));
+        SearchResult plain = engine.search(request(new RandomSearch(1), "ssl@0.75", 3, 2).withSolvers(sde, sde));
+        assertThat(one.sample()).containsExactly(plain.sample());
+        assertThat(one.score()).isEqualTo(plain.score());
+
+        SearchResult four = engine.search(request(new SmcSearch(4, SmcSearch.Potential.DIFFERENCE, 1,
+                Resampling.SYSTEMATIC, 1, 1, 1, 0), "ssl@0.75", 3, 2).withSolvers(sde, sde));
+        assertThat(four.trace()).extracting(TraceEntry::iteration).containsExactly(2, 3, 4, 5, 6, 8);
+        assertThat(four.compute().searchNfe()).isEqualTo(32);
     }
 
     @Test

@@ -54,6 +54,27 @@ class DiskCacheTest {
         }
     }
 
+    /** A stochastic solver's rows are keyed by its noise too: euler-sde at 0.5 is not euler-sde at 1. */
+    @Test
+    void aStochasticSolversNoiseIsPartOfTheKey() {
+        SolverSettings half = new SolverSettings(SolverKind.EULER_SDE, 10, 0.5);
+        SolverSettings eta = new SolverSettings(SolverKind.DDIM, 10, 0.3);
+        try (DiskCache cache = open()) {
+            cache.putRow(new SolveCache.Row("model-hash/host", 3, 7, 0, half, 1.5, Double.NaN), values(1));
+            cache.putRow(new SolveCache.Row("model-hash/host", 3, 7, 0, eta, 1.5, Double.NaN), values(2));
+        }
+        try (DiskCache cache = open()) {
+            assertThat(cache.row(new SolveCache.Row("model-hash/host", 3, 7, 0, half, 1.5, Double.NaN)))
+                    .containsExactly(values(1));
+            assertThat(cache.row(new SolveCache.Row("model-hash/host", 3, 7, 0, eta, 1.5, Double.NaN)))
+                    .containsExactly(values(2));
+            assertThat(cache.row(new SolveCache.Row("model-hash/host", 3, 7, 0,
+                    new SolverSettings(SolverKind.EULER_SDE, 10), 1.5, Double.NaN))).isNull();
+            assertThat(cache.row(new SolveCache.Row("model-hash/host", 3, 7, 0,
+                    new SolverSettings(SolverKind.DDIM, 10), 1.5, Double.NaN))).isNull();
+        }
+    }
+
     @Test
     void rowsAndScoresAreReadBackByANewProcessAndKeyedByEveryField() {
         try (DiskCache cache = open()) {

@@ -4,6 +4,8 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.Resampling;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.ZeroOrderSearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +94,19 @@ class SweepReaderTest {
     }
 
     @Test
+    void smcTakesTheSearchCommandsDefaultsAndNamesItsPotentialAndScheme() {
+        assertThat(parse(HEAD + "algorithms: [smc]\n").configurations().getFirst().searchAlgorithm())
+                .isEqualTo(new SmcSearch(8, SmcSearch.Potential.DIFFERENCE, 1, Resampling.SYSTEMATIC, 1, 1, 1, 0));
+        List<Configuration> configurations = parse(HEAD + "algorithms: [{name: smc, particles: [4, 16],"
+                + " potential: max, smcLambda: 0.5, resampling: residual, resampleEvery: 2, essThreshold: 0.5,"
+                + " steerFrom: 0.9, steerTo: 0.1}]\nsearchSolver: euler-sde\n").configurations();
+        assertThat(configurations).extracting(Configuration::searchAlgorithm).containsExactly(
+                new SmcSearch(4, SmcSearch.Potential.MAX, 0.5, Resampling.RESIDUAL, 2, 0.5, 0.9, 0.1),
+                new SmcSearch(16, SmcSearch.Potential.MAX, 0.5, Resampling.RESIDUAL, 2, 0.5, 0.9, 0.1));
+        assertThat(configurations.getFirst().searchSolver().kind()).isEqualTo(SolverKind.EULER_SDE);
+    }
+
+    @Test
     void theExampleSweepsInBenchSweepsRead() throws IOException {
         Path folder = benchSweeps();
         try (Stream<Path> files = Files.list(folder)) {
@@ -162,6 +177,12 @@ class SweepReaderTest {
                         "sweep.yaml: algorithms[0].pruneAt: must lie strictly between 0 and 1, got 1.2"),
                 Arguments.of("prune without levels", HEAD + "algorithms: [{name: prune, pruneAt: [[]]}]\n",
                         "sweep.yaml: algorithms[0].pruneAt[0]: is empty"),
+                Arguments.of("smc potential", HEAD + "algorithms: [{name: smc, potential: best}]\n",
+                        "sweep.yaml: algorithms[0].potential: unknown potential 'best'"),
+                Arguments.of("smc ESS threshold", HEAD + "algorithms: [{name: smc, essThreshold: 0}]\n",
+                        "sweep.yaml: algorithms[0].essThreshold: must lie in (0, 1], got 0.0"),
+                Arguments.of("smc particles", HEAD + "algorithms: [{name: smc, particles: 0}]\n",
+                        "sweep.yaml: algorithms[0].particles: must be at least 1, got 0"),
                 Arguments.of("prune keep factor", HEAD + "algorithms: [{name: prune, keep: 0}]\n",
                         "sweep.yaml: algorithms[0].keep: must be at least 1, got 0"),
                 Arguments.of("repeated schedule", HEAD + "algorithms: [{name: prune, pruneAt: [[0.5], 0.5]}]\n",

@@ -110,7 +110,8 @@ class SweepTest {
                 models: gmm-image
                 verifiers: oracle
                 algorithms: [none, random, {name: zero-order, lambda: 2}, paths, prune,
-                             {name: prune, pruneAt: [[0.8, 0.5, 0.2], 0.6], keep: 2}]
+                             {name: prune, pruneAt: [[0.8, 0.5, 0.2], 0.6], keep: 2},
+                             {name: smc, potential: [max, sum], resampling: residual, essThreshold: 0.5}]
                 searchSolver: euler
                 budgets: [unlimited, 50]
                 guidance: [default, 1.5]

@@ -24,14 +24,18 @@ final class MixtureSolveFixture implements AutoCloseable {
         model = BuiltinModels.open(modelName, backend, arena);
     }
 
-    /** Samples of noises (seed, keys 0..rows-1) solved from t = 1 to 0. */
+    /**
+     * Samples of noises (seed, keys 0..rows-1) solved from t = 1 to 0; a stochastic solver draws row r's step noise
+     * from key r.
+     */
     float[] solve(int label, int rows, long seed, SolverSettings settings, double guidance) {
         GuidedDenoiser guided = new GuidedDenoiser(model, label, guidance, new ComputeMeter());
         try (Arena scratch = Arena.ofConfined()) {
             Sampler sampler = new Sampler(guided, backend, kernels, scratch, rows);
             Batch x = backend.allocate(scratch, rows, model.info().dim());
             kernels.gaussianNoise(x, seed, 0);
-            sampler.solve(x, model.info().schedule().grid(1, 0, settings.steps()), settings.kind());
+            sampler.solve(x, model.info().schedule().grid(1, 0, settings.steps()), settings,
+                    new Sampler.StepNoise(seed, 0, 0), null);
             return backend.download(x);
         }
     }

@@ -22,11 +22,14 @@ class AlgorithmsTest {
         assertThat(Algorithms.create("zero-order", SETTINGS)).isEqualTo(new ZeroOrderSearch(8, 4, 0.95, Double.NaN));
         assertThat(Algorithms.create("paths", SETTINGS)).isEqualTo(new PathSearch(4, 2, 0.4, 0.05, 0.1, 2));
         assertThat(Algorithms.create("prune", SETTINGS)).isEqualTo(new PruneSearch(16, List.of(0.7, 0.4), 4));
+        assertThat(Algorithms.create("smc", SETTINGS)).isEqualTo(
+                new SmcSearch(8, SmcSearch.Potential.DIFFERENCE, 1, Resampling.SYSTEMATIC, 1, 1, 1, 0));
     }
 
     @Test
     void anUnknownNameIsOneLineListingTheKnownOnes() {
         assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune)");
+                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune,"
+                        + " smc)");
     }
 }

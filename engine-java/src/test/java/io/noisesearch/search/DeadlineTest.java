@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Deadlines make every search anytime: on a clock the test drives (one tick per reading, no sleeping), a search
  * stopped by its deadline returns what the same search returns under the budget of the work it completed, and
- * without a deadline nothing changes.
+ * without a deadline nothing changes; one whose deadline passed before it began is not run.
  */
 class DeadlineTest {
 
@@ -56,7 +57,7 @@ class DeadlineTest {
                     new SolverSettings(SolverKind.EULER, 6))) {
                 SearchRequest request = request(algorithm).withSolvers(search, null);
                 int reached = 0;
-                for (long ticks : new long[] {1, 3, 8, 15, 30, 45, 60, 90}) {
+                for (long ticks : new long[] {2, 3, 8, 15, 30, 45, 60, 90}) {
                     SearchResult stopped = engine.search(request, ticking(ticks));
                     String what = algorithm.id() + " " + search + " deadline " + ticks;
                     if (!stopped.deadlineReached()) {
@@ -91,6 +92,8 @@ class DeadlineTest {
         int entries = stopped.trace().size();
         return switch (algorithm) {
             case RandomSearch r -> stopped.trace().getFirst().keys().length * solver.fullNfe();
+            // smc returns its particles only once they reach t = 0: a trace means the whole solve of its particles
+            case SmcSearch s -> stopped.trace().getLast().keys().length * solver.fullNfe();
             case ZeroOrderSearch z -> (1 + (long) z.neighbours() * (entries - 1)) * solver.fullNfe();
             case PathSearch p -> {
                 long total = p.paths() * solver.nfe(p.initialSteps(solver), schedule.timeOf(p.searchStart()));
@@ -151,11 +154,45 @@ class DeadlineTest {
     void aDeadlineBeforeAnyCandidateReturnsTheUnsearchedNoise() {
         SearchResult none = engine.search(request(new NoSearch()));
         for (SearchAlgorithm algorithm : ALGORITHMS) {
-            SearchResult stopped = engine.search(request(algorithm), ticking(1));
+            // The search begins one reading before its deadline and stops at its first check.
+            SearchResult stopped = engine.search(request(algorithm), ticking(2));
             assertThat(stopped.deadlineReached()).as(algorithm.id()).isTrue();
             assertThat(stopped.sample()).as(algorithm.id()).containsExactly(none.sample());
             assertThat(stopped.compute().finalNfe()).as(algorithm.id()).isEqualTo(19);
             assertThat(stopped.trace()).as(algorithm.id()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeadlinePassedBeforeTheSearchBeginsRunsNothing() {
+        for (SearchAlgorithm algorithm : ALGORITHMS) {
+            // The deadline comes at the reading before the search's first: it passed while the request waited.
+            assertThatThrownBy(() -> engine.search(request(algorithm), ticking(1))).as(algorithm.id())
+                    .isInstanceOf(DeadlineExceededException.class).hasMessageContaining("--deadline-ms")
+                    .hasMessageContaining("before the search could begin");
+        }
+        AtomicLong now = new AtomicLong();
+        SearchControl queued = SearchControl.startingNow(Duration.ofMillis(10), now::get);
+        now.addAndGet(Duration.ofMillis(25).toNanos());
+        assertThatThrownBy(() -> engine.search(request(new RandomSearch(4)), queued))
+                .isInstanceOf(DeadlineExceededException.class).hasMessageContaining("passed 15 ms before");
+        // the engine serves the next request as before
+        assertThat(engine.search(request(new RandomSearch(4))).deadlineReached()).isFalse();
+    }
+
+    @Test
+    void aSearchDoesNotStartACallItCannotFinishBeforeItsDeadline() {
+        // One tick per reading, about one reading per call: the search's last reading comes before the deadline,
+        // since at one tick left the next call (one tick at the measured rate) would end on or past it.
+        for (long ticks : new long[] {50, 70, 91, 117}) {
+            AtomicLong now = new AtomicLong();
+            SearchControl control = SearchControl.startingNow(Duration.ofNanos(ticks * TICK),
+                    () -> now.addAndGet(TICK));
+            long deadline = TICK + ticks * TICK;
+            SearchResult stopped = engine.search(request(new RandomSearch(80)), control);
+            assertThat(stopped.deadlineReached()).as("deadline %d", ticks).isTrue();
+            assertThat(stopped.compute().finalNfe()).as("deadline %d", ticks).isZero();
+            assertThat(now.get()).as("deadline %d: the last reading", ticks).isLessThan(deadline);
         }
     }
 
@@ -192,7 +229,7 @@ class DeadlineTest {
 
     @Test
     void noSearchHasNothingToStop() {
-        SearchResult result = engine.search(request(new NoSearch()), ticking(1));
+        SearchResult result = engine.search(request(new NoSearch()), ticking(2));
         assertThat(result.deadlineReached()).isFalse();
         assertThat(result.compute().finalNfe()).isEqualTo(19);
     }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -87,6 +88,57 @@ class ServiceDeadlinesTest {
             assertThat(get(service, "/metrics").body()).contains(
                     "noisesearch_deadlines_reached_total{algorithm=\"random\",model=\"gmm-image\"} 1.0");
         }
+    }
+
+    @Test
+    void aDeadlineThatPassesInTheQueueIsRefusedWithoutRunningTheSearch() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            CompletableFuture<HttpResponse<String>> late;
+            try (Admission.Permit held = service.admission().enter(false)) {
+                late = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 4, \"deadlineMs\": 1}")));
+                assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                // the deadline of 1 ms passes while the slot is held
+                Thread.sleep(20);
+            }
+            HttpResponse<String> answer = late.get(60, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+            assertThat(json(answer).get("reason").asText()).isEqualTo("deadline_exceeded");
+            String metrics = get(service, "/metrics").body();
+            assertThat(metrics).contains("noisesearch_rejections_total{reason=\"deadline_exceeded\"} 1.0");
+            assertThat(metrics).doesNotContain("noisesearch_deadlines_reached_total");
+            HttpResponse<String> next = post(service, "{\"candidates\": 2, \"deadlineMs\": 60000}");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void everyAnswerSaysWhereItsServerTimeWent() throws Exception {
+        try (SearchService service = SearchService.start(engine, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            HttpResponse<String> answer = post(service, "{\"candidates\": 4}");
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            Map<String, Double> timing = serverTiming(answer);
+            assertThat(timing).containsOnlyKeys("queue", "search", "answer", "total");
+            assertThat(timing.values()).allSatisfy(ms -> assertThat(ms).isNotNegative());
+            // consecutive spans from arrival to the answer written: their sum is the total, up to the rounding of each
+            assertThat(timing.get("queue") + timing.get("search") + timing.get("answer"))
+                    .isCloseTo(timing.get("total"), org.assertj.core.data.Offset.offset(0.002));
+            HttpResponse<String> refused = post(service, "{\"candidates\": -1}");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(serverTiming(refused)).containsOnlyKeys("total");
+        }
+    }
+
+    /** The Server-Timing header's entries, name to milliseconds. */
+    private static Map<String, Double> serverTiming(HttpResponse<String> response) {
+        Map<String, Double> entries = new java.util.LinkedHashMap<>();
+        for (String entry : response.headers().firstValue("Server-Timing").orElseThrow().split(",\\s*")) {
+            String[] parts = entry.split(";dur=");
+            entries.put(parts[0], Double.parseDouble(parts[1]));
+        }
+        return entries;
     }
 
     @Test
