@@ -9,6 +9,7 @@ The contract of the exported files is docs/t2i-models.md. Shapes of the tensors:
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -566,6 +567,11 @@ def train(name: str, kind: str, defaults: dict) -> None:
     common.finish(out, name, t_train)
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 the engine checks a manifest's graph file against before it opens it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokenizer, out: Path, args, t_train: float,
                           n: int, steps: int, z_all: torch.Tensor) -> None:
     """model.onnx (denoiser), text-encoder.onnx, golden.json, golden-text-encoder.json, model.pt, manifest.json."""
@@ -597,6 +603,7 @@ def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokeni
         "name": name,
         "role": "denoiser",
         "file": "model.onnx",
+        "sha256": file_sha256(out / "model.onnx"),
         "inputs": [
             common.tensor_spec("x", [-1, 4, 8, 8], "float32"),
             common.tensor_spec("t", [-1], "float32"),
@@ -610,6 +617,7 @@ def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokeni
         "tokenizer": {"vocabulary": tok.vocabulary, "maxTokens": L},
         "textEncoder": {
             "file": "text-encoder.onnx",
+            "sha256": file_sha256(out / "text-encoder.onnx"),
             "golden": "golden-text-encoder.json",
             "inputs": [common.tensor_spec("tokens", [-1, L], "int64")],
             "outputs": [common.tensor_spec("text", [-1, L, dt], "float32"),

@@ -151,6 +151,7 @@ def export(ae: shapes.AutoEncoder, out: Path, args, t_train: float, n: int, step
         "name": "shapes-ae",
         "role": "decoder",
         "file": "model.onnx",
+        "sha256": shapes.file_sha256(out / "model.onnx"),
         "inputs": [common.tensor_spec("latent", latent, "float32")],
         "outputs": [common.tensor_spec("image", [-1, 3, 32, 32], "float32")],
         "sample": shapes.IMAGE,

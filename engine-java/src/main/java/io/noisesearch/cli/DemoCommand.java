@@ -72,8 +72,29 @@ final class DemoCommand implements Callable<Integer> {
             description = "Folder for grid.png, report.json and report.md (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--track", defaultValue = "class", paramLabel = "class|t2i",
+            description = "class: class-conditional image models (default); t2i: a text-to-image model on "
+                    + TextDemo.PER_CATEGORY * 4 + " of the evaluation prompts, no search against best-of-N random"
+                    + " search, judged by the shapes checker (default model " + TextDemo.MODEL + ", verifier "
+                    + TextDemo.VERIFIER + ").")
+    String track;
+
+    @Option(names = "--candidates", description = "N of the t2i track's random search (default: "
+            + TextDemo.CANDIDATES + ").")
+    Integer candidates;
+
     @Override
     public Integer call() throws Exception {
+        if (track.equals("t2i")) {
+            return callText();
+        }
+        if (!track.equals("class")) {
+            throw new ParameterException(spec.commandLine(), "--track must be class or t2i, got '" + track + "'");
+        }
+        if (candidates != null) {
+            throw new ParameterException(spec.commandLine(), "--candidates goes with --track t2i (the class track"
+                    + " sizes its searches by --budget-nfe)");
+        }
         boolean mixture = Demo.MIXTURE_MODEL.equals(request.model);
         if (mixture) {
             refuseTrainedOnlyOptions();
@@ -107,6 +128,55 @@ final class DemoCommand implements Callable<Integer> {
             report.write(dir);
             console.print(report.table());
             console.printf(Locale.ROOT, "%.1f s; %s, %s and %s%n", report.wallSeconds(), dir.path().resolve("grid.png"),
+                    dir.path().resolve("report.md"), dir.path().resolve("report.json"));
+            console.flush();
+        }
+        return 0;
+    }
+
+    /**
+     * The text-to-image track ({@link TextDemo}): its own default model and verifier where the options name none. A
+     * verifier that cannot be built for the model (the default clip before its model is present) is one line, exit 2,
+     * before any search.
+     */
+    private Integer callText() throws Exception {
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--per-class")) {
+            throw new ParameterException(spec.commandLine(), "--per-class applies to the class track; the t2i track"
+                    + " makes one sample per prompt");
+        }
+        String model = parsed.hasMatchedOption("--model") ? request.model : TextDemo.MODEL;
+        String verifier = parsed.hasMatchedOption("--verifier") ? request.verifier : TextDemo.VERIFIER;
+        int n = candidates == null ? TextDemo.CANDIDATES : candidates;
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--candidates must be at least 1, got " + n);
+        }
+        request.model = model;
+        request.verifier = verifier;
+        PrintWriter console = spec.commandLine().getOut();
+        try (OutputDirectory dir = OutputDirectory.open(out, "--out"); Engine engine = engineOptions.open()) {
+            io.noisesearch.model.Denoiser denoiser = engine.model(model);
+            if (!(denoiser instanceof io.noisesearch.model.TextDenoiser)) {
+                throw new ParameterException(spec.commandLine(), "--model " + model + ": the t2i track needs a"
+                        + " text-conditioned model (shapes-flow, shapes-eps)");
+            }
+            try {
+                engine.verifier(verifier, denoiser);
+            } catch (io.noisesearch.InvalidRequestException e) {
+                throw new io.noisesearch.InvalidRequestException("--verifier " + verifier
+                        + (parsed.hasMatchedOption("--verifier") ? "" : " (the t2i track's default)") + ": "
+                        + e.getMessage() + "; choose another with --verifier", e);
+            }
+            ModelInfo info = denoiser.info();
+            List<io.noisesearch.shapes.Caption> prompts = TextDemo.prompts();
+            console.printf(Locale.ROOT, "noisesearch demo --track t2i: %s, %d prompts, none against random N=%d"
+                    + " with verifier %s%n", model, prompts.size(), n, verifier);
+            console.flush();
+            String table = new TextDemo(engine, spec.commandLine().getErr()).run(
+                    i -> request.request(new io.noisesearch.search.NoSearch(), info, 0, request.seed + i)
+                            .withPrompt(prompts.get(i).text()), prompts, n, verifier, dir);
+            console.print(table);
+            console.printf(Locale.ROOT, "%s, %s and %s%n", dir.path().resolve("grid.png"),
                     dir.path().resolve("report.md"), dir.path().resolve("report.json"));
             console.flush();
         }

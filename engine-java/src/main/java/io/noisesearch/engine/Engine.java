@@ -13,6 +13,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.backend.TransferMeter;
 import io.noisesearch.compute.ComputeMeter;
+import io.noisesearch.format.ImageLayout;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.EncodedPrompt;
@@ -36,6 +37,7 @@ import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.DecodingVerifier;
+import io.noisesearch.verify.ImageAccess;
 import io.noisesearch.verify.NoVerifier;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
@@ -245,10 +247,25 @@ public final class Engine implements AutoCloseable {
 
     /** The verifier the request names, on the models its denoiser's manifest names for the verifier roles. */
     private Verifier verifierFor(SearchRequest request) {
-        Denoiser model = model(request.model());
-        Verifier verifier = Verifiers.create(request.verifier(), model, batching.enabled()
-                ? role -> batched(auxiliary(model, role)) : role -> auxiliary(model, role));
+        return verifier(request.verifier(), model(request.model()));
+    }
+
+    /**
+     * The verifier {@code spec} names for searches of {@code model}, as a search uses it: on the models its manifest
+     * names for the verifier roles, behind the decoder of a latent model.
+     */
+    public Verifier verifier(String spec, Denoiser model) {
+        checkOpen();
         ImageModel decoder = decoder(model);
+        ImageLayout images = model.info().layout();
+        if (decoder != null) {
+            ModelManifest.SampleSpec image = decoder.manifest().sample();
+            images = new ImageLayout(model.info().name(), image.channels(), image.height(), image.width(),
+                    image.range().get(0).floatValue(), image.range().get(1).floatValue());
+        }
+        Verifier verifier = Verifiers.create(spec, model, batching.enabled()
+                ? role -> batched(auxiliary(model, role)) : role -> auxiliary(model, role),
+                new ImageAccess(backend, images));
         // a latent model's candidates are decoded before any verifier that reads them
         return decoder == null || verifier instanceof NoVerifier ? verifier
                 : new DecodingVerifier(verifier, decoder, backend);

@@ -48,11 +48,15 @@ public record ModelFiles(Path folder, ModelManifest manifest) {
     }
 
     /**
-     * Refuses a variant file whose SHA-256 is not the manifest's (changed after it was made, or another file); the
-     * fp32 file carries no hash. Checked before ONNX Runtime reads the file.
+     * Refuses a model file whose SHA-256 is not the manifest's (changed after it was made, or another file): a
+     * variant's always, the fp32 file's where the manifest gives {@code sha256} (other graphs of the folder carry
+     * hashes of their own). Checked before ONNX Runtime reads it.
      */
     public void requireIntact(Precision precision, Path file) {
         if (precision == Precision.FP32) {
+            if (file.equals(modelFile())) {
+                requireHash(file, manifest.sha256(), "sha256");
+            }
             return;
         }
         String expected = manifest.variant(precision).sha256();

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * with shapes (-1 = dynamic batch), and for denoisers the prediction type, schedule, condition, sample shape,
  * FLOPs per sample, default solver and the folders of the models its verifiers use ("verifiers": role ->
  * folder name beside this one), and the reduced-precision variants of its model file ("variants": precision ->
- * {file, sha256}). Text-conditioned latent denoisers (condition kind "text") add their tokenizer, the text encoder's
+ * {file, sha256}), and optionally its fp32 model file's SHA-256 ("sha256", checked before the file is opened).
+ * Text-conditioned latent denoisers (condition kind "text") add their tokenizer, the text encoder's
  * graph, the folder of their decoder (latent -> image) and the decoded image's shape; a decoder's manifest (role
  * "decoder") gives its latent shape. Parsing checks every field the engine relies on and names the file and the
  * field at fault.
@@ -31,7 +32,8 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
                             ConditionSpec condition, SampleSpec sample, Long flopsPerSample,
                             SolverSpec defaultSolver, Double defaultGuidance, Map<String, String> verifiers,
                             Map<String, VariantSpec> variants, TokenizerSpec tokenizer, GraphSpec textEncoder,
-                            String decoder, SampleSpec image, SampleSpec latent, Map<String, Object> provenance) {
+                            String decoder, SampleSpec image, SampleSpec latent, Map<String, Object> provenance,
+                            String sha256) {
 
     /** Values of one sample (channels x height x width): 64 MiB of float32. */
     public static final long MAX_SAMPLE_VALUES = 1L << 24;
@@ -118,6 +120,8 @@ public record ModelManifest(String name, String role, String file, List<TensorSp
         require(path, name != null && !name.isBlank(), "name", "a non-empty string");
         require(path, role != null && ROLES.contains(role), "role", "one of " + ROLES);
         require(path, file != null && !file.isBlank(), "file", "the ONNX file name");
+        require(path, sha256 == null || sha256.matches("[0-9a-f]{64}"), "sha256",
+                "absent or the model file's SHA-256 in 64 lower-case hex digits");
         require(path, inputs != null && !inputs.isEmpty(), "inputs", "at least one tensor");
         require(path, outputs != null && !outputs.isEmpty(), "outputs", "at least one tensor");
         for (TensorSpec t : concat(inputs, outputs)) {

@@ -88,7 +88,7 @@ public final class Profiler {
             for (int j = 0; j < sweep.verifiers().size(); j++) {
                 String verifier = sweep.verifiers().get(j);
                 String at = sweep.verifiers().size() > 1 ? "verifiers[" + j + "]" : "verifiers";
-                resolve(at, () -> Verifiers.create(verifier, model, role -> engine.auxiliary(model, role)),
+                resolve(at, () -> engine.verifier(verifier, model),
                         " (model " + model.info().name() + ")");
             }
         }
@@ -207,8 +207,7 @@ public final class Profiler {
         if (group.size() == 1) {
             return new UnitSamples(null, List.copyOf(samples), wall, evaluation);
         }
-        Verifier verifier = Verifiers.create(poolConfiguration.verifier(), model,
-                role -> engine.auxiliary(model, role));
+        Verifier verifier = engine.verifier(poolConfiguration.verifier(), model);
         // Each sample's winners solved for the final sample so far, by key: points that share a winner share its solve.
         List<Map<Long, SearchResult>> solved = new ArrayList<>();
         pool.forEach(r -> solved.add(new HashMap<>()));

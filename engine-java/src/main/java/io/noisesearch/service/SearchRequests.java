@@ -8,6 +8,8 @@ import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 
+import io.noisesearch.verify.RemoteVerifier;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -64,8 +66,13 @@ final class SearchRequests {
                 last == null ? modelInfo.defaultSolver() : last);
         double guidance = guidance(body.cfg());
         long budget = body.budgetNfe() == null ? SearchRequest.UNLIMITED : body.budgetNfe();
-        SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm,
-                or(body.verifier(), DEFAULT_VERIFIER), search, last, guidance, budget, or(body.seed(), 0L),
+        String verifier = or(body.verifier(), DEFAULT_VERIFIER);
+        if (verifier.contains(RemoteVerifier.PREFIX)) {
+            // a client must not make the service call URLs of its choosing
+            throw ServiceError.invalid("verifier", "verifier: remote verifiers are not served (the service makes no"
+                    + " outbound calls for its clients)");
+        }
+        SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm, verifier, search, last, guidance, budget, or(body.seed(), 0L),
                 or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()));
         if (body.prompt() != null) {
             if (body.label() != null) {

@@ -5,6 +5,7 @@ import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.MixtureDenoiser;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -12,7 +13,8 @@ import java.util.function.Function;
 /**
  * Builds a verifier from its command-line name. Exact mixture models: {@code oracle}, {@code posterior}.
  * Trained models: {@code classifier}, {@code ssl} (or {@code ssl@T}: capture at t = T), {@code oracle-is}, each on
- * the model its denoiser's manifest names for that role. Any model: {@code ensemble:a,b,...}.
+ * the model its denoiser's manifest names for that role. Any image model: {@code remote:URL} (an HTTP endpoint),
+ * {@code ensemble:a,b=2,...} (a rank ensemble, weights optional).
  */
 public final class Verifiers {
 
@@ -34,21 +36,28 @@ public final class Verifiers {
 
     /** {@code auxiliary} opens the model of a role ("classifier", "ssl", "evaluator") for the denoiser. */
     public static Verifier create(String spec, Denoiser model, Function<String, ImageModel> auxiliary) {
+        return create(spec, model, auxiliary, null);
+    }
+
+    /**
+     * As {@link #create(String, Denoiser, Function)}; {@code images} (null: none) lets {@code remote:URL} read the
+     * scored images on the host.
+     */
+    public static Verifier create(String spec, Denoiser model, Function<String, ImageModel> auxiliary,
+                                  ImageAccess images) {
         if (spec == null || spec.isBlank()) {
             throw new InvalidRequestException("--verifier is empty");
         }
         if (spec.startsWith("ensemble:")) {
-            List<Verifier> members = new ArrayList<>();
-            for (String part : spec.substring("ensemble:".length()).split(",")) {
-                if (part.startsWith("ensemble")) {
-                    throw new InvalidRequestException("--verifier: ensembles cannot nest ('" + spec + "')");
-                }
-                members.add(create(part.trim(), model, auxiliary));
+            return ensemble(spec, model, auxiliary, images);
+        }
+        if (spec.startsWith(RemoteVerifier.PREFIX)) {
+            URI endpoint = RemoteVerifier.endpoint(spec);
+            if (images == null) {
+                throw new InvalidRequestException("--verifier " + spec + ": remote verifiers run inside a search of the"
+                        + " engine only");
             }
-            if (members.size() < 2) {
-                throw new InvalidRequestException("--verifier: an ensemble needs at least two members ('" + spec + "')");
-            }
-            return new EnsembleVerifier(members);
+            return new RemoteVerifier(endpoint, images, model.info().name(), RemoteVerifier.Settings.current());
         }
         if (spec.startsWith("ssl@")) {
             return new FeatureSimilarityVerifier(auxiliary.apply("ssl"), captureTime(spec));
@@ -64,8 +73,57 @@ public final class Verifiers {
                     + " samples a generate run has already chosen: use it with the generate command");
             default -> throw new InvalidRequestException("--verifier: unknown verifier '" + spec + "' (expected "
                     + String.join(", ", MIXTURE) + " for mixture models, " + String.join(", ", TRAINED)
-                    + " for trained models (ssl@T captures at t = T), none, or ensemble:a,b,...)");
+                    + " for trained models (ssl@T captures at t = T), none, remote:URL, or ensemble:a,b=2,...)");
         };
+    }
+
+    /**
+     * {@code ensemble:a,b=2,c=0.5}: members split at commas, each with an optional weight after its last {@code =}
+     * (a finite positive number; 1 where none is given). A remote member's URL may hold {@code =} in its query: there
+     * the text after the last {@code =} is a weight only where it is a number, so such a URL ending in a number needs
+     * an explicit weight ({@code remote:http://h/s?v=2=1}).
+     */
+    private static Verifier ensemble(String spec, Denoiser model, Function<String, ImageModel> auxiliary,
+                                     ImageAccess images) {
+        List<Verifier> members = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        for (String part : spec.substring("ensemble:".length()).split(",", -1)) {
+            String member = part.trim();
+            if (member.startsWith("ensemble")) {
+                throw new InvalidRequestException("--verifier: ensembles cannot nest ('" + spec + "')");
+            }
+            double weight = 1;
+            int at = member.lastIndexOf('=');
+            if (at >= 0) {
+                String text = member.substring(at + 1).strip();
+                Double parsed = number(text);
+                if (parsed != null || !member.startsWith(RemoteVerifier.PREFIX)) {
+                    if (parsed == null || !(parsed > 0) || parsed.isInfinite()) {
+                        throw new InvalidRequestException("--verifier " + spec + ": the weight of member '"
+                                + member.substring(0, at) + "' must be a finite positive number, got '" + text + "'");
+                    }
+                    weight = parsed;
+                    member = member.substring(0, at).strip();
+                }
+            }
+            if (member.isEmpty()) {
+                throw new InvalidRequestException("--verifier " + spec + ": an ensemble member is empty");
+            }
+            members.add(create(member, model, auxiliary, images));
+            weights.add(weight);
+        }
+        if (members.size() < 2) {
+            throw new InvalidRequestException("--verifier: an ensemble needs at least two members ('" + spec + "')");
+        }
+        return new EnsembleVerifier(members, weights.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static Double number(String text) {
+        try {
+            return Double.valueOf(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** T of {@code ssl@T}: a number strictly between 0 and 1. */

@@ -78,4 +78,37 @@ class EnsembleVerifierTest {
         assertThatThrownBy(() -> Verifier.requireFinite("oracle", scores, 0, 2)).hasMessageContaining("NaN")
                 .hasMessageContaining("oracle");
     }
+    @Test
+    void weightsWeighTheMeanRank() {
+        EnsembleVerifier weighted = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b"), new Fixed("c")),
+                new double[] {2, 1, 0.5});
+        // Ranks (1 = best): a: 0, 1, 2 -> 1, 2, 3; b: 2, 1, 0 -> 3, 2, 1; c: 1, 0, 2 -> 2, 1, 3.
+        float[][] scores = {{9f, 5f, 1f}, {1f, 2f, 3f}, {4f, 7f, 0f}};
+        float[] combined = weighted.combine(Scores.of(scores));
+        // Weighted means over 2 + 1 + 0.5 = 3.5: (2*1 + 3 + 0.5*2) / 3.5 = 6/3.5, (2*2 + 2 + 0.5*1) / 3.5 = 6.5/3.5,
+        // (2*3 + 1 + 0.5*3) / 3.5 = 8.5/3.5.
+        assertThat(combined).containsExactly((float) (-6 / 3.5), (float) (-6.5 / 3.5), (float) (-8.5 / 3.5));
+        assertThat(Scores.argmax(combined)).isZero();
+        // Unweighted, candidate 1 wins: mean ranks 6/3 = 2, 5/3, 7/3.
+        assertThat(Scores.argmax(new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b"), new Fixed("c")))
+                .combine(Scores.of(scores)))).isEqualTo(1);
+    }
+
+    @Test
+    void equalWeightsAreThePlainMeanAndNamesShowWeightsOtherThanOne() {
+        float[][] scores = {{3f, 2f, 1f}, {-1000f, 50f, 40f}};
+        EnsembleVerifier twos = new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")), new double[] {2, 2});
+        assertThat(twos.combine(Scores.of(scores))).containsExactly(ensemble.combine(Scores.of(scores)));
+        assertThat(twos.name()).isEqualTo("ensemble:a=2,b=2");
+        assertThat(new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")), new double[] {1, 0.5}).name())
+                .isEqualTo("ensemble:a,b=0.5");
+    }
+
+    @Test
+    void weightsMustBeFiniteAndPositive() {
+        for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> new EnsembleVerifier(List.of(new Fixed("a"), new Fixed("b")),
+                    new double[] {1, bad})).hasMessageContaining("positive");
+        }
+    }
 }
