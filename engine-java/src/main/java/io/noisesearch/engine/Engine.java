@@ -330,7 +330,7 @@ public final class Engine implements AutoCloseable {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()), cache, control);
+                    lane.workspace(model, request.batchSize()), cache, control, request.stop());
             Outcome outcome;
             try {
                 outcome = run(request, work, context, guidance);
@@ -355,7 +355,8 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), sample, outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached());
+                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached(),
+                    context.stoppedBy());
         } finally {
             giveBack(lane, finished);
         }

@@ -7,6 +7,7 @@ import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.StopRules;
 
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,8 @@ final class SearchRequests {
         long budget = body.budgetNfe() == null ? SearchRequest.UNLIMITED : body.budgetNfe();
         SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm,
                 or(body.verifier(), DEFAULT_VERIFIER), search, last, guidance, budget, or(body.seed(), 0L),
-                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()));
+                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()), null,
+                stopRules(body));
         if (body.prompt() != null) {
             if (body.label() != null) {
                 throw ServiceError.invalid("prompt", "class and prompt: give a class to a class-conditional model or a"
@@ -102,6 +104,25 @@ final class SearchRequests {
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
                 or(body.pathLength(), 2), pruneAt, or(body.keep(), 4)));
+    }
+
+    /** As the CLI's stopping rules: a finite target, a patience of at least 1, a margin only with a patience. */
+    private static StopRules stopRules(SearchBody body) {
+        if (body.stopAtScore() != null && !Double.isFinite(body.stopAtScore())) {
+            throw ServiceError.invalid("stopAtScore", "stopAtScore must be a finite score, got " + body.stopAtScore());
+        }
+        if (body.stopPatience() != null && body.stopPatience() < 1) {
+            throw ServiceError.invalid("stopPatience", "stopPatience must be at least 1, got " + body.stopPatience());
+        }
+        if (body.stopMargin() != null && body.stopPatience() == null) {
+            throw ServiceError.invalid("stopMargin", "stopMargin needs stopPatience");
+        }
+        if (body.stopMargin() != null && !(body.stopMargin() >= 0 && Double.isFinite(body.stopMargin()))) {
+            throw ServiceError.invalid("stopMargin", "stopMargin must be a finite number at least 0, got "
+                    + body.stopMargin());
+        }
+        return new StopRules(or(body.stopAtScore(), Double.NaN), or(body.stopPatience(), 0),
+                or(body.stopMargin(), 0.0));
     }
 
     /** The deadline asked for, or null for none. */
