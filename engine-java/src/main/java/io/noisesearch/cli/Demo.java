@@ -12,6 +12,8 @@ import io.noisesearch.model.TrainedModel;
 import io.noisesearch.report.DemoReport;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.BeamSearch;
+import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.PruneSearch;
@@ -187,6 +189,11 @@ final class Demo {
                     p.width(), p.searchStart(), p.forwardStep(), p.backwardStep(), p.pathLength());
             case PruneSearch p -> String.format(Locale.ROOT, "N=%d, cuts at %s, keep 1/%d", p.candidates(),
                     p.pruneAt(), p.keep());
+            case BeamSearch b -> String.format(Locale.ROOT, "%s B=%d, k=%d, levels %s, c=%s%s", b.mode(), b.beams(),
+                    b.children(), b.levels(), b.cosine(), Double.isNaN(b.threshold()) ? "" : ", threshold "
+                            + b.threshold());
+            case EvolutionSearch e -> String.format(Locale.ROOT, "P=%s, G=%d, E=%d, c=%s..%s", e.population(),
+                    e.generations(), e.elites(), e.cosineStart(), e.cosineEnd());
         };
     }
 

@@ -9,7 +9,11 @@ public enum Stage {
     PATHS_INITIAL(4),
     PATHS_FORWARD(5),
     /** Early pruning's initial noises. */
-    PRUNE(6);
+    PRUNE(6),
+    /** Beam search's neighbour directions (iteration: bfs level or dfs expansion; its roots are random's noises). */
+    BEAM(10),
+    /** Evolution's mutation directions (iteration: generation; generation 0 is random search's noises). */
+    EVOLUTION(11);
 
     private final int code;
 

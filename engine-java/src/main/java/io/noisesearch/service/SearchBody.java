@@ -19,5 +19,8 @@ record SearchBody(String model, @JsonProperty("class") Integer label, String alg
                   List<Double> pruneAt, Integer keep, String verifier, String solver, Integer steps,
                   String searchSolver, Integer searchSteps, Double cfg, Long budgetNfe, Long seed, Integer batchSize,
                   Long deadlineMs, String priority, String sample, String prompt, Double stopAtScore,
-                  Integer stopPatience, Double stopMargin) {
+                  Integer stopPatience, Double stopMargin, Integer beamWidth, Integer beamChildren,
+                  List<Double> beamAt, Double beamCosine, String beamMode, Double beamThreshold,
+                  List<Integer> population, Integer generations, Integer elites, Double evoCosineStart,
+                  Double evoCosineEnd) {
 }

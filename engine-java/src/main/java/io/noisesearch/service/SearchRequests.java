@@ -25,6 +25,8 @@ final class SearchRequests {
     static final double MAX_GUIDANCE = 1000;
     /** More cuts than this are no pruning schedule. */
     static final int MAX_PRUNE_CUTS = 64;
+    /** More generations' sizes than this are no population schedule. */
+    static final int MAX_POPULATION_SCHEDULE = 1024;
 
     static final String DEFAULT_MODEL = "gmm-image";
     static final String DEFAULT_VERIFIER = "oracle";
@@ -103,7 +105,26 @@ final class SearchRequests {
                 or(body.iterations(), 4), lambda == null ? or(body.cosine(), 0.95) : Double.NaN,
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
-                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4)));
+                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), beamEvo(body)));
+    }
+
+    /** Beam search's and evolution's fields, the command line's defaults where absent; lists bounded like pruneAt. */
+    private static Algorithms.BeamEvo beamEvo(SearchBody body) {
+        Algorithms.BeamEvo defaults = Algorithms.BeamEvo.DEFAULT;
+        List<Double> beamAt = or(body.beamAt(), defaults.beamAt());
+        if (beamAt.size() > MAX_PRUNE_CUTS || beamAt.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("beamAt", "beamAt must be a list of at most " + MAX_PRUNE_CUTS + " numbers");
+        }
+        List<Integer> population = or(body.population(), defaults.population());
+        if (population.size() > MAX_POPULATION_SCHEDULE || population.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("population", "population must be a list of at most " + MAX_POPULATION_SCHEDULE
+                    + " sizes");
+        }
+        return new Algorithms.BeamEvo(or(body.beamWidth(), defaults.beamWidth()),
+                or(body.beamChildren(), defaults.beamChildren()), beamAt, or(body.beamCosine(), defaults.beamCosine()),
+                or(body.beamMode(), defaults.beamMode()), or(body.beamThreshold(), Double.NaN), population,
+                or(body.generations(), defaults.generations()), or(body.elites(), defaults.elites()),
+                or(body.evoCosineStart(), defaults.evoCosineStart()), or(body.evoCosineEnd(), defaults.evoCosineEnd()));
     }
 
     /** As the CLI's stopping rules: a finite target, a patience of at least 1, a margin only with a patience. */
