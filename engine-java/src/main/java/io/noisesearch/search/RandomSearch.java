@@ -82,7 +82,7 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
                 // A stopping rule that fired inside this step ends the pool at the candidate that fired it, so the
                 // pool does not depend on the batch size (the rest of the step was solved: it stays in the compute).
                 long firedAt = context.stopFiredAt();
-                if (firedAt >= evaluated && firedAt < evaluated + count) {
+                if (firedAt >= 0 && firedAt >= evaluated && firedAt < evaluated + count) {
                     count = (int) (firedAt - evaluated) + 1;
                     part = part.select(IntStream.range(0, count).toArray());
                 }

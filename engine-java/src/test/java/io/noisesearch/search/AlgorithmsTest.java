@@ -22,11 +22,16 @@ class AlgorithmsTest {
         assertThat(Algorithms.create("zero-order", SETTINGS)).isEqualTo(new ZeroOrderSearch(8, 4, 0.95, Double.NaN));
         assertThat(Algorithms.create("paths", SETTINGS)).isEqualTo(new PathSearch(4, 2, 0.4, 0.05, 0.1, 2));
         assertThat(Algorithms.create("prune", SETTINGS)).isEqualTo(new PruneSearch(16, List.of(0.7, 0.4), 4));
+        assertThat(Algorithms.create("beam", SETTINGS)).isEqualTo(new BeamSearch(4, 4, List.of(0.75, 0.5, 0.25), 0.95,
+                "bfs", Double.NaN));
+        assertThat(Algorithms.create("evolution", SETTINGS)).isEqualTo(new EvolutionSearch(List.of(8), 3, 2, 0.9,
+                0.98));
     }
 
     @Test
     void anUnknownNameIsOneLineListingTheKnownOnes() {
-        assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune)");
+        assertThatThrownBy(() -> Algorithms.create("annealing", SETTINGS)).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("--algorithm: unknown algorithm 'annealing' (expected one of none, random, zero-order, paths,"
+                        + " prune, beam, evolution)");
     }
 }
