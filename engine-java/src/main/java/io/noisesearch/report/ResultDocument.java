@@ -62,6 +62,7 @@ public record ResultDocument(long seed, String model, String precision, @JsonPro
      * A request's stopping rules as the command line names them: {@code --stop-at-score} (null: none),
      * {@code --stop-patience} and {@code --stop-margin} (null: no plateau rule).
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Stop(Double atScore, Integer patience, Double margin) {
 
         static Stop of(StopRules rules) {
