@@ -86,34 +86,38 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
     /** P_0 + sum over g of (P_g - E) individuals solved, each a full search solve. */
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
-        return Math.multiplyExact(plannedCandidates(), plan.searchSolver().fullNfe());
+        long solved = size(0);
+        for (int g = 1; g <= generations; g++) {
+            solved = Math.addExact(solved, size(g) - elites);
+        }
+        return Math.multiplyExact(solved, plan.searchSolver().fullNfe());
     }
 
     /**
-     * The largest affordable generation's noises, samples and captures, the elites' noises, samples and captures and
-     * their gathered copies, then the winner's noise and capture for the final solve.
+     * Noises, samples and captures for the largest generation (generation 0 as far as the budget lets it draw, later
+     * ones whole), spare rows of each for the elites, then the winner's noise and capture for the final solve.
      */
     @Override
     public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
-        long affordable = budgetNfe / plan.searchSolver().fullNfe();
-        long largest = 0;
-        for (int g = 0; g <= generations; g++) {
-            largest = Math.max(largest, size(g));
-        }
-        long n = Math.min(largest, affordable);
+        long first = Math.min(size(0), budgetNfe / plan.searchSolver().fullNfe());
         long tail = new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
-        if (n == 0) {
+        if (first == 0) {
             return tail;
         }
+        long largest = first;
+        for (int g = 1; g <= generations; g++) {
+            largest = Math.max(largest, size(g));
+        }
         long perRow = captures ? 3 : 2;
-        return n * perRow + 2L * elites * perRow + tail;
+        return (largest + elites) * perRow + tail;
     }
 
+    /** Every generation's pool in the trace, its elites included: P_0 + ... + P_G. */
     @Override
     public long plannedCandidates() {
-        long total = size(0);
-        for (int g = 1; g <= generations; g++) {
-            total += size(g) - elites;
+        long total = 0;
+        for (int g = 0; g <= generations; g++) {
+            total += size(g);
         }
         return total;
     }

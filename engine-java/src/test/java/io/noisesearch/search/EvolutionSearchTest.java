@@ -148,7 +148,7 @@ class EvolutionSearchTest {
             assertThat(result.stoppedBy()).as("budget " + budget)
                     .isEqualTo(budget < 160 ? StopReason.BUDGET : StopReason.COMPLETED);
         }
-        assertThat(evolution.plannedCandidates()).isEqualTo(12);
+        assertThat(evolution.plannedCandidates()).isEqualTo(14);
     }
 
     @Test
