@@ -133,9 +133,9 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         return at;
     }
 
-    /** The grid parameter u of a level after snapping: 1 - step / S. */
+    /** The grid parameter u of a level after snapping: (S - step) / S. */
     private static double snapped(int step, int steps) {
-        return 1 - (double) step / steps;
+        return (double) (steps - step) / steps;
     }
 
     /** NFEs of a slice of the full grid from step {@code from} to step {@code to}. */
@@ -437,8 +437,14 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         float bestLeafScore = Float.NaN;
         float[] bestLeafMembers;
         List<Long> bestLeafLineage;
-        /** The top child of the deepest frame entered: completed when the search ends without a leaf. */
-        Frame deepest;
+        /**
+         * The top child of the last expansion, kept apart (its frame's rows are reused): completed when the search ends
+         * without a leaf.
+         */
+        final Batch fallback;
+        final Batch fallbackCapture;
+        List<Long> fallbackLineage;
+        int fallbackLevel;
         int expansions;
 
         DepthFirst(SearchContext context) {
@@ -447,6 +453,8 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
             this.frames = new Frame[levels.size()];
             this.current = context.allocate(1);
             this.currentCapture = context.capturesFor(1);
+            this.fallback = context.allocate(1);
+            this.fallbackCapture = context.capturesFor(1);
         }
 
         Outcome run() {
@@ -501,7 +509,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                     expandInto(frames[depth], depth, current, currentCapture, List.of(frame.lineages.get(child)));
                 }
             } catch (SearchStopped e) {
-                if (deepest == null) {
+                if (fallbackLineage == null) {
                     throw e;
                 }
             }
@@ -528,8 +536,14 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                 }
                 frame.lineages.add(lineage);
             }
-            frame.rank(combined, j);
-            deepest = frame;
+            frame.rank(combined);
+            int top = frame.order[0];
+            context.copy(out.row(top), fallback);
+            if (fallbackCapture != null) {
+                context.copy(outCaptures.row(top), fallbackCapture);
+            }
+            fallbackLineage = frame.lineages.get(top);
+            fallbackLevel = j;
             context.trace().add(new TraceEntry(id() + "-dfs", expansions, tree.levelOf(j), keys, combined, null,
                     keys[frame.order[0]], false));
         }
@@ -563,14 +577,12 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
             return accepted;
         }
 
-        /** Stopped or exhausted without an accepted leaf: the best leaf, else the deepest frame's top child completed. */
+        /** Stopped or exhausted without an accepted leaf: the best leaf, else the last expansion's top child completed. */
         Outcome end() {
             if (bestLeaf != null) {
                 return tree.finish(bestLeaf, bestLeafLineage, bestLeafScore, bestLeafMembers);
             }
-            int top = deepest.order[0];
-            Batch capture = deepest.captures == null ? null : deepest.captures.row(top);
-            return tree.complete(deepest.states.row(top), capture, tree.at[deepest.level], deepest.lineages.get(top));
+            return tree.complete(fallback, fallbackCapture, tree.at[fallbackLevel], fallbackLineage);
         }
     }
 
@@ -583,18 +595,16 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         float[] scores;
         int[] order;
         int next;
-        int level;
 
         Frame(SearchContext context, int rows, boolean captured) {
             states = context.allocate(rows);
             captures = captured ? context.allocate(rows) : null;
         }
 
-        void rank(float[] combined, int j) {
+        void rank(float[] combined) {
             scores = combined;
             order = Scores.rankOrder(combined);
             next = 0;
-            level = j;
         }
 
         /** The next child at or above the threshold in rank order, or -1 when none is left. */

@@ -221,6 +221,25 @@ class BeamSearchTest {
         assertThat(backtracked).as("searches that backtracked").isGreaterThan(0);
     }
 
+    /**
+     * A budget that pays for the first level alone: no state can be entered, so the top child of the first expansion
+     * is completed (final NFEs: its remaining 7 Euler steps, or a full final solve of a drawn noise).
+     */
+    @Test
+    void depthFirstStoppedBeforeAnyLeafCompletesTheTopChildOfItsLastExpansion() {
+        for (int seed = 0; seed < 4; seed++) {
+            SearchResult result = engine.search(request(dfs(2, 3, List.of(0.7, 0.4), Double.NaN), 1, seed, EULER_10,
+                    EULER_10).withBudget(12));
+            String what = "seed " + seed;
+            assertThat(result.compute().searchNfe()).as(what).isEqualTo(12);
+            assertThat(result.stoppedBy()).as(what).isEqualTo(StopReason.BUDGET);
+            assertThat(result.trace()).as(what).extracting(TraceEntry::stage).containsExactly("beam-dfs");
+            assertThat(result.key()).as(what).isEqualTo(result.trace().getFirst().chosenKey());
+            boolean drawn = result.key() >>> 56 == Stage.RANDOM.code();
+            assertThat(result.compute().finalNfe()).as(what).isEqualTo(drawn ? 10 : 7);
+        }
+    }
+
     @Test
     void withoutAThresholdDepthFirstIsGreedyDescent() {
         SearchResult greedy = engine.search(request(dfs(3, 3, List.of(0.7, 0.4), Double.NaN), 2, 8, EULER_10,
