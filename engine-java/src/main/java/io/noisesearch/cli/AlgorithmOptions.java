@@ -105,6 +105,58 @@ final class AlgorithmOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     List<Double> steerWindow;
 
+    // beam: beam search over denoising steps; evolution: a population of noises
+    @Option(names = "--beam-width", defaultValue = "4",
+            description = "B: beam: beams kept at each level (dfs: roots) (default: ${DEFAULT-VALUE}).")
+    int beamWidth;
+
+    @Option(names = "--beam-children", defaultValue = "4",
+            description = "k: beam: children of a state at each level, the state and k - 1 zero-order neighbours"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int beamChildren;
+
+    @Option(names = "--beam-at", split = ",", defaultValue = "0.75,0.5,0.25",
+            description = "Beam: expansion levels, descending in (0, 1), snapped to the search solver's steps"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Double> beamAt;
+
+    @Option(names = "--beam-cosine", defaultValue = "0.95",
+            description = "Beam: cosine between a state and its neighbour children (default: ${DEFAULT-VALUE}).")
+    double beamCosine;
+
+    @Option(names = "--beam-mode", defaultValue = "bfs",
+            description = "Beam: bfs (prune to B by rank at each level) or dfs (depth first, backtracking below"
+                    + " --beam-threshold) (default: ${DEFAULT-VALUE}).")
+    String beamMode;
+
+    @Option(names = "--beam-threshold",
+            description = "Beam dfs: children scoring below this are not entered; a leaf at or above it wins"
+                    + " (default: none, greedy descent).")
+    Double beamThreshold;
+
+    @Option(names = "--population", split = ",", defaultValue = "8",
+            description = "Evolution: population size, or one size per generation P_0,...,P_G"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Integer> population;
+
+    @Option(names = "--generations", defaultValue = "3",
+            description = "G: evolution: generations after the first (default: ${DEFAULT-VALUE}).")
+    int generations;
+
+    @Option(names = "--elites", defaultValue = "2",
+            description = "E: evolution: the best kept from one generation to the next, the parents of its mutants"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int elites;
+
+    @Option(names = "--evo-cosine-start", defaultValue = "0.9",
+            description = "Evolution: mutation cosine of generation 1, in (-1, 1] (default: ${DEFAULT-VALUE}).")
+    double evoCosineStart;
+
+    @Option(names = "--evo-cosine-end", defaultValue = "0.98",
+            description = "Evolution: mutation cosine of generation G, annealed linearly from the start"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double evoCosineEnd;
+
     /** The algorithm with these hyperparameters; --lambda replaces the default cosine, and naming both is ambiguous. */
     SearchAlgorithm algorithm() {
         boolean cosineGiven = spec.commandLine().getParseResult().hasMatchedOption("--cosine");
@@ -119,7 +171,7 @@ final class AlgorithmOptions {
         return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
                 neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
                 lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,
-                forwardStep, backwardStep, pathLength, pruneAt, keep, smc()));
+                forwardStep, backwardStep, pathLength, pruneAt, keep, smc(), beamEvo()));
     }
 
     private Algorithms.Smc smc() {
@@ -129,5 +181,15 @@ final class AlgorithmOptions {
         }
         return new Algorithms.Smc(particles, potential, smcLambda, resampling, resampleEvery, essThreshold,
                 steerWindow.get(0), steerWindow.get(1));
+    }
+
+    /** Beam search's and evolution's hyperparameters; NaN stands for "no threshold", so it cannot be given. */
+    private Algorithms.BeamEvo beamEvo() {
+        if (beamThreshold != null && Double.isNaN(beamThreshold)) {
+            throw new ParameterException(spec.commandLine(), "--beam-threshold must be a number, got NaN");
+        }
+        return new Algorithms.BeamEvo(beamWidth, beamChildren, beamAt, beamCosine, beamMode,
+                beamThreshold == null ? Double.NaN : beamThreshold, population, generations, elites, evoCosineStart,
+                evoCosineEnd);
     }
 }

@@ -12,6 +12,8 @@ import io.noisesearch.model.TrainedModel;
 import io.noisesearch.report.DemoReport;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.BeamSearch;
+import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.PruneSearch;
@@ -190,6 +192,11 @@ final class Demo {
                     p.pruneAt(), p.keep());
             case SmcSearch p -> String.format(Locale.ROOT, "K=%d, %s potential, lambda=%s, %s, every %d, tau=%s",
                     p.particles(), p.potential().id(), p.lambda(), p.resampling().id(), p.every(), p.essThreshold());
+            case BeamSearch b -> String.format(Locale.ROOT, "%s B=%d, k=%d, levels %s, c=%s%s", b.mode(), b.beams(),
+                    b.children(), b.levels(), b.cosine(), Double.isNaN(b.threshold()) ? "" : ", threshold "
+                            + b.threshold());
+            case EvolutionSearch e -> String.format(Locale.ROOT, "P=%s, G=%d, E=%d, c=%s..%s", e.population(),
+                    e.generations(), e.elites(), e.cosineStart(), e.cosineEnd());
         };
     }
 

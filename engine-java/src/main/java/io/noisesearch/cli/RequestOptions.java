@@ -5,6 +5,7 @@ import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.StopRules;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -74,6 +75,20 @@ final class RequestOptions {
                     + "): the search stops proposing then and returns its best so far (default: none).")
     Long deadlineMs;
 
+    @Option(names = "--stop-at-score",
+            description = "Stopping rule: stop once a candidate scores at least this (a single verifier's score)"
+                    + " (default: none).")
+    Double stopAtScore;
+
+    @Option(names = "--stop-patience",
+            description = "Stopping rule: stop once this many scored candidates in a row have not improved on the best"
+                    + " by more than --stop-margin (default: none).")
+    Integer stopPatience;
+
+    @Option(names = "--stop-margin",
+            description = "The improvement --stop-patience asks for, at least 0 (default: 0).")
+    Double stopMargin;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -88,7 +103,27 @@ final class RequestOptions {
         double guidance = guidance();
         long budget = budgetNfe == null ? SearchRequest.UNLIMITED : budgetNfe;
         return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budget, requestSeed,
-                batchSize, deadline());
+                batchSize, deadline(), null, stopRules());
+    }
+
+    /** The stopping rules asked for ({@link StopRules#NONE} for none). */
+    StopRules stopRules() {
+        if (stopAtScore != null && !Double.isFinite(stopAtScore)) {
+            throw new ParameterException(spec.commandLine(), "--stop-at-score must be a finite score, got "
+                    + stopAtScore);
+        }
+        if (stopPatience != null && stopPatience < 1) {
+            throw new ParameterException(spec.commandLine(), "--stop-patience must be at least 1, got " + stopPatience);
+        }
+        if (stopMargin != null && stopPatience == null) {
+            throw new ParameterException(spec.commandLine(), "--stop-margin needs --stop-patience");
+        }
+        if (stopMargin != null && !(stopMargin >= 0 && Double.isFinite(stopMargin))) {
+            throw new ParameterException(spec.commandLine(), "--stop-margin must be a finite number at least 0, got "
+                    + stopMargin);
+        }
+        return new StopRules(stopAtScore == null ? Double.NaN : stopAtScore, stopPatience == null ? 0 : stopPatience,
+                stopMargin == null ? 0 : stopMargin);
     }
 
     /** The deadline asked for, or null for none. */

@@ -79,6 +79,17 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What ended the search, for the summary line: nothing when it ran to its end. */
+    private static String stopText(SearchResult result) {
+        return switch (result.stoppedBy()) {
+            case COMPLETED -> "";
+            case BUDGET -> ", budget exhausted";
+            case DEADLINE -> ", deadline reached";
+            case TARGET -> ", target score reached";
+            case PLATEAU -> ", plateau reached";
+        };
+    }
+
     private void printSummary(SearchResult result, Path file) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s on %s %s, seed %d: best score %.4f (key %s); search %d NFEs (planned %d%s),"
@@ -86,7 +97,7 @@ final class SearchCommand implements Callable<Integer> {
                 result.algorithm(), result.model().name(), prompt != null ? "'" + prompt + "'" : "class "
                         + result.label(), result.seed(), result.score(),
                 ResultDocument.hex(result.key()), result.compute().searchNfe(), result.searchNfePlanned(),
-                result.budgetExhausted() ? ", budget exhausted" : result.deadlineReached() ? ", deadline reached" : "",
+                stopText(result),
                 result.compute().finalNfe(), result.compute().wallMillis(), file);
         out.flush();
     }

@@ -34,6 +34,7 @@ import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.DecodingVerifier;
@@ -342,6 +343,12 @@ public final class Engine implements AutoCloseable {
                     + request.algorithm().id() + " needs an ODE search solver (euler, heun, ddim with eta 0);"
                     + " stochastic solvers search with random and smc");
         }
+        if (request.algorithm() instanceof SmcSearch && request.stop().any()) {
+            // its potentials score x-predictions of unfinished paths: a rule there would end it with no sample
+            throw new InvalidRequestException((Double.isNaN(request.stop().targetScore()) ? "--stop-patience"
+                    : "--stop-at-score") + ": stopping rules do not apply to smc, whose particles are samples only at"
+                    + " t = 0; use a budget or a deadline");
+        }
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();
         ComputeMeter meter = new ComputeMeter(transfers::enter);
@@ -370,7 +377,7 @@ public final class Engine implements AutoCloseable {
             Kernels kernels = lane.kernels();
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
-                    lane.workspace(model, request.batchSize()), cache, control);
+                    lane.workspace(model, request.batchSize()), cache, control, request.stop());
             Outcome outcome;
             try {
                 outcome = run(request, work, context, guidance);
@@ -395,7 +402,8 @@ public final class Engine implements AutoCloseable {
                     verifier.members(), request.seed(), sample, outcome.key(), outcome.lineage(),
                     outcome.score(), outcome.memberScores(), outcome.finalReused(), context.budgetExhausted(),
                     planned, searchSolver, finalSolver, guidance, meter.snapshot(), context.trace(),
-                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached());
+                    backend.name(), copies.snapshot(), meter.served(), context.deadlineReached(),
+                    context.stoppedBy());
         } finally {
             giveBack(lane, finished);
         }

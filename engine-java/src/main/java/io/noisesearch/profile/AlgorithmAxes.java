@@ -16,15 +16,16 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
 
     /**
      * A hyperparameter as a sweep names it: whole number or real, and its default (null: none). A value is a number,
-     * for prune's {@code pruneAt} a list of levels, for smc's {@code potential} and {@code resampling} a name.
+     * for prune's {@code pruneAt} and beam's {@code beamAt} a list of levels, for evolution's {@code population} a
+     * list of sizes, for smc's {@code potential} and {@code resampling} and beam's {@code beamMode} a name.
      */
     public record Parameter(String name, boolean integer, Object defaultValue) {
     }
 
     /**
      * Each algorithm's hyperparameters in PAPER.md's order (random N; zero-order N, K, c or lambda; paths N, M, sigma,
-     * df, db, L; prune N, the cut levels, the keep factor; smc K, potential, lambda, scheme, k, tau, window), with the
-     * defaults of the search command.
+     * df, db, L; prune N, the cut levels, the keep factor; smc K, potential, lambda, scheme, k, tau, window; beam B, k,
+     * levels, c, mode, threshold; evolution P, G, E, c_start, c_end), with the defaults of the search command.
      */
     public static final Map<String, List<Parameter>> PARAMETERS = Map.of(
             "none", List.of(),
@@ -43,7 +44,13 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("resampleEvery", true, Algorithms.Smc.DEFAULT.every()),
                     new Parameter("essThreshold", false, Algorithms.Smc.DEFAULT.essThreshold()),
                     new Parameter("steerFrom", false, Algorithms.Smc.DEFAULT.windowFrom()),
-                    new Parameter("steerTo", false, Algorithms.Smc.DEFAULT.windowTo())));
+                    new Parameter("steerTo", false, Algorithms.Smc.DEFAULT.windowTo())),
+            "beam", List.of(new Parameter("beamWidth", true, 4), new Parameter("beamChildren", true, 4),
+                    new Parameter("beamAt", false, List.of(0.75, 0.5, 0.25)), new Parameter("beamCosine", false, 0.95),
+                    new Parameter("beamMode", false, "bfs"), new Parameter("beamThreshold", false, null)),
+            "evolution", List.of(new Parameter("population", true, List.of(8)), new Parameter("generations", true, 3),
+                    new Parameter("elites", true, 2), new Parameter("evoCosineStart", false, 0.9),
+                    new Parameter("evoCosineEnd", false, 0.98)));
 
     public AlgorithmAxes {
         Map<String, List<Object>> copy = new LinkedHashMap<>();

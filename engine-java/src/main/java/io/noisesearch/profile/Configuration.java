@@ -60,7 +60,7 @@ public record Configuration(String model, String verifier, String algorithm, Map
         return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
                 integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
                 real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength"),
-                levels("pruneAt"), integer("keep"), smc()));
+                levels("pruneAt"), integer("keep"), smc(), beamEvo()));
     }
 
     /** Smc's hyperparameters, its defaults where the configuration has none (another algorithm's). */
@@ -74,6 +74,27 @@ public record Configuration(String model, String verifier, String algorithm, Map
                 parameters.containsKey("essThreshold") ? real("essThreshold") : d.essThreshold(),
                 parameters.containsKey("steerFrom") ? real("steerFrom") : d.windowFrom(),
                 parameters.containsKey("steerTo") ? real("steerTo") : d.windowTo());
+    }
+
+    /** Beam search's and evolution's hyperparameters (those of another algorithm's configuration unused). */
+    private Algorithms.BeamEvo beamEvo() {
+        return new Algorithms.BeamEvo(integer("beamWidth"),
+                integer("beamChildren"), levels("beamAt"), real("beamCosine"), text("beamMode"),
+                real("beamThreshold"), sizes("population"), integer("generations"), integer("elites"),
+                real("evoCosineStart"), real("evoCosineEnd"));
+    }
+
+    private String text(String name) {
+        return parameters.get(name) instanceof String value ? value : null;
+    }
+
+    /** A list of sizes (or one size), or null. */
+    private List<Integer> sizes(String name) {
+        Object value = parameters.get(name);
+        if (value instanceof Number size) {
+            return List.of(size.intValue());
+        }
+        return value instanceof List<?> values ? values.stream().map(v -> ((Number) v).intValue()).toList() : null;
     }
 
     private int integer(String name) {

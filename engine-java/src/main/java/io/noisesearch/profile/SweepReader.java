@@ -11,6 +11,7 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.Resampling;
+import io.noisesearch.search.BeamSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SmcSearch;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -234,8 +235,13 @@ public final class SweepReader {
 
     private Object parameter(AlgorithmAxes.Parameter p, JsonNode node, String path) {
         return switch (p.name()) {
-            case "pruneAt" -> levels(node, path);
-            case "iterations" -> integer(node, path, 0);
+            case "pruneAt", "beamAt" -> levels(node, path);
+            case "population" -> sizes(node, path);
+            case "beamMode" -> mode(node, path);
+            case "beamThreshold" -> real(node, path);
+            case "beamCosine" -> open(real(node, path), -1, 1, path);
+            case "evoCosineStart", "evoCosineEnd" -> upToOne(real(node, path), path);
+            case "iterations", "generations" -> integer(node, path, 0);
             case "cosine" -> open(real(node, path), -1, 1, path);
             case "searchStart" -> open(real(node, path), 0, 1, path);
             case "lambda", "forwardStep", "backwardStep" -> positive(real(node, path), path);
@@ -283,6 +289,33 @@ public final class SweepReader {
             levels.add(level);
         }
         return List.copyOf(levels);
+    }
+
+    /** Evolution's population schedule: one size, or a list of sizes, each at least 1. */
+    private List<Integer> sizes(JsonNode node, String path) {
+        List<JsonNode> items = node.isArray() ? items(node, path) : List.of(node);
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            sizes.add(integer(items.get(i), node.isArray() ? path + "[" + i + "]" : path, 1));
+        }
+        return List.copyOf(sizes);
+    }
+
+    /** Beam search's mode: bfs or dfs. */
+    private String mode(JsonNode node, String path) {
+        String mode = text(node, path);
+        if (!BeamSearch.MODES.contains(mode)) {
+            throw error(path, "expected one of " + BeamSearch.MODES + ", got '" + mode + "'");
+        }
+        return mode;
+    }
+
+    /** A cosine in (-1, 1]. */
+    private double upToOne(double value, String path) {
+        if (!(value > -1 && value <= 1)) {
+            throw error(path, "must lie in (-1, 1], got " + value);
+        }
+        return value;
     }
 
     /** Search over paths: every round must make progress and the first forward step stay within the noise. */

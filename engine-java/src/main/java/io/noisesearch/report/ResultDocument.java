@@ -13,6 +13,7 @@ import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.StopRules;
 import io.noisesearch.search.TraceEntry;
 
 import java.io.IOException;
@@ -34,13 +35,17 @@ import java.util.Map;
  * @param prompt     a text-conditioned model's caption (absent for class-conditional models)
  * @param deadlineMs null when the request had no deadline
  * @param deadlineReached the search stopped proposing at its deadline and returned its best so far
+ * @param stopRules  the request's stopping rules (absent when it had none)
+ * @param stoppedBy  what ended the search: completed, budget, deadline, target or plateau
  * @param transfers  host-device copies per phase and direction; null where batches are host memory
  */
 public record ResultDocument(long seed, String model, String precision, @JsonProperty("class") int label,
                              @JsonInclude(JsonInclude.Include.NON_NULL) String prompt, String algorithm,
                              SearchAlgorithm parameters, String verifier, List<String> verifierMembers,
                              double guidance, Long budgetNfe, boolean budgetExhausted, Long deadlineMs,
-                             boolean deadlineReached, boolean finalReused,
+                             boolean deadlineReached,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Stop stopRules, String stoppedBy,
+                             boolean finalReused,
                              long searchNfePlanned, Best best, Solvers solvers, Counts compute, String device,
                              Map<String, Map<String, Copies>> transfers, List<Step> trace) {
 
@@ -51,6 +56,23 @@ public record ResultDocument(long seed, String model, String precision, @JsonPro
      */
     public record Best(long key, String keyHex, CandidateKeys.Parts keyParts, float score, float[] memberScores,
                        List<String> lineage, @JsonInclude(JsonInclude.Include.NON_NULL) float[] sample) {
+    }
+
+    /**
+     * A request's stopping rules as the command line names them: {@code --stop-at-score} (null: none),
+     * {@code --stop-patience} and {@code --stop-margin} (null: no plateau rule).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Stop(Double atScore, Integer patience, Double margin) {
+
+        static Stop of(StopRules rules) {
+            if (!rules.any()) {
+                return null;
+            }
+            boolean plateau = rules.patience() > 0;
+            return new Stop(Double.isNaN(rules.targetScore()) ? null : rules.targetScore(),
+                    plateau ? rules.patience() : null, plateau ? rules.margin() : null);
+        }
     }
 
     public record Solvers(Solver search, @JsonProperty("final") Solver last) {
@@ -101,7 +123,7 @@ public record ResultDocument(long seed, String model, String precision, @JsonPro
                 request.algorithm(), result.verifier(), result.members(), result.guidance(),
                 request.budgetNfe() == SearchRequest.UNLIMITED ? null : request.budgetNfe(),
                 result.budgetExhausted(), request.deadline() == null ? null : request.deadline().toMillis(),
-                result.deadlineReached(), result.finalReused(), result.searchNfePlanned(), best(result),
+                result.deadlineReached(), Stop.of(request.stop()), result.stoppedBy().id(), result.finalReused(), result.searchNfePlanned(), best(result),
                 new Solvers(Solver.of(result.searchSolver()), Solver.of(result.finalSolver())),
                 Counts.of(result.compute()), result.backend(), transfers(result.transfers()),
                 result.trace().stream().map(Step::of).toList());

@@ -5,12 +5,14 @@ import io.noisesearch.InvalidRequestException;
 import java.util.List;
 
 /**
+/**
  * The search algorithms by the names requests and the command line use: PAPER.md's three, the baseline, pruning,
- * sequential Monte Carlo.
+ * sequential Monte Carlo, beam search and evolution.
  */
 public final class Algorithms {
 
-    public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths", "prune", "smc");
+    public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths", "prune", "smc", "beam",
+            "evolution");
 
     /**
      * Every algorithm's hyperparameters in PAPER.md's symbols; each algorithm reads its own. Zero-order takes either a
@@ -21,17 +23,18 @@ public final class Algorithms {
      * @param paths      search over paths' N, the paths kept; M = {@code width}, L = {@code pathLength}
      * @param pruneAt    early pruning's cut levels (its N is {@code candidates}), each cut keeping 1 in {@code keep}
      * @param smc        sequential Monte Carlo's hyperparameters
+     * @param beamEvo    beam search's and evolution's hyperparameters
      */
     public record Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
                            int width, double searchStart, double forwardStep, double backwardStep, int pathLength,
-                           List<Double> pruneAt, int keep, Smc smc) {
+                           List<Double> pruneAt, int keep, Smc smc, BeamEvo beamEvo) {
 
-        /** Settings with smc's defaults. */
+        /** Settings with smc's, beam search's and evolution's defaults. */
         public Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
                         int width, double searchStart, double forwardStep, double backwardStep, int pathLength,
                         List<Double> pruneAt, int keep) {
             this(candidates, neighbours, iterations, cosine, lambda, paths, width, searchStart, forwardStep,
-                    backwardStep, pathLength, pruneAt, keep, Smc.DEFAULT);
+                    backwardStep, pathLength, pruneAt, keep, Smc.DEFAULT, BeamEvo.DEFAULT);
         }
     }
 
@@ -44,6 +47,18 @@ public final class Algorithms {
 
         /** The command line's defaults. */
         public static final Smc DEFAULT = new Smc(8, "difference", 1, "systematic", 1, 1, 1, 0);
+    }
+
+    /**
+     * Beam search's B, k, levels, neighbour cosine, mode and dfs threshold (NaN: none); evolution's population schedule,
+     * G, E and mutation cosines at the first and last generation. The defaults are the command line's.
+     */
+    public record BeamEvo(int beamWidth, int beamChildren, List<Double> beamAt, double beamCosine, String beamMode,
+                          double beamThreshold, List<Integer> population, int generations, int elites,
+                          double evoCosineStart, double evoCosineEnd) {
+
+        public static final BeamEvo DEFAULT = new BeamEvo(4, 4, List.of(0.75, 0.5, 0.25), 0.95, "bfs", Double.NaN,
+                List.of(8), 3, 2, 0.9, 0.98);
     }
 
     private Algorithms() {
@@ -60,6 +75,10 @@ public final class Algorithms {
             case "smc" -> new SmcSearch(s.smc().particles(), SmcSearch.Potential.parse(s.smc().potential()),
                     s.smc().lambda(), Resampling.parse(s.smc().resampling()), s.smc().every(), s.smc().essThreshold(),
                     s.smc().windowFrom(), s.smc().windowTo());
+            case "beam" -> new BeamSearch(s.beamEvo().beamWidth(), s.beamEvo().beamChildren(), s.beamEvo().beamAt(),
+                    s.beamEvo().beamCosine(), s.beamEvo().beamMode(), s.beamEvo().beamThreshold());
+            case "evolution" -> new EvolutionSearch(s.beamEvo().population(), s.beamEvo().generations(),
+                    s.beamEvo().elites(), s.beamEvo().evoCosineStart(), s.beamEvo().evoCosineEnd());
             default -> throw new InvalidRequestException("--algorithm: unknown algorithm '" + name + "' (expected one of "
                     + String.join(", ", NAMES) + ")");
         };

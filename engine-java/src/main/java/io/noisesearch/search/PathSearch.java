@@ -190,7 +190,7 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                     context.predictX0(expanded, schedule.timeOf(down), predictions);
                     scored = predictions;
                 }
-            } catch (DeadlineReached e) {
+            } catch (SearchStopped e) {
                 // The survivors of the last round are untouched: they end as a budget that stops here ends them.
                 break;
             }

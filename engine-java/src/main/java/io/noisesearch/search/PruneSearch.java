@@ -157,7 +157,7 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
             try {
                 context.checkpoint();
                 bestKey = cut(context, pool, cut, levels[cut]);
-            } catch (DeadlineReached e) {
+            } catch (SearchStopped e) {
                 // Stopped in this cut's x-predictions: the last cut's best, or no search before the first cut.
                 if (bestKey < 0) {
                     throw e;
@@ -170,7 +170,7 @@ public record PruneSearch(int candidates, List<Double> pruneAt, int keep) implem
             try {
                 context.checkpoint();
                 context.solve(pool.alive, segmentGrid(schedule, levels, cut, solver), solver, null);
-            } catch (DeadlineReached e) {
+            } catch (SearchStopped e) {
                 return finishFromNoise(context, bestKey);
             }
         }

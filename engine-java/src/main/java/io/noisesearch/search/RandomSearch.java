@@ -4,6 +4,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.verify.Scores;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /** Best-of-N: N i.i.d. noises, each solved and scored; the argmax wins (PAPER.md, search algorithm 1). */
 public record RandomSearch(int candidates) implements SearchAlgorithm {
@@ -70,8 +71,8 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
         Scores members = null;
         int best = -1;
         float bestScore = Float.NaN;
-        // Under a deadline the pool goes a solver batch at a time (a chunk holds whole batches), each scored before
-        // the next deadline check; without one, a chunk at a time.
+        // Under a deadline or stopping rules the pool goes a solver batch at a time (a chunk holds whole batches), each
+        // scored before the next check; without them, a chunk at a time.
         int step = context.stepRows(chunk);
         int done = 0;
         try {
@@ -81,7 +82,15 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
                 Batch x = rows.rows(at % chunk, count);
                 Batch capturedRows = captured == null ? null : captured.rows(at % chunk, count);
                 context.solveKeys(x, first + at, context.searchSolver(), capturedRows);
+                long evaluated = context.evaluations();
                 Scores part = context.scoreKeys(x, capturedRows, first + at, context.searchSolver());
+                // A stopping rule that fired inside this step ends the pool at the candidate that fired it, so the
+                // pool does not depend on the batch size (the rest of the step was solved: it stays in the compute).
+                long firedAt = context.stopFiredAt();
+                if (firedAt >= 0 && firedAt >= evaluated && firedAt < evaluated + count) {
+                    count = (int) (firedAt - evaluated) + 1;
+                    part = part.select(IntStream.range(0, count).toArray());
+                }
                 members = members == null ? part : members.concat(part);
                 done = at + count;
                 if (kept != null) {
@@ -96,13 +105,13 @@ public record RandomSearch(int candidates) implements SearchAlgorithm {
                     }
                 }
             }
-        } catch (DeadlineReached e) {
+        } catch (SearchStopped e) {
             // The candidates scored so far are the pool of a budget of done x NFE each; none scored: no search.
             if (done == 0) {
                 throw e;
             }
-            n = done;
         }
+        n = done;
         float[] scores = context.combine(members);
         if (kept == null) {
             best = Scores.argmax(scores);

@@ -1,5 +1,6 @@
 package io.noisesearch.search;
 
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
@@ -63,6 +64,10 @@ public final class SearchContext {
     private boolean scoredAny;
     private boolean budgetExhausted;
     private boolean deadlineReached;
+    /** The stopping rules' state (null: none set). */
+    private final StopRules.Tracker stopTracker;
+    /** The first thing that stopped the search, or null while nothing has. */
+    private StopReason stoppedBy;
 
     public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
@@ -88,6 +93,24 @@ public final class SearchContext {
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
                          long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace,
                          SolveCache cache, SearchControl control) {
+        this(backend, kernels, arena, model, verifier, label, seed, searchSolver, finalSolver, budgetNfe, batchSize,
+                meter, workspace, cache, control, StopRules.NONE);
+    }
+
+    /**
+     * @param stop the request's stopping rules, read on every candidate scored in the search phase; they need one score
+     *             per candidate, so a verifier ensemble (whose scores are ranks within a pool) is refused
+     */
+    public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
+                         int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
+                         long budgetNfe, int batchSize, ComputeMeter meter, Sampler.Workspace workspace,
+                         SolveCache cache, SearchControl control, StopRules stop) {
+        if (stop.any() && verifier.members().size() > 1) {
+            throw new InvalidRequestException((Double.isNaN(stop.targetScore()) ? "--stop-patience" : "--stop-at-score")
+                    + ": stopping rules read one score per candidate, but verifier " + verifier.name()
+                    + " ranks candidates within a pool; use a single verifier");
+        }
+        this.stopTracker = stop.any() ? stop.tracker() : null;
         this.backend = backend;
         this.kernels = kernels;
         this.arena = arena;
@@ -120,7 +143,7 @@ public final class SearchContext {
     public Outcome run(Function<SearchContext, Outcome> algorithm) {
         try {
             return algorithm.apply(this);
-        } catch (DeadlineReached e) {
+        } catch (SearchStopped e) {
             trace.clear();
             return new NoSearch().run(this);
         }
@@ -129,6 +152,30 @@ public final class SearchContext {
     /** Whether the search stopped proposing because its deadline came. */
     public boolean deadlineReached() {
         return deadlineReached;
+    }
+
+    /**
+     * What ended the search: the first of its budget, its deadline or a stopping rule to stop it (a rule that fired at
+     * the search's last unit of work ended it too), else {@link StopReason#COMPLETED}.
+     */
+    public StopReason stoppedBy() {
+        return stoppedBy == null ? StopReason.COMPLETED : stoppedBy;
+    }
+
+    /** Candidates scored in the search phase so far (each one an evaluation of the stopping rules). */
+    public long evaluations() {
+        return stopTracker == null ? -1 : stopTracker.evaluations();
+    }
+
+    /** The 0-based evaluation at which a stopping rule fired, or -1 (none fired, or no rules). */
+    public long stopFiredAt() {
+        return stopTracker == null ? -1 : stopTracker.firedAt();
+    }
+
+    private void stopped(StopReason reason) {
+        if (stoppedBy == null) {
+            stoppedBy = reason;
+        }
     }
 
     /**
@@ -150,11 +197,11 @@ public final class SearchContext {
     }
 
     /**
-     * Rows solved and scored before the next deadline check: one solver batch under a deadline, else the whole
-     * {@code rows} (fewer, larger calls; the same results, rows being independent).
+     * Rows solved and scored before the next deadline or stopping-rule check: one solver batch under a deadline or
+     * stopping rules, else the whole {@code rows} (fewer, larger calls; the same results, rows being independent).
      */
     int stepRows(int rows) {
-        return control.hasDeadline() ? Math.min(rows, batchSize) : rows;
+        return control.hasDeadline() || stopTracker != null ? Math.min(rows, batchSize) : rows;
     }
 
     /** After each denoiser call: one more call timed; then the batch-boundary check. */
@@ -164,17 +211,27 @@ public final class SearchContext {
         if (calls == 1 && control.hasDeadline()) {
             firstCallEnd = control.now();
         }
-        checkpoint();
+        checkDeadline();
     }
 
     /**
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
-     * search phase, where the next call would end past the deadline less the reserve for what ends the search (its
+     * search phase, once a stopping rule fired or past the deadline less the reserve for what ends the search (its
      * calls at the mean time per call so far; before any candidate is scored, at least a final solve, which no
-     * search's fallback takes), the search stops proposing ({@link DeadlineReached}): it does not start a call it
-     * cannot finish in time.
+     * search's fallback takes), the search stops proposing ({@link SearchStopped}). Algorithms call it before each
+     * unit of work (a pool step, an iteration, a round), so a rule fired in one unit stops the search before the next.
      */
     void checkpoint() {
+        control.throwIfCancelled();
+        if (stopTracker != null && stopTracker.fired() != null && meter.phase() == Phase.SEARCH) {
+            stopped(stopTracker.fired());
+            throw new SearchStopped(stopTracker.fired());
+        }
+        checkDeadline();
+    }
+
+    /** The deadline part of {@link #checkpoint}, also run after every denoiser call. */
+    private void checkDeadline() {
         control.throwIfCancelled();
         if (!control.hasDeadline() || meter.phase() != Phase.SEARCH) {
             return;
@@ -186,7 +243,8 @@ public final class SearchContext {
         long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
         if (control.remainingNanos(now) <= reserve) {
             deadlineReached = true;
-            throw new DeadlineReached();
+            stopped(StopReason.DEADLINE);
+            throw new SearchStopped(StopReason.DEADLINE);
         }
     }
 
@@ -292,6 +350,7 @@ public final class SearchContext {
         long fit = Math.max(0, Math.min(wanted, left / nfeEach));
         if (fit < wanted) {
             budgetExhausted = true;
+            stopped(StopReason.BUDGET);
         }
         return (int) fit;
     }
@@ -351,8 +410,29 @@ public final class SearchContext {
         }
     }
 
-    /** The member scores of every row, from calls of the verifier's {@link Verifier#rowsPerCall} rows. */
+    /**
+     * The member scores of every row, from calls of the verifier's {@link Verifier#rowsPerCall} rows; in the search
+     * phase each row, in order, is an evaluation of the stopping rules.
+     */
     public Scores score(Batch samples, Batch captured) {
+        return observed(scoreRows(samples, captured));
+    }
+
+    /** Feeds the search phase's scores, in row order, to the stopping rules (when the request has any). */
+    private Scores observed(Scores scores) {
+        if (stopTracker != null && meter.phase() == Phase.SEARCH) {
+            float[] single = scores.member(0);
+            for (float score : single) {
+                StopReason fired = stopTracker.observe(score);
+                if (fired != null) {
+                    stopped(fired);
+                }
+            }
+        }
+        return scores;
+    }
+
+    private Scores scoreRows(Batch samples, Batch captured) {
         float[][] out = new float[verifier.members().size()][samples.rows()];
         int chunk = Math.max(1, verifier.rowsPerCall(batchSize));
         for (int start = 0; start < samples.rows(); start += chunk) {
@@ -541,6 +621,11 @@ public final class SearchContext {
         if (verifierIdentity == null) {
             return score(samples, captured);
         }
+        return observed(scoreKeysCached(samples, captured, firstKey, settings, verifierIdentity));
+    }
+
+    private Scores scoreKeysCached(Batch samples, Batch captured, long firstKey, SolverSettings settings,
+                                   String verifierIdentity) {
         int rows = samples.rows();
         int members = verifier.members().size();
         float[][] out = new float[members][rows];
@@ -564,7 +649,7 @@ public final class SearchContext {
                 gather(samples, missRows, x);
                 gather(captured, missRows, xCaptured);
             }
-            Scores fresh = score(x, xCaptured);
+            Scores fresh = scoreRows(x, xCaptured);
             for (int i = 0; i < missRows.length; i++) {
                 float[] column = fresh.column(i);
                 for (int m = 0; m < members; m++) {

@@ -10,11 +10,13 @@ import java.time.Duration;
  * guidance (NaN: the model's default), a budget of search NFEs ({@link #UNLIMITED} for none), the seed, how
  * many candidate rows go through the solver at once, and a deadline (null for none): the time from submission after
  * which the search stops proposing and returns its best so far. A text-conditioned model takes a {@code prompt} (its
- * caption) instead of a class; for class-conditional models the prompt is null.
+ * caption) instead of a class; for class-conditional models the prompt is null. {@code stop} holds the stopping rules
+ * (a target score, a plateau; {@link StopRules#NONE} for none).
  */
 public record SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
                             SolverSettings searchSolver, SolverSettings finalSolver, double guidance,
-                            long budgetNfe, long seed, int batchSize, Duration deadline, String prompt) {
+                            long budgetNfe, long seed, int batchSize, Duration deadline, String prompt,
+                            StopRules stop) {
 
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final int DEFAULT_BATCH_SIZE = 256;
@@ -39,6 +41,17 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
             throw new IllegalArgumentException("--deadline-ms must lie in 1.." + MAX_DEADLINE_MS + ", got "
                     + deadline.toMillis());
         }
+        if (stop == null) {
+            stop = StopRules.NONE;
+        }
+    }
+
+    /** A request without stopping rules. */
+    public SearchRequest(String model, int label, SearchAlgorithm algorithm, String verifier,
+                         SolverSettings searchSolver, SolverSettings finalSolver, double guidance, long budgetNfe,
+                         long seed, int batchSize, Duration deadline, String prompt) {
+        this(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed, batchSize,
+                deadline, prompt, StopRules.NONE);
     }
 
     /** A request without a deadline. */
@@ -59,7 +72,7 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
     /** The same request for a text model's caption. */
     public SearchRequest withPrompt(String caption) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                batchSize, deadline, caption);
+                batchSize, deadline, caption, stop);
     }
 
     /** A request with the model's default solver and guidance, no budget and the default batch size. */
@@ -70,31 +83,37 @@ public record SearchRequest(String model, int label, SearchAlgorithm algorithm, 
 
     public SearchRequest withSolvers(SolverSettings search, SolverSettings last) {
         return new SearchRequest(model, label, algorithm, verifier, search, last, guidance, budgetNfe, seed, batchSize,
-                deadline, prompt);
+                deadline, prompt, stop);
     }
 
     public SearchRequest withBudget(long nfe) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, nfe, seed,
-                batchSize, deadline, prompt);
+                batchSize, deadline, prompt, stop);
     }
 
     public SearchRequest withBatchSize(int rows) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                rows, deadline, prompt);
+                rows, deadline, prompt, stop);
     }
 
     public SearchRequest withSeed(long newSeed) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe,
-                newSeed, batchSize, deadline, prompt);
+                newSeed, batchSize, deadline, prompt, stop);
     }
 
     public SearchRequest withGuidance(double scale) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, scale, budgetNfe, seed,
-                batchSize, deadline, prompt);
+                batchSize, deadline, prompt, stop);
     }
 
     public SearchRequest withDeadline(Duration after) {
         return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
-                batchSize, after, prompt);
+                batchSize, after, prompt, stop);
+    }
+
+    /** The same request under the given stopping rules. */
+    public SearchRequest withStop(StopRules rules) {
+        return new SearchRequest(model, label, algorithm, verifier, searchSolver, finalSolver, guidance, budgetNfe, seed,
+                batchSize, deadline, prompt, rules);
     }
 }

@@ -10,6 +10,10 @@ public enum Stage {
     PATHS_FORWARD(5),
     /** Early pruning's initial noises. */
     PRUNE(6),
+    /** Beam search's neighbour directions (iteration: bfs level or dfs expansion; its roots are random's noises). */
+    BEAM(10),
+    /** Evolution's mutation directions (iteration: generation; generation 0 is random search's noises). */
+    EVOLUTION(11),
     /** SMC's resampling after step j: its uniforms are the Philox words of key (SMC_RESAMPLE, j, 0). */
     SMC_RESAMPLE(16),
     /** Lineage entries of SMC: (SMC_MOVE, j, i) moved a particle into slot i, whose noise it draws from step j on. */

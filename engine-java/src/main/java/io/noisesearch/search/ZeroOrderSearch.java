@@ -112,7 +112,7 @@ public record ZeroOrderSearch(int neighbours, int iterations, double cosine, dou
                 context.neighbours(pivotNoise, noise, cosineFor(context, pivotNoise));
                 context.copy(noise, sample);
                 context.solve(sample, grid, context.searchSolver(), capture);
-            } catch (DeadlineReached e) {
+            } catch (SearchStopped e) {
                 // The pivot of iteration k - 1 is what a budget that ends there returns.
                 break;
             }

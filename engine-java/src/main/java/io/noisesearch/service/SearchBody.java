@@ -10,12 +10,17 @@ import java.util.List;
  * the service's own: {@code priority} ({@code normal} or {@code high}), {@code deadlineMs} (the CLI's
  * {@code --deadline-ms}, counted from the request's arrival) and {@code sample} ({@code none}, {@code png} or
  * {@code floats}: the returned sample inline). A text-conditioned model takes {@code prompt} (the CLI's
- * {@code --prompt}) instead of {@code class}.
+ * {@code --prompt}) instead of {@code class}. The stopping rules are {@code stopAtScore}, {@code stopPatience} and
+ * {@code stopMargin}.
  */
 record SearchBody(String model, @JsonProperty("class") Integer label, String algorithm, Integer candidates,
                   Integer neighbours, Integer iterations, Double cosine, Double lambda, Integer paths,
                   Integer pathsWidth, Double searchStart, Double forwardStep, Double backwardStep, Integer pathLength,
                   List<Double> pruneAt, Integer keep, String verifier, String solver, Integer steps,
                   String searchSolver, Integer searchSteps, Double cfg, Long budgetNfe, Long seed, Integer batchSize,
-                  Long deadlineMs, String priority, String sample, String prompt) {
+                  Long deadlineMs, String priority, String sample, String prompt, Double stopAtScore,
+                  Integer stopPatience, Double stopMargin, Integer beamWidth, Integer beamChildren,
+                  List<Double> beamAt, Double beamCosine, String beamMode, Double beamThreshold,
+                  List<Integer> population, Integer generations, Integer elites, Double evoCosineStart,
+                  Double evoCosineEnd) {
 }

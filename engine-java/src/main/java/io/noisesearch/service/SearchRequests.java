@@ -7,6 +7,7 @@ import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Algorithms;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
+import io.noisesearch.search.StopRules;
 
 import io.noisesearch.verify.RemoteVerifier;
 
@@ -26,6 +27,8 @@ final class SearchRequests {
     static final double MAX_GUIDANCE = 1000;
     /** More cuts than this are no pruning schedule. */
     static final int MAX_PRUNE_CUTS = 64;
+    /** More generations' sizes than this are no population schedule. */
+    static final int MAX_POPULATION_SCHEDULE = 1024;
 
     static final String DEFAULT_MODEL = "gmm-image";
     static final String DEFAULT_VERIFIER = "oracle";
@@ -72,8 +75,9 @@ final class SearchRequests {
             throw ServiceError.invalid("verifier", "verifier: remote verifiers are not served (the service makes no"
                     + " outbound calls for its clients)");
         }
-        SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm, verifier, search, last, guidance, budget, or(body.seed(), 0L),
-                or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE), deadline(body.deadlineMs()));
+        SearchRequest request = new SearchRequest(model, or(body.label(), 0), algorithm, verifier, search, last,
+                guidance, budget, or(body.seed(), 0L), or(body.batchSize(), SearchRequest.DEFAULT_BATCH_SIZE),
+                deadline(body.deadlineMs()), null, stopRules(body));
         if (body.prompt() != null) {
             if (body.label() != null) {
                 throw ServiceError.invalid("prompt", "class and prompt: give a class to a class-conditional model or a"
@@ -108,7 +112,45 @@ final class SearchRequests {
                 or(body.iterations(), 4), lambda == null ? or(body.cosine(), 0.95) : Double.NaN,
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
-                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4)));
+                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), Algorithms.Smc.DEFAULT, beamEvo(body)));
+    }
+
+    /** Beam search's and evolution's fields, the command line's defaults where absent; lists bounded like pruneAt. */
+    private static Algorithms.BeamEvo beamEvo(SearchBody body) {
+        Algorithms.BeamEvo defaults = Algorithms.BeamEvo.DEFAULT;
+        List<Double> beamAt = or(body.beamAt(), defaults.beamAt());
+        if (beamAt.size() > MAX_PRUNE_CUTS || beamAt.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("beamAt", "beamAt must be a list of at most " + MAX_PRUNE_CUTS + " numbers");
+        }
+        List<Integer> population = or(body.population(), defaults.population());
+        if (population.size() > MAX_POPULATION_SCHEDULE || population.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("population", "population must be a list of at most " + MAX_POPULATION_SCHEDULE
+                    + " sizes");
+        }
+        return new Algorithms.BeamEvo(or(body.beamWidth(), defaults.beamWidth()),
+                or(body.beamChildren(), defaults.beamChildren()), beamAt, or(body.beamCosine(), defaults.beamCosine()),
+                or(body.beamMode(), defaults.beamMode()), or(body.beamThreshold(), Double.NaN), population,
+                or(body.generations(), defaults.generations()), or(body.elites(), defaults.elites()),
+                or(body.evoCosineStart(), defaults.evoCosineStart()), or(body.evoCosineEnd(), defaults.evoCosineEnd()));
+    }
+
+    /** As the CLI's stopping rules: a finite target, a patience of at least 1, a margin only with a patience. */
+    private static StopRules stopRules(SearchBody body) {
+        if (body.stopAtScore() != null && !Double.isFinite(body.stopAtScore())) {
+            throw ServiceError.invalid("stopAtScore", "stopAtScore must be a finite score, got " + body.stopAtScore());
+        }
+        if (body.stopPatience() != null && body.stopPatience() < 1) {
+            throw ServiceError.invalid("stopPatience", "stopPatience must be at least 1, got " + body.stopPatience());
+        }
+        if (body.stopMargin() != null && body.stopPatience() == null) {
+            throw ServiceError.invalid("stopMargin", "stopMargin needs stopPatience");
+        }
+        if (body.stopMargin() != null && !(body.stopMargin() >= 0 && Double.isFinite(body.stopMargin()))) {
+            throw ServiceError.invalid("stopMargin", "stopMargin must be a finite number at least 0, got "
+                    + body.stopMargin());
+        }
+        return new StopRules(or(body.stopAtScore(), Double.NaN), or(body.stopPatience(), 0),
+                or(body.stopMargin(), 0.0));
     }
 
     /** The deadline asked for, or null for none. */

@@ -130,6 +130,55 @@ class SearchCommandTest {
     }
 
     @Test
+    void beamAndEvolutionSpendTheirClosedFormulasAndRecordTheirHyperparameters() throws IOException {
+        JsonNode beam = search("beam", "--algorithm", "beam", "--beam-width", "4", "--beam-children", "3",
+                "--beam-at", "0.7,0.4");
+        // Heun x10, levels on steps 3 and 6: 4 (6 + 3) + 4 (6 + 3) + 4 (8 - 1) NFEs.
+        assertThat(searchNfe(beam)).isEqualTo(4 * 9 + 4 * 9 + 4 * 7).isEqualTo(100);
+        assertThat(beam.path("parameters").path("levels").toString()).isEqualTo("[0.7,0.4]");
+        assertThat(beam.path("parameters").path("mode").asText()).isEqualTo("bfs");
+        assertThat(beam.path("trace")).hasSize(3);
+        assertThat(beam.path("stoppedBy").asText()).isEqualTo("completed");
+
+        JsonNode dfs = search("dfs", "--algorithm", "beam", "--beam-mode", "dfs", "--beam-threshold", "-1000",
+                "--beam-width", "2", "--beam-children", "2", "--beam-at", "0.5");
+        assertThat(dfs.path("parameters").path("threshold").asDouble()).isEqualTo(-1000);
+        assertThat(dfs.path("trace").get(dfs.path("trace").size() - 1).path("stage").asText())
+                .isEqualTo("beam-dfs-leaf");
+
+        JsonNode evolution = search("evolution", "--algorithm", "evolution", "--population", "6,4,4",
+                "--generations", "2", "--elites", "2");
+        assertThat(searchNfe(evolution)).isEqualTo((6 + 2 + 2) * HEUN_10_NFE);
+        assertThat(evolution.path("parameters").path("population").toString()).isEqualTo("[6,4,4]");
+        assertThat(evolution.path("trace")).hasSize(3);
+    }
+
+    @Test
+    void aStoppingRuleIsWrittenWithTheRuleThatEndedTheSearch() throws IOException {
+        JsonNode free = search("free", "--algorithm", "random", "--candidates", "16", "--batch-size", "1");
+        JsonNode scores = free.path("trace").get(0).path("scores");
+        double target = scores.get(2).asDouble();
+        int firedAt = 0;
+        while (scores.get(firedAt).asDouble() < target) {
+            firedAt++;
+        }
+        JsonNode stopped = search("target", "--algorithm", "random", "--candidates", "16", "--batch-size", "1",
+                "--stop-at-score", String.valueOf(target));
+        assertThat(stopped.path("stoppedBy").asText()).isEqualTo("target");
+        assertThat(stopped.path("stopRules").path("atScore").asDouble()).isEqualTo(target);
+        assertThat(stopped.path("stopRules").has("patience")).isFalse();
+        assertThat(stopped.path("trace").get(0).path("keys")).hasSize(firedAt + 1);
+        assertThat(searchNfe(stopped)).isEqualTo((firedAt + 1L) * HEUN_10_NFE);
+
+        JsonNode plateau = search("plateau", "--algorithm", "zero-order", "--candidates", "4", "--iterations", "20",
+                "--stop-patience", "6", "--stop-margin", "0.5");
+        assertThat(plateau.path("stopRules").path("patience").asInt()).isEqualTo(6);
+        assertThat(plateau.path("stoppedBy").asText()).isIn("plateau", "completed");
+        assertThat(free.has("stopRules")).isFalse();
+        assertThat(free.path("stoppedBy").asText()).isEqualTo("completed");
+    }
+
+    @Test
     void cheaperSearchSolverIsCountedApartFromTheFinalSolve() throws IOException {
         JsonNode result = search("split", "--algorithm", "random", "--candidates", "4", "--solver", "heun",
                 "--steps", "10", "--search-solver", "euler", "--search-steps", "5");

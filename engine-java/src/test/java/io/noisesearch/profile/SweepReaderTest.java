@@ -2,6 +2,8 @@ package io.noisesearch.profile;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.search.BeamSearch;
+import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.Resampling;
@@ -107,6 +109,23 @@ class SweepReaderTest {
     }
 
     @Test
+    void beamAndEvolutionTakeTheSearchCommandsDefaultsAndListValuedAxes() {
+        List<Configuration> defaults = parse(HEAD + "algorithms: [beam, evolution]\n").configurations();
+        assertThat(defaults).extracting(Configuration::searchAlgorithm).containsExactly(
+                new BeamSearch(4, 4, List.of(0.75, 0.5, 0.25), 0.95, "bfs", Double.NaN),
+                new EvolutionSearch(List.of(8), 3, 2, 0.9, 0.98));
+        List<Configuration> configurations = parse(HEAD
+                + "algorithms: [{name: beam, beamWidth: 2, beamChildren: [1, 3], beamAt: [[0.7, 0.4]],"
+                + " beamMode: dfs, beamThreshold: -5},"
+                + " {name: evolution, population: [[6, 4, 4]], generations: 2, elites: 1, evoCosineEnd: 1}]\n")
+                .configurations();
+        assertThat(configurations).extracting(Configuration::searchAlgorithm).containsExactly(
+                new BeamSearch(2, 1, List.of(0.7, 0.4), 0.95, "dfs", -5),
+                new BeamSearch(2, 3, List.of(0.7, 0.4), 0.95, "dfs", -5),
+                new EvolutionSearch(List.of(6, 4, 4), 2, 1, 0.9, 1.0));
+    }
+
+    @Test
     void theExampleSweepsInBenchSweepsRead() throws IOException {
         Path folder = benchSweeps();
         try (Stream<Path> files = Files.list(folder)) {
@@ -140,8 +159,8 @@ class SweepReaderTest {
                         "sweep.yaml: algorithms[1].candidates: must be at least 1, got 0"),
                 Arguments.of("bad value in a list", HEAD + "algorithms: [none]\nfinalSteps: [10, ten]\n",
                         "sweep.yaml: finalSteps[1]: expected a whole number, got 'ten'"),
-                Arguments.of("unknown algorithm", HEAD + "algorithms: [{name: beam}]\n",
-                        "sweep.yaml: algorithms[0].name: unknown algorithm 'beam'"),
+                Arguments.of("unknown algorithm", HEAD + "algorithms: [{name: annealing}]\n",
+                        "sweep.yaml: algorithms[0].name: unknown algorithm 'annealing'"),
                 Arguments.of("another algorithm's parameter", HEAD + "algorithms: [{name: zero-order, candidates: 4}]\n",
                         "sweep.yaml: algorithms[0].candidates: unknown key for algorithm zero-order"),
                 Arguments.of("search axis on none", HEAD + "algorithms: [{name: none, budgets: 10}]\n",
@@ -183,6 +202,12 @@ class SweepReaderTest {
                         "sweep.yaml: algorithms[0].essThreshold: must lie in (0, 1], got 0.0"),
                 Arguments.of("smc particles", HEAD + "algorithms: [{name: smc, particles: 0}]\n",
                         "sweep.yaml: algorithms[0].particles: must be at least 1, got 0"),
+                Arguments.of("beam mode", HEAD + "algorithms: [{name: beam, beamMode: wide}]\n",
+                        "sweep.yaml: algorithms[0].beamMode: expected one of [bfs, dfs], got 'wide'"),
+                Arguments.of("evolution population", HEAD + "algorithms: [{name: evolution, population: [[4, 0]]}]\n",
+                        "sweep.yaml: algorithms[0].population[0][1]: must be at least 1, got 0"),
+                Arguments.of("evolution cosine", HEAD + "algorithms: [{name: evolution, evoCosineStart: 1.5}]\n",
+                        "sweep.yaml: algorithms[0].evoCosineStart: must lie in (-1, 1], got 1.5"),
                 Arguments.of("prune keep factor", HEAD + "algorithms: [{name: prune, keep: 0}]\n",
                         "sweep.yaml: algorithms[0].keep: must be at least 1, got 0"),
                 Arguments.of("repeated schedule", HEAD + "algorithms: [{name: prune, pruneAt: [[0.5], 0.5]}]\n",

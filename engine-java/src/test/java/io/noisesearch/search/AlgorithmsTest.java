@@ -24,12 +24,16 @@ class AlgorithmsTest {
         assertThat(Algorithms.create("prune", SETTINGS)).isEqualTo(new PruneSearch(16, List.of(0.7, 0.4), 4));
         assertThat(Algorithms.create("smc", SETTINGS)).isEqualTo(
                 new SmcSearch(8, SmcSearch.Potential.DIFFERENCE, 1, Resampling.SYSTEMATIC, 1, 1, 1, 0));
+        assertThat(Algorithms.create("beam", SETTINGS)).isEqualTo(new BeamSearch(4, 4, List.of(0.75, 0.5, 0.25), 0.95,
+                "bfs", Double.NaN));
+        assertThat(Algorithms.create("evolution", SETTINGS)).isEqualTo(new EvolutionSearch(List.of(8), 3, 2, 0.9,
+                0.98));
     }
 
     @Test
     void anUnknownNameIsOneLineListingTheKnownOnes() {
-        assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune,"
-                        + " smc)");
+        assertThatThrownBy(() -> Algorithms.create("annealing", SETTINGS)).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("--algorithm: unknown algorithm 'annealing' (expected one of none, random, zero-order, paths,"
+                        + " prune, smc, beam, evolution)");
     }
 }

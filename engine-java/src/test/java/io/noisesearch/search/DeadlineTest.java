@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,7 +49,8 @@ class DeadlineTest {
 
     private static final List<SearchAlgorithm> ALGORITHMS = List.of(new RandomSearch(40),
             new ZeroOrderSearch(6, 8, 0.9, Double.NaN), new PathSearch(4, 3, 0.5, 0.05, 0.1, 2),
-            new PruneSearch(40, List.of(0.7, 0.4), 3));
+            new PruneSearch(40, List.of(0.7, 0.4), 3), new BeamSearch(4, 3, List.of(0.7, 0.4), 0.9, "bfs", Double.NaN),
+            new EvolutionSearch(List.of(10, 6, 6, 6, 6, 6), 5, 2, 0.85, 0.97));
 
     @Test
     void aDeadlineResultIsTheResultOfTheBudgetOfTheWorkItCompleted() {
@@ -83,7 +85,7 @@ class DeadlineTest {
      * search the candidates it scored, zero-order its pivot and whole iterations, paths its first solve and whole
      * rounds, pruning its first segment and the stages up to its last cut. No candidate scored: no budget.
      */
-    private static long completedBudget(SearchAlgorithm algorithm, SearchResult stopped) {
+    static long completedBudget(SearchAlgorithm algorithm, SearchResult stopped) {
         if (stopped.key() == SearchContext.key(Stage.RANDOM, 0, 0) && stopped.trace().isEmpty()) {
             return 0;
         }
@@ -121,6 +123,24 @@ class DeadlineTest {
                     alive = p.survivors(alive);
                 }
                 yield total;
+            }
+            case BeamSearch b -> {
+                // The first segment and level, then a segment and a level per further level scored (bfs).
+                int[] at = b.levelSteps(solver.steps());
+                double[] grid = schedule.grid(1, 0, solver.steps());
+                long total = 0;
+                for (int j = 0; j < Math.min(entries, at.length); j++) {
+                    double[] segment = Arrays.copyOfRange(grid, j == 0 ? 0 : at[j - 1], at[j] + 1);
+                    total += (long) b.beams() * (solver.nfe(segment) + b.children());
+                }
+                yield total;
+            }
+            case EvolutionSearch e -> {
+                long individuals = e.size(0);
+                for (int g = 1; g < entries; g++) {
+                    individuals += e.size(g) - e.elites();
+                }
+                yield individuals * solver.fullNfe();
             }
             case NoSearch n -> 0;
         };

@@ -107,10 +107,47 @@ class SearchSizesTest {
         }
     }
 
+    /**
+     * Beam search and evolution allocate what peakRows counts, less the winner's noise and capture where the winner
+     * is not a drawn noise (it is then returned as searched, or its own noise is solved again in place).
+     */
+    @Test
+    void peakRowsBoundTheRowsBeamAndEvolutionAllocate() {
+        // The stand-in verifier captures at t = 0.5: the first level lies below it.
+        List<SearchAlgorithm> algorithms = List.of(new BeamSearch(3, 3, List.of(0.4, 0.2), 0.9, "bfs", Double.NaN),
+                new BeamSearch(1, 2, List.of(0.4, 0.2), 0.9, "bfs", Double.NaN),
+                new BeamSearch(2, 2, List.of(0.4, 0.2), 0.9, "dfs", Double.NaN),
+                new EvolutionSearch(List.of(6, 5, 7), 2, 2, 0.9, 0.9), new EvolutionSearch(List.of(6), 0, 2, 0.9, 0.9));
+        CountingBackend backend = new CountingBackend(Backends.open("java"));
+        try (Engine engine = Engine.open(backend, 1, 1)) {
+            for (SearchAlgorithm algorithm : algorithms) {
+                for (long budget : new long[] {SearchRequest.UNLIMITED, 40}) {
+                    for (boolean captures : new boolean[] {false, true}) {
+                        SearchRequest request = SearchRequest.of("gmm-image", 1, algorithm, "stand-in", 3)
+                                .withSolvers(HEUN_10, new SolverSettings(SolverKind.EULER, 4)).withBudget(budget)
+                                .withBatchSize(4);
+                        engine.search(request, new StandIn(captures));
+                        backend.reset();
+                        engine.search(request, new StandIn(captures));
+                        long peak = algorithm.peakRows(PLAN, budget, captures,
+                                SearchContext.poolChunkRows(4, new StandIn(captures), 256));
+                        long slack = algorithm instanceof BeamSearch b && b.mode().equals("dfs")
+                                ? (captures ? 2L : 1L) * (b.children() * b.levels().size() + 3) : captures ? 2 : 1;
+                        assertThat(backend.rows()).as("%s, budget %d, captures %s", algorithm, budget, captures)
+                                .isLessThanOrEqualTo(peak).isGreaterThanOrEqualTo(peak - slack);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void plannedCandidatesAndTraceEntriesMatchTheTrace() {
         List<SearchAlgorithm> algorithms = List.of(new RandomSearch(6), new ZeroOrderSearch(3, 4, 0.9, Double.NaN),
-                new PathSearch(2, 3, 0.4, 0.05, 0.1, 2), new PruneSearch(10, List.of(0.8, 0.5, 0.2), 2));
+                new PathSearch(2, 3, 0.4, 0.05, 0.1, 2), new PruneSearch(10, List.of(0.8, 0.5, 0.2), 2),
+                new BeamSearch(3, 2, List.of(0.8, 0.5, 0.2), 0.9, "bfs", Double.NaN),
+                new BeamSearch(3, 2, List.of(0.8, 0.5, 0.2), 0.9, "dfs", Double.NaN),
+                new EvolutionSearch(List.of(7, 5, 6), 2, 3, 0.9, 0.95));
         try (Engine engine = Engine.open("java", 1)) {
             for (SearchAlgorithm algorithm : algorithms) {
                 SearchResult result = engine.search(SearchRequest.of("gmm-image", 2, algorithm, "oracle", 1));

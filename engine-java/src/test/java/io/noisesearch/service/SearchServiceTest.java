@@ -13,8 +13,11 @@ import io.noisesearch.report.ResultDocument;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.BeamSearch;
+import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.StopRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,7 +136,15 @@ class SearchServiceTest {
             "{\"algorithm\": \"zero-order\", \"cosine\": 2} | 400 | invalid_request | cosine",
             "{\"verifier\": true}                         | 400 | invalid_request | verifier",
             "{\"algorithm\": \"zero-order\", \"cosine\": 0.9, \"lambda\": 0.1} | 400 | invalid_request | lambda",
-            "{\"algorithm\": \"beam\"}                     | 400 | invalid_request | algorithm",
+            "{\"algorithm\": \"annealing\"}                | 400 | invalid_request | algorithm",
+            "{\"algorithm\": \"beam\", \"beamWidth\": 0}   | 400 | invalid_request | beamWidth",
+            "{\"algorithm\": \"beam\", \"beamAt\": [0.4, 0.7]} | 400 | invalid_request | beamAt",
+            "{\"algorithm\": \"beam\", \"beamMode\": \"wide\"} | 400 | invalid_request | beamMode",
+            "{\"algorithm\": \"evolution\", \"population\": [0]} | 400 | invalid_request | population",
+            "{\"algorithm\": \"evolution\", \"elites\": 8} | 400 | invalid_request | elites",
+            "{\"stopPatience\": 0}                        | 400 | invalid_request | stopPatience",
+            "{\"stopMargin\": 0.5}                        | 400 | invalid_request | stopMargin",
+            "{\"verifier\": \"ensemble:oracle,posterior\", \"stopAtScore\": 1} | 400 | invalid_request | stopAtScore",
             "{\"algorithm\": \"prune\", \"pruneAt\": [0.4, 0.7]} | 400 | invalid_request | pruneAt",
             "{\"pruneAt\": [0.5, \"x\"]}                   | 400 | invalid_request | pruneAt",
             "{\"pruneAt\": [0.5, null]}                    | 400 | invalid_request | pruneAt",
@@ -204,6 +215,28 @@ class SearchServiceTest {
         HttpResponse<String> method = get(service, "/v1/search");
         assertThat(method.statusCode()).isEqualTo(405);
         assertThat(json(method).get("reason").asText()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
+    void beamEvolutionAndStoppingRulesAnswerTheEnginesResultDocument() throws Exception {
+        HttpResponse<String> response = post(service, """
+                {"model": "gmm-image", "class": 4, "algorithm": "beam", "beamWidth": 3, "beamChildren": 2,
+                 "beamAt": [0.6, 0.3], "seed": 2, "stopPatience": 2, "stopMargin": 0.5}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        SearchRequest beam = SearchRequest.of("gmm-image", 4, new BeamSearch(3, 2, List.of(0.6, 0.3), 0.95, "bfs",
+                Double.NaN), "oracle", 2).withStop(new StopRules(Double.NaN, 2, 0.5));
+        assertThat(withoutTimes(json(response)))
+                .isEqualTo(withoutTimes(JSON.readTree(Json.line(ResultDocument.of(beam, engine.search(beam))))));
+        assertThat(json(response).path("stoppedBy").asText()).isIn("plateau", "completed");
+
+        HttpResponse<String> evolved = post(service, """
+                {"class": 1, "algorithm": "evolution", "population": [6, 4], "generations": 1, "elites": 2,
+                 "evoCosineStart": 0.8, "seed": 3}""");
+        assertThat(evolved.statusCode()).as(evolved.body()).isEqualTo(200);
+        SearchRequest evolution = SearchRequest.of("gmm-image", 1, new EvolutionSearch(List.of(6, 4), 1, 2, 0.8,
+                0.98), "oracle", 3);
+        assertThat(withoutTimes(json(evolved))).isEqualTo(withoutTimes(JSON.readTree(Json.line(
+                ResultDocument.of(evolution, engine.search(evolution))))));
     }
 
     @Test
