@@ -12,6 +12,7 @@ import io.noisesearch.model.TrainedModel;
 import io.noisesearch.report.DemoReport;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.GradientSearch;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.PruneSearch;
@@ -187,6 +188,8 @@ final class Demo {
                     p.width(), p.searchStart(), p.forwardStep(), p.backwardStep(), p.pathLength());
             case PruneSearch p -> String.format(Locale.ROOT, "N=%d, cuts at %s, keep 1/%d", p.candidates(),
                     p.pruneAt(), p.keep());
+            case GradientSearch g -> String.format(Locale.ROOT, "R=%d, K=%d, c=%s", g.candidates(), g.iterations(),
+                    g.stepCosine());
         };
     }
 

@@ -1,5 +1,7 @@
 package io.noisesearch.profile;
 
+import io.noisesearch.search.Algorithms;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,7 +23,8 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
 
     /**
      * Each algorithm's hyperparameters in PAPER.md's order (random N; zero-order N, K, c or lambda; paths N, M, sigma,
-     * df, db, L; prune N, the cut levels, the keep factor), with the defaults of the search command.
+     * df, db, L; prune N, the cut levels, the keep factor; gradient R, K, the step's cosine), with the defaults of the
+     * search command.
      */
     public static final Map<String, List<Parameter>> PARAMETERS = Map.of(
             "none", List.of(),
@@ -32,7 +35,9 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("searchStart", false, 0.4), new Parameter("forwardStep", false, 0.05),
                     new Parameter("backwardStep", false, 0.1), new Parameter("pathLength", true, 2)),
             "prune", List.of(new Parameter("candidates", true, 16), new Parameter("pruneAt", false, List.of(0.7, 0.4)),
-                    new Parameter("keep", true, 4)));
+                    new Parameter("keep", true, 4)),
+            "gradient", List.of(new Parameter("candidates", true, 16), new Parameter("iterations", true, 4),
+                    new Parameter("stepCosine", false, Algorithms.Gradient.DEFAULT.stepCosine())));
 
     public AlgorithmAxes {
         Map<String, List<Object>> copy = new LinkedHashMap<>();

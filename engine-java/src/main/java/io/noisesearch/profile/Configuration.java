@@ -60,7 +60,7 @@ public record Configuration(String model, String verifier, String algorithm, Map
         return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
                 integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
                 real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength"),
-                levels("pruneAt"), integer("keep")));
+                levels("pruneAt"), integer("keep"), new Algorithms.Gradient(real("stepCosine"))));
     }
 
     private int integer(String name) {

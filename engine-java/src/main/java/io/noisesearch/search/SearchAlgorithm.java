@@ -2,9 +2,9 @@ package io.noisesearch.search;
 
 /** A search algorithm of PAPER.md; its record components are its hyperparameters. */
 public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrderSearch, PathSearch,
-        PruneSearch {
+        PruneSearch, GradientSearch {
 
-    /** The command-line name: none, random, zero-order, paths, prune. */
+    /** The command-line name: none, random, zero-order, paths, prune, gradient. */
     String id();
 
     /**

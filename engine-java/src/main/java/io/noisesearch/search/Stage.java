@@ -9,7 +9,12 @@ public enum Stage {
     PATHS_INITIAL(4),
     PATHS_FORWARD(5),
     /** Early pruning's initial noises. */
-    PRUNE(6);
+    PRUNE(6),
+    /**
+     * First-order search's candidate r after k gradient steps (iteration k, index r): a name, no noise is drawn for it
+     * (it is the random candidate r moved k times); code 16 leaves room below for the other algorithms' stages.
+     */
+    GRADIENT_STEP(16);
 
     private final int code;
 

@@ -1,0 +1,181 @@
+package io.noisesearch.search;
+
+import io.noisesearch.InvalidRequestException;
+import io.noisesearch.backend.Batch;
+import io.noisesearch.noise.CandidateKeys;
+import io.noisesearch.sampling.GuidedDenoiser;
+import io.noisesearch.verify.Scores;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * First-order search (PAPER.md, algorithm 4): R starting noises (random search's candidates 0..R-1) each climb the
+ * verifier's score by K gradient steps on the sphere of their norm. A step moves a noise n along its gradient projected
+ * on the sphere's tangent plane to the point at cosine c from n, |n| (c u + sqrt(1 - c^2) w), the zero-order neighbour
+ * in the gradient's direction (norm preserved). Gradients are exact, carried back through the solver in closed form
+ * ({@link SearchContext#solveWithGradient}), so the model must be an exact mixture and the verifier oracle or
+ * posterior. Every point visited is scored; each restart keeps its best, and the best restart wins.
+ *
+ * @param candidates R, the restarts
+ * @param iterations K, the gradient steps of each restart
+ * @param stepCosine c, the cosine between a point and the next
+ */
+public record GradientSearch(int candidates, int iterations, double stepCosine) implements SearchAlgorithm {
+
+    public GradientSearch {
+        if (candidates < 1) {
+            throw new IllegalArgumentException("--candidates must be at least 1, got " + candidates);
+        }
+        if (iterations < 0 || iterations > CandidateKeys.MAX_ITERATION) {
+            throw new IllegalArgumentException("--iterations must lie in 0.." + CandidateKeys.MAX_ITERATION
+                    + " (the iteration field of candidate keys), got " + iterations);
+        }
+        if (!(stepCosine > -1 && stepCosine < 1)) {
+            throw new IllegalArgumentException("--gradient-cosine must lie in (-1, 1), got " + stepCosine);
+        }
+    }
+
+    @Override
+    public String id() {
+        return "gradient";
+    }
+
+    /** A solve with its reverse pass costs (1 + BACKWARD_NFE) solves; each restart ends on one plain solve. */
+    private static long stepCost(SearchPlan plan) {
+        return (1L + GuidedDenoiser.BACKWARD_NFE) * plan.searchSolver().fullNfe();
+    }
+
+    /** R (K (1 + 2) F + F) with F the search solver's NFEs: K solves with their reverse pass and a last solve. */
+    @Override
+    public long plannedSearchNfe(SearchPlan plan) {
+        long perRestart = Math.addExact(Math.multiplyExact(iterations, stepCost(plan)), plan.searchSolver().fullNfe());
+        return Math.multiplyExact(candidates, perRestart);
+    }
+
+    /**
+     * The R noises, samples, gradients, best noises and best samples, the solve's kept states (F a row, for at most R
+     * rows) and four work rows a row.
+     */
+    @Override
+    public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
+        long fullNfe = plan.searchSolver().fullNfe();
+        if (budgetNfe < fullNfe) {
+            return new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
+        }
+        long rows = Math.min(candidates, budgetNfe / fullNfe);
+        return Math.multiplyExact(rows, 9 + fullNfe);
+    }
+
+    @Override
+    public long plannedCandidates() {
+        return (long) candidates * (iterations + 1);
+    }
+
+    @Override
+    public long plannedTraceEntries() {
+        return 1L + iterations;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--candidates " + candidates + " and --iterations " + iterations;
+    }
+
+    @Override
+    public Outcome run(SearchContext context) {
+        String unavailable = context.gradientUnavailable();
+        if (unavailable != null) {
+            throw new InvalidRequestException("--algorithm gradient: " + unavailable);
+        }
+        long solve = context.searchSolver().fullNfe();
+        long step = (1L + GuidedDenoiser.BACKWARD_NFE) * solve;
+        int rows = Math.min(candidates, context.affordable(candidates, solve));
+        if (rows == 0) {
+            return new NoSearch().run(context);
+        }
+        Batch noise = context.allocate(rows);
+        Batch sample = context.allocate(rows);
+        Batch gradient = context.allocate(rows);
+        Batch bestNoise = context.allocate(rows);
+        Batch bestSample = context.allocate(rows);
+        float[] best = new float[rows];
+        float[][] bestMembers = new float[rows][];
+        int[] bestStep = new int[rows];
+        long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
+        context.drawNoise(noise, firstKey);
+        int active = rows;
+        int scoredRows = 0;
+        for (int k = 0; k <= iterations; k++) {
+            boolean climb = k < iterations && context.affordable(active, step) == active;
+            int n = climb ? active : context.affordable(active, solve);
+            if (n == 0) {
+                break;
+            }
+            Batch x = noise.rows(0, n);
+            Batch s = sample.rows(0, n);
+            Batch g = gradient.rows(0, n);
+            Scores scores;
+            try {
+                context.checkpoint();
+                scores = climb ? context.solveWithGradient(x, s, g) : solveAndScore(context, x, s);
+            } catch (DeadlineReached e) {
+                // what the restarts reached so far is what a budget that ends here returns
+                break;
+            }
+            float[] combined = context.combine(scores);
+            for (int r = 0; r < n; r++) {
+                if (k == 0 || combined[r] > best[r]) {
+                    best[r] = combined[r];
+                    bestMembers[r] = scores.column(r);
+                    bestStep[r] = k;
+                    context.copy(x.row(r), bestNoise.row(r));
+                    context.copy(s.row(r), bestSample.row(r));
+                }
+            }
+            scoredRows = Math.max(scoredRows, n);
+            int leader = Scores.argmax(Arrays.copyOf(best, scoredRows));
+            context.trace().add(new TraceEntry(id(), k, 0, keys(k, n), combined, null, key(leader, bestStep[leader]),
+                    false));
+            if (!climb) {
+                break;
+            }
+            for (int r = 0; r < n; r++) {
+                context.neighbours(x.row(r), g.row(r), (float) stepCosine);
+            }
+            context.copy(g, x);
+            active = n;
+        }
+        if (scoredRows == 0) {
+            return new NoSearch().run(context);
+        }
+        int winner = Scores.argmax(Arrays.copyOf(best, scoredRows));
+        List<Long> lineage = new ArrayList<>();
+        for (int j = 0; j <= bestStep[winner]; j++) {
+            lineage.add(key(winner, j));
+        }
+        return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]), lineage,
+                best[winner], bestMembers[winner]);
+    }
+
+    /** The plain solve and score of a point that takes no further step. */
+    private static Scores solveAndScore(SearchContext context, Batch noise, Batch sample) {
+        context.copy(noise, sample);
+        context.solve(sample, context.fullGrid(context.searchSolver()), context.searchSolver(), null);
+        return context.score(sample, null);
+    }
+
+    /** Restart r after k steps: random candidate r at k = 0, then a name of stage {@link Stage#GRADIENT_STEP}. */
+    static long key(int restart, int k) {
+        return k == 0 ? SearchContext.key(Stage.RANDOM, 0, restart) : SearchContext.key(Stage.GRADIENT_STEP, k, restart);
+    }
+
+    private static long[] keys(int k, int n) {
+        long[] keys = new long[n];
+        for (int r = 0; r < n; r++) {
+            keys[r] = key(r, k);
+        }
+        return keys;
+    }
+}
