@@ -142,9 +142,8 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
                 break;
             }
             for (int r = 0; r < n; r++) {
-                context.neighbours(x.row(r), g.row(r), (float) stepCosine);
+                step(context, x.row(r), g.row(r));
             }
-            context.copy(g, x);
             active = n;
         }
         if (scoredRows == 0) {
@@ -157,6 +156,17 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
         }
         return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]), lineage,
                 best[winner], bestMembers[winner]);
+    }
+
+    /**
+     * Moves a noise along its gradient to the point at the step cosine, or leaves it where its gradient vanishes (a
+     * saturated score: the posterior of a well-separated class is 1 to double precision); {@code gradient} is spent.
+     */
+    private void step(SearchContext context, Batch noise, Batch gradient) {
+        if (context.norm(gradient) > 0) {
+            context.neighbours(noise, gradient, (float) stepCosine);
+            context.copy(gradient, noise);
+        }
     }
 
     /** The plain solve and score of a point that takes no further step. */

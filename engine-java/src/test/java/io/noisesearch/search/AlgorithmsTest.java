@@ -27,6 +27,6 @@ class AlgorithmsTest {
     @Test
     void anUnknownNameIsOneLineListingTheKnownOnes() {
         assertThatThrownBy(() -> Algorithms.create("beam", SETTINGS)).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune)");
+                .hasMessage("--algorithm: unknown algorithm 'beam' (expected one of none, random, zero-order, paths, prune, gradient)");
     }
 }
