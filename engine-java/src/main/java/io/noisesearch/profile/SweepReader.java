@@ -234,7 +234,7 @@ public final class SweepReader {
         return switch (p.name()) {
             case "pruneAt" -> levels(node, path);
             case "iterations" -> integer(node, path, 0);
-            case "cosine" -> open(real(node, path), -1, 1, path);
+            case "cosine", "stepCosine" -> open(real(node, path), -1, 1, path);
             case "searchStart" -> open(real(node, path), 0, 1, path);
             case "lambda", "forwardStep", "backwardStep" -> positive(real(node, path), path);
             default -> integer(node, path, 1);
