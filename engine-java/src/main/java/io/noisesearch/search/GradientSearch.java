@@ -16,11 +16,13 @@ import java.util.List;
  * on the sphere's tangent plane to the point at cosine c from n, |n| (c u + sqrt(1 - c^2) w), the zero-order neighbour
  * in the gradient's direction (norm preserved). Gradients are exact, carried back through the solver in closed form
  * ({@link SearchContext#solveWithGradient}), so the model must be an exact mixture and the verifier oracle or
- * posterior. Every point visited is scored; each restart keeps its best, and the best restart wins.
+ * posterior. Every point visited is scored. A restart keeps its best point; a step that does not beat it is undone
+ * and the next step leaves the best point again at half the angle (backtracking), so a restart's best only rises and
+ * its steps shrink near a maximum instead of circling it. The best restart wins.
  *
  * @param candidates R, the restarts
  * @param iterations K, the gradient steps of each restart
- * @param stepCosine c, the cosine between a point and the next
+ * @param stepCosine c, the cosine between a point and the next at the first step (the step's angle is acos c)
  */
 public record GradientSearch(int candidates, int iterations, double stepCosine) implements SearchAlgorithm {
 
@@ -55,8 +57,8 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
     }
 
     /**
-     * The R noises, samples, gradients, best noises and best samples, the solve's kept states (F a row, for at most R
-     * rows) and four work rows a row.
+     * The R noises, samples, gradients, best noises, samples and gradients, the solve's kept states (F a row, for at
+     * most R rows) and four work rows a row.
      */
     @Override
     public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
@@ -65,7 +67,7 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
             return new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
         }
         long rows = Math.min(candidates, budgetNfe / fullNfe);
-        return Math.multiplyExact(rows, 9 + fullNfe);
+        return Math.multiplyExact(rows, 10 + fullNfe);
     }
 
     @Override
@@ -100,7 +102,11 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
         Batch gradient = context.allocate(rows);
         Batch bestNoise = context.allocate(rows);
         Batch bestSample = context.allocate(rows);
+        Batch bestGradient = context.allocate(rows);
         float[] best = new float[rows];
+        double[] cosine = new double[rows];
+        Arrays.fill(cosine, stepCosine);
+        List<List<Long>> accepted = new ArrayList<>();
         float[][] bestMembers = new float[rows][];
         int[] bestStep = new int[rows];
         long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
@@ -108,63 +114,83 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
         int active = rows;
         int scoredRows = 0;
         for (int k = 0; k <= iterations; k++) {
-            boolean climb = k < iterations && context.affordable(active, step) == active;
-            int n = climb ? active : context.affordable(active, solve);
-            if (n == 0) {
+            // every point of this iteration that fits is scored; a row climbs (2 more solves) only where the budget
+            // also keeps a solve for its next point
+            long left = context.budgetLeft();
+            int evaluate = (int) Math.min(active, left / solve);
+            int climbs = k == iterations ? 0 : (int) Math.min(evaluate, (left - evaluate * solve) / step);
+            if (evaluate < active || (k < iterations && climbs < evaluate)) {
+                context.budgetCut();
+            }
+            if (evaluate == 0) {
                 break;
             }
-            Batch x = noise.rows(0, n);
-            Batch s = sample.rows(0, n);
-            Batch g = gradient.rows(0, n);
+            Batch x = noise.rows(0, evaluate);
+            Batch s = sample.rows(0, evaluate);
+            Batch g = gradient.rows(0, evaluate);
             Scores scores;
             try {
                 context.checkpoint();
-                scores = climb ? context.solveWithGradient(x, s, g) : solveAndScore(context, x, s);
+                scores = climbs == 0 ? solveAndScore(context, x, s)
+                        : context.solveWithGradient(x.rows(0, climbs), s.rows(0, climbs), g.rows(0, climbs));
+                if (climbs > 0 && climbs < evaluate) {
+                    scores = scores.concat(solveAndScore(context, x.rows(climbs, evaluate - climbs),
+                            s.rows(climbs, evaluate - climbs)));
+                }
             } catch (DeadlineReached e) {
                 // what the restarts reached so far is what a budget that ends here returns
                 break;
             }
+            int n = evaluate;
             float[] combined = context.combine(scores);
             for (int r = 0; r < n; r++) {
                 if (k == 0 || combined[r] > best[r]) {
                     best[r] = combined[r];
                     bestMembers[r] = scores.column(r);
                     bestStep[r] = k;
+                    if (k == 0) {
+                        accepted.add(new ArrayList<>());
+                    }
+                    accepted.get(r).add(key(r, k));
                     context.copy(x.row(r), bestNoise.row(r));
                     context.copy(s.row(r), bestSample.row(r));
+                    if (r < climbs) {
+                        context.copy(g.row(r), bestGradient.row(r));
+                    }
+                } else {
+                    // back to the best point and its gradient, at half the angle: cos(a / 2) = sqrt((1 + cos a) / 2)
+                    cosine[r] = Math.sqrt((1 + cosine[r]) / 2);
+                    context.copy(bestNoise.row(r), x.row(r));
+                    context.copy(bestGradient.row(r), g.row(r));
                 }
             }
             scoredRows = Math.max(scoredRows, n);
             int leader = Scores.argmax(Arrays.copyOf(best, scoredRows));
             context.trace().add(new TraceEntry(id(), k, 0, keys(k, n), combined, null, key(leader, bestStep[leader]),
                     false));
-            if (!climb) {
+            if (climbs == 0) {
                 break;
             }
-            for (int r = 0; r < n; r++) {
-                step(context, x.row(r), g.row(r));
+            for (int r = 0; r < climbs; r++) {
+                step(context, x.row(r), g.row(r), cosine[r]);
             }
-            active = n;
+            active = climbs;
         }
         if (scoredRows == 0) {
             return new NoSearch().run(context);
         }
         int winner = Scores.argmax(Arrays.copyOf(best, scoredRows));
-        List<Long> lineage = new ArrayList<>();
-        for (int j = 0; j <= bestStep[winner]; j++) {
-            lineage.add(key(winner, j));
-        }
-        return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]), lineage,
-                best[winner], bestMembers[winner]);
+        return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]),
+                List.copyOf(accepted.get(winner)), best[winner], bestMembers[winner]);
     }
 
     /**
      * Moves a noise along its gradient to the point at the step cosine, or leaves it where its gradient vanishes (a
      * saturated score: the posterior of a well-separated class is 1 to double precision); {@code gradient} is spent.
      */
-    private void step(SearchContext context, Batch noise, Batch gradient) {
+    private static void step(SearchContext context, Batch noise, Batch gradient, double cosine) {
         if (context.norm(gradient) > 0) {
-            context.neighbours(noise, gradient, (float) stepCosine);
+            context.neighbours(noise, gradient, (float) cosine);
             context.copy(gradient, noise);
         }
     }

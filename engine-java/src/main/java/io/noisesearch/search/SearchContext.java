@@ -294,6 +294,16 @@ public final class SearchContext {
         return (int) fit;
     }
 
+    /** Search NFEs left in the budget. */
+    long budgetLeft() {
+        return Math.max(0, budgetNfe - meter.nfe(Phase.SEARCH));
+    }
+
+    /** Marks the budget exhausted: the algorithm cut its work short to fit it. */
+    void budgetCut() {
+        budgetExhausted = true;
+    }
+
     /** The time grid of a full solve (u from 1 to 0) with the given settings. */
     public double[] fullGrid(SolverSettings settings) {
         return model.info().schedule().grid(1, 0, settings.steps());

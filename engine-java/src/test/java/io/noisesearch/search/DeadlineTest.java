@@ -121,8 +121,10 @@ class DeadlineTest {
                 }
                 yield total;
             }
-            // every entry of a stopped first-order search is a climb: R solves with their reverse pass
-            case GradientSearch g -> entries * (1L + GuidedDenoiser.BACKWARD_NFE) * g.candidates() * solver.fullNfe();
+            // the climbs before its last entry (R solves with their reverse pass each), then R solves scored: the
+            // gradients of the last entry's points were never followed, and a budget keeps no climb it cannot follow
+            case GradientSearch g -> ((entries - 1) * (1L + GuidedDenoiser.BACKWARD_NFE) + 1) * g.candidates()
+                    * solver.fullNfe();
             case NoSearch n -> 0;
         };
     }

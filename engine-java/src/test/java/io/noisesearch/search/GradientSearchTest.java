@@ -188,9 +188,37 @@ class GradientSearchTest {
         assertThat(result.lineage().getFirst() >>> 56).isEqualTo(Stage.RANDOM.code());
         assertThat(result.lineage().getLast()).isEqualTo(result.key());
         int restart = (int) (result.key() & 0xFFFFFFFFL);
-        for (int k = 1; k < result.lineage().size(); k++) {
-            assertThat(result.lineage().get(k)).isEqualTo(SearchContext.key(Stage.GRADIENT_STEP, k, restart));
+        assertThat(result.lineage().getFirst()).isEqualTo(SearchContext.key(Stage.RANDOM, 0, restart));
+        int previous = 0;
+        for (long key : result.lineage().subList(1, result.lineage().size())) {
+            int k = (int) ((key >>> 32) & 0xFFFFFF);
+            assertThat(k).isGreaterThan(previous);
+            assertThat(key).isEqualTo(SearchContext.key(Stage.GRADIENT_STEP, k, restart));
+            previous = k;
         }
+    }
+
+    @Test
+    void aRestartsBestOnlyRisesAndItsAcceptedStepsAreItsLineage() {
+        SearchResult result = engine.search(SearchRequest.of("gmm-image", 2, new GradientSearch(3, 8, 0.8), "oracle",
+                21));
+        float[] best = result.trace().getFirst().scores().clone();
+        for (TraceEntry entry : result.trace().subList(1, result.trace().size())) {
+            for (int r = 0; r < best.length; r++) {
+                best[r] = Math.max(best[r], entry.scores()[r]);
+            }
+        }
+        int restart = (int) (result.key() & 0xFFFFFFFFL);
+        float running = Float.NEGATIVE_INFINITY;
+        int accepted = 0;
+        for (TraceEntry entry : result.trace()) {
+            if (entry.scores()[restart] > running) {
+                running = entry.scores()[restart];
+                accepted++;
+            }
+        }
+        assertThat(result.score()).isEqualTo(best[restart]);
+        assertThat(result.lineage()).hasSize(accepted);
     }
 
     @Test
