@@ -75,7 +75,7 @@ final class AlgorithmOptions {
     int keep;
 
     // First-order search (gradient): --candidates restarts, --iterations gradient steps each, and its step.
-    @Option(names = "--gradient-cosine", defaultValue = "0.98",
+    @Option(names = "--gradient-cosine", defaultValue = "0.9",
             description = "Gradient: cosine between a noise and the next along its gradient projected on the sphere of"
                     + " its norm, i.e. the step's angle (default: ${DEFAULT-VALUE}). Restarts: --candidates; steps:"
                     + " --iterations.")

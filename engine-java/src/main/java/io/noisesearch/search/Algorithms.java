@@ -42,7 +42,7 @@ public final class Algorithms {
      *                   the sphere of its norm)
      */
     public record Gradient(double stepCosine) {
-        public static final Gradient DEFAULT = new Gradient(0.98);
+        public static final Gradient DEFAULT = new Gradient(0.9);
     }
 
     private Algorithms() {
