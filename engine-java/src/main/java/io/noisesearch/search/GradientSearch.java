@@ -97,22 +97,8 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
         if (rows == 0) {
             return new NoSearch().run(context);
         }
-        Batch noise = context.allocate(rows);
-        Batch sample = context.allocate(rows);
-        Batch gradient = context.allocate(rows);
-        Batch bestNoise = context.allocate(rows);
-        Batch bestSample = context.allocate(rows);
-        Batch bestGradient = context.allocate(rows);
-        float[] best = new float[rows];
-        double[] cosine = new double[rows];
-        Arrays.fill(cosine, stepCosine);
-        List<List<Long>> accepted = new ArrayList<>();
-        float[][] bestMembers = new float[rows][];
-        int[] bestStep = new int[rows];
-        long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
-        context.drawNoise(noise, firstKey);
+        Restarts restarts = new Restarts(context, rows, stepCosine);
         int active = rows;
-        int scoredRows = 0;
         for (int k = 0; k <= iterations; k++) {
             // every point of this iteration that fits is scored; a row climbs (2 more solves) only where the budget
             // also keeps a solve for its next point
@@ -125,25 +111,86 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
             if (evaluate == 0) {
                 break;
             }
-            Batch x = noise.rows(0, evaluate);
-            Batch s = sample.rows(0, evaluate);
-            Batch g = gradient.rows(0, evaluate);
             Scores scores;
             try {
                 context.checkpoint();
-                scores = climbs == 0 ? solveAndScore(context, x, s)
-                        : context.solveWithGradient(x.rows(0, climbs), s.rows(0, climbs), g.rows(0, climbs));
-                if (climbs > 0 && climbs < evaluate) {
-                    scores = scores.concat(solveAndScore(context, x.rows(climbs, evaluate - climbs),
-                            s.rows(climbs, evaluate - climbs)));
-                }
+                scores = restarts.evaluate(evaluate, climbs);
             } catch (DeadlineReached e) {
                 // what the restarts reached so far is what a budget that ends here returns
                 break;
             }
-            int n = evaluate;
+            float[] combined = restarts.keepOrBacktrack(k, scores, climbs);
+            int leader = restarts.leader();
+            context.trace().add(new TraceEntry(id(), k, 0, keys(k, evaluate), combined, null,
+                    key(leader, restarts.bestStep[leader]), false));
+            if (climbs == 0) {
+                break;
+            }
+            restarts.step(climbs);
+            active = climbs;
+        }
+        return restarts.scored == 0 ? new NoSearch().run(context) : restarts.finish();
+    }
+
+    /**
+     * The restarts' batches (row r is restart r; the rows still climbing are a prefix) and what each keeps: its best
+     * point's noise, sample, gradient, scores and step, its accepted steps (its lineage) and its step's cosine.
+     */
+    private static final class Restarts {
+
+        final SearchContext context;
+        final Batch noise;
+        final Batch sample;
+        final Batch gradient;
+        final Batch bestNoise;
+        final Batch bestSample;
+        final Batch bestGradient;
+        final float[] best;
+        final float[][] bestMembers;
+        final int[] bestStep;
+        final double[] cosine;
+        final List<List<Long>> accepted = new ArrayList<>();
+        /** Restarts scored at least once: the first iteration's rows. */
+        int scored;
+
+        Restarts(SearchContext context, int rows, double stepCosine) {
+            this.context = context;
+            noise = context.allocate(rows);
+            sample = context.allocate(rows);
+            gradient = context.allocate(rows);
+            bestNoise = context.allocate(rows);
+            bestSample = context.allocate(rows);
+            bestGradient = context.allocate(rows);
+            best = new float[rows];
+            bestMembers = new float[rows][];
+            bestStep = new int[rows];
+            cosine = new double[rows];
+            Arrays.fill(cosine, stepCosine);
+            context.drawNoise(noise, key(0, 0));
+        }
+
+        /** Solves and scores rows 0..evaluate-1; the first {@code climbs} also get their gradient. */
+        Scores evaluate(int evaluate, int climbs) {
+            if (climbs == 0) {
+                return solveAndScore(context, noise.rows(0, evaluate), sample.rows(0, evaluate));
+            }
+            Scores scores = context.solveWithGradient(noise.rows(0, climbs), sample.rows(0, climbs),
+                    gradient.rows(0, climbs));
+            if (climbs == evaluate) {
+                return scores;
+            }
+            return scores.concat(solveAndScore(context, noise.rows(climbs, evaluate - climbs),
+                    sample.rows(climbs, evaluate - climbs)));
+        }
+
+        /**
+         * A point that beats its restart's best becomes it (with its gradient where it climbs); otherwise the restart
+         * goes back to its best point and gradient at half the angle, cos(a / 2) = sqrt((1 + cos a) / 2). Returns the
+         * combined scores.
+         */
+        float[] keepOrBacktrack(int k, Scores scores, int climbs) {
             float[] combined = context.combine(scores);
-            for (int r = 0; r < n; r++) {
+            for (int r = 0; r < combined.length; r++) {
                 if (k == 0 || combined[r] > best[r]) {
                     best[r] = combined[r];
                     bestMembers[r] = scores.column(r);
@@ -152,46 +199,44 @@ public record GradientSearch(int candidates, int iterations, double stepCosine) 
                         accepted.add(new ArrayList<>());
                     }
                     accepted.get(r).add(key(r, k));
-                    context.copy(x.row(r), bestNoise.row(r));
-                    context.copy(s.row(r), bestSample.row(r));
+                    context.copy(noise.row(r), bestNoise.row(r));
+                    context.copy(sample.row(r), bestSample.row(r));
                     if (r < climbs) {
-                        context.copy(g.row(r), bestGradient.row(r));
+                        context.copy(gradient.row(r), bestGradient.row(r));
                     }
-                } else {
-                    // back to the best point and its gradient, at half the angle: cos(a / 2) = sqrt((1 + cos a) / 2)
+                } else if (r < climbs) {
                     cosine[r] = Math.sqrt((1 + cosine[r]) / 2);
-                    context.copy(bestNoise.row(r), x.row(r));
-                    context.copy(bestGradient.row(r), g.row(r));
+                    context.copy(bestNoise.row(r), noise.row(r));
+                    context.copy(bestGradient.row(r), gradient.row(r));
                 }
             }
-            scoredRows = Math.max(scoredRows, n);
-            int leader = Scores.argmax(Arrays.copyOf(best, scoredRows));
-            context.trace().add(new TraceEntry(id(), k, 0, keys(k, n), combined, null, key(leader, bestStep[leader]),
-                    false));
-            if (climbs == 0) {
-                break;
-            }
-            for (int r = 0; r < climbs; r++) {
-                step(context, x.row(r), g.row(r), cosine[r]);
-            }
-            active = climbs;
+            scored = Math.max(scored, combined.length);
+            return combined;
         }
-        if (scoredRows == 0) {
-            return new NoSearch().run(context);
-        }
-        int winner = Scores.argmax(Arrays.copyOf(best, scoredRows));
-        return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]),
-                List.copyOf(accepted.get(winner)), best[winner], bestMembers[winner]);
-    }
 
-    /**
-     * Moves a noise along its gradient to the point at the step cosine, or leaves it where its gradient vanishes (a
-     * saturated score: the posterior of a well-separated class is 1 to double precision); {@code gradient} is spent.
-     */
-    private static void step(SearchContext context, Batch noise, Batch gradient, double cosine) {
-        if (context.norm(gradient) > 0) {
-            context.neighbours(noise, gradient, (float) cosine);
-            context.copy(gradient, noise);
+        /**
+         * Moves each climbing noise along its gradient to the point at its cosine, or leaves it where its gradient
+         * vanishes (a saturated score: the posterior of a well-separated class is 1 to double precision).
+         */
+        void step(int climbs) {
+            for (int r = 0; r < climbs; r++) {
+                Batch direction = gradient.row(r);
+                if (context.norm(direction) > 0) {
+                    context.neighbours(noise.row(r), direction, (float) cosine[r]);
+                    context.copy(direction, noise.row(r));
+                }
+            }
+        }
+
+        /** The restart with the best point so far (ties to the lowest index). */
+        int leader() {
+            return Scores.argmax(Arrays.copyOf(best, scored));
+        }
+
+        Outcome finish() {
+            int winner = leader();
+            return context.finish(bestNoise.row(winner), bestSample.row(winner), key(winner, bestStep[winner]),
+                    List.copyOf(accepted.get(winner)), best[winner], bestMembers[winner]);
         }
     }
 
