@@ -18,7 +18,7 @@ if $quick; then
     "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" \
         --set 'budgets=[64, 256]' --set evaluation.perClass=1 --set 'algorithms=[{name: none, finalSteps: 25},
         {name: random, candidates: 256}, {name: zero-order, neighbours: 4, iterations: 1024, cosine: 0.95},
-        {name: paths, paths: 2, width: 4, searchStart: 0.8, forwardStep: 0.1, backwardStep: 0.2, pathLength: 2},
+        {name: paths, paths: 2, width: 4, searchStart: 0.4, forwardStep: 0.1, backwardStep: 0.2, pathLength: 2},
         {name: prune, candidates: 16, pruneAt: [[0.7, 0.4]], keep: 4}]'
 else
     "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image"

@@ -43,4 +43,19 @@ class GradientOptionsTest {
         assertThat(run.out()).isEmpty();
         assertThat(!Files.exists(out) || !Files.exists(out.resolve("result.json"))).isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void aSweepWithGradientOnATrainedModelIsRefusedBeforeAnythingRuns() throws Exception {
+        Path sweep = temp.resolve("sweep.yaml");
+        Files.writeString(sweep, "models: mnist-flow-s\nverifiers: classifier\nalgorithms: [random, gradient]\n");
+        Path out = temp.resolve("profile");
+
+        CliRun run = CliRun.of("profile", sweep.toString(), "--out", out.toString(), "--models-dir",
+                DemoCommandTest.trainedModels().toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("algorithms[1]: gradient needs a closed-form gradient");
+        assertThat(out.resolve("results.jsonl")).doesNotExist();
+    }
 }
