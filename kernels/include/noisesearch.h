@@ -123,6 +123,19 @@ int ns_gmm_log_density(ns_stream stream, const float *x, float *out, int64_t row
                        const float *means, const float *variances, const float *log_weights,
                        int64_t components, int32_t label);
 
+/* Vector-Jacobian product of the mixture's prediction f(x) = c_x0 E[x0 | x_t] + c_eps E[eps | x_t] at (alpha,
+ * sigma): out_r = J_f(x_r)^T cotangent_r (velocity: c_x0 = dalpha, c_eps = dsigma; ns_mixture.cuh derives it).
+ * out must not alias x or cotangent. */
+int ns_gmm_vjp(ns_stream stream, const float *x, const float *cotangent, float *out, int64_t rows, int64_t dim,
+               const float *means, const float *variances, const float *log_weights, int64_t components,
+               int32_t label, float alpha, float sigma, float c_x0, float c_eps);
+
+/* out_r = grad_x log p_t(x_r | label) at (alpha, sigma) = -sum_k r_k (x - alpha mu_k) / v_k; at (1, 0) the
+ * gradient of ns_gmm_log_density. out must not alias x. */
+int ns_gmm_score(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                 const float *means, const float *variances, const float *log_weights, int64_t components,
+                 int32_t label, float alpha, float sigma);
+
 /* ---- device resources ------------------------------------------------------------------------------------
  * What the Java side needs to own device memory, copies, timing and CUDA graphs. The CUDA build maps each to
  * the CUDA runtime (static cudart: only the driver is needed at run time). The host build has no device:

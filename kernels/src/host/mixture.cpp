@@ -87,6 +87,64 @@ void predict_row(const Mixture &m, const float *x, float *out, float alpha, floa
     }
 }
 
+/* Normalises logit[] in place into the responsibilities r_k (0 outside the label). */
+void responsibilities(const Mixture &m, const float *x, float alpha, float sigma, double *weight) {
+    const double largest = logits(m, x, alpha, sigma, weight);
+    const double sum = partition(m, weight, largest);
+    for (int64_t k = 0; k < m.components; ++k) {
+        weight[k] = weight[k] == -INFINITY ? 0.0 : exp(weight[k] - largest) / sum;
+    }
+}
+
+/* J^T c of ns_mixture.cuh: the dots s_k over the row, then each element. */
+void vjp_row(const Mixture &m, const float *x, const float *c, float *out, float alpha, float sigma, float c_x0,
+             float c_eps) {
+    double weight[NS_MAX_COMPONENTS], dot[NS_MAX_COMPONENTS];
+    responsibilities(m, x, alpha, sigma, weight);
+    double slope_mean = 0.0, dot_mean = 0.0;
+    for (int64_t k = 0; k < m.components; ++k) {
+        dot[k] = 0.0;
+        if (weight[k] == 0.0) {
+            continue;
+        }
+        const double v = ns_gmm_variance(alpha, sigma, m.variances[k]);
+        const double b = ns_gmm_slope(alpha, sigma, m.variances[k], v, c_x0, c_eps);
+        const float *mean = m.means + k * m.dim;
+        for (int64_t i = 0; i < m.dim; ++i) {
+            dot[k] += ((double)c_x0 * mean[i] + b * ns_gmm_residual(x[i], mean[i], alpha)) * c[i];
+        }
+        slope_mean += weight[k] * b;
+        dot_mean += weight[k] * dot[k];
+    }
+    for (int64_t i = 0; i < m.dim; ++i) {
+        double value = slope_mean * c[i];
+        for (int64_t k = 0; k < m.components; ++k) {
+            if (weight[k] == 0.0) {
+                continue;
+            }
+            const double v = ns_gmm_variance(alpha, sigma, m.variances[k]);
+            value -= weight[k] * (dot[k] - dot_mean) * ns_gmm_residual(x[i], m.means[k * m.dim + i], alpha) / v;
+        }
+        out[i] = (float)value;
+    }
+}
+
+void score_row(const Mixture &m, const float *x, float *out, float alpha, float sigma) {
+    double weight[NS_MAX_COMPONENTS];
+    responsibilities(m, x, alpha, sigma, weight);
+    for (int64_t i = 0; i < m.dim; ++i) {
+        double value = 0.0;
+        for (int64_t k = 0; k < m.components; ++k) {
+            if (weight[k] == 0.0) {
+                continue;
+            }
+            const double v = ns_gmm_variance(alpha, sigma, m.variances[k]);
+            value -= weight[k] * ns_gmm_residual(x[i], m.means[k * m.dim + i], alpha) / v;
+        }
+        out[i] = (float)value;
+    }
+}
+
 }  // namespace
 
 extern "C" int ns_gmm_predict(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
@@ -116,6 +174,34 @@ extern "C" int ns_gmm_log_density(ns_stream stream, const float *x, float *out, 
         double logit[NS_MAX_COMPONENTS];
         const double largest = logits(m, x + r * dim, 1.0f, 0.0f, logit);
         out[r] = (float)(largest + log(partition(m, logit, largest)));
+    });
+    return NS_OK;
+}
+
+extern "C" int ns_gmm_vjp(ns_stream stream, const float *x, const float *cotangent, float *out, int64_t rows,
+                          int64_t dim, const float *means, const float *variances, const float *log_weights,
+                          int64_t components, int32_t label, float alpha, float sigma, float c_x0, float c_eps) {
+    const int status = check(x, out, rows, dim, means, variances, log_weights, components, label);
+    if (status != NS_OK || cotangent == nullptr) {
+        return NS_ERR_ARGUMENT;
+    }
+    const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
+    ns_parallel_rows(stream, rows, 3 * rows * dim * components, [&](int64_t r) {
+        vjp_row(m, x + r * dim, cotangent + r * dim, out + r * dim, alpha, sigma, c_x0, c_eps);
+    });
+    return NS_OK;
+}
+
+extern "C" int ns_gmm_score(ns_stream stream, const float *x, float *out, int64_t rows, int64_t dim,
+                            const float *means, const float *variances, const float *log_weights,
+                            int64_t components, int32_t label, float alpha, float sigma) {
+    const int status = check(x, out, rows, dim, means, variances, log_weights, components, label);
+    if (status != NS_OK) {
+        return status;
+    }
+    const Mixture m = {means, variances, log_weights + (int64_t)label * components, components, dim};
+    ns_parallel_rows(stream, rows, 2 * rows * dim * components, [&](int64_t r) {
+        score_row(m, x + r * dim, out + r * dim, alpha, sigma);
     });
     return NS_OK;
 }

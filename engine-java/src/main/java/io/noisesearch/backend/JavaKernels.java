@@ -195,6 +195,29 @@ final class JavaKernels implements Kernels {
     }
 
     @Override
+    public void gmmVjp(Batch x, Batch cotangent, Batch out, MixtureTensors mixture, int label, Coefficients at,
+                       float cX0, float cEps) {
+        KernelArguments.sameShape("gmmVjp", x, cotangent, out);
+        KernelArguments.distinct("gmmVjp", out, x, cotangent);
+        KernelArguments.mixture("gmmVjp", x, mixture, label);
+        Mixture m = new Mixture(mixture, label);
+        for (int r = 0; r < x.rows(); r++) {
+            m.vjp(x, cotangent, r, out, at, cX0, cEps);
+        }
+    }
+
+    @Override
+    public void gmmScore(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at) {
+        KernelArguments.sameShape("gmmScore", x, out);
+        KernelArguments.distinct("gmmScore", out, x);
+        KernelArguments.mixture("gmmScore", x, mixture, label);
+        Mixture m = new Mixture(mixture, label);
+        for (int r = 0; r < x.rows(); r++) {
+            m.score(x, r, out, at);
+        }
+    }
+
+    @Override
     public void synchronize() {
     }
 
@@ -261,6 +284,63 @@ final class JavaKernels implements Kernels {
                     eps += weight[k] * (toEps[k] * e);
                 }
                 set(out, r, i, (float) output(x0, eps, type, at));
+            }
+        }
+
+        /** r_k of row r: softmax of the logits over the label's components (0 outside it). */
+        double[] responsibilities(Batch x, int r, float alpha, float sigma) {
+            double[] weight = logits(x, r, alpha, sigma);
+            double largest = max(weight);
+            double sum = partition(weight, largest);
+            for (int k = 0; k < weight.length; k++) {
+                weight[k] = weight[k] == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(weight[k] - largest) / sum;
+            }
+            return weight;
+        }
+
+        /** J^T c = (sum_k r_k b_k) c + sum_k r_k (s_k - s) g_k (ns_mixture.cuh). */
+        void vjp(Batch x, Batch c, int r, Batch out, Coefficients at, float cX0, float cEps) {
+            double[] weight = responsibilities(x, r, at.alpha(), at.sigma());
+            double[] dot = new double[weight.length];
+            double slopeMean = 0.0;
+            double dotMean = 0.0;
+            for (int k = 0; k < weight.length; k++) {
+                if (weight[k] == 0.0) {
+                    continue;
+                }
+                double v = variance(at.alpha(), at.sigma(), variance(k));
+                double b = ((double) cX0 * at.alpha() * variance(k) + (double) cEps * at.sigma()) / v;
+                for (int i = 0; i < x.dim(); i++) {
+                    float mean = get(tensors.means(), k, i);
+                    dot[k] += ((double) cX0 * mean + b * residual(x, r, k, i, at.alpha())) * get(c, r, i);
+                }
+                slopeMean += weight[k] * b;
+                dotMean += weight[k] * dot[k];
+            }
+            for (int i = 0; i < x.dim(); i++) {
+                double value = slopeMean * get(c, r, i);
+                for (int k = 0; k < weight.length; k++) {
+                    if (weight[k] != 0.0) {
+                        double v = variance(at.alpha(), at.sigma(), variance(k));
+                        value -= weight[k] * (dot[k] - dotMean) * residual(x, r, k, i, at.alpha()) / v;
+                    }
+                }
+                set(out, r, i, (float) value);
+            }
+        }
+
+        /** grad log p_t(x) = -sum_k r_k (x - alpha mu_k) / v_k. */
+        void score(Batch x, int r, Batch out, Coefficients at) {
+            double[] weight = responsibilities(x, r, at.alpha(), at.sigma());
+            for (int i = 0; i < x.dim(); i++) {
+                double value = 0.0;
+                for (int k = 0; k < weight.length; k++) {
+                    if (weight[k] != 0.0) {
+                        value -= weight[k] * residual(x, r, k, i, at.alpha())
+                                / variance(at.alpha(), at.sigma(), variance(k));
+                    }
+                }
+                set(out, r, i, (float) value);
             }
         }
 

@@ -88,6 +88,16 @@ final class KernelArguments {
         }
     }
 
+    /** The output of a kernel that reads whole rows of its inputs before it writes does not overlap them. */
+    static void distinct(String kernel, Batch out, Batch... inputs) {
+        for (Batch in : inputs) {
+            if (in.data().asSlice(0, in.bytes()).asOverlappingSlice(out.data().asSlice(0, out.bytes())).isPresent()) {
+                throw new IllegalArgumentException(kernel + ": the output " + shape(out) + " overlaps an input "
+                        + shape(in));
+            }
+        }
+    }
+
     static void mixture(String kernel, Batch x, MixtureTensors mixture, int label) {
         if (x.dim() != mixture.dim()) {
             throw new IllegalArgumentException(kernel + ": samples " + shape(x) + " do not have the mixture's "

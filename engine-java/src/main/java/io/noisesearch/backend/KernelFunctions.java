@@ -37,6 +37,8 @@ final class KernelFunctions {
     final MethodHandle fromHalf;
     final MethodHandle gmmPredict;
     final MethodHandle gmmLogDensity;
+    final MethodHandle gmmVjp;
+    final MethodHandle gmmScore;
 
     private static final class Host {
         static final KernelFunctions FUNCTIONS = new KernelFunctions(NativeLibrary.host());
@@ -89,5 +91,11 @@ final class KernelFunctions {
                 JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT, JAVA_INT);
         gmmLogDensity = library.function("ns_gmm_log_density", true,
                 ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+        gmmVjp = library.function("ns_gmm_vjp", false,
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT);
+        gmmScore = library.function("ns_gmm_score", false,
+                ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT,
+                JAVA_FLOAT, JAVA_FLOAT);
     }
 }

@@ -59,6 +59,20 @@ public interface Kernels extends AutoCloseable {
 
     void gmmLogDensity(Batch x, float[] out, MixtureTensors mixture, int label);
 
+    /**
+     * Row r of {@code out} gets J^T c_r, J the Jacobian in x of the mixture's c_x0 E[x0 | x_t] + c_eps E[eps | x_t]
+     * at {@code at} (alpha, sigma) for row r of x, c_r row r of {@code cotangent} (kernels/include/ns_mixture.cuh
+     * derives it). A velocity takes (dalpha, dsigma). {@code out} must not be x or the cotangent.
+     */
+    void gmmVjp(Batch x, Batch cotangent, Batch out, MixtureTensors mixture, int label, Coefficients at, float cX0,
+                float cEps);
+
+    /**
+     * Row r of {@code out} gets grad_x log p_t(x_r | label) at {@code at} (alpha, sigma); alpha 1 and sigma 0 give the
+     * gradient of {@link #gmmLogDensity}. {@code out} must not be x.
+     */
+    void gmmScore(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at);
+
     /** A recorded sequence of this stream's calls, launched again as a unit (a CUDA graph). */
     interface Graph {
         /** Runs the recorded calls again, in order, on the stream that recorded them. */

@@ -208,6 +208,29 @@ abstract sealed class NativeKernels implements Kernels permits HostKernels, Cuda
     }
 
     @Override
+    public void gmmVjp(Batch x, Batch cotangent, Batch out, MixtureTensors mixture, int label, Coefficients at,
+                       float cX0, float cEps) {
+        KernelArguments.sameShape("gmmVjp", x, cotangent, out);
+        KernelArguments.distinct("gmmVjp", out, x, cotangent);
+        mixture("gmmVjp", x, mixture, label);
+        requireNative("gmmVjp", cotangent, out);
+        call("ns_gmm_vjp", () -> (int) functions.gmmVjp.invokeExact(stream, x.data(), cotangent.data(), out.data(),
+                (long) x.rows(), (long) x.dim(), mixture.means().data(), mixture.variances().data(),
+                mixture.logWeights().data(), (long) mixture.components(), label, at.alpha(), at.sigma(), cX0, cEps));
+    }
+
+    @Override
+    public void gmmScore(Batch x, Batch out, MixtureTensors mixture, int label, Coefficients at) {
+        KernelArguments.sameShape("gmmScore", x, out);
+        KernelArguments.distinct("gmmScore", out, x);
+        mixture("gmmScore", x, mixture, label);
+        requireNative("gmmScore", out);
+        call("ns_gmm_score", () -> (int) functions.gmmScore.invokeExact(stream, x.data(), out.data(),
+                (long) x.rows(), (long) x.dim(), mixture.means().data(), mixture.variances().data(),
+                mixture.logWeights().data(), (long) mixture.components(), label, at.alpha(), at.sigma()));
+    }
+
+    @Override
     public void synchronize() {
         call("ns_stream_synchronize", () -> (int) functions.synchronize.invokeExact(stream));
     }

@@ -21,7 +21,8 @@ final class AlgorithmOptions {
     String algorithm;
 
     @Option(names = "--candidates", defaultValue = "16",
-            description = "N of random search and prune: noises drawn; also the default of --neighbours and --paths"
+            description = "N of random search and prune, the restarts of gradient: noises drawn; also the default of"
+                    + " --neighbours and --paths"
                     + " (default: ${DEFAULT-VALUE}).")
     int candidates;
 
@@ -29,7 +30,8 @@ final class AlgorithmOptions {
             + " --candidates).")
     Integer neighbours;
 
-    @Option(names = "--iterations", defaultValue = "4", description = "K: zero-order iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "4",
+            description = "K: zero-order iterations, or gradient steps (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--cosine", defaultValue = "0.95",
@@ -157,6 +159,13 @@ final class AlgorithmOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     double evoCosineEnd;
 
+    // First-order search (gradient): --candidates restarts, --iterations gradient steps each, and its step.
+    @Option(names = "--gradient-cosine", defaultValue = "0.9",
+            description = "Gradient: cosine between a noise and the next along its gradient projected on the sphere of"
+                    + " its norm, i.e. the step's angle (default: ${DEFAULT-VALUE}). Restarts: --candidates; steps:"
+                    + " --iterations.")
+    double gradientCosine;
+
     /** The algorithm with these hyperparameters; --lambda replaces the default cosine, and naming both is ambiguous. */
     SearchAlgorithm algorithm() {
         boolean cosineGiven = spec.commandLine().getParseResult().hasMatchedOption("--cosine");
@@ -171,7 +180,8 @@ final class AlgorithmOptions {
         return Algorithms.create(algorithm, new Algorithms.Settings(candidates,
                 neighbours != null ? neighbours : candidates, iterations, lambda == null ? cosine : Double.NaN,
                 lambda == null ? Double.NaN : lambda, paths != null ? paths : candidates, pathsWidth, searchStart,
-                forwardStep, backwardStep, pathLength, pruneAt, keep, smc(), beamEvo()));
+                forwardStep, backwardStep, pathLength, pruneAt, keep, smc(), beamEvo(),
+                new Algorithms.Gradient(gradientCosine)));
     }
 
     private Algorithms.Smc smc() {

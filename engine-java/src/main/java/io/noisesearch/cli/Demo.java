@@ -14,6 +14,7 @@ import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.BeamSearch;
 import io.noisesearch.search.EvolutionSearch;
+import io.noisesearch.search.GradientSearch;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.PruneSearch;
@@ -197,6 +198,8 @@ final class Demo {
                             + b.threshold());
             case EvolutionSearch e -> String.format(Locale.ROOT, "P=%s, G=%d, E=%d, c=%s..%s", e.population(),
                     e.generations(), e.elites(), e.cosineStart(), e.cosineEnd());
+            case GradientSearch g -> String.format(Locale.ROOT, "R=%d, K=%d, c=%s", g.candidates(), g.iterations(),
+                    g.stepCosine());
         };
     }
 

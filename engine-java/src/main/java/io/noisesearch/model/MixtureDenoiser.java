@@ -7,8 +7,11 @@ import io.noisesearch.backend.MixtureTensors;
 
 import java.lang.foreign.Arena;
 
-/** The exact denoiser of a Gaussian mixture: its closed-form prediction, computed by the mixture kernel. */
-public final class MixtureDenoiser implements Denoiser {
+/**
+ * The exact denoiser of a Gaussian mixture: its closed-form prediction and the prediction's vector-Jacobian product,
+ * computed by the mixture kernels.
+ */
+public final class MixtureDenoiser implements DifferentiableDenoiser {
 
     private final ModelInfo info;
     private final GaussianMixture mixture;
@@ -50,5 +53,10 @@ public final class MixtureDenoiser implements Denoiser {
     @Override
     public void predict(Kernels kernels, Batch x, double t, int label, Batch out) {
         kernels.gmmPredict(x, out, tensors, label, info.schedule().at(t), info.prediction());
+    }
+
+    @Override
+    public void vjp(Kernels kernels, Batch x, double t, int label, Batch cotangent, float cX0, float cEps, Batch out) {
+        kernels.gmmVjp(x, cotangent, out, tensors, label, info.schedule().at(t), cX0, cEps);
     }
 }

@@ -25,7 +25,8 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
     /**
      * Each algorithm's hyperparameters in PAPER.md's order (random N; zero-order N, K, c or lambda; paths N, M, sigma,
      * df, db, L; prune N, the cut levels, the keep factor; smc K, potential, lambda, scheme, k, tau, window; beam B, k,
-     * levels, c, mode, threshold; evolution P, G, E, c_start, c_end), with the defaults of the search command.
+     * levels, c, mode, threshold; evolution P, G, E, c_start, c_end; gradient R, K, the step's cosine), with the
+     * defaults of the search command.
      */
     public static final Map<String, List<Parameter>> PARAMETERS = Map.of(
             "none", List.of(),
@@ -50,7 +51,9 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("beamMode", false, "bfs"), new Parameter("beamThreshold", false, null)),
             "evolution", List.of(new Parameter("population", true, List.of(8)), new Parameter("generations", true, 3),
                     new Parameter("elites", true, 2), new Parameter("evoCosineStart", false, 0.9),
-                    new Parameter("evoCosineEnd", false, 0.98)));
+                    new Parameter("evoCosineEnd", false, 0.98)),
+            "gradient", List.of(new Parameter("candidates", true, 16), new Parameter("iterations", true, 4),
+                    new Parameter("stepCosine", false, Algorithms.Gradient.DEFAULT.stepCosine())));
 
     public AlgorithmAxes {
         Map<String, List<Object>> copy = new LinkedHashMap<>();

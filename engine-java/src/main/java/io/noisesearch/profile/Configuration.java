@@ -60,7 +60,8 @@ public record Configuration(String model, String verifier, String algorithm, Map
         return Algorithms.create(algorithm, new Algorithms.Settings(integer("candidates"), integer("neighbours"),
                 integer("iterations"), real("cosine"), real("lambda"), integer("paths"), integer("width"),
                 real("searchStart"), real("forwardStep"), real("backwardStep"), integer("pathLength"),
-                levels("pruneAt"), integer("keep"), smc(), beamEvo()));
+                levels("pruneAt"), integer("keep"), smc(), beamEvo(),
+                new Algorithms.Gradient(real("stepCosine"))));
     }
 
     /** Smc's hyperparameters, its defaults where the configuration has none (another algorithm's). */

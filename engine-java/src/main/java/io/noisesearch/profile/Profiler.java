@@ -6,6 +6,7 @@ import io.noisesearch.backend.Kernels;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.metrics.Evaluator;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.DifferentiableDenoiser;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.TrainedModel;
 import io.noisesearch.schedule.SolverSettings;
@@ -17,6 +18,7 @@ import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SolveCache;
+import io.noisesearch.verify.DifferentiableVerifier;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 import io.noisesearch.verify.Verifiers;
@@ -88,8 +90,26 @@ public final class Profiler {
             for (int j = 0; j < sweep.verifiers().size(); j++) {
                 String verifier = sweep.verifiers().get(j);
                 String at = sweep.verifiers().size() > 1 ? "verifiers[" + j + "]" : "verifiers";
-                resolve(at, () -> engine.verifier(verifier, model),
+                Verifier created = resolve(at, () -> engine.verifier(verifier, model),
                         " (model " + model.info().name() + ")");
+                checkGradient(sweep, model, created);
+            }
+        }
+    }
+
+    /** First-order search needs a closed-form gradient of the model and the verifier: refused before anything runs. */
+    private void checkGradient(Sweep sweep, Denoiser model, Verifier verifier) {
+        for (int a = 0; a < sweep.algorithms().size(); a++) {
+            if (!sweep.algorithms().get(a).name().equals("gradient")) {
+                continue;
+            }
+            if (!(model instanceof DifferentiableDenoiser)) {
+                throw error("algorithms[" + a + "]", "gradient needs a closed-form gradient, which model "
+                        + model.info().name() + " has not (the exact mixtures have one)");
+            }
+            if (!(verifier instanceof DifferentiableVerifier)) {
+                throw error("algorithms[" + a + "]", "gradient needs a closed-form gradient, which verifier "
+                        + verifier.name() + " has not (oracle and posterior have one)");
             }
         }
     }

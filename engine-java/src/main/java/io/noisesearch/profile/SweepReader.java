@@ -242,7 +242,7 @@ public final class SweepReader {
             case "beamCosine" -> open(real(node, path), -1, 1, path);
             case "evoCosineStart", "evoCosineEnd" -> upToOne(real(node, path), path);
             case "iterations", "generations" -> integer(node, path, 0);
-            case "cosine" -> open(real(node, path), -1, 1, path);
+            case "cosine", "stepCosine" -> open(real(node, path), -1, 1, path);
             case "searchStart" -> open(real(node, path), 0, 1, path);
             case "lambda", "forwardStep", "backwardStep" -> positive(real(node, path), path);
             case "potential" -> name(() -> SmcSearch.Potential.parse(text(node, path)).id(), path);

@@ -4,6 +4,7 @@ import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.DifferentiableDenoiser;
 import io.noisesearch.model.EncodedPrompt;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.TextDenoiser;
@@ -105,6 +106,33 @@ public final class GuidedDenoiser {
     public void predict(Kernels kernels, Batch x, double t, Batch out, Batch scratch) {
         evaluate(kernels, x, t, out, scratch);
         charge(x.rows(), 1);
+    }
+
+    /**
+     * NFEs one vector-Jacobian product of a denoiser evaluation is charged as: a backward pass costs about two forward
+     * passes, so a forward solve with its reverse pass costs three solves (PAPER.md counts about 3).
+     */
+    public static final int BACKWARD_NFE = 2;
+
+    /** Whether its evaluations have a closed-form Jacobian ({@link DifferentiableDenoiser}; no text model). */
+    public boolean differentiable() {
+        return prompt == null && denoiser instanceof DifferentiableDenoiser;
+    }
+
+    /**
+     * Row r of {@code out} gets J^T c_r for the guided prediction's {@code cX0} x0 + {@code cEps} eps part at x and t
+     * (the null-class pass into {@code scratch}, combined as the forward pass combines: both are linear in the two
+     * passes); charged as {@link #BACKWARD_NFE} NFEs a row.
+     */
+    public void vjp(Kernels kernels, Batch x, double t, Batch cotangent, float cX0, float cEps, Batch out,
+                    Batch scratch) {
+        DifferentiableDenoiser model = (DifferentiableDenoiser) denoiser;
+        model.vjp(kernels, x, t, label, cotangent, cX0, cEps, out);
+        if (guided()) {
+            model.vjp(kernels, x, t, denoiser.info().nullClass(), cotangent, cX0, cEps, scratch);
+            kernels.cfgCombine(out, scratch, out, scale);
+        }
+        meter.denoiserEvaluation((long) x.rows() * BACKWARD_NFE, guided() ? 2 : 1, denoiser.info().flopsPerSample());
     }
 
     /** {@link #predict} without charging the meter (calls being recorded; the caller charges what runs). */

@@ -301,7 +301,17 @@ public final class Sampler {
         if (graphs && !space.recordingFailed && solveWithGraph(x, times, kind, capture, captureStep)) {
             return;
         }
-        solveDirect(x, times, kind, capture == null ? null : capture.out(), captureStep, true);
+        solveDirect(x, times, kind, capture == null ? null : capture.out(), captureStep, true, null);
+    }
+
+    /**
+     * {@link #solve} as direct calls, copying every state the model is evaluated at, in evaluation order, into
+     * consecutive blocks of {@code x.rows()} rows of {@code states} (as many blocks as the solve's NFEs): what the
+     * reverse pass ({@link Adjoint}) reads. The same calls as {@link #solve}, so the same samples.
+     */
+    public void solveKeepingStates(Batch x, double[] times, SolverKind kind, Batch states) {
+        checkRows(x);
+        solveDirect(x, times, kind, null, -1, true, states);
     }
 
     /** Graphs recorded by this sampler (each one a shape it solved). */
@@ -327,7 +337,7 @@ public final class Sampler {
             Kernels.Graph graph;
             try {
                 graph = kernels.capture(graphArena, () ->
-                        evaluations[0] = solveDirect(in, times, kind, captured, captureStep, false));
+                        evaluations[0] = solveDirect(in, times, kind, captured, captureStep, false, null));
             } catch (RuntimeException e) {
                 graphArena.close();
                 LOG.debug("solves of {} run without graphs: recording failed: {}", model.info().name(), e.getMessage());
@@ -351,16 +361,18 @@ public final class Sampler {
 
     /**
      * The solve as direct calls; returns the number of model evaluations. {@code charge}: whether each evaluation
-     * is charged to the meter as it is issued (not while the calls are being recorded).
+     * is charged to the meter as it is issued (not while the calls are being recorded); {@code states}, when not
+     * null, gets a copy of every evaluated state.
      */
     private long solveDirect(Batch x, double[] times, SolverKind kind, Batch captureOut, int captureStep,
-                             boolean charge) {
+                             boolean charge, Batch states) {
         int n = x.rows();
         long evaluations = 0;
         for (int i = 0; i + 1 < times.length; i++) {
             double t = times[i];
             double next = times[i + 1];
             Batch pred = space.predicted.rows(0, n);
+            keep(states, x, evaluations);
             evaluate(x, t, pred, n, charge);
             evaluations++;
             if (i == captureStep) {
@@ -379,11 +391,18 @@ public final class Sampler {
             Batch predictor = space.second.rows(0, n);
             kernels.eulerStep(x, v, predictor, dt);
             Batch pred2 = space.corrected.rows(0, n);
+            keep(states, predictor, evaluations);
             evaluate(predictor, next, pred2, n, charge);
             evaluations++;
             kernels.heunStep(x, v, velocity(predictor, pred2, pred2, next), x, dt);
         }
         return evaluations;
+    }
+
+    private void keep(Batch states, Batch x, long evaluation) {
+        if (states != null) {
+            kernels.copy(x, states.rows(Math.toIntExact(evaluation * x.rows()), x.rows()));
+        }
     }
 
     private void evaluate(Batch x, double t, Batch out, int n, boolean charge) {

@@ -7,12 +7,12 @@ import java.util.List;
 /**
 /**
  * The search algorithms by the names requests and the command line use: PAPER.md's three, the baseline, pruning,
- * sequential Monte Carlo, beam search and evolution.
+ * sequential Monte Carlo, beam search, evolution and first-order search.
  */
 public final class Algorithms {
 
     public static final List<String> NAMES = List.of("none", "random", "zero-order", "paths", "prune", "smc", "beam",
-            "evolution");
+            "evolution", "gradient");
 
     /**
      * Every algorithm's hyperparameters in PAPER.md's symbols; each algorithm reads its own. Zero-order takes either a
@@ -24,17 +24,18 @@ public final class Algorithms {
      * @param pruneAt    early pruning's cut levels (its N is {@code candidates}), each cut keeping 1 in {@code keep}
      * @param smc        sequential Monte Carlo's hyperparameters
      * @param beamEvo    beam search's and evolution's hyperparameters
+     * @param gradient   first-order search's step (its restarts are {@code candidates}, its steps {@code iterations})
      */
     public record Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
                            int width, double searchStart, double forwardStep, double backwardStep, int pathLength,
-                           List<Double> pruneAt, int keep, Smc smc, BeamEvo beamEvo) {
+                           List<Double> pruneAt, int keep, Smc smc, BeamEvo beamEvo, Gradient gradient) {
 
-        /** Settings with smc's, beam search's and evolution's defaults. */
+        /** Settings with smc's, beam search's, evolution's and first-order search's defaults. */
         public Settings(int candidates, int neighbours, int iterations, double cosine, double lambda, int paths,
                         int width, double searchStart, double forwardStep, double backwardStep, int pathLength,
                         List<Double> pruneAt, int keep) {
             this(candidates, neighbours, iterations, cosine, lambda, paths, width, searchStart, forwardStep,
-                    backwardStep, pathLength, pruneAt, keep, Smc.DEFAULT, BeamEvo.DEFAULT);
+                    backwardStep, pathLength, pruneAt, keep, Smc.DEFAULT, BeamEvo.DEFAULT, Gradient.DEFAULT);
         }
     }
 
@@ -61,6 +62,16 @@ public final class Algorithms {
                 List.of(8), 3, 2, 0.9, 0.98);
     }
 
+    /**
+     * First-order search's own hyperparameters.
+     *
+     * @param stepCosine the cosine between a noise and the next along its projected gradient (the step's angle on
+     *                   the sphere of its norm)
+     */
+    public record Gradient(double stepCosine) {
+        public static final Gradient DEFAULT = new Gradient(0.9);
+    }
+
     private Algorithms() {
     }
 
@@ -79,6 +90,7 @@ public final class Algorithms {
                     s.beamEvo().beamCosine(), s.beamEvo().beamMode(), s.beamEvo().beamThreshold());
             case "evolution" -> new EvolutionSearch(s.beamEvo().population(), s.beamEvo().generations(),
                     s.beamEvo().elites(), s.beamEvo().evoCosineStart(), s.beamEvo().evoCosineEnd());
+            case "gradient" -> new GradientSearch(s.candidates(), s.iterations(), s.gradient().stepCosine());
             default -> throw new InvalidRequestException("--algorithm: unknown algorithm '" + name + "' (expected one of "
                     + String.join(", ", NAMES) + ")");
         };

@@ -2,9 +2,9 @@ package io.noisesearch.search;
 
 /** A search algorithm of PAPER.md; its record components are its hyperparameters. */
 public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrderSearch, PathSearch,
-        PruneSearch, SmcSearch, BeamSearch, EvolutionSearch {
+        PruneSearch, SmcSearch, BeamSearch, EvolutionSearch, GradientSearch {
 
-    /** The command-line name: none, random, zero-order, paths, prune, smc, beam, evolution. */
+    /** The command-line name: none, random, zero-order, paths, prune, smc, beam, evolution, gradient. */
     String id();
 
     /**

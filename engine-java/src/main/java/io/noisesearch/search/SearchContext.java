@@ -9,10 +9,12 @@ import io.noisesearch.compute.Phase;
 import io.noisesearch.model.ModelIdentity;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
+import io.noisesearch.sampling.Adjoint;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.sampling.Sampler;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.verify.DifferentiableVerifier;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
@@ -68,6 +70,9 @@ public final class SearchContext {
     private final StopRules.Tracker stopTracker;
     /** The first thing that stopped the search, or null while nothing has. */
     private StopReason stoppedBy;
+    /** The reverse pass's work rows (first-order search), allocated at its first gradient for one chunk of rows. */
+    private Batch adjointStates;
+    private Batch adjointWork;
 
     public SearchContext(Backend backend, Kernels kernels, Arena arena, GuidedDenoiser model, Verifier verifier,
                          int label, long seed, SolverSettings searchSolver, SolverSettings finalSolver,
@@ -353,6 +358,16 @@ public final class SearchContext {
             stopped(StopReason.BUDGET);
         }
         return (int) fit;
+    }
+
+    /** Search NFEs left in the budget. */
+    long budgetLeft() {
+        return Math.max(0, budgetNfe - meter.nfe(Phase.SEARCH));
+    }
+
+    /** Marks the budget exhausted: the algorithm cut its work short to fit it. */
+    void budgetCut() {
+        budgetExhausted = true;
     }
 
     /** The time grid of a full solve (u from 1 to 0) with the given settings. */
@@ -665,6 +680,55 @@ public final class SearchContext {
 
     private SolveCache.Row row(long key, SolverSettings settings, double at) {
         return new SolveCache.Row(modelIdentity, label, seed, key, settings, model.scale(), at);
+    }
+
+    /**
+     * Why the request's model and verifier give no closed-form gradient of the score in the starting noise (a line
+     * naming the model or verifier); null when they do.
+     */
+    public String gradientUnavailable() {
+        if (!model.differentiable()) {
+            return "model " + info().name() + " has no closed-form Jacobian (first-order search runs on the exact"
+                    + " mixtures: gmm-2d, gmm-image, gmm-image-vp)";
+        }
+        if (!(verifier instanceof DifferentiableVerifier)) {
+            return "verifier " + verifier.name() + " has no closed-form gradient (oracle and posterior have)";
+        }
+        return null;
+    }
+
+    /**
+     * Solves every row of {@code noise} with the search solver into {@code sample}, scores the samples, and writes
+     * into {@code gradient} the gradient of each row's score in its noise: the verifier's gradient carried back
+     * through the solver ({@link Adjoint}). A row costs the solve's NFEs forward and {@link GuidedDenoiser#BACKWARD_NFE}
+     * times as many backward; chunks of the solver's batch size, so the result does not depend on it.
+     */
+    public Scores solveWithGradient(Batch noise, Batch sample, Batch gradient) {
+        if (gradientUnavailable() != null) {
+            throw new IllegalStateException(gradientUnavailable());
+        }
+        double[] grid = fullGrid(searchSolver);
+        int evaluations = Math.toIntExact(searchSolver.fullNfe());
+        int capacity = Math.min(noise.rows(), batchSize);
+        if (adjointWork == null || adjointWork.rows() < 4 * capacity) {
+            adjointStates = allocate(Math.multiplyExact(evaluations, capacity));
+            adjointWork = allocate(4 * capacity);
+        }
+        Adjoint adjoint = new Adjoint(model, kernels);
+        DifferentiableVerifier differentiable = (DifferentiableVerifier) verifier;
+        copy(noise, sample);
+        for (int start = 0; start < noise.rows(); start += batchSize) {
+            int n = Math.min(batchSize, noise.rows() - start);
+            Batch x = sample.rows(start, n);
+            Batch g = gradient.rows(start, n);
+            sampler.solveKeepingStates(x, grid, searchSolver.kind(), adjointStates);
+            Batch scratch = adjointWork.rows(0, n);
+            differentiable.gradient(kernels, new VerifierInput(x, null, label), g, scratch);
+            meter.verifierEvaluation(n, differentiable.gradientFlopsPerSample());
+            adjoint.backward(g, grid, searchSolver.kind(), adjointStates, adjointWork.rows(n, n),
+                    adjointWork.rows(2 * n, n), adjointWork.rows(3 * n, n));
+        }
+        return score(sample, null);
     }
 
     /** Returns a searched sample as it is (search over paths ends on its samples). */

@@ -14,6 +14,11 @@ public enum Stage {
     BEAM(10),
     /** Evolution's mutation directions (iteration: generation; generation 0 is random search's noises). */
     EVOLUTION(11),
+    /**
+     * First-order search's candidate r after k gradient steps (iteration k, index r): a name, no noise is drawn for it
+     * (it is the random candidate r moved k times).
+     */
+    GRADIENT_STEP(12),
     /** SMC's resampling after step j: its uniforms are the Philox words of key (SMC_RESAMPLE, j, 0). */
     SMC_RESAMPLE(16),
     /** Lineage entries of SMC: (SMC_MOVE, j, i) moved a particle into slot i, whose noise it draws from step j on. */

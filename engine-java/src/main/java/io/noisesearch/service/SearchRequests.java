@@ -112,7 +112,8 @@ final class SearchRequests {
                 or(body.iterations(), 4), lambda == null ? or(body.cosine(), 0.95) : Double.NaN,
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
-                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), Algorithms.Smc.DEFAULT, beamEvo(body)));
+                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), Algorithms.Smc.DEFAULT, beamEvo(body),
+                Algorithms.Gradient.DEFAULT));
     }
 
     /** Beam search's and evolution's fields, the command line's defaults where absent; lists bounded like pruneAt. */

@@ -194,6 +194,25 @@ class CudaKernelsGpuTest extends HostAndDeviceTest {
     }
 
     @Test
+    void mixtureGradientKernelsMatchTheHostWithinTheMathLibraries() {
+        GaussianMixture mixture = BuiltinModels.mixture("gmm-image");
+        MixtureTensors onHostMixture = tensors(host, mixture);
+        MixtureTensors onDeviceMixture = tensors(cuda, mixture);
+        Pair x = random(24, mixture.dim());
+        Pair c = random(24, mixture.dim());
+        Pair out = empty(24, mixture.dim());
+        Coefficients at = new Coefficients(0.55f, 0.45f, -1f, 1f);
+        for (int label : new int[] {0, 3, mixture.classes()}) {
+            onHost.gmmVjp(x.host(), c.host(), out.host(), onHostMixture, label, at, at.dalpha(), at.dsigma());
+            onDevice.gmmVjp(x.device(), c.device(), out.device(), onDeviceMixture, label, at, at.dalpha(), at.dsigma());
+            assertClose(out, MIXTURE_TOLERANCE);
+            onHost.gmmScore(x.host(), out.host(), onHostMixture, label, at);
+            onDevice.gmmScore(x.device(), out.device(), onDeviceMixture, label, at);
+            assertClose(out, MIXTURE_TOLERANCE);
+        }
+    }
+
+    @Test
     void aCapturedGraphReplaysTheSameSolverStepsAsDirectCalls() {
         Pair x = random(128, 256);
         Pair v = random(128, 256);

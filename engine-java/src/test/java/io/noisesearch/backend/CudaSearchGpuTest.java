@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.noisesearch.backend.TransferMeter.Direction;
 import io.noisesearch.backend.TransferMeter.Payload;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.search.GradientSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchAlgorithm;
@@ -26,7 +27,7 @@ class CudaSearchGpuTest {
     private static final List<SearchAlgorithm> ALGORITHMS = List.of(
             new RandomSearch(12),
             new ZeroOrderSearch(5, 3, 0.9, Double.NaN),
-            new PathSearch(3, 3, 0.4, 0.05, 0.15, 2));
+            new PathSearch(3, 3, 0.4, 0.05, 0.15, 2), new GradientSearch(4, 3, 0.9));
 
     @BeforeEach
     void requireDevice() {

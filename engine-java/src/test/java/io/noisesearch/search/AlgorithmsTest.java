@@ -34,6 +34,6 @@ class AlgorithmsTest {
     void anUnknownNameIsOneLineListingTheKnownOnes() {
         assertThatThrownBy(() -> Algorithms.create("annealing", SETTINGS)).isInstanceOf(InvalidRequestException.class)
                 .hasMessage("--algorithm: unknown algorithm 'annealing' (expected one of none, random, zero-order, paths,"
-                        + " prune, smc, beam, evolution)");
+                        + " prune, smc, beam, evolution, gradient)");
     }
 }

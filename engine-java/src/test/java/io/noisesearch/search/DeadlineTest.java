@@ -1,6 +1,7 @@
 package io.noisesearch.search;
 
 import io.noisesearch.engine.Engine;
+import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
@@ -50,7 +51,7 @@ class DeadlineTest {
     private static final List<SearchAlgorithm> ALGORITHMS = List.of(new RandomSearch(40),
             new ZeroOrderSearch(6, 8, 0.9, Double.NaN), new PathSearch(4, 3, 0.5, 0.05, 0.1, 2),
             new PruneSearch(40, List.of(0.7, 0.4), 3), new BeamSearch(4, 3, List.of(0.7, 0.4), 0.9, "bfs", Double.NaN),
-            new EvolutionSearch(List.of(10, 6, 6, 6, 6, 6), 5, 2, 0.85, 0.97));
+            new EvolutionSearch(List.of(10, 6, 6, 6, 6, 6), 5, 2, 0.85, 0.97), new GradientSearch(6, 8, 0.98));
 
     @Test
     void aDeadlineResultIsTheResultOfTheBudgetOfTheWorkItCompleted() {
@@ -83,7 +84,8 @@ class DeadlineTest {
     /**
      * The search NFEs of the work a stopped search completed, counted from its trace with the papers' formulas: random
      * search the candidates it scored, zero-order its pivot and whole iterations, paths its first solve and whole
-     * rounds, pruning its first segment and the stages up to its last cut. No candidate scored: no budget.
+     * rounds, pruning its first segment and the stages up to its last cut, first-order search its whole climbs. No
+     * candidate scored: no budget.
      */
     static long completedBudget(SearchAlgorithm algorithm, SearchResult stopped) {
         if (stopped.key() == SearchContext.key(Stage.RANDOM, 0, 0) && stopped.trace().isEmpty()) {
@@ -142,6 +144,10 @@ class DeadlineTest {
                 }
                 yield individuals * solver.fullNfe();
             }
+            // the climbs before its last entry (R solves with their reverse pass each), then R solves scored: the
+            // gradients of the last entry's points were never followed, and a budget keeps no climb it cannot follow
+            case GradientSearch g -> ((entries - 1) * (1L + GuidedDenoiser.BACKWARD_NFE) + 1) * g.candidates()
+                    * solver.fullNfe();
             case NoSearch n -> 0;
         };
     }
