@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The rank ensemble of PAPER.md: every member ranks the pool (1 = best), the candidate with the best mean
  * rank wins. The combined score is minus the mean rank, so higher is still better. Ties within a member are
- * broken by candidate index, which makes the ranking deterministic.
+ * broken by candidate index, which makes the ranking deterministic. A member with several raw scores (the grader's
+ * aspects) ranks the pool by its own combined score; its raw scores are kept with the others.
  */
 public final class EnsembleVerifier implements Verifier {
 
@@ -19,7 +20,7 @@ public final class EnsembleVerifier implements Verifier {
             throw new IllegalArgumentException("an ensemble needs at least two verifiers, got " + members.size());
         }
         for (Verifier member : members) {
-            if (member.members().size() != 1) {
+            if (member instanceof EnsembleVerifier) {
                 throw new IllegalArgumentException("ensembles cannot nest: " + member.name());
             }
         }
@@ -28,7 +29,9 @@ public final class EnsembleVerifier implements Verifier {
 
     @Override
     public String name() {
-        return "ensemble:" + String.join(",", members());
+        List<String> names = new ArrayList<>();
+        members.forEach(m -> names.add(m.name()));
+        return "ensemble:" + String.join(",", names);
     }
 
     /** The members' identities; null (not cacheable) when one member's scores are not a function of the sample. */
@@ -48,7 +51,7 @@ public final class EnsembleVerifier implements Verifier {
     @Override
     public List<String> members() {
         List<String> names = new ArrayList<>();
-        members.forEach(m -> names.add(m.name()));
+        members.forEach(m -> names.addAll(m.members()));
         return names;
     }
 
@@ -70,8 +73,11 @@ public final class EnsembleVerifier implements Verifier {
 
     @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-        for (int m = 0; m < members.size(); m++) {
-            members.get(m).score(kernels, input, new float[][] {out[m]}, offset);
+        int row = 0;
+        for (Verifier member : members) {
+            int count = member.members().size();
+            member.score(kernels, input, java.util.Arrays.copyOfRange(out, row, row + count), offset);
+            row += count;
         }
     }
 
@@ -79,15 +85,18 @@ public final class EnsembleVerifier implements Verifier {
     public float[] combine(Scores memberScores) {
         int n = memberScores.size();
         double[] rankSum = new double[n];
-        for (int m = 0; m < memberScores.members(); m++) {
-            int[] order = Scores.rankOrder(memberScores.member(m));
+        int row = 0;
+        for (Verifier member : members) {
+            int count = member.members().size();
+            int[] order = Scores.rankOrder(member.combine(memberScores.members(row, count)));
+            row += count;
             for (int rank = 0; rank < n; rank++) {
                 rankSum[order[rank]] += rank + 1;
             }
         }
         float[] combined = new float[n];
         for (int i = 0; i < n; i++) {
-            combined[i] = (float) (-rankSum[i] / memberScores.members());
+            combined[i] = (float) (-rankSum[i] / members.size());
         }
         return combined;
     }
