@@ -218,40 +218,56 @@ def scene_objects(row: np.ndarray) -> list:
 
 # ------------------------------------------------------------------------------------------ degradations
 def degrade(x: torch.Tensor, kinds: list[str], g: torch.Generator) -> torch.Tensor:
-    """Each image [3,32,32] in [-1,1] degraded by its kind, with a random strength."""
-    out = []
-    for img, kind in zip(x, kinds):
-        u = float(torch.rand(1, generator=g))
-        if kind == "blur":
-            sigma = 0.5 + 1.0 * u
-            r = torch.arange(-3, 4, dtype=torch.float32)
-            k = torch.exp(-r ** 2 / (2 * sigma ** 2))
-            k = k / k.sum()
-            y = F.conv2d(F.pad(img[:, None], (3, 3, 0, 0), mode="replicate"), k.view(1, 1, 1, 7))
-            y = F.conv2d(F.pad(y, (0, 0, 3, 3), mode="replicate"), k.view(1, 1, 7, 1))[:, 0]
-        elif kind == "noise":
-            y = img + (0.08 + 0.3 * u) * torch.randn(img.shape, generator=g)
-        elif kind == "colour":
-            shift = (torch.rand(3, 1, 1, generator=g) * 2 - 1) * (0.3 + 0.5 * u)
-            y = img + shift * (img > -0.9).any(0, keepdim=True).float()
-            if u > 0.5:
-                y = y[torch.randperm(3, generator=g)]
-        elif kind == "smear":
-            length = 3 + int(4 * u)
-            k = torch.full((length,), 1.0 / length)
-            horizontal = bool(torch.rand(1, generator=g) < 0.5)
-            shape = (1, 1, 1, length) if horizontal else (1, 1, length, 1)
-            pad = (length - 1, 0, 0, 0) if horizontal else (0, 0, length - 1, 0)
-            y = F.conv2d(F.pad(img[:, None], pad, mode="replicate"), k.view(*shape))[:, 0]
-        else:
-            raise ValueError(kind)
-        out.append(y.clamp(-1, 1))
-    return torch.stack(out)
+    """Each image [3,32,32] in [-1,1] degraded by its kind, with a random strength (one call per kind present)."""
+    out = torch.empty_like(x)
+    for kind in set(kinds):
+        rows = torch.tensor([i for i, k in enumerate(kinds) if k == kind])
+        out[rows] = _degrade_kind(x[rows], kind, g)
+    return out
+
+
+def _degrade_kind(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
+    """Images [B,3,32,32] degraded by one kind, each with its own random strength."""
+    b = len(x)
+    u = torch.rand(b, generator=g)
+    if kind == "blur":
+        sigma = 0.5 + 1.0 * u
+        r = torch.arange(-3, 4, dtype=torch.float32)
+        k = torch.exp(-r[None] ** 2 / (2 * sigma[:, None] ** 2))
+        k = (k / k.sum(1, keepdim=True)).repeat_interleave(3, 0)
+        y = x.reshape(1, b * 3, 32, 32)
+        y = F.conv2d(F.pad(y, (3, 3, 0, 0), mode="replicate"), k.view(b * 3, 1, 1, 7), groups=b * 3)
+        y = F.conv2d(F.pad(y, (0, 0, 3, 3), mode="replicate"), k.view(b * 3, 1, 7, 1), groups=b * 3)
+        y = y.view(b, 3, 32, 32)
+    elif kind == "noise":
+        y = x + (0.08 + 0.3 * u).view(b, 1, 1, 1) * torch.randn(x.shape, generator=g)
+    elif kind == "colour":
+        shift = (torch.rand(b, 3, 1, 1, generator=g) * 2 - 1) * (0.3 + 0.5 * u).view(b, 1, 1, 1)
+        y = x + shift * (x > -0.9).any(1, keepdim=True).float()
+        swap = u > 0.5
+        if swap.any():
+            y[swap] = y[swap][:, torch.randperm(3, generator=g)]
+    elif kind == "smear":
+        y = torch.stack([_degrade_one(img, float(v), g) for img, v in zip(x, u)])
+    else:
+        raise ValueError(kind)
+    return y.clamp(-1, 1)
+
+
+def _degrade_one(img: torch.Tensor, u: float, g: torch.Generator) -> torch.Tensor:
+    """One image [3,32,32] smeared along a random axis by a box of 3 to 6 pixels (u: the strength in [0,1))."""
+    length = 3 + int(4 * u)
+    k = torch.full((length,), 1.0 / length)
+    horizontal = bool(torch.rand(1, generator=g) < 0.5)
+    shape = (1, 1, 1, length) if horizontal else (1, 1, length, 1)
+    pad = (length - 1, 0, 0, 0) if horizontal else (0, 0, length - 1, 0)
+    return F.conv2d(F.pad(img[:, None], pad, mode="replicate"), k.view(*shape))[:, 0]
 
 
 # ------------------------------------------------------------------------------------------ networks
 class ImageTower(nn.Module):
-    """[B,3,32,32] -> image tokens [B,16,width] (a 4x4 grid), convolutions with GroupNorm and SiLU."""
+    """[B,3,32,32] -> image tokens [B,16,width] (a 4x4 grid): four 3x3 convolutions (three of stride 2) with GroupNorm
+    and SiLU; small, because training shares two cores with other work."""
 
     def __init__(self, width: int = 128):
         super().__init__()
@@ -259,8 +275,7 @@ class ImageTower(nn.Module):
         def block(i, o, stride):
             return nn.Sequential(nn.Conv2d(i, o, 3, stride, 1), nn.GroupNorm(8, o), nn.SiLU())
 
-        self.net = nn.Sequential(block(3, 32, 1), block(32, 64, 2), block(64, 64, 1), block(64, 96, 2),
-                                 block(96, 96, 1), block(96, width, 2))
+        self.net = nn.Sequential(block(3, 32, 2), block(32, 64, 1), block(64, 96, 2), block(96, width, 2))
 
     def forward(self, x):
         return self.net(x).flatten(2).transpose(1, 2)
@@ -431,7 +446,10 @@ def loss_of(kind: str, model: nn.Module, batch) -> torch.Tensor:
     if kind == "clip":
         images, tokens, negs, kinds = batch
         b = len(images)
-        zi, zt, zn = model.embed_image(images), model.embed_text(tokens), model.embed_text(negs)
+        every = torch.cat([tokens, negs])
+        distinct, index = torch.unique(every, dim=0, return_inverse=True)
+        z_all = model.embed_text(distinct)[index]
+        zi, zt, zn = model.embed_image(images), z_all[:b], z_all[b:]
         scale = model.log_scale.exp().clamp(max=100.0)
         same = (tokens[:, None, :] == tokens[None, :, :]).all(-1) & ~torch.eye(b, dtype=torch.bool)
         batch_logits = (zi @ zt.T).masked_fill(same, -1e4)

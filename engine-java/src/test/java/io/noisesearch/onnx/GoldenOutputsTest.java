@@ -24,11 +24,16 @@ class GoldenOutputsTest {
 
     static final java.util.List<String> MODELS = TrainedModels.NAMES;
 
-    /** The text-to-image folders' graphs (folder, graph file, its golden file), each run by ONNX Runtime alone. */
+    /**
+     * The text-to-image folders' graphs (folder, graph file, its golden file), each run by ONNX Runtime alone: the
+     * autoencoder, the denoisers and their text encoders, and the text track's verifiers.
+     */
     static final java.util.List<String> GRAPHS = java.util.List.of(
             "shapes-ae:model.onnx:golden.json", "shapes-ae:encoder.onnx:golden-encoder.json",
             "shapes-flow:model.onnx:golden.json", "shapes-flow:text-encoder.onnx:golden-text-encoder.json",
-            "shapes-eps:model.onnx:golden.json", "shapes-eps:text-encoder.onnx:golden-text-encoder.json");
+            "shapes-eps:model.onnx:golden.json", "shapes-eps:text-encoder.onnx:golden-text-encoder.json",
+            "shapes-clip:model.onnx:golden.json", "shapes-aesthetic:model.onnx:golden.json",
+            "shapes-reward:model.onnx:golden.json", "shapes-grader:model.onnx:golden.json");
 
     @ParameterizedTest
     @FieldSource("GRAPHS")
