@@ -266,8 +266,8 @@ def _degrade_one(img: torch.Tensor, u: float, g: torch.Generator) -> torch.Tenso
 
 # ------------------------------------------------------------------------------------------ networks
 class ImageTower(nn.Module):
-    """[B,3,32,32] -> image tokens [B,16,width] (a 4x4 grid): four 3x3 convolutions (three of stride 2) with GroupNorm
-    and SiLU; small, because training shares two cores with other work."""
+    """[B,3,32,32] -> image tokens [B,16,width] (a 4x4 grid): four 3x3 convolutions (three of stride 2, 16, 32, 64 and
+    `width` channels) with GroupNorm and SiLU; small, because training shares two cores with other work."""
 
     def __init__(self, width: int = 128):
         super().__init__()
@@ -275,7 +275,7 @@ class ImageTower(nn.Module):
         def block(i, o, stride):
             return nn.Sequential(nn.Conv2d(i, o, 3, stride, 1), nn.GroupNorm(8, o), nn.SiLU())
 
-        self.net = nn.Sequential(block(3, 32, 2), block(32, 64, 1), block(64, 96, 2), block(96, width, 2))
+        self.net = nn.Sequential(block(3, 16, 2), block(16, 32, 1), block(32, 64, 2), block(64, width, 2))
 
     def forward(self, x):
         return self.net(x).flatten(2).transpose(1, 2)
@@ -289,8 +289,8 @@ class Clip(nn.Module):
         self.config = dict(vocab=vocab, dim=dim)
         self.image = ImageTower(128)
         self.image_proj = nn.Linear(16 * 128, dim)
-        self.text = shapes.TextEncoder(vocab, dim=96, depth=2, heads=4)
-        self.text_proj = nn.Linear(2 * 96, dim)
+        self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4)
+        self.text_proj = nn.Linear(2 * 64, dim)
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
 
     def embed_image(self, image):
@@ -325,7 +325,7 @@ class FusionBlock(nn.Module):
 class CrossEncoder(nn.Module):
     """Image and caption fused (image tokens attend to the words): `outputs` logits per pair."""
 
-    def __init__(self, vocab: int, outputs: int, dim: int = 96, depth: int = 2, heads: int = 4):
+    def __init__(self, vocab: int, outputs: int, dim: int = 64, depth: int = 2, heads: int = 4):
         super().__init__()
         self.config = dict(vocab=vocab, outputs=outputs, dim=dim, depth=depth, heads=heads)
         self.image = ImageTower(128)
@@ -369,8 +369,8 @@ class Aesthetic(nn.Module):
     def __init__(self):
         super().__init__()
         self.config = {}
-        self.image = ImageTower(96)
-        self.head = nn.Sequential(nn.Linear(16 * 96, 128), nn.SiLU(), nn.Linear(128, 1))
+        self.image = ImageTower(64)
+        self.head = nn.Sequential(nn.Linear(16 * 64, 128), nn.SiLU(), nn.Linear(128, 1))
 
     def forward(self, image):
         return self.head(self.image(image).flatten(1))[:, 0]
@@ -543,7 +543,7 @@ def golden_inputs(data: Data, tok: shapes.Tokenizer) -> tuple[torch.Tensor, torc
 
 def main() -> None:
     p = common.base_parser("Train a shapes verifier (clip, aesthetic, reward, grader)", steps=3000, batch_size=64,
-                           lr=1e-3, seed=0)
+                           lr=2e-3, seed=0)
     p.add_argument("--kind", required=True, choices=["clip", "aesthetic", "reward", "grader"])
     p.add_argument("--data", required=True, help="training scenes (.npz from scripts/noisesearch shapes-data)")
     p.add_argument("--eval-data", required=True, help="evaluation scenes (shapes-data --split eval)")
