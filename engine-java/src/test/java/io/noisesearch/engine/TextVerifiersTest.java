@@ -6,6 +6,7 @@ import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.Denoiser;
+import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelRepository;
 import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
@@ -291,6 +292,51 @@ class TextVerifiersTest {
         SearchResult unverified = engine.search(SearchRequest.of("shapes-flow", 0, new RandomSearch(candidates),
                 "none", 4).withPrompt("two red circles"));
         assertThat(result.compute().flops() - unverified.compute().flops()).isEqualTo(candidates * perCandidate);
+    }
+
+    /** The clip model, counting its captioned calls and their rows. */
+    static final class Counting implements ImageModel {
+        final ImageModel model;
+        final List<Integer> calls = new ArrayList<>();
+
+        Counting(ImageModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public io.noisesearch.model.ModelFiles files() {
+            return model.files();
+        }
+
+        @Override
+        public List<float[]> outputs(Kernels kernels, Batch samples, List<String> names) {
+            throw new AssertionError("clip reads the caption: the captioned call is expected");
+        }
+
+        @Override
+        public List<float[]> outputs(Kernels kernels, Batch samples, long[] tokens, List<String> names) {
+            calls.add(samples.rows());
+            return model.outputs(kernels, samples, tokens, names);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aSearchScoresItsCandidatesInOneCallPerChunkOfDecodedImages() {
+        Denoiser flow = engine.model("shapes-flow");
+        Counting clip = new Counting(engine.auxiliary(flow, "clip"));
+        Verifier verifier = new io.noisesearch.verify.DecodingVerifier(
+                new io.noisesearch.verify.CaptionVerifier(io.noisesearch.verify.CaptionVerifier.Kind.CLIP, clip),
+                engine.decoder(flow), backend);
+        SearchRequest request = SearchRequest.of("shapes-flow", 0, new RandomSearch(10), "clip", 1)
+                .withPrompt("a blue square above a green circle").withBatchSize(4);
+        SearchResult searched = engine.search(request, verifier);
+        assertThat(clip.calls).containsExactly(4, 4, 2);
+        // the same scores as the engine's own clip verifier
+        assertThat(engine.search(request).key()).isEqualTo(searched.key());
     }
 
     @Test
