@@ -24,6 +24,9 @@ def load_model(folder: str | Path) -> torch.nn.Module:
         model = mnist_ssl.Exported(mnist_ssl.Encoder())
     elif kind in ("shapes-ae", "shapes-t2l"):
         return load_part(folder, "model")
+    elif kind.startswith("shapes-verifier-"):
+        import shapes_verifiers
+        model = shapes_verifiers.build(kind[len("shapes-verifier-"):], cfg.get("vocab", 0))
     else:
         raise ValueError(f"{folder}/model.pt: unknown model kind {kind!r}")
     model.load_state_dict(ck["state_dict"])

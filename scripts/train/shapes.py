@@ -28,6 +28,9 @@ DEFAULT_VOCABULARY = ["<pad>", "a", "two", "three", "red", "green", "blue", "yel
                       "circles", "squares", "triangles", "left", "right", "of", "above", "below"]
 IMAGE = {"channels": 3, "height": 32, "width": 32, "range": [-1, 1]}
 LATENT = {"channels": 4, "height": 8, "width": 8}
+# The folders of the text track's verifiers (scripts/train/shapes_verifiers.py), named in the denoisers' manifests.
+VERIFIERS = {"clip": "shapes-clip", "aesthetic": "shapes-aesthetic", "reward": "shapes-reward",
+             "grader": "shapes-grader"}
 
 
 # ------------------------------------------------------------------------------------------ tokenizer
@@ -627,6 +630,7 @@ def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokeni
         },
         "sample": {**LATENT, "range": [round(lo, 3), round(hi, 3)]},
         "decoder": "shapes-ae",
+        "verifiers": VERIFIERS,
         "image": IMAGE,
         "flopsPerSample": den_flops,
         "parameters": common.count_params(model.den),

@@ -26,10 +26,11 @@ def covers(shape: str, x: int, y: int, size: int, column: np.ndarray, row: np.nd
     return inside
 
 
-def single_scenes(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def single_scenes(count: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.RandomState(seed)
     row, column = np.mgrid[0:32, 0:32]
     images = np.zeros((count, 32, 32, 3), dtype=np.uint8)
+    objects = np.full((count, 3, 5), -1, dtype=np.int64)
     captions = []
     for i in range(count):
         colour = list(COLOURS)[rng.randint(4)]
@@ -37,8 +38,9 @@ def single_scenes(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         size = rng.randint(8, 13)
         x, y = rng.randint(0, 33 - size), rng.randint(0, 33 - size)
         images[i][covers(shape, x, y, size, column, row)] = COLOURS[colour]
+        objects[i, 0] = (list(COLOURS).index(colour), SHAPES.index(shape), x, y, size)
         captions.append(f"a {colour} {shape}")
-    return images, np.array(captions)
+    return images, np.array(captions), objects
 
 
 def main() -> None:
@@ -47,8 +49,8 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
     a = p.parse_args()
-    images, captions = single_scenes(a.count, a.seed)
-    np.savez(a.out, images=images, captions=captions)
+    images, captions, objects = single_scenes(a.count, a.seed)
+    np.savez(a.out, images=images, captions=captions, objects=objects)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ within 1e-4 (when model.pt is there). Prints one line per check group and exits 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -106,11 +107,31 @@ def check_shapes_manifest(m: dict) -> None:
         if {k: m["sample"][k] for k in latent} != latent:
             raise AssertionError(f"sample {m['sample']}")
         extra = m["textEncoder"]
+    elif m["role"] == "verifier":
+        check_shapes_verifier(m)
+        return
     else:
         raise AssertionError(f"role {m['role']!r}")
     for f in ("file", "golden", "inputs", "outputs", "flopsPerSample"):
         if f not in extra:
             raise AssertionError(f"second graph lacks {f}")
+
+
+def check_shapes_verifier(m: dict) -> None:
+    """A text-track verifier (docs/t2i-verifiers.md): image (and tokens) -> score or aspects, with its sha256."""
+    kind = m["verifier"]["kind"]
+    names = [t["name"] for t in m["inputs"]]
+    if names != (["image"] if kind == "aesthetic" else ["image", "tokens"]):
+        raise AssertionError(f"verifier inputs {names}")
+    out = [t["name"] for t in m["outputs"]]
+    if out != (["aspects"] if kind == "grader" else ["score"]):
+        raise AssertionError(f"verifier outputs {out}")
+    if m["sample"] != {"channels": 3, "height": 32, "width": 32, "range": [-1, 1]}:
+        raise AssertionError(f"sample {m['sample']}")
+    if kind != "aesthetic" and m["tokenizer"]["vocabulary"][0] != "<pad>":
+        raise AssertionError("tokenizer")
+    if not re.fullmatch(r"[0-9a-f]{64}", m.get("sha256", "")):
+        raise AssertionError("sha256")
 
 
 def extra_part(m: dict) -> tuple[str, dict] | None:
@@ -119,6 +140,12 @@ def extra_part(m: dict) -> tuple[str, dict] | None:
         if key in m:
             return key, m[key]
     return None
+
+
+def check_sha256(folder: Path, m: dict) -> None:
+    import hashlib
+    if hashlib.sha256((folder / m["file"]).read_bytes()).hexdigest() != m["sha256"]:
+        raise AssertionError("the model file's SHA-256 differs from the manifest's")
 
 
 def check_onnx(folder: Path, m: dict) -> None:
@@ -190,6 +217,8 @@ def main(argv: list[str]) -> int:
             continue
         c.check("manifest fields", lambda: check_manifest(m))
         c.check("onnx.checker, opset 17, < 8 MiB, graph tensors match the manifest", lambda: check_onnx(folder, m))
+        if "sha256" in m:
+            c.check("model file's SHA-256 is the manifest's", lambda: check_sha256(folder, m))
         extra = extra_part(m)
         if extra is not None:
             key, spec = extra

@@ -74,6 +74,15 @@ public final class ImageModelBatcher implements ImageModel {
         return request.values;
     }
 
+    /**
+     * A captioned call goes straight to the model: calls of different requests carry different captions, so they are
+     * not merged (each is already one call per chunk of candidates).
+     */
+    @Override
+    public List<float[]> outputs(Kernels kernels, Batch samples, long[] tokens, List<String> names) {
+        return model.outputs(kernels, samples, tokens, names);
+    }
+
     /** Runs the requests' rows in one call on the leader's thread, in the merged batch of its slot. */
     private void call(Kernels kernels, List<Outputs> requests, int slot) {
         if (requests.size() == 1) {

@@ -31,9 +31,10 @@ final class RequestOptions {
     String model;
 
     @Option(names = "--verifier", defaultValue = "oracle", completionCandidates = Converters.VerifierNames.class,
-            description = "Verifier: ${COMPLETION-CANDIDATES} (the first two for mixture models, the others for trained"
-                    + " models; ssl@T captures at t = T; oracle-fid in generate only), or ensemble:a,b,..."
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Verifier: ${COMPLETION-CANDIDATES} (the first two for mixture models, classifier, ssl and"
+                    + " oracle-is for trained class models, ssl@T captures at t = T; clip, aesthetic, reward and grader"
+                    + " for text models, grader@aspect=w,... weighs its aspects; oracle-fid in generate only), or"
+                    + " ensemble:a,b,... (default: ${DEFAULT-VALUE}).")
     String verifier;
 
     @Option(names = "--solver", converter = Converters.Solver.class, completionCandidates = Converters.SolverNames.class,

@@ -23,6 +23,15 @@ public interface ImageModel extends TrainedModel, AutoCloseable {
     /** Several outputs of one forward pass, in the order of {@code names}, each [rows, width] flattened. */
     List<float[]> outputs(Kernels kernels, Batch samples, List<String> names);
 
+    /**
+     * Several outputs of one forward pass of a model that reads an image and a caption (its second input: token ids
+     * [rows, L] int64): {@code tokens} is the caption's row, the same for every sample. Models of one input refuse.
+     */
+    default List<float[]> outputs(Kernels kernels, Batch samples, long[] tokens, List<String> names) {
+        throw new InvalidRequestException("model " + manifest().name() + " does not read a caption here (captioned"
+                + " image models run on ONNX Runtime, --device cpu)");
+    }
+
     /** The width of an output per row (its shape without the batch axis, multiplied out). */
     default int outputWidth(String output) {
         ModelManifest.TensorSpec spec = manifest().output(output);

@@ -255,6 +255,38 @@ public final class OnnxModel implements ImageModel {
         return names.stream().map(outputs::get).toList();
     }
 
+    /**
+     * One forward pass of an image-and-caption model (inputs: the image, then token ids [rows, L] int64) with the
+     * caption's row repeated over the batch; outputs by name.
+     */
+    @Override
+    public List<float[]> outputs(Kernels kernels, Batch samples, long[] tokens, List<String> names) {
+        names.forEach(this::outputWidth);
+        if (inputs.size() != 2 || !"int64".equals(inputs.get(1).dtype()) || inputs.get(1).shape().size() != 2
+                || inputs.get(1).shape().get(1) != tokens.length) {
+            throw new InvalidRequestException(files.folder().resolve("manifest.json") + ": model " + manifest().name()
+                    + " does not take an image and " + tokens.length + " token ids (inputs " + inputs.stream()
+                    .map(ModelManifest.TensorSpec::name).toList() + ")");
+        }
+        int rows = samples.rows();
+        LongBuffer ids = java.nio.ByteBuffer.allocateDirect(Math.max(1, rows) * tokens.length * Long.BYTES)
+                .order(ByteOrder.nativeOrder()).asLongBuffer();
+        for (int r = 0; r < rows; r++) {
+            ids.put(tokens);
+        }
+        ids.flip();
+        Map<String, float[]> outputs;
+        try {
+            ModelManifest.TensorSpec image = inputs.getFirst();
+            outputs = run(rows, Map.of(image.name(), wrap(samples, image.shapeFor(rows)),
+                    inputs.get(1).name(), wrap(ids, new long[] {rows, tokens.length})), Map.of());
+        } catch (OrtException e) {
+            throw new NoiseSearchException("model " + manifest().name() + ": cannot wrap a batch of " + rows
+                    + " rows: " + e.getMessage(), false, e);
+        }
+        return names.stream().map(outputs::get).toList();
+    }
+
     public void requireFinite(String tensor, Batch batch) {
         long n = batch.elements();
         for (long i = 0; i < n; i++) {

@@ -9,7 +9,8 @@ import java.util.List;
  * The rank ensemble of PAPER.md: every member ranks the pool (1 = best), the candidate with the best mean
  * rank wins. With weights w_m the mean is weighted: sum_m w_m rank_m / sum_m w_m (all 1: the plain mean). The
  * combined score is minus that mean, so higher is still better. Ties within a member are broken by candidate
- * index, which makes the ranking deterministic.
+ * index, which makes the ranking deterministic. A member with several raw scores (the grader's aspects) ranks the
+ * pool by its own combined score; its raw scores are kept with the others.
  */
 public final class EnsembleVerifier implements Verifier {
 
@@ -27,7 +28,7 @@ public final class EnsembleVerifier implements Verifier {
             throw new IllegalArgumentException("an ensemble needs at least two verifiers, got " + members.size());
         }
         for (Verifier member : members) {
-            if (member.members().size() != 1) {
+            if (member instanceof EnsembleVerifier) {
                 throw new IllegalArgumentException("ensembles cannot nest: " + member.name());
             }
         }
@@ -81,7 +82,7 @@ public final class EnsembleVerifier implements Verifier {
     @Override
     public List<String> members() {
         List<String> names = new ArrayList<>();
-        members.forEach(m -> names.add(m.name()));
+        members.forEach(m -> names.addAll(m.members()));
         return names;
     }
 
@@ -103,8 +104,11 @@ public final class EnsembleVerifier implements Verifier {
 
     @Override
     public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
-        for (int m = 0; m < members.size(); m++) {
-            members.get(m).score(kernels, input, new float[][] {out[m]}, offset);
+        int row = 0;
+        for (Verifier member : members) {
+            int count = member.members().size();
+            member.score(kernels, input, java.util.Arrays.copyOfRange(out, row, row + count), offset);
+            row += count;
         }
     }
 
@@ -113,8 +117,11 @@ public final class EnsembleVerifier implements Verifier {
         int n = memberScores.size();
         double[] rankSum = new double[n];
         double weightSum = 0;
-        for (int m = 0; m < memberScores.members(); m++) {
-            int[] order = Scores.rankOrder(memberScores.member(m));
+        int row = 0;
+        for (int m = 0; m < members.size(); m++) {
+            int count = members.get(m).members().size();
+            int[] order = Scores.rankOrder(members.get(m).combine(memberScores.members(row, count)));
+            row += count;
             for (int rank = 0; rank < n; rank++) {
                 rankSum[order[rank]] += weights[m] * (rank + 1);
             }

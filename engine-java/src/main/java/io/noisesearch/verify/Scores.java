@@ -57,6 +57,14 @@ public final class Scores {
         return column;
     }
 
+    /** Members {@code from} .. {@code from + count - 1} of the pool (an ensemble member's own raw scores). */
+    public Scores members(int from, int count) {
+        if (from < 0 || count < 1 || from + count > scores.length) {
+            throw new IllegalArgumentException("members " + from + ".." + (from + count - 1) + " of " + scores.length);
+        }
+        return new Scores(Arrays.copyOfRange(scores, from, from + count));
+    }
+
     /** The pool of the given candidates, in the given order. */
     public Scores select(int... candidates) {
         float[][] selected = new float[scores.length][candidates.length];

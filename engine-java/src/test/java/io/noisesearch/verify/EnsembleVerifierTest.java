@@ -60,6 +60,49 @@ class EnsembleVerifierTest {
         assertThat(combined).containsExactly(-2f, -1.5f, -2.5f);
     }
 
+    /** A member of two raw scores whose own combined score is their sum. */
+    private record Pair(String name) implements Verifier {
+        @Override
+        public List<String> members() {
+            return List.of(name + ":x", name + ":y");
+        }
+
+        @Override
+        public long flopsPerSample() {
+            return 1;
+        }
+
+        @Override
+        public void score(Kernels kernels, VerifierInput input, float[][] out, int offset) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public float[] combine(Scores memberScores) {
+            float[] x = memberScores.member(0);
+            float[] y = memberScores.member(1);
+            float[] sum = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                sum[i] = x[i] + y[i];
+            }
+            return sum;
+        }
+    }
+
+    @Test
+    void aMemberOfSeveralScoresRanksByItsOwnCombinedScore() {
+        EnsembleVerifier mixed = new EnsembleVerifier(List.of(new Fixed("a"), new Pair("g")));
+        assertThat(mixed.members()).containsExactly("a", "g:x", "g:y");
+        assertThat(mixed.name()).isEqualTo("ensemble:a,g");
+        // a ranks 0 > 1 > 2; g's sums 1, 5, 9 rank 2 > 1 > 0 (its raw y alone would rank 0 first)
+        float[][] scores = {{3f, 2f, 1f}, {-9f, 4f, 9f}, {10f, 1f, 0f}};
+        // mean ranks: 0: (1 + 3) / 2 = 2; 1: (2 + 2) / 2 = 2; 2: (3 + 1) / 2 = 2
+        assertThat(mixed.combine(Scores.of(scores))).containsExactly(-2f, -2f, -2f);
+        float[][] skewed = {{3f, 2f, 1f}, {-9f, 5f, 4f}, {10f, 1f, 0f}};
+        // g's sums 1, 6, 4 rank 1 > 2 > 0: mean ranks 0: 2; 1: 1.5; 2: 2.5
+        assertThat(mixed.combine(Scores.of(skewed))).containsExactly(-2f, -1.5f, -2.5f);
+    }
+
     @Test
     void tiesAreBrokenByCandidateIndex() {
         float[][] scores = {{1f, 1f}, {5f, 5f}};

@@ -1,0 +1,649 @@
+#!/usr/bin/env python3
+"""The text-to-image verifiers of the shapes set (issue 13), each trained and exported to its own folder:
+
+  clip       dual encoder (image tower, text tower), contrastive with hard-negative captions; score = cosine
+  aesthetic  prompt-agnostic quality predictor: clean renders ranked above degraded ones; never sees captions
+  reward     cross-encoder (image tokens attend to the caption's words) trained on preference pairs
+  grader     the reward's architecture with five aspect heads (object, colour, count, spatial, quality)
+
+    python3 scripts/train/shapes_verifiers.py --kind clip --threads 1 --minutes 12 \
+        --data /work/data/shapes/train.npz --eval-data /work/data/shapes/eval.npz --out tensorrt-plans/models/shapes-clip
+
+Graphs (docs/t2i-verifiers.md): `image` [B,3,32,32] in [-1,1] (and `tokens` [B,12] int64 for the text ones) ->
+`score` [B] (clip, aesthetic, reward) or `aspects` [B,5] in [0,1] (grader). Near-misses are the training scenes
+re-rendered with one thing changed (a colour, a shape, the count, the relation, a whole object) using the data
+set's rasterisation; degradations are blur, noise, colour shifts and smeared edges. Nothing red-and-blue relational
+(the held-out family) is ever used in training, as a caption or as a negative.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import common
+import shapes
+from shapes_fixture import covers
+
+COLOURS = ["red", "green", "blue", "yellow"]
+RGB = np.array([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)], dtype=np.uint8)
+KINDS = ["circle", "square", "triangle"]
+RELATIONS = ["left of", "right of", "above", "below"]
+CONVERSE = {"left of": "right of", "right of": "left of", "above": "below", "below": "above"}
+NUMBERS = {1: "a", 2: "two", 3: "three"}
+NEGATIVE_KINDS = ["colour", "shape", "count", "relation", "object"]
+ASPECTS = ["object", "colour", "count", "spatial", "quality"]
+DEGRADATIONS = ["blur", "noise", "colour", "smear"]
+MARGIN = 4
+GAP = 2
+_ROW, _COL = np.mgrid[0:32, 0:32]
+
+
+# ------------------------------------------------------------------------------------------ captions
+class Parsed:
+    """A caption as structure: things [(colour, kind)] in caption order, the count n, and the relation (or None)."""
+
+    def __init__(self, things: list[tuple[int, int]], n: int, relation: str | None):
+        self.things, self.n, self.relation = things, n, relation
+
+    def text(self) -> str:
+        if self.relation is not None:
+            (c1, s1), (c2, s2) = self.things
+            return f"a {COLOURS[c1]} {KINDS[s1]} {self.relation} a {COLOURS[c2]} {KINDS[s2]}"
+        c, s = self.things[0]
+        return f"a {COLOURS[c]} {KINDS[s]}" if self.n == 1 else f"{NUMBERS[self.n]} {COLOURS[c]} {KINDS[s]}s"
+
+    def held_out(self) -> bool:
+        return self.relation is not None and {self.things[0][0], self.things[1][0]} == {0, 2}
+
+    def valid(self) -> bool:
+        return self.relation is None or self.things[0] != self.things[1]
+
+
+def parse(caption: str) -> Parsed:
+    w = caption.split(" ")
+    if len(w) == 3:
+        if w[0] == "a":
+            return Parsed([(COLOURS.index(w[1]), KINDS.index(w[2]))], 1, None)
+        return Parsed([(COLOURS.index(w[1]), KINDS.index(w[2][:-1]))], {"two": 2, "three": 3}[w[0]], None)
+    rel = " ".join(w[3:5]) if w[4] == "of" else w[3]
+    rest = w[5:] if w[4] == "of" else w[4:]
+    return Parsed([(COLOURS.index(w[1]), KINDS.index(w[2])), (COLOURS.index(rest[1]), KINDS.index(rest[2]))], 2, rel)
+
+
+def negative(p: Parsed, kind: str, rng: np.random.RandomState) -> Parsed | None:
+    """A hard-negative caption of `kind` for p (a caption the image does not satisfy), or None when there is none."""
+    things = list(p.things)
+    if kind == "colour":
+        if p.relation is not None and things[0][0] != things[1][0] and rng.rand() < 0.5:
+            things = [(things[1][0], things[0][1]), (things[0][0], things[1][1])]  # colours swapped between objects
+        else:
+            i = rng.randint(len(things))
+            things[i] = ((things[i][0] + 1 + rng.randint(3)) % 4, things[i][1])
+        return Parsed(things, p.n, p.relation)
+    if kind == "shape":
+        if p.relation is not None and things[0][1] != things[1][1] and rng.rand() < 0.5:
+            things = [(things[0][0], things[1][1]), (things[1][0], things[0][1])]
+        else:
+            i = rng.randint(len(things))
+            things[i] = (things[i][0], (things[i][1] + 1 + rng.randint(2)) % 3)
+        return Parsed(things, p.n, p.relation)
+    if kind == "count":
+        if p.relation is not None:
+            i = rng.randint(2)
+            return Parsed([things[i]], 2 + rng.randint(2), None)
+        return Parsed(things, [m for m in (1, 2, 3) if m != p.n][rng.randint(2)], None)
+    if kind == "relation":
+        if p.relation is None:
+            return None
+        return Parsed(things, 2, CONVERSE[p.relation])
+    if kind == "object":
+        i = rng.randint(len(things))
+        options = [(c, s) for c in range(4) for s in range(3) if c != things[i][0] and s != things[i][1]]
+        things[i] = options[rng.randint(len(options))]
+        return Parsed(things, p.n, p.relation)
+    raise ValueError(kind)
+
+
+def training_negative(p: Parsed, kind: str, rng: np.random.RandomState) -> Parsed | None:
+    """negative() drawn again until it is a valid caption outside the held-out family (None after 20 tries)."""
+    for _ in range(20):
+        q = negative(p, kind, rng)
+        if q is None:
+            return None
+        if q.valid() and not q.held_out() and q.text() != p.text():
+            return q
+    return None
+
+
+# ------------------------------------------------------------------------------------------ scenes
+def render(objects: list[tuple[int, int, int, int, int]]) -> np.ndarray:
+    """uint8 [32,32,3]: black background, each (colour, kind, x, y, size) drawn flat (the data set's rasterisation)."""
+    img = np.zeros((32, 32, 3), dtype=np.uint8)
+    for c, s, x, y, size in objects:
+        img[covers(KINDS[s], x, y, size, _COL, _ROW)] = RGB[c]
+    return img
+
+
+def gap(a, b) -> int:
+    return max(b[2] - (a[2] + a[4]), a[2] - (b[2] + b[4]), b[3] - (a[3] + a[4]), a[3] - (b[3] + b[4]))
+
+
+def centre(o) -> tuple[float, float]:
+    return o[2] + o[4] / 2.0, o[3] + o[4] / 2.0
+
+
+def holds(relation: str, a, b) -> bool:
+    (x1, y1), (x2, y2) = centre(a), centre(b)
+    return {"left of": x2 - x1, "right of": x1 - x2, "above": y2 - y1, "below": y1 - y2}[relation] >= MARGIN
+
+
+def labels(p: Parsed, objects: list) -> list[float]:
+    """Aspect truths (object, colour, count, spatial) of a scene against a caption, from its objects (exact)."""
+    kinds = [o[1] for o in objects]
+    pairs = [(o[0], o[1]) for o in objects]
+    present = all(s in kinds for _, s in p.things)
+    bound = all(t in pairs for t in p.things)
+    if p.relation is None:
+        count = len(objects) == p.n and all(q == p.things[0] for q in pairs)
+        spatial = True
+    else:
+        count = len(objects) == 2
+        spatial = any(holds(p.relation, a, b) for a in objects for b in objects
+                      if a is not b and (a[0], a[1]) == p.things[0] and (b[0], b[1]) == p.things[1])
+    return [float(present), float(bound), float(count), float(spatial)]
+
+
+def free_spot(objects: list, size: int, rng: np.random.RandomState):
+    for _ in range(50):
+        x, y = rng.randint(0, 33 - size), rng.randint(0, 33 - size)
+        o = (0, 0, x, y, size)
+        if all(gap(o, q) >= GAP for q in objects):
+            return x, y
+    return None
+
+
+def near_miss(p: Parsed, objects: list, kind: str, rng: np.random.RandomState) -> list | None:
+    """The scene with one thing changed (a list of objects), or None when that change is impossible here."""
+    objs = [tuple(o) for o in objects]
+    if kind == "colour":
+        i = rng.randint(len(objs))
+        c, s, x, y, z = objs[i]
+        objs[i] = ((c + 1 + rng.randint(3)) % 4, s, x, y, z)
+    elif kind == "shape":
+        i = rng.randint(len(objs))
+        c, s, x, y, z = objs[i]
+        objs[i] = (c, (s + 1 + rng.randint(2)) % 3, x, y, z)
+    elif kind == "count":
+        if len(objs) > 1 and rng.rand() < 0.5:
+            objs.pop(rng.randint(len(objs)))
+        else:
+            if len(objs) >= 3:
+                objs.pop(rng.randint(len(objs)))
+                return objs
+            c, s, _, _, _ = objs[rng.randint(len(objs))]
+            size = rng.randint(8, 13)
+            spot = free_spot(objs, size, rng)
+            if spot is None:
+                return None
+            objs.append((c, s, spot[0], spot[1], size))
+    elif kind == "relation":
+        if p.relation is None:
+            return None
+        a, b = objs
+        (ax, ay), (bx, by) = centre(a), centre(b)
+        na = (a[0], a[1], int(round(bx - a[4] / 2)), int(round(by - a[4] / 2)), a[4])
+        nb = (b[0], b[1], int(round(ax - b[4] / 2)), int(round(ay - b[4] / 2)), b[4])
+        if any(not (0 <= o[2] <= 32 - o[4] and 0 <= o[3] <= 32 - o[4]) for o in (na, nb)) or gap(na, nb) < GAP:
+            return None
+        objs = [na, nb]
+    elif kind == "object":
+        i = rng.randint(len(objs))
+        c, s, x, y, z = objs[i]
+        options = [(cc, ss) for cc in range(4) for ss in range(3) if cc != c and ss != s]
+        cc, ss = options[rng.randint(len(options))]
+        objs[i] = (cc, ss, x, y, z)
+    else:
+        raise ValueError(kind)
+    return objs
+
+
+def scene_objects(row: np.ndarray) -> list:
+    return [tuple(int(v) for v in o) for o in row if o[0] >= 0]
+
+
+# ------------------------------------------------------------------------------------------ degradations
+def degrade(x: torch.Tensor, kinds: list[str], g: torch.Generator) -> torch.Tensor:
+    """Each image [3,32,32] in [-1,1] degraded by its kind, with a random strength (one call per kind present)."""
+    out = torch.empty_like(x)
+    for kind in set(kinds):
+        rows = torch.tensor([i for i, k in enumerate(kinds) if k == kind])
+        out[rows] = _degrade_kind(x[rows], kind, g)
+    return out
+
+
+def _degrade_kind(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
+    """Images [B,3,32,32] degraded by one kind, each with its own random strength."""
+    b = len(x)
+    u = torch.rand(b, generator=g)
+    if kind == "blur":
+        sigma = 0.5 + 1.0 * u
+        r = torch.arange(-3, 4, dtype=torch.float32)
+        k = torch.exp(-r[None] ** 2 / (2 * sigma[:, None] ** 2))
+        k = (k / k.sum(1, keepdim=True)).repeat_interleave(3, 0)
+        y = x.reshape(1, b * 3, 32, 32)
+        y = F.conv2d(F.pad(y, (3, 3, 0, 0), mode="replicate"), k.view(b * 3, 1, 1, 7), groups=b * 3)
+        y = F.conv2d(F.pad(y, (0, 0, 3, 3), mode="replicate"), k.view(b * 3, 1, 7, 1), groups=b * 3)
+        y = y.view(b, 3, 32, 32)
+    elif kind == "noise":
+        y = x + (0.08 + 0.3 * u).view(b, 1, 1, 1) * torch.randn(x.shape, generator=g)
+    elif kind == "colour":
+        shift = (torch.rand(b, 3, 1, 1, generator=g) * 2 - 1) * (0.3 + 0.5 * u).view(b, 1, 1, 1)
+        y = x + shift * (x > -0.9).any(1, keepdim=True).float()
+        swap = u > 0.5
+        if swap.any():
+            y[swap] = y[swap][:, torch.randperm(3, generator=g)]
+    elif kind == "smear":
+        y = torch.stack([_degrade_one(img, float(v), g) for img, v in zip(x, u)])
+    else:
+        raise ValueError(kind)
+    return y.clamp(-1, 1)
+
+
+def _degrade_one(img: torch.Tensor, u: float, g: torch.Generator) -> torch.Tensor:
+    """One image [3,32,32] smeared along a random axis by a box of 3 to 6 pixels (u: the strength in [0,1))."""
+    length = 3 + int(4 * u)
+    k = torch.full((length,), 1.0 / length)
+    horizontal = bool(torch.rand(1, generator=g) < 0.5)
+    shape = (1, 1, 1, length) if horizontal else (1, 1, length, 1)
+    pad = (length - 1, 0, 0, 0) if horizontal else (0, 0, length - 1, 0)
+    return F.conv2d(F.pad(img[:, None], pad, mode="replicate"), k.view(*shape))[:, 0]
+
+
+# ------------------------------------------------------------------------------------------ networks
+class ImageTower(nn.Module):
+    """[B,3,32,32] -> image tokens [B,16,width] (a 4x4 grid): four 3x3 convolutions (three of stride 2, 16, 32, 64 and
+    `width` channels) with GroupNorm and SiLU; small, because training shares two cores with other work."""
+
+    def __init__(self, width: int = 128):
+        super().__init__()
+
+        def block(i, o, stride):
+            return nn.Sequential(nn.Conv2d(i, o, 3, stride, 1), nn.GroupNorm(8, o), nn.SiLU())
+
+        self.net = nn.Sequential(block(3, 16, 2), block(16, 32, 1), block(32, 64, 2), block(64, width, 2))
+
+    def forward(self, x):
+        return self.net(x).flatten(2).transpose(1, 2)
+
+
+class Clip(nn.Module):
+    """Dual encoder: cosine of the image's and the caption's embeddings (score in [-1, 1])."""
+
+    def __init__(self, vocab: int, dim: int = 128):
+        super().__init__()
+        self.config = dict(vocab=vocab, dim=dim)
+        self.image = ImageTower(128)
+        self.image_proj = nn.Linear(16 * 128, dim)
+        self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4)
+        self.text_proj = nn.Linear(2 * 64, dim)
+        self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
+
+    def embed_image(self, image):
+        return F.normalize(self.image_proj(self.image(image).flatten(1)), dim=-1)
+
+    def embed_text(self, tokens):
+        h, mask = self.text(tokens)
+        mean = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+        return F.normalize(self.text_proj(torch.cat([mean, h[:, 0]], dim=-1)), dim=-1)
+
+    def forward(self, image, tokens):
+        return (self.embed_image(image) * self.embed_text(tokens)).sum(-1)
+
+
+class FusionBlock(nn.Module):
+    """Image tokens: self-attention, cross-attention to the words (pads masked), MLP; pre-norm residuals."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.n1, self.n2, self.n3 = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.self_att = shapes.MultiHead(dim, dim, heads)
+        self.cross = shapes.MultiHead(dim, dim, heads)
+        self.mlp = shapes.Mlp(dim, 2)
+
+    def forward(self, x, text, bias):
+        h = self.n1(x)
+        x = x + self.self_att(h, h, None)
+        x = x + self.cross(self.n2(x), text, bias)
+        return x + self.mlp(self.n3(x))
+
+
+class CrossEncoder(nn.Module):
+    """Image and caption fused (image tokens attend to the words): `outputs` logits per pair."""
+
+    def __init__(self, vocab: int, outputs: int, dim: int = 64, depth: int = 2, heads: int = 4):
+        super().__init__()
+        self.config = dict(vocab=vocab, outputs=outputs, dim=dim, depth=depth, heads=heads)
+        self.image = ImageTower(128)
+        self.proj = nn.Linear(128, dim)
+        self.pos = nn.Parameter(torch.randn(1, 16, dim) * 0.02)
+        self.text = shapes.TextEncoder(vocab, dim=dim, depth=1, heads=heads)
+        self.blocks = nn.ModuleList([FusionBlock(dim, heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, outputs)
+
+    def logits(self, image, tokens):
+        text, mask = self.text(tokens)
+        bias = (mask - 1.0) * 1e4
+        x = self.proj(self.image(image)) + self.pos
+        for blk in self.blocks:
+            x = blk(x, text, bias)
+        return self.head(self.norm(x).mean(1))
+
+
+class Reward(CrossEncoder):
+    def __init__(self, vocab: int):
+        super().__init__(vocab, 1)
+
+    def forward(self, image, tokens):
+        return self.logits(image, tokens)[:, 0]
+
+
+class Grader(CrossEncoder):
+    """Five aspect probabilities (ASPECTS order)."""
+
+    def __init__(self, vocab: int):
+        super().__init__(vocab, len(ASPECTS))
+
+    def forward(self, image, tokens):
+        return torch.sigmoid(self.logits(image, tokens))
+
+
+class Aesthetic(nn.Module):
+    """Image only: a scalar quality score."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = {}
+        self.image = ImageTower(64)
+        self.head = nn.Sequential(nn.Linear(16 * 64, 128), nn.SiLU(), nn.Linear(128, 1))
+
+    def forward(self, image):
+        return self.head(self.image(image).flatten(1))[:, 0]
+
+
+# ------------------------------------------------------------------------------------------ data
+class Data:
+    """Scenes of an npz written by shapes-data: uint8 images, captions, parsed captions and object rows."""
+
+    def __init__(self, path: str, subset: int | None):
+        with np.load(path, allow_pickle=False) as z:
+            self.images = z["images"][:subset]
+            self.captions = [str(c) for c in z["captions"][:subset]]
+            self.objects = z["objects"][:subset]
+        self.parsed = [parse(c) for c in self.captions]
+
+    def __len__(self):
+        return len(self.images)
+
+
+def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rng: np.random.RandomState,
+               g: torch.Generator, training: bool):
+    """The tensors one step of `kind` trains on (see the train_* losses)."""
+    if kind == "aesthetic":
+        clean = shapes.to_float(data.images[idx])
+        kinds = [DEGRADATIONS[rng.randint(4)] for _ in idx]
+        return clean, degrade(clean, kinds, g), kinds
+    if kind == "clip":
+        images = shapes.to_float(data.images[idx])
+        negs, kinds = [], []
+        for i in idx:
+            p = data.parsed[i]
+            for k in NEGATIVE_KINDS:
+                q = training_negative(p, k, rng) if training else negative(p, k, rng)
+                negs.append((q or p).text())
+                kinds.append(k if q is not None else None)
+        return images, tok.batch([data.captions[i] for i in idx]), tok.batch(negs), kinds
+    # reward / grader: a clean scene and a changed one (a near-miss, a degraded render or, for the grader, itself)
+    pos, neg, caps, lab, neg_kinds = [], [], [], [], []
+    degraded_rows = []
+    choices = NEGATIVE_KINDS + ["quality"] + (["clean"] if kind == "grader" else [])
+    for i in idx:
+        p, objs = data.parsed[i], scene_objects(data.objects[i])
+        for _ in range(10):
+            k = choices[rng.randint(len(choices))]
+            if k in ("quality", "clean"):
+                changed = objs
+                break
+            changed = near_miss(p, objs, k, rng)
+            if changed is not None and not all(labels(p, changed)):
+                break
+        else:
+            k, changed = "quality", objs
+        pos.append(data.images[i])
+        neg.append(render(changed) if k not in ("quality", "clean") else data.images[i])
+        caps.append(data.captions[i])
+        lab.append(labels(p, changed) + [0.0 if k == "quality" else 1.0])
+        neg_kinds.append(k)
+        if k == "quality":
+            degraded_rows.append(len(neg) - 1)
+    pos_t, neg_t = shapes.to_float(np.stack(pos)), shapes.to_float(np.stack(neg))
+    if degraded_rows:
+        rows = torch.tensor(degraded_rows)
+        neg_t[rows] = degrade(neg_t[rows], [DEGRADATIONS[rng.randint(4)] for _ in degraded_rows], g)
+    return pos_t, neg_t, tok.batch(caps), torch.tensor(lab), neg_kinds
+
+
+def loss_of(kind: str, model: nn.Module, batch) -> torch.Tensor:
+    if kind == "aesthetic":
+        clean, bad, _ = batch
+        s = model(torch.cat([clean, bad]))
+        return F.softplus(-(s[:len(clean)] - s[len(clean):])).mean()
+    if kind == "clip":
+        images, tokens, negs, kinds = batch
+        b = len(images)
+        every = torch.cat([tokens, negs])
+        distinct, index = torch.unique(every, dim=0, return_inverse=True)
+        z_all = model.embed_text(distinct)[index]
+        zi, zt, zn = model.embed_image(images), z_all[:b], z_all[b:]
+        scale = model.log_scale.exp().clamp(max=100.0)
+        same = (tokens[:, None, :] == tokens[None, :, :]).all(-1) & ~torch.eye(b, dtype=torch.bool)
+        batch_logits = (zi @ zt.T).masked_fill(same, -1e4)
+        hard = (zi[:, None, :] * zn.view(b, len(NEGATIVE_KINDS), -1)).sum(-1)
+        valid = torch.tensor([k is not None for k in kinds]).view(b, -1)
+        hard = hard.masked_fill(~valid, -1e4)
+        target = torch.arange(b)
+        i2t = F.cross_entropy(scale * torch.cat([batch_logits, hard], 1), target)
+        t2i = F.cross_entropy(scale * batch_logits.T, target)
+        return i2t + 0.5 * t2i
+    pos, neg, tokens, lab, _ = batch
+    if kind == "reward":
+        s = model(torch.cat([pos, neg]), torch.cat([tokens, tokens]))
+        return F.softplus(-(s[:len(pos)] - s[len(pos):])).mean()
+    logits = model.logits(torch.cat([pos, neg]), torch.cat([tokens, tokens]))
+    target = torch.cat([torch.ones_like(lab), lab])
+    return F.binary_cross_entropy_with_logits(logits, target)
+
+
+# ------------------------------------------------------------------------------------------ evaluation
+@torch.no_grad()
+def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int = 5) -> dict:
+    """Held-out measures on the evaluation scenes (the held-out relational family included, also reported apart)."""
+    model.eval()
+    rng = np.random.RandomState(seed)
+    g = torch.Generator().manual_seed(seed)
+    idx = np.arange(len(data))
+    results: dict = {}
+    if kind == "clip":
+        hits = {k: [] for k in NEGATIVE_KINDS}
+        held = []
+        for start in range(0, len(idx), 200):
+            part = idx[start:start + 200]
+            images, tokens, negs, kinds = make_batch(kind, data, part, tok, rng, g, training=False)
+            s_true = model(images, tokens)
+            s_neg = model(images.repeat_interleave(len(NEGATIVE_KINDS), 0), negs).view(len(part), -1)
+            for r, i in enumerate(part):
+                for j, k in enumerate(NEGATIVE_KINDS):
+                    if kinds[r * len(NEGATIVE_KINDS) + j] is not None:
+                        win = bool(s_true[r] > s_neg[r, j])
+                        hits[k].append(win)
+                        if data.parsed[i].held_out():
+                            held.append(win)
+        everything = [h for v in hits.values() for h in v]
+        results = {"trueAboveNegative": round(float(np.mean(everything)), 4),
+                   "byNegative": {k: round(float(np.mean(v)), 4) for k, v in hits.items()},
+                   "heldOutRelational": round(float(np.mean(held)), 4) if held else None,
+                   "pairs": len(everything)}
+    elif kind == "aesthetic":
+        clean = shapes.to_float(data.images)
+        by = {}
+        for d in DEGRADATIONS:
+            s_clean = model(clean)
+            s_bad = model(degrade(clean, [d] * len(clean), g))
+            by[d] = round(float((s_clean > s_bad).float().mean()), 4)
+        results = {"cleanAboveDegraded": round(float(np.mean(list(by.values()))), 4), "byDegradation": by}
+    else:
+        pos, neg, tokens, lab, kinds = make_batch(kind, data, idx, tok, rng, g, training=False)
+        if kind == "reward":
+            sp, sn = model(pos, tokens), model(neg, tokens)
+            win = (sp > sn).numpy()
+            by = {}
+            for k in NEGATIVE_KINDS + ["quality"]:
+                rows = [i for i, kk in enumerate(kinds) if kk == k]
+                if rows:
+                    by[k] = round(float(win[rows].mean()), 4)
+            results = {"correctAboveNearMiss": round(float(win.mean()), 4), "byNearMiss": by}
+        else:
+            prob = torch.cat([model(pos, tokens), model(neg, tokens)])
+            target = torch.cat([torch.ones_like(lab), lab])
+            acc = ((prob > 0.5).float() == target).float().mean(0)
+            results = {"aspectAccuracy": {a: round(float(acc[i]), 4) for i, a in enumerate(ASPECTS)}}
+    model.train()
+    return results
+
+
+# ------------------------------------------------------------------------------------------ main
+def build(kind: str, vocab: int) -> nn.Module:
+    return {"clip": lambda: Clip(vocab), "aesthetic": Aesthetic, "reward": lambda: Reward(vocab),
+            "grader": lambda: Grader(vocab)}[kind]()
+
+
+def golden_inputs(data: Data, tok: shapes.Tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
+    """Four evaluation scenes (one degraded) and captions: their own, a hard negative, the null caption."""
+    images = shapes.to_float(data.images[:4]).clone()
+    images[3] = degrade(images[3:4], ["blur"], torch.Generator().manual_seed(3))[0]
+    caps = [data.captions[0], negative(data.parsed[1], "colour", np.random.RandomState(1)).text(), "",
+            data.captions[3]]
+    return images, tok.batch(caps)
+
+
+def main() -> None:
+    p = common.base_parser("Train a shapes verifier (clip, aesthetic, reward, grader)", steps=3000, batch_size=64,
+                           lr=2e-3, seed=0)
+    p.add_argument("--kind", required=True, choices=["clip", "aesthetic", "reward", "grader"])
+    p.add_argument("--data", required=True, help="training scenes (.npz from scripts/noisesearch shapes-data)")
+    p.add_argument("--eval-data", required=True, help="evaluation scenes (shapes-data --split eval)")
+    p.add_argument("--vocabulary", default=None, help="vocabulary JSON (default tensorrt-plans/shapes-vocabulary.json)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-time budget: the LR schedule follows max(step share, time share)")
+    args = p.parse_args()
+    common.setup(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = shapes.load_tokenizer(args.vocabulary)
+    data, eval_data = Data(args.data, args.subset), Data(args.eval_data, None)
+    if any(q.held_out() for q in data.parsed):
+        raise SystemExit(f"{args.data}: holds held-out (red and blue relational) captions; use a training split")
+    kind = args.kind
+    name = f"shapes-{kind}"
+    model = build(kind, len(tok.vocabulary))
+    steps = common.total_steps(args, len(data))
+    print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    batches = common.Batches(len(data), args.batch_size, args.seed)
+    rng = np.random.RandomState(args.seed + 1)
+    g = torch.Generator().manual_seed(args.seed + 2)
+    budget = None if args.minutes is None else 60.0 * args.minutes
+    timer = common.Timer()
+    model.train()
+    loss_avg, done = None, 0
+    for step in range(steps):
+        share = step / steps if budget is None else max(step / steps, timer.seconds() / budget)
+        if share >= 1.0:
+            break
+        for pg in opt.param_groups:
+            pg["lr"] = common.lr_at(int(share * steps), steps, args.lr, warmup=min(200, steps // 10))
+        idx = batches.next().numpy()
+        loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, training=True))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        done = step + 1
+        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        if done % args.log_every == 0:
+            el = timer.seconds()
+            print(f"[{name}] step {done}/{steps} loss {loss_avg:.4f} ({el:.0f} s, {1000 * el / done:.0f} ms/step)",
+                  flush=True)
+    t_train = timer.seconds()
+    model.eval()
+    measured = evaluate(kind, model, eval_data, tok)
+    print(f"[{name}] trained {done} steps in {t_train:.0f} s; evaluation: {measured}", flush=True)
+    export(kind, name, model, tok, out, args, t_train, len(data), done, measured, eval_data)
+    common.finish(out, name, t_train)
+
+
+def export(kind, name, model, tok, out: Path, args, t_train, n, steps, measured, eval_data) -> None:
+    import hashlib
+    L = tok.max_tokens
+    images, tokens = golden_inputs(eval_data, tok)
+    text = kind != "aesthetic"
+    inputs = {"image": images, "tokens": tokens} if text else {"image": images}
+    output = "aspects" if kind == "grader" else "score"
+    common.export_onnx(model, tuple(inputs.values()), list(inputs), [output], out / "model.onnx")
+    common.write_golden(model, inputs, [output], out / "golden.json",
+                        "four evaluation scenes (the last blurred) with their caption, a colour negative, the null "
+                        "caption and their own" if text else "four evaluation scenes, the last blurred")
+    common.save_checkpoint(out / "model.pt", model, {"kind": f"shapes-verifier-{kind}", **model.config})
+    probe = (torch.zeros(2, 3, 32, 32),) + ((torch.ones(2, L, dtype=torch.int64),) if text else ())
+    flops = shapes.count_flops(model, probe)
+    ins = [common.tensor_spec("image", [-1, 3, 32, 32], "float32")]
+    if text:
+        ins.append(common.tensor_spec("tokens", [-1, L], "int64"))
+    outs = [common.tensor_spec(output, [-1, len(ASPECTS)] if kind == "grader" else [-1], "float32")]
+    manifest = {
+        "name": name,
+        "role": "verifier",
+        "file": "model.onnx",
+        "sha256": hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest(),
+        "inputs": ins,
+        "outputs": outs,
+        "verifier": {
+            "kind": kind,
+            "score": {"clip": "cosine similarity of the image and caption embeddings (CLIPScore)",
+                      "aesthetic": "quality score (higher: cleaner render); prompt-agnostic",
+                      "reward": "preference score of the image for the caption (Bradley-Terry logit)",
+                      "grader": "aspect probabilities, combined by the request's weights"}[kind],
+        },
+        "sample": shapes.IMAGE,
+        "flopsPerSample": flops,
+        "parameters": common.count_params(model),
+        "evaluation": {"data": f"{Path(args.eval_data).name} (shapes-data --split eval), held-out family included",
+                       **measured},
+        "provenance": common.provenance(
+            args, t_train, shapes.data_desc(args.data, n), steps=steps, batchSize=args.batch_size, lr=args.lr,
+            architecture={"kind": kind, **model.config}),
+    }
+    if text:
+        manifest["tokenizer"] = {"vocabulary": tok.vocabulary, "maxTokens": L}
+    if kind == "grader":
+        manifest["verifier"]["aspects"] = ASPECTS
+    common.write_manifest(out / "manifest.json", manifest)
+
+
+if __name__ == "__main__":
+    main()
