@@ -136,6 +136,12 @@ final class AlgorithmOptions {
                     + " (default: none, greedy descent).")
     Double beamThreshold;
 
+    @Option(names = "--beam-expand", defaultValue = "neighbour",
+            description = "Beam: children of a state: neighbour (the state and k - 1 zero-order neighbours at the"
+                    + " level) or step (the state advanced to the next level k times, each with step noise of its own;"
+                    + " bfs, needs a stochastic search solver) (default: ${DEFAULT-VALUE}).")
+    String beamExpand;
+
     @Option(names = "--population", split = ",", defaultValue = "8",
             description = "Evolution: population size, or one size per generation P_0,...,P_G"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -200,6 +206,6 @@ final class AlgorithmOptions {
         }
         return new Algorithms.BeamEvo(beamWidth, beamChildren, beamAt, beamCosine, beamMode,
                 beamThreshold == null ? Double.NaN : beamThreshold, population, generations, elites, evoCosineStart,
-                evoCosineEnd);
+                evoCosineEnd, beamExpand);
     }
 }

@@ -238,6 +238,7 @@ public final class SweepReader {
             case "pruneAt", "beamAt" -> levels(node, path);
             case "population" -> sizes(node, path);
             case "beamMode" -> mode(node, path);
+            case "beamExpand" -> expansion(node, path);
             case "beamThreshold" -> real(node, path);
             case "beamCosine" -> open(real(node, path), -1, 1, path);
             case "evoCosineStart", "evoCosineEnd" -> upToOne(real(node, path), path);
@@ -308,6 +309,15 @@ public final class SweepReader {
             throw error(path, "expected one of " + BeamSearch.MODES + ", got '" + mode + "'");
         }
         return mode;
+    }
+
+    /** Beam search's children: neighbour or step. */
+    private String expansion(JsonNode node, String path) {
+        String expand = text(node, path);
+        if (!BeamSearch.EXPANSIONS.contains(expand)) {
+            throw error(path, "expected one of " + BeamSearch.EXPANSIONS + ", got '" + expand + "'");
+        }
+        return expand;
     }
 
     /** A cosine in (-1, 1]. */

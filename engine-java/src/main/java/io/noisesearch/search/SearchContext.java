@@ -394,6 +394,17 @@ public final class SearchContext {
     }
 
     /**
+     * {@link #solve(Batch, double[], SolverSettings, Batch, long, int)} for rows whose keys are not consecutive: a
+     * stochastic solver draws row r's noise from {@code keys[r]}.
+     */
+    public void solve(Batch x, double[] times, SolverSettings settings, Batch captured, long[] keys, int firstStep) {
+        if (keys.length != x.rows()) {
+            throw new IllegalArgumentException(keys.length + " keys for " + x.rows() + " rows");
+        }
+        solve(x, times, settings, captured, Sampler.StepNoise.perRow(seed, keys, firstStep));
+    }
+
+    /**
      * Steps of a full grid (from its step {@code firstStep}) with any solver, as {@link #solve(Batch, double[],
      * SolverSettings, Batch, long, int)}; {@code x0} gets each row's clean x-prediction at {@code times[0]}, converted
      * from the first step's own denoiser call (no extra NFE).
