@@ -165,6 +165,12 @@ final class AlgorithmOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     double evoCosineEnd;
 
+    @Option(names = "--evo-at", split = ",", defaultValue = "1",
+            description = "Evolution: level in (0, 1] where each generation mutates, one for all or one per generation"
+                    + " 1..G, non-increasing; 1 mutates starting noises, below 1 the elites' intermediate states"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Double> evoAt;
+
     // First-order search (gradient): --candidates restarts, --iterations gradient steps each, and its step.
     @Option(names = "--gradient-cosine", defaultValue = "0.9",
             description = "Gradient: cosine between a noise and the next along its gradient projected on the sphere of"
@@ -206,6 +212,6 @@ final class AlgorithmOptions {
         }
         return new Algorithms.BeamEvo(beamWidth, beamChildren, beamAt, beamCosine, beamMode,
                 beamThreshold == null ? Double.NaN : beamThreshold, population, generations, elites, evoCosineStart,
-                evoCosineEnd, beamExpand);
+                evoCosineEnd, beamExpand, evoAt);
     }
 }

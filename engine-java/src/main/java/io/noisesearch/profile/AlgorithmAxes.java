@@ -54,7 +54,7 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("beamExpand", false, null)),
             "evolution", List.of(new Parameter("population", true, List.of(8)), new Parameter("generations", true, 3),
                     new Parameter("elites", true, 2), new Parameter("evoCosineStart", false, 0.9),
-                    new Parameter("evoCosineEnd", false, 0.98)),
+                    new Parameter("evoCosineEnd", false, 0.98), new Parameter("evoAt", false, null)),
             "gradient", List.of(new Parameter("candidates", true, 16), new Parameter("iterations", true, 4),
                     new Parameter("stepCosine", false, Algorithms.Gradient.DEFAULT.stepCosine())));
 

@@ -239,6 +239,7 @@ public final class SweepReader {
         return switch (p.name()) {
             case "pruneAt", "beamAt" -> levels(node, path);
             case "population" -> sizes(node, path);
+            case "evoAt" -> mutationLevels(node, path);
             case "beamMode" -> mode(node, path);
             case "beamExpand" -> expansion(node, path);
             case "beamThreshold" -> real(node, path);
@@ -288,6 +289,24 @@ public final class SweepReader {
             double level = open(real(items.get(i), at), 0, 1, at);
             if (!levels.isEmpty() && !(level < levels.getLast())) {
                 throw error(at, "levels must be strictly descending, got " + level + " after " + levels.getLast());
+            }
+            levels.add(level);
+        }
+        return List.copyOf(levels);
+    }
+
+    /** Evolution's mutation levels: one level, or a list of levels in (0, 1] that do not rise. */
+    private List<Double> mutationLevels(JsonNode node, String path) {
+        List<JsonNode> items = node.isArray() ? items(node, path) : List.of(node);
+        List<Double> levels = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = node.isArray() ? path + "[" + i + "]" : path;
+            double level = real(items.get(i), at);
+            if (!(level > 0 && level <= 1)) {
+                throw error(at, "must lie in (0, 1], got " + level);
+            }
+            if (!levels.isEmpty() && level > levels.getLast()) {
+                throw error(at, "levels must not rise, got " + level + " after " + levels.getLast());
             }
             levels.add(level);
         }

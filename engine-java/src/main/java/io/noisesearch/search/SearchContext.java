@@ -360,6 +360,20 @@ public final class SearchContext {
         return (int) fit;
     }
 
+    /**
+     * {@link #affordable(int, long)} after a fixed cost that the candidates bring with them (evolution's elites carried
+     * to the next level): none fit unless the fixed cost and at least one candidate do.
+     */
+    public int affordable(int wanted, long nfeEach, long fixedNfe) {
+        long left = budgetNfe - meter.nfe(Phase.SEARCH) - fixedNfe;
+        long fit = left < nfeEach ? 0 : Math.min(wanted, left / nfeEach);
+        if (fit < wanted) {
+            budgetExhausted = true;
+            stopped(StopReason.BUDGET);
+        }
+        return (int) fit;
+    }
+
     /** Search NFEs left in the budget. */
     long budgetLeft() {
         return Math.max(0, budgetNfe - meter.nfe(Phase.SEARCH));

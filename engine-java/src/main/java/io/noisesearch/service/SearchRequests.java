@@ -187,7 +187,17 @@ final class SearchRequests {
                 or(body.beamMode(), defaults.beamMode()), or(body.beamThreshold(), Double.NaN), population,
                 or(body.generations(), defaults.generations()), or(body.elites(), defaults.elites()),
                 or(body.evoCosineStart(), defaults.evoCosineStart()), or(body.evoCosineEnd(), defaults.evoCosineEnd()),
-                or(body.beamExpand(), defaults.beamExpand()));
+                or(body.beamExpand(), defaults.beamExpand()), evoAt(body));
+    }
+
+    /** Evolution's mutation levels, bounded like population. */
+    private static List<Double> evoAt(SearchBody body) {
+        List<Double> levels = or(body.evoAt(), Algorithms.BeamEvo.DEFAULT.evoAt());
+        if (levels.size() > MAX_POPULATION_SCHEDULE || levels.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("evoAt", "evoAt must be a list of at most " + MAX_POPULATION_SCHEDULE
+                    + " levels");
+        }
+        return levels;
     }
 
     /** As the CLI's stopping rules: a finite target, a patience of at least 1, a margin only with a patience. */

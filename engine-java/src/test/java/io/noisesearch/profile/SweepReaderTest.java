@@ -145,6 +145,10 @@ class SweepReaderTest {
                 "ddim x10 eta 0.2 / heun x10", "ddim x10 eta 1.0 / heun x10",
                 "ddim x10 eta 0.2 / euler-sde x10 noise 0.5", "ddim x10 eta 1.0 / euler-sde x10 noise 0.5",
                 "ddim x10 eta 0.2 / euler-sde x10 noise 1.0", "ddim x10 eta 1.0 / euler-sde x10 noise 1.0");
+        assertThat(parse(HEAD + "algorithms: [{name: evolution, generations: 2, evoAt: [[0.8, 0.5], 1]}]\n")
+                .configurations()).extracting(Configuration::searchAlgorithm).containsExactly(
+                new EvolutionSearch(List.of(8), 2, 2, 0.9, 0.98, List.of(0.8, 0.5)),
+                new EvolutionSearch(List.of(8), 2, 2, 0.9, 0.98));
         assertThat(configurations.get(4).searchAlgorithm())
                 .isEqualTo(new BeamSearch(4, 4, List.of(0.75, 0.5, 0.25), 0.95, "bfs", Double.NaN, "step"));
         // without noise axes nothing changes: same solvers, same id; noise 1 written out is another configuration
@@ -257,6 +261,14 @@ class SweepReaderTest {
                         + "algorithms: [{name: random, searchSolver: heun, eta: 0.5}]\nfinalSolver: euler\n", "sweep.yaml: algorithms[0].eta: applies only to the ddim solver"),
                 Arguments.of("evolution population", HEAD + "algorithms: [{name: evolution, population: [[4, 0]]}]\n",
                         "sweep.yaml: algorithms[0].population[0][1]: must be at least 1, got 0"),
+                Arguments.of("evolution level", HEAD + "algorithms: [{name: evolution, evoAt: [1, 0]}]\n",
+                        "sweep.yaml: algorithms[0].evoAt[1]: must lie in (0, 1], got 0.0"),
+                Arguments.of("evolution levels that rise", HEAD
+                        + "algorithms: [{name: evolution, generations: 2, evoAt: [[0.5, 0.7]]}]\n",
+                        "sweep.yaml: algorithms[0].evoAt[0][1]: levels must not rise, got 0.7 after 0.5"),
+                Arguments.of("evolution levels per generation", HEAD
+                        + "algorithms: [{name: evolution, generations: 3, evoAt: [[1, 0.5]]}]\n",
+                        "sweep.yaml: algorithms[0]: --evo-at must give one level, or one per generation"),
                 Arguments.of("evolution cosine", HEAD + "algorithms: [{name: evolution, evoCosineStart: 1.5}]\n",
                         "sweep.yaml: algorithms[0].evoCosineStart: must lie in (-1, 1], got 1.5"),
                 Arguments.of("prune keep factor", HEAD + "algorithms: [{name: prune, keep: 0}]\n",

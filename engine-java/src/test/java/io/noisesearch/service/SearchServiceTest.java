@@ -158,6 +158,8 @@ class SearchServiceTest {
             "{\"solver\": \"heun\", \"eta\": 0.3}       | 400 | invalid_request | eta",
             "{\"model\": \"gmm-image-vp\", \"solver\": \"ddim\", \"eta\": 2} | 400 | invalid_request | eta",
             "{\"algorithm\": \"evolution\", \"elites\": 8} | 400 | invalid_request | elites",
+            "{\"algorithm\": \"evolution\", \"evoAt\": [0.5, 0.7, 0.9]} | 400 | invalid_request | evoAt",
+            "{\"algorithm\": \"evolution\", \"evoAt\": [null]} | 400 | invalid_request | evoAt",
             "{\"stopPatience\": 0}                        | 400 | invalid_request | stopPatience",
             "{\"stopMargin\": 0.5}                        | 400 | invalid_request | stopMargin",
             "{\"verifier\": \"ensemble:oracle,posterior\", \"stopAtScore\": 1} | 400 | invalid_request | stopAtScore",
