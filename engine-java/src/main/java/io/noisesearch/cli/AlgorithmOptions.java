@@ -136,6 +136,12 @@ final class AlgorithmOptions {
                     + " (default: none, greedy descent).")
     Double beamThreshold;
 
+    @Option(names = "--beam-expand", defaultValue = "neighbour",
+            description = "Beam: children of a state: neighbour (the state and k - 1 zero-order neighbours at the"
+                    + " level) or step (the state advanced to the next level k times, each with step noise of its own;"
+                    + " bfs, needs a stochastic search solver) (default: ${DEFAULT-VALUE}).")
+    String beamExpand;
+
     @Option(names = "--population", split = ",", defaultValue = "8",
             description = "Evolution: population size, or one size per generation P_0,...,P_G"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -158,6 +164,12 @@ final class AlgorithmOptions {
             description = "Evolution: mutation cosine of generation G, annealed linearly from the start"
                     + " (default: ${DEFAULT-VALUE}).")
     double evoCosineEnd;
+
+    @Option(names = "--evo-at", split = ",", defaultValue = "1",
+            description = "Evolution: level in (0, 1] where each generation mutates, one for all or one per generation"
+                    + " 1..G, non-increasing; 1 mutates starting noises, below 1 the elites' intermediate states"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Double> evoAt;
 
     // First-order search (gradient): --candidates restarts, --iterations gradient steps each, and its step.
     @Option(names = "--gradient-cosine", defaultValue = "0.9",
@@ -200,6 +212,6 @@ final class AlgorithmOptions {
         }
         return new Algorithms.BeamEvo(beamWidth, beamChildren, beamAt, beamCosine, beamMode,
                 beamThreshold == null ? Double.NaN : beamThreshold, population, generations, elites, evoCosineStart,
-                evoCosineEnd);
+                evoCosineEnd, beamExpand, evoAt);
     }
 }

@@ -341,7 +341,12 @@ public final class Engine implements AutoCloseable {
         if (searchSolver.stochastic() && !request.algorithm().acceptsStochasticSolver()) {
             throw new InvalidRequestException("--search-solver (or --solver) " + searchSolver.kind().id() + ": "
                     + request.algorithm().id() + " needs an ODE search solver (euler, heun, ddim with eta 0);"
-                    + " stochastic solvers search with random and smc");
+                    + " stochastic solvers search with random, smc and beam --beam-expand step");
+        }
+        String stochasticOption = request.algorithm().requiresStochasticSolver();
+        if (!searchSolver.stochastic() && stochasticOption != null) {
+            throw new InvalidRequestException(stochasticOption + " needs a stochastic search solver (--search-solver"
+                    + " euler-sde, ddpm, or ddim with --eta > 0), got " + searchSolver.tag());
         }
         if (request.algorithm() instanceof SmcSearch && request.stop().any()) {
             // its potentials score x-predictions of unfinished paths: a rule there would end it with no sample

@@ -17,7 +17,9 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
     /**
      * A hyperparameter as a sweep names it: whole number or real, and its default (null: none). A value is a number,
      * for prune's {@code pruneAt} and beam's {@code beamAt} a list of levels, for evolution's {@code population} a
-     * list of sizes, for smc's {@code potential} and {@code resampling} and beam's {@code beamMode} a name.
+     * list of sizes, for smc's {@code potential} and {@code resampling} and beam's {@code beamMode} and
+     * {@code beamExpand} a name. A default of null leaves the key out of configurations that do not set it (beam's
+     * {@code beamExpand} is neighbour then), so their ids stay as they were.
      */
     public record Parameter(String name, boolean integer, Object defaultValue) {
     }
@@ -48,10 +50,11 @@ public record AlgorithmAxes(String name, Map<String, List<Object>> parameters, A
                     new Parameter("steerTo", false, Algorithms.Smc.DEFAULT.windowTo())),
             "beam", List.of(new Parameter("beamWidth", true, 4), new Parameter("beamChildren", true, 4),
                     new Parameter("beamAt", false, List.of(0.75, 0.5, 0.25)), new Parameter("beamCosine", false, 0.95),
-                    new Parameter("beamMode", false, "bfs"), new Parameter("beamThreshold", false, null)),
+                    new Parameter("beamMode", false, "bfs"), new Parameter("beamThreshold", false, null),
+                    new Parameter("beamExpand", false, null)),
             "evolution", List.of(new Parameter("population", true, List.of(8)), new Parameter("generations", true, 3),
                     new Parameter("elites", true, 2), new Parameter("evoCosineStart", false, 0.9),
-                    new Parameter("evoCosineEnd", false, 0.98)),
+                    new Parameter("evoCosineEnd", false, 0.98), new Parameter("evoAt", false, null)),
             "gradient", List.of(new Parameter("candidates", true, 16), new Parameter("iterations", true, 4),
                     new Parameter("stepCosine", false, Algorithms.Gradient.DEFAULT.stepCosine())));
 

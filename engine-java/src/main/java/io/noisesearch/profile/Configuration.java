@@ -82,7 +82,7 @@ public record Configuration(String model, String verifier, String algorithm, Map
         return new Algorithms.BeamEvo(integer("beamWidth"),
                 integer("beamChildren"), levels("beamAt"), real("beamCosine"), text("beamMode"),
                 real("beamThreshold"), sizes("population"), integer("generations"), integer("elites"),
-                real("evoCosineStart"), real("evoCosineEnd"));
+                real("evoCosineStart"), real("evoCosineEnd"), text("beamExpand"), levels("evoAt"));
     }
 
     private String text(String name) {

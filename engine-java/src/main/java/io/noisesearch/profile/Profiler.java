@@ -95,6 +95,39 @@ public final class Profiler {
                 checkGradient(sweep, model, created);
             }
         }
+        checkSolvers(sweep);
+    }
+
+    /**
+     * As the engine refuses the request: a stochastic search solver only for the algorithms that take one, and one
+     * where the algorithm needs it (beam's step children), before anything runs; the line names the entry.
+     */
+    private void checkSolvers(Sweep sweep) {
+        for (Configuration c : sweep.configurations()) {
+            SolverSettings last = c.finalSolver().resolve(engine.model(c.model()).info().defaultSolver());
+            SolverSettings search = c.searchSolver().resolve(last);
+            SearchAlgorithm algorithm = c.searchAlgorithm();
+            String needs = algorithm.requiresStochasticSolver();
+            String problem = search.stochastic() && !algorithm.acceptsStochasticSolver()
+                    ? c.algorithm() + " needs an ODE search solver (euler, heun, ddim with eta 0), got " + search
+                    : !search.stochastic() && needs != null
+                    ? needs + " needs a stochastic search solver (euler-sde, ddpm, ddim with eta > 0), got " + search
+                    : null;
+            if (problem != null) {
+                throw error(entryKey(sweep, c), problem);
+            }
+        }
+    }
+
+    /** The key of the algorithm entry a configuration comes from: algorithms[i]. */
+    private static String entryKey(Sweep sweep, Configuration c) {
+        for (int a = 0; a < sweep.algorithms().size(); a++) {
+            AlgorithmAxes entry = sweep.algorithms().get(a);
+            if (entry.name().equals(c.algorithm()) && entry.combinations().contains(c.parameters())) {
+                return "algorithms[" + a + "]";
+            }
+        }
+        return "algorithms";
     }
 
     /** First-order search needs a closed-form gradient of the model and the verifier: refused before anything runs. */

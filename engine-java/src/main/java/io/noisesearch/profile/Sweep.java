@@ -26,7 +26,8 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
 
     /**
      * The configurations in a fixed order: models, then verifiers, algorithm entries, hyperparameters, guidance,
-     * search solver, final solver and budget, the last varying fastest. {@code none} does not search, so its search
+     * search solver, final solver, noise scale, eta and budget, the last varying fastest (a noise value applies to the
+     * solvers of its kind; where neither solver takes it, its configurations repeat and are left out). {@code none} does not search, so its search
      * solver and budget are dropped, and the configurations that then repeat an earlier one are left out.
      */
     public List<Configuration> configurations() {
@@ -53,7 +54,7 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
                 n = times(n, values.size());
             }
             for (List<?> axis : List.of(guidance, a.searchSolver(), a.searchSteps(), a.finalSolver(), a.finalSteps(),
-                    a.budgets(), a.budgetGflops())) {
+                    a.budgets(), a.budgetGflops(), a.noiseScale(), a.eta())) {
                 n = times(n, Math.max(1, axis.size()));
             }
             entries = n > Long.MAX_VALUE - entries ? Long.MAX_VALUE : entries + n;
@@ -76,9 +77,14 @@ public record Sweep(String name, List<String> models, List<String> verifiers, Li
             for (Double scale : orUnset(guidance)) {
                 for (SolverChoice search : searchSolvers) {
                     for (SolverChoice last : solvers(a.finalSolver(), a.finalSteps())) {
-                        for (Budget budget : budgets) {
-                            out.add(new Configuration(model, verifier, entry.name(), parameters, search, last,
-                                    budget.nfe(), scale, evaluation, budget.gflops()));
+                        for (Double noiseScale : orUnset(a.noiseScale())) {
+                            for (Double eta : orUnset(a.eta())) {
+                                for (Budget budget : budgets) {
+                                    out.add(new Configuration(model, verifier, entry.name(), parameters,
+                                            search.withNoise(noiseScale, eta), last.withNoise(noiseScale, eta),
+                                            budget.nfe(), scale, evaluation, budget.gflops()));
+                                }
+                            }
                         }
                     }
                 }

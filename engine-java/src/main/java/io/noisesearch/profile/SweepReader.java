@@ -42,7 +42,7 @@ public final class SweepReader {
     static final double MAX_GUIDANCE = 1000;
 
     private static final List<String> AXIS_KEYS = List.of("searchSolver", "searchSteps", "finalSolver", "finalSteps",
-            "budgets", "budgetGflops");
+            "noiseScale", "eta", "budgets", "budgetGflops");
     private static final List<String> TOP_KEYS = Stream.concat(
             Stream.of("name", "models", "verifiers", "algorithms"),
             Stream.concat(AXIS_KEYS.stream(), Stream.of("guidance", "evaluation"))).toList();
@@ -168,7 +168,9 @@ public final class SweepReader {
         List<AlgorithmAxes> algorithms = algorithms(required(root, "algorithms", ""));
         List<Double> guidance = root.has("guidance") ? axis(root.get("guidance"), "guidance", this::guidance)
                 : List.of();
-        Sweep sweep = new Sweep(name, models, verifiers, algorithms, axes(root, ""), guidance,
+        Axes axes = axes(root, "");
+        checkNoiseAxes(axes, algorithms, root.get("algorithms"));
+        Sweep sweep = new Sweep(name, models, verifiers, algorithms, axes, guidance,
                 evaluation(root.get("evaluation")));
         if (sweep.upperBound() > MAX_CONFIGURATIONS) {
             throw error("", "the axes multiply to " + (sweep.upperBound() == Long.MAX_VALUE ? "too many"
@@ -200,7 +202,7 @@ public final class SweepReader {
         String name = algorithmName(nameNode, path + ".name");
         List<String> keys = new ArrayList<>(List.of("name"));
         AlgorithmAxes.PARAMETERS.get(name).forEach(p -> keys.add(p.name()));
-        keys.addAll(name.equals("none") ? List.of("finalSolver", "finalSteps") : AXIS_KEYS);
+        keys.addAll(name.equals("none") ? List.of("finalSolver", "finalSteps", "noiseScale", "eta") : AXIS_KEYS);
         mapping(node, path, "algorithm " + name, keys);
         AlgorithmAxes entry = new AlgorithmAxes(name, parameters(node, path, name), axes(node, path));
         checkCombinations(entry, path);
@@ -237,7 +239,9 @@ public final class SweepReader {
         return switch (p.name()) {
             case "pruneAt", "beamAt" -> levels(node, path);
             case "population" -> sizes(node, path);
+            case "evoAt" -> mutationLevels(node, path);
             case "beamMode" -> mode(node, path);
+            case "beamExpand" -> expansion(node, path);
             case "beamThreshold" -> real(node, path);
             case "beamCosine" -> open(real(node, path), -1, 1, path);
             case "evoCosineStart", "evoCosineEnd" -> upToOne(real(node, path), path);
@@ -291,6 +295,24 @@ public final class SweepReader {
         return List.copyOf(levels);
     }
 
+    /** Evolution's mutation levels: one level, or a list of levels in (0, 1] that do not rise. */
+    private List<Double> mutationLevels(JsonNode node, String path) {
+        List<JsonNode> items = node.isArray() ? items(node, path) : List.of(node);
+        List<Double> levels = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = node.isArray() ? path + "[" + i + "]" : path;
+            double level = real(items.get(i), at);
+            if (!(level > 0 && level <= 1)) {
+                throw error(at, "must lie in (0, 1], got " + level);
+            }
+            if (!levels.isEmpty() && level > levels.getLast()) {
+                throw error(at, "levels must not rise, got " + level + " after " + levels.getLast());
+            }
+            levels.add(level);
+        }
+        return List.copyOf(levels);
+    }
+
     /** Evolution's population schedule: one size, or a list of sizes, each at least 1. */
     private List<Integer> sizes(JsonNode node, String path) {
         List<JsonNode> items = node.isArray() ? items(node, path) : List.of(node);
@@ -308,6 +330,15 @@ public final class SweepReader {
             throw error(path, "expected one of " + BeamSearch.MODES + ", got '" + mode + "'");
         }
         return mode;
+    }
+
+    /** Beam search's children: neighbour or step. */
+    private String expansion(JsonNode node, String path) {
+        String expand = text(node, path);
+        if (!BeamSearch.EXPANSIONS.contains(expand)) {
+            throw error(path, "expected one of " + BeamSearch.EXPANSIONS + ", got '" + expand + "'");
+        }
+        return expand;
     }
 
     /** A cosine in (-1, 1]. */
@@ -355,7 +386,41 @@ public final class SweepReader {
                 optionalAxis(node, "finalSolver", at, this::solver),
                 optionalAxis(node, "finalSteps", at, (n, p) -> integer(n, p, 1)),
                 optionalAxis(node, "budgets", at, this::budget),
-                optionalAxis(node, "budgetGflops", at, this::budgetGflops));
+                optionalAxis(node, "budgetGflops", at, this::budgetGflops),
+                optionalAxis(node, "noiseScale", at, (n, p) -> within(real(n, p), 0, 100, p)),
+                optionalAxis(node, "eta", at, (n, p) -> within(real(n, p), 0, 1, p)));
+    }
+
+    /**
+     * As the CLI's --noise-scale and --eta: a noise axis needs a solver of its kind (euler-sde, ddim) named in the
+     * search or final solver axes (a model's default solver is not known here): an entry's own axis in that entry,
+     * the sweep's in at least one entry (the others leave it aside, as {@code none} leaves the budgets).
+     */
+    private void checkNoiseAxes(Axes sweepAxes, List<AlgorithmAxes> entries, JsonNode node) {
+        for (SolverKind kind : List.of(SolverKind.EULER_SDE, SolverKind.DDIM)) {
+            String key = kind == SolverKind.EULER_SDE ? "noiseScale" : "eta";
+            boolean anyNamed = false;
+            for (int i = 0; i < entries.size(); i++) {
+                AlgorithmAxes entry = entries.get(i);
+                Axes a = sweepAxes.overriddenBy(entry.axes());
+                boolean named = a.finalSolver().contains(kind)
+                        || (!entry.name().equals("none") && a.searchSolver().contains(kind));
+                anyNamed |= named && noise(sweepAxes, kind).equals(noise(a, kind));
+                if (!noise(entry.axes(), kind).isEmpty() && !named) {
+                    String path = node.isArray() ? "algorithms[" + i + "]" : "algorithms";
+                    throw error(path + "." + key, "applies only to the " + kind.id() + " solver, and no searchSolver"
+                            + " or finalSolver of this " + entry.name() + " entry is " + kind.id());
+                }
+            }
+            if (!noise(sweepAxes, kind).isEmpty() && !anyNamed) {
+                throw error(key, "applies only to the " + kind.id() + " solver, and no algorithm entry that takes"
+                        + " this axis has a searchSolver or finalSolver " + kind.id());
+            }
+        }
+    }
+
+    private static List<Double> noise(Axes axes, SolverKind kind) {
+        return kind == SolverKind.EULER_SDE ? axes.noiseScale() : axes.eta();
     }
 
     private <T> List<T> optionalAxis(JsonNode node, String key, String at, BiFunction<JsonNode, String, T> element) {

@@ -191,13 +191,45 @@ public final class Sampler {
 
     /**
      * Names the fresh noise of a stochastic solve: row r at step i of the grid draws the noise of key
-     * {@code firstKey + r} at solver step {@code firstStep + i} ({@link StepSeeds}), so a segment of a full grid
-     * draws what the full solve draws there.
+     * {@code firstKey + r} (or {@code keys[r]} where the rows' keys are given one by one) at solver step
+     * {@code firstStep + i} ({@link StepSeeds}), so a segment of a full grid draws what the full solve draws there.
+     *
+     * @param keys each row's key (null: consecutive keys from {@code firstKey})
      */
-    public record StepNoise(long seed, long firstKey, int firstStep) {
+    public record StepNoise(long seed, long firstKey, int firstStep, long[] keys) {
+
+        public StepNoise(long seed, long firstKey, int firstStep) {
+            this(seed, firstKey, firstStep, null);
+        }
+
+        /** Rows whose keys are not consecutive (beam search's children): row r draws from {@code keys[r]}. */
+        public static StepNoise perRow(long seed, long[] keys, int firstStep) {
+            return new StepNoise(seed, keys[0], firstStep, keys.clone());
+        }
+
         /** The naming of rows from {@code start} on. */
         public StepNoise fromRow(int start) {
-            return new StepNoise(seed, firstKey + start, firstStep);
+            return keys == null ? new StepNoise(seed, firstKey + start, firstStep)
+                    : perRow(seed, java.util.Arrays.copyOfRange(keys, start, keys.length), firstStep);
+        }
+    }
+
+    /**
+     * x += s z, row r's z the contract's noise of its key under the step seed: one call over consecutive keys, else
+     * one per run of consecutive keys (rows are independent, so the result is the same row for row).
+     */
+    private void addStepNoise(Batch x, long stepSeed, StepNoise noise, float s) {
+        if (noise.keys() == null) {
+            kernels.forwardNoise(x, stepSeed, noise.firstKey(), 1f, s);
+            return;
+        }
+        long[] keys = noise.keys();
+        int start = 0;
+        for (int r = 1; r <= x.rows(); r++) {
+            if (r == x.rows() || keys[r] != keys[r - 1] + 1) {
+                kernels.forwardNoise(x.rows(start, r - start), stepSeed, keys[start], 1f, s);
+                start = r;
+            }
         }
     }
 
@@ -240,16 +272,16 @@ public final class Sampler {
             }
             long stepSeed = StepSeeds.of(noise.seed(), noise.firstStep() + i);
             if (settings.kind() == SolverKind.EULER_SDE) {
-                eulerMaruyamaStep(x, pred, t, next, settings.noise(), stepSeed, noise.firstKey());
+                eulerMaruyamaStep(x, pred, t, next, settings.noise(), stepSeed, noise);
             } else {
                 double eta = settings.kind() == SolverKind.DDPM ? 1 : settings.noise();
-                ddimNoisyStep(x, pred, t, next, eta, stepSeed, noise.firstKey());
+                ddimNoisyStep(x, pred, t, next, eta, stepSeed, noise);
             }
         }
     }
 
     private void eulerMaruyamaStep(Batch x, Batch pred, double t, double next, double scale, long stepSeed,
-                                   long firstKey) {
+                                   StepNoise noise) {
         int n = x.rows();
         Batch v = velocity(x, pred, space.first.rows(0, n), t);
         float dt = (float) (next - t);
@@ -263,10 +295,11 @@ public final class Sampler {
         kernels.eulerStep(v, eps, drift, (float) (scale * scale));
         kernels.eulerStep(x, drift, x, dt);
         double sigma = schedule.at(t).sigma();
-        kernels.forwardNoise(x, stepSeed, firstKey, 1f, (float) (scale * Math.sqrt(2 * sigma * (t - next))));
+        addStepNoise(x, stepSeed, noise, (float) (scale * Math.sqrt(2 * sigma * (t - next))));
     }
 
-    private void ddimNoisyStep(Batch x, Batch pred, double t, double next, double eta, long stepSeed, long firstKey) {
+    private void ddimNoisyStep(Batch x, Batch pred, double t, double next, double eta, long stepSeed,
+                               StepNoise noise) {
         Coefficients now = schedule.at(t);
         Coefficients to = schedule.at(next);
         double c = next == 0 || now.sigma() == 0 ? 0
@@ -278,7 +311,7 @@ public final class Sampler {
         double kept = Math.sqrt(Math.max(0, (double) to.sigma() * to.sigma() - c * c));
         kernels.ddimStep(x, pred, x, prediction, now, new Coefficients(to.alpha(), (float) kept, to.dalpha(),
                 to.dsigma()));
-        kernels.forwardNoise(x, stepSeed, firstKey, 1f, (float) c);
+        addStepNoise(x, stepSeed, noise, (float) c);
     }
 
     public void solve(Batch x, double[] times, SolverKind kind) {

@@ -51,16 +51,27 @@ public final class Algorithms {
     }
 
     /**
-     * Beam search's B, k, levels, neighbour cosine, mode and dfs threshold (NaN: none); evolution's population schedule,
-     * G, E and mutation cosines at the first and last generation. The defaults are the command line's.
+     * Beam search's B, k, levels, neighbour cosine, mode, dfs threshold (NaN: none) and children's kind (neighbour or
+     * step); evolution's population schedule, G, E, mutation cosines at the first and last generation and mutation
+     * levels (null: starting noises). The defaults are the command line's.
      */
     public record BeamEvo(int beamWidth, int beamChildren, List<Double> beamAt, double beamCosine, String beamMode,
                           double beamThreshold, List<Integer> population, int generations, int elites,
-                          double evoCosineStart, double evoCosineEnd) {
+                          double evoCosineStart, double evoCosineEnd, String beamExpand, List<Double> evoAt) {
 
         public static final BeamEvo DEFAULT = new BeamEvo(4, 4, List.of(0.75, 0.5, 0.25), 0.95, "bfs", Double.NaN,
-                List.of(8), 3, 2, 0.9, 0.98);
+                List.of(8), 3, 2, 0.9, 0.98, "neighbour", List.of(1.0));
+
+        /** With neighbour children. */
+        public BeamEvo(int beamWidth, int beamChildren, List<Double> beamAt, double beamCosine, String beamMode,
+                       double beamThreshold, List<Integer> population, int generations, int elites,
+                       double evoCosineStart, double evoCosineEnd) {
+            this(beamWidth, beamChildren, beamAt, beamCosine, beamMode, beamThreshold, population, generations, elites,
+                    evoCosineStart, evoCosineEnd, DEFAULT_EXPAND, null);
+        }
     }
+
+    private static final String DEFAULT_EXPAND = "neighbour";
 
     /**
      * First-order search's own hyperparameters.
@@ -87,9 +98,11 @@ public final class Algorithms {
                     s.smc().lambda(), Resampling.parse(s.smc().resampling()), s.smc().every(), s.smc().essThreshold(),
                     s.smc().windowFrom(), s.smc().windowTo());
             case "beam" -> new BeamSearch(s.beamEvo().beamWidth(), s.beamEvo().beamChildren(), s.beamEvo().beamAt(),
-                    s.beamEvo().beamCosine(), s.beamEvo().beamMode(), s.beamEvo().beamThreshold());
+                    s.beamEvo().beamCosine(), s.beamEvo().beamMode(), s.beamEvo().beamThreshold(),
+                    s.beamEvo().beamExpand() == null ? DEFAULT_EXPAND : s.beamEvo().beamExpand());
             case "evolution" -> new EvolutionSearch(s.beamEvo().population(), s.beamEvo().generations(),
-                    s.beamEvo().elites(), s.beamEvo().evoCosineStart(), s.beamEvo().evoCosineEnd());
+                    s.beamEvo().elites(), s.beamEvo().evoCosineStart(), s.beamEvo().evoCosineEnd(),
+                    s.beamEvo().evoAt() == null ? List.of(1.0) : s.beamEvo().evoAt());
             case "gradient" -> new GradientSearch(s.candidates(), s.iterations(), s.gradient().stepCosine());
             default -> throw new InvalidRequestException("--algorithm: unknown algorithm '" + name + "' (expected one of "
                     + String.join(", ", NAMES) + ")");

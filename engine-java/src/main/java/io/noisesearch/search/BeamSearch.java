@@ -29,6 +29,13 @@ import java.util.List;
  * (backtracking). A state taken at the last level is solved to 0 and scored; the first one at or above the threshold
  * wins. Without a threshold the first leaf wins (greedy descent).</li>
  * </ul>
+ * With {@code step} expansion (bfs; a stochastic search solver) a state at level j is expanded into k children that
+ * are the state advanced with the search solver over the next segment (to the next level, after the last one to 0),
+ * each with step noise of its own: child 0 draws its parent's (so a state that stays child 0 is the plain stochastic
+ * solve of its noise, and k = 1 is best-of-B over random search's stochastic candidates), child c >= 1 the noise of
+ * key BEAM_STEP(level, b (k - 1) + c - 1) from there on. Children are scored where their segment ends (x-prediction,
+ * one NFE; at 0 the sample itself), and the best child at 0 wins.
+ * <p>
  * A winner whose state was never perturbed (child 0 all the way) is finished like random search's (its noise
  * re-solved with the final solver where the solvers differ); any other returns its searched sample. A search that the
  * budget (a level must fit whole), a deadline or a stopping rule stops before level 0 completes its best state of the
@@ -40,11 +47,19 @@ import java.util.List;
  * @param cosine    the cosine between a state and its neighbour children, in (-1, 1)
  * @param mode      {@code bfs} or {@code dfs}
  * @param threshold dfs only: the score below which a child is not entered (NaN: none)
+ * @param expand    {@code neighbour} (zero-order neighbours at the level) or {@code step} (stochastic steps to the
+ *                  next level)
  */
-public record BeamSearch(int beams, int children, List<Double> levels, double cosine, String mode, double threshold)
-        implements SearchAlgorithm {
+public record BeamSearch(int beams, int children, List<Double> levels, double cosine, String mode, double threshold,
+                         String expand) implements SearchAlgorithm {
 
     public static final List<String> MODES = List.of("bfs", "dfs");
+    public static final List<String> EXPANSIONS = List.of("neighbour", "step");
+
+    /** Beam search with neighbour children. */
+    public BeamSearch(int beams, int children, List<Double> levels, double cosine, String mode, double threshold) {
+        this(beams, children, levels, cosine, mode, threshold, "neighbour");
+    }
 
     public BeamSearch {
         if (beams < 1) {
@@ -83,6 +98,12 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         if (!Double.isNaN(threshold) && mode.equals("bfs")) {
             throw new IllegalArgumentException("--beam-threshold is for --beam-mode dfs (bfs prunes by rank)");
         }
+        if (!EXPANSIONS.contains(expand)) {
+            throw new IllegalArgumentException("--beam-expand must be one of " + EXPANSIONS + ", got '" + expand + "'");
+        }
+        if (expand.equals("step") && mode.equals("dfs")) {
+            throw new IllegalArgumentException("--beam-expand step is built for --beam-mode bfs only");
+        }
         if (mode.equals("dfs") && saturatingTreeSize(beams, children, levels.size()) > CandidateKeys.MAX_ITERATION) {
             throw new IllegalArgumentException("--beam-mode dfs: a tree of --beam-width " + beams + ", --beam-children "
                     + children + " and " + levels.size() + " --beam-at levels has more expansions than the "
@@ -97,6 +118,33 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
 
     private boolean depthFirst() {
         return mode.equals("dfs");
+    }
+
+    /** Whether children are stochastic steps to the next level. */
+    private boolean stepping() {
+        return expand.equals("step");
+    }
+
+    /** Step children draw the solver's noise: only a stochastic search solver makes them differ. */
+    @Override
+    public boolean acceptsStochasticSolver() {
+        return stepping();
+    }
+
+    @Override
+    public String requiresStochasticSolver() {
+        return stepping() ? "--beam-expand step" : null;
+    }
+
+    /** Step expansion: where the children of level j end, the next level's step or S. */
+    private static int stepEnd(int[] at, int j, int steps) {
+        return j + 1 < at.length ? at[j + 1] : steps;
+    }
+
+    /** Step expansion: NFEs of one state's k children at level j, their segment and their x-prediction above 0. */
+    private long stepCost(SolverSettings solver, double[] grid, int[] at, int j) {
+        int to = stepEnd(at, j, solver.steps());
+        return Math.multiplyExact(children, sliceNfe(solver, grid, at[j], to) + (to < solver.steps() ? 1 : 0));
     }
 
     /** Expansions of a whole dfs tree: the first level's, then one per child entered above the last level. */
@@ -153,6 +201,14 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         SolverSettings solver = plan.searchSolver();
         double[] grid = plan.schedule().grid(1, 0, solver.steps());
         int[] at = levelSteps(solver.steps());
+        if (stepping()) {
+            // B nfe(0 -> l_1) + sum over levels of B k (nfe(l_j -> l_j+1) + 1 above 0), l_C+1 = 0
+            long total = Math.multiplyExact(beams, sliceNfe(solver, grid, 0, at[0]));
+            for (int j = 0; j < at.length; j++) {
+                total = Math.addExact(total, Math.multiplyExact(beams, stepCost(solver, grid, at, j)));
+            }
+            return total;
+        }
         long total = Math.multiplyExact(beams, Math.addExact(sliceNfe(solver, grid, 0, at[0]), children));
         long entered = depthFirst() ? Double.isNaN(threshold) ? 1 : (long) beams * children : beams;
         for (int j = 1; j < at.length; j++) {
@@ -174,7 +230,8 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     public long peakRows(SearchPlan plan, long budgetNfe, boolean captures, int poolChunkRows) {
         SolverSettings solver = plan.searchSolver();
         double[] grid = plan.schedule().grid(1, 0, solver.steps());
-        long firstCost = sliceNfe(solver, grid, 0, levelSteps(solver.steps())[0]) + children;
+        int[] at = levelSteps(solver.steps());
+        long firstCost = sliceNfe(solver, grid, 0, at[0]) + (stepping() ? stepCost(solver, grid, at, 0) : children);
         long n = Math.min(beams, budgetNfe / firstCost);
         long tail = new NoSearch().peakRows(plan, budgetNfe, captures, poolChunkRows);
         if (n == 0) {
@@ -191,6 +248,9 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     /** bfs: B k children at each level and B clean samples; dfs: as its planned NFEs, every child and leaf. */
     @Override
     public long plannedCandidates() {
+        if (stepping()) {
+            return (long) beams * children * levels.size();
+        }
         if (!depthFirst()) {
             return (long) beams * children * levels.size() + beams;
         }
@@ -208,6 +268,9 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     /** bfs: one entry per level and one for the final pick; dfs: one per expansion and one per leaf. */
     @Override
     public long plannedTraceEntries() {
+        if (stepping()) {
+            return levels.size();
+        }
         if (!depthFirst()) {
             return levels.size() + 1L;
         }
@@ -230,7 +293,8 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     @Override
     public Outcome run(SearchContext context) {
         checkCaptureTime(context);
-        return depthFirst() ? new DepthFirst(context).run() : breadthFirst(context);
+        return depthFirst() ? new DepthFirst(context).run()
+                : stepping() ? steppedBreadthFirst(context) : breadthFirst(context);
     }
 
     private void checkCaptureTime(SearchContext context) {
@@ -308,7 +372,8 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
 
         /**
          * Ends the search from a state at grid step {@code from} (one row): a pure noise is finished like random
-         * search's winner, anything else is solved the rest of the way with the search solver as final NFEs.
+         * search's winner, anything else is solved the rest of the way with the search solver as final NFEs (a
+         * stochastic one with the step noise of the lineage's last key, as the state would have gone on).
          */
         Outcome complete(Batch state, Batch capture, int from, List<Long> lineage) {
             long key = lineage.getLast();
@@ -316,7 +381,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                 return context.finishKey(key, null, lineage, Float.NaN, null);
             }
             context.meter().enter(Phase.FINAL);
-            context.solve(state, slice(from, steps), solver, null);
+            context.solve(state, slice(from, steps), solver, null, key, from);
             Scores members = context.score(state, capture);
             return new Outcome(context.download(state), key, lineage, context.combine(members)[0],
                     members.column(0), false);
@@ -420,6 +485,98 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         long[] keys = lineages.stream().mapToLong(List::getLast).toArray();
         context.trace().add(new TraceEntry(id(), tree.at.length + 1, 0, keys, combined, null, keys[winner], false));
         return tree.finish(states.row(winner), lineages.get(winner), combined[winner], members.column(winner));
+    }
+
+    /**
+     * bfs with stochastic-step children: at level j every state's k children are the state advanced to the next level
+     * (or 0) with step noise of their own, scored there, and pruned back to the best B; the best child at 0 wins.
+     */
+    private Outcome steppedBreadthFirst(SearchContext context) {
+        Tree tree = new Tree(context);
+        int n = context.affordable(beams, tree.nfe(0, tree.at[0]) + stepCost(tree.solver, tree.grid, tree.at, 0));
+        if (n == 0) {
+            return new NoSearch().run(context);
+        }
+        context.reserveCalls(tree.solver.fullNfe());
+        long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
+        Batch states = context.allocate(n);
+        Batch captures = context.capturesFor(n);
+        context.drawNoise(states, firstKey);
+        context.solve(states, tree.slice(0, tree.at[0]), tree.solver, captures, firstKey, 0);
+        List<List<Long>> lineages = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lineages.add(List.of(firstKey + i));
+        }
+        Batch expanded = context.allocate(n * children);
+        Batch predictions = context.allocate(n * children);
+        Batch expandedCaptures = captures == null ? null : context.allocate(n * children);
+        Batch best = context.allocate(1);
+        Batch bestCapture = context.capturesFor(1);
+        List<Long> bestLineage = null;
+        int bestStep = 0;
+        for (int j = 0; j < tree.at.length; j++) {
+            try {
+                int to = stepEnd(tree.at, j, tree.steps);
+                if (j > 0 && context.affordable(n, stepCost(tree.solver, tree.grid, tree.at, j)) < n) {
+                    return tree.complete(best, bestCapture, bestStep, bestLineage);
+                }
+                context.checkpoint();
+                long levelKey = SearchContext.key(Stage.BEAM_STEP, j + 1, 0);
+                long[] keys = new long[n * children];
+                int[] parents = new int[n * children];
+                for (int i = 0; i < keys.length; i++) {
+                    parents[i] = i / children;
+                    keys[i] = tree.childKey(lineages.get(parents[i]).getLast(), levelKey, parents[i], i % children);
+                }
+                context.gather(states, parents, expanded);
+                context.gather(captures, parents, expandedCaptures);
+                context.solve(expanded, tree.slice(tree.at[j], to), tree.solver, null, keys, tree.at[j]);
+                Scores members;
+                if (to < tree.steps) {
+                    context.predictX0(expanded, tree.grid[to], predictions);
+                    members = context.score(predictions, expandedCaptures);
+                } else {
+                    members = context.score(expanded, expandedCaptures);
+                }
+                float[] combined = context.combine(members);
+                int[] top = Scores.top(combined, n);
+                List<List<Long>> childLineages = new ArrayList<>();
+                for (int i = 0; i < keys.length; i++) {
+                    List<Long> lineage = new ArrayList<>(lineages.get(parents[i]));
+                    if (i % children != 0) {
+                        lineage.add(keys[i]);
+                    }
+                    childLineages.add(lineage);
+                }
+                context.trace().add(new TraceEntry(id(), j + 1, to == tree.steps ? 0 : snapped(to, tree.steps), keys,
+                        combined, parents, keys[top[0]], false));
+                if (to == tree.steps) {
+                    return tree.finish(expanded.row(top[0]), childLineages.get(top[0]), combined[top[0]],
+                            members.column(top[0]));
+                }
+                int[] kept = top.clone();
+                Arrays.sort(kept);
+                context.gather(expanded, kept, states);
+                context.gather(expandedCaptures, kept, captures);
+                context.copy(expanded.row(top[0]), best);
+                if (bestCapture != null) {
+                    context.copy(expandedCaptures.row(top[0]), bestCapture);
+                }
+                bestLineage = childLineages.get(top[0]);
+                bestStep = to;
+                List<List<Long>> next = new ArrayList<>();
+                for (int i : kept) {
+                    next.add(childLineages.get(i));
+                }
+                lineages = next;
+            } catch (SearchStopped e) {
+                if (bestLineage == null) {
+                    throw e;
+                }
+                return tree.complete(best, bestCapture, bestStep, bestLineage);
+            }
+        }
+        throw new IllegalStateException("the last level's children end at 0");
     }
 
     /**

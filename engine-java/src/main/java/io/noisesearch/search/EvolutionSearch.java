@@ -1,10 +1,14 @@
 package io.noisesearch.search;
 
+import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.noise.CandidateKeys;
+import io.noisesearch.sampling.Sampler;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Scores;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,15 +26,30 @@ import java.util.List;
  * (none: the search stops); a deadline or a stopping rule stops the search before its next generation. The winner is
  * finished like random search's: its noise (a mutant's is its own noise, not a key's) re-solved with the final solver
  * where the solvers differ.
+ * <p>
+ * Intermediate states ({@code evoAt}, EvoSearch's evolution along the trajectory): generation g mutates its elites'
+ * states at level u_g (1: the starting noise), snapped to the search solver's grid (step a_g = round((1 - u_g) S)), and
+ * its mutants are solved from there to 0. Every individual keeps its state at the next generation's level, taken on the
+ * way down (its solve is cut there: slices of one grid, so the same bits as one solve); elites carried into the next
+ * generation are solved on from u_g to u_g+1 (E nfe(a_g -> a_g+1) more). A mutant winner of such a search returns its
+ * searched sample (its state was not a noise). Levels do not rise from one generation to the next.
  *
  * @param population  the population schedule P_0, ..., P_G (one entry: every generation that size)
  * @param generations G, the generations after the first
  * @param elites      E, the individuals kept from one generation to the next, fewer than every later P_g
  * @param cosineStart the mutation cosine of generation 1, in (-1, 1]
  * @param cosineEnd   the mutation cosine of generation G, in (-1, 1]
+ * @param evoAt       the level u_g in (0, 1] where generation g mutates, one for every generation or one per
+ *                    generation 1..G, non-increasing ([1]: starting noises only)
  */
 public record EvolutionSearch(List<Integer> population, int generations, int elites, double cosineStart,
-                              double cosineEnd) implements SearchAlgorithm {
+                              double cosineEnd, List<Double> evoAt) implements SearchAlgorithm {
+
+    /** Evolution of starting noises only. */
+    public EvolutionSearch(List<Integer> population, int generations, int elites, double cosineStart,
+                           double cosineEnd) {
+        this(population, generations, elites, cosineStart, cosineEnd, List.of(1.0));
+    }
 
     public EvolutionSearch {
         if (generations < 0 || generations > CandidateKeys.MAX_ITERATION) {
@@ -65,6 +84,50 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
                         + c);
             }
         }
+        if (evoAt == null || evoAt.isEmpty() || (evoAt.size() != 1 && evoAt.size() != generations)) {
+            throw new IllegalArgumentException("--evo-at must give one level, or one per generation 1.." + generations
+                    + ", got " + (evoAt == null ? 0 : evoAt.size()));
+        }
+        for (int i = 0; i < evoAt.size(); i++) {
+            Double level = evoAt.get(i);
+            if (level == null || !(level > 0 && level <= 1)) {
+                throw new IllegalArgumentException("--evo-at levels must lie in (0, 1], got " + level);
+            }
+            if (i > 0 && level > evoAt.get(i - 1)) {
+                throw new IllegalArgumentException("--evo-at levels must not rise from one generation to the next, got "
+                        + level + " after " + evoAt.get(i - 1));
+            }
+        }
+        evoAt = List.copyOf(evoAt);
+    }
+
+    /** Whether some generation mutates an intermediate state. */
+    private boolean intermediate() {
+        return evoAt.stream().anyMatch(level -> level < 1);
+    }
+
+    /**
+     * The grid steps of the mutation levels on {@code steps} steps: index g (1..G) is generation g's, index 0 and
+     * G + 1 repeat the first and last (nothing to carry before generation 1 or after G).
+     */
+    int[] levelSteps(int steps) {
+        int[] at = new int[generations + 2];
+        for (int g = 1; g <= generations; g++) {
+            double level = evoAt.size() == 1 ? evoAt.getFirst() : evoAt.get(g - 1);
+            at[g] = (int) Math.round((1 - level) * steps);
+            if (at[g] > steps - 1) {
+                throw new InvalidRequestException("--evo-at " + level + " falls on step " + at[g] + " of the search"
+                        + " solver's " + steps + " (--search-steps): a level must lie at least 1/" + steps
+                        + " above 0");
+            }
+        }
+        at[0] = generations == 0 ? 0 : at[1];
+        at[generations + 1] = at[generations];
+        return at;
+    }
+
+    private static long sliceNfe(SolverSettings solver, double[] grid, int from, int to) {
+        return from == to ? 0 : solver.nfe(Arrays.copyOfRange(grid, from, to + 1));
     }
 
     @Override
@@ -83,14 +146,22 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
                 : cosineStart + (cosineEnd - cosineStart) * (generation - 1) / (generations - 1);
     }
 
-    /** P_0 + sum over g of (P_g - E) individuals solved, each a full search solve. */
+    /**
+     * P_0 full solves, and for g = 1..G: (P_g - E) solves from a_g to 0 and E elites carried from a_g to a_g+1 (with
+     * starting noises only, (P_0 + sum (P_g - E)) full solves).
+     */
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
-        long solved = size(0);
+        SolverSettings solver = plan.searchSolver();
+        double[] grid = plan.schedule().grid(1, 0, solver.steps());
+        int[] at = levelSteps(solver.steps());
+        long total = Math.multiplyExact(size(0), solver.fullNfe());
         for (int g = 1; g <= generations; g++) {
-            solved = Math.addExact(solved, size(g) - elites);
+            total = Math.addExact(total, Math.multiplyExact(size(g) - elites,
+                    sliceNfe(solver, grid, at[g], solver.steps())));
+            total = Math.addExact(total, Math.multiplyExact(elites, sliceNfe(solver, grid, at[g], at[g + 1])));
         }
-        return Math.multiplyExact(solved, plan.searchSolver().fullNfe());
+        return total;
     }
 
     /**
@@ -134,8 +205,12 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
 
     @Override
     public Outcome run(SearchContext context) {
-        long cost = context.searchSolver().fullNfe();
-        int first = context.affordable(size(0), cost);
+        SolverSettings solver = context.searchSolver();
+        double[] grid = context.fullGrid(solver);
+        int steps = solver.steps();
+        int[] at = levelSteps(steps);
+        checkCaptureTime(context, grid, at);
+        int first = context.affordable(size(0), solver.fullNfe());
         if (first == 0) {
             return new NoSearch().run(context);
         }
@@ -143,14 +218,14 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
         for (int g = 1; g <= generations; g++) {
             largest = Math.max(largest, size(g));
         }
-        Population pool = new Population(context, largest, elites);
+        Population pool = new Population(context, largest, elites, grid);
         long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
         List<List<Long>> lineages = new ArrayList<>();
         for (int i = 0; i < first; i++) {
             lineages.add(List.of(firstKey + i));
         }
         context.drawNoise(pool.noise.rows(0, first), firstKey);
-        Scores members = pool.solveAndScore(context, 0, first);
+        Scores members = pool.solveAndScore(context, 0, first, 0, at[1]);
         float[] combined = context.combine(members);
         int kept = Math.min(elites, first);
         int[] top = Scores.top(combined, kept);
@@ -159,7 +234,8 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
                 firstKey + top[0], false));
         lineages = pool.keep(context, top, members, lineages);
         for (int g = 1; g <= generations; g++) {
-            int mutants = context.affordable(size(g) - elites, cost);
+            long carry = (long) kept * sliceNfe(solver, grid, at[g], at[g + 1]);
+            int mutants = context.affordable(size(g) - elites, sliceNfe(solver, grid, at[g], steps), carry);
             if (mutants == 0) {
                 break;
             }
@@ -168,7 +244,12 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
             try {
                 context.checkpoint();
                 int[] parents = mutate(context, pool, kept, mutants, generationKey, cosine(g));
-                fresh = pool.solveAndScore(context, kept, mutants);
+                if (at[g + 1] > at[g]) {
+                    // the elites' states move on to the next generation's level, as the mutants' do on their way
+                    context.solve(pool.noise.rows(0, kept), Arrays.copyOfRange(grid, at[g], at[g + 1] + 1), solver,
+                            null);
+                }
+                fresh = pool.solveAndScore(context, kept, mutants, at[g], at[g + 1]);
                 for (int i = 0; i < mutants; i++) {
                     List<Long> lineage = new ArrayList<>(lineages.get(parents[i]));
                     lineage.add(generationKey + i);
@@ -199,7 +280,24 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
         if (lineage.size() == 1) {
             return context.finishKey(key, sample, lineage, score, winnerMembers);
         }
+        if (intermediate()) {
+            return context.keep(sample, key, lineage, score, winnerMembers);
+        }
         return context.finish(pool.noise.row(0), sample, key, lineage, score, winnerMembers);
+    }
+
+    /**
+     * A capturing verifier (ssl@T) takes its capture on the way from the lowest mutation level to 0, where every
+     * individual's solve passes: the full grid's step nearest T must not lie above that level.
+     */
+    private void checkCaptureTime(SearchContext context, double[] grid, int[] at) {
+        double captureTime = context.verifierCaptureTime();
+        int lowest = at[generations + 1];
+        if (!Double.isNaN(captureTime) && lowest > 0 && Sampler.nearestStep(grid, captureTime) < lowest) {
+            throw new InvalidRequestException("--verifier captures its x-prediction at t = " + captureTime
+                    + ", above the lowest --evo-at level (t = " + grid[lowest] + "): evolving intermediate states"
+                    + " takes the capture below the last level where they are mutated");
+        }
     }
 
     /**
@@ -247,7 +345,10 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
         final Batch spareCaptures;
         Scores eliteScores;
 
-        Population(SearchContext context, int rows, int elites) {
+        final double[] grid;
+
+        Population(SearchContext context, int rows, int elites, double[] grid) {
+            this.grid = grid;
             noise = context.allocate(rows);
             sample = context.allocate(rows);
             captures = context.capturesFor(rows);
@@ -256,12 +357,21 @@ public record EvolutionSearch(List<Integer> population, int generations, int eli
             spareCaptures = context.capturesFor(elites);
         }
 
-        /** Copies rows {@code from..from + count - 1}'s noises to their samples, solves and scores them. */
-        Scores solveAndScore(SearchContext context, int from, int count) {
+        /**
+         * Solves rows {@code from..from + count - 1} from their states at grid step {@code start} (noises at 0) to 0
+         * and scores them; each row's state at step {@code next} (the next generation's level) replaces its state.
+         */
+        Scores solveAndScore(SearchContext context, int from, int count, int start, int next) {
             Batch x = sample.rows(from, count);
+            Batch states = noise.rows(from, count);
             Batch captured = captures == null ? null : captures.rows(from, count);
-            context.copy(noise.rows(from, count), x);
-            context.solve(x, context.fullGrid(context.searchSolver()), context.searchSolver(), captured);
+            SolverSettings solver = context.searchSolver();
+            context.copy(states, x);
+            if (next > start) {
+                context.solve(x, Arrays.copyOfRange(grid, start, next + 1), solver, null);
+                context.copy(x, states);
+            }
+            context.solve(x, Arrays.copyOfRange(grid, next, grid.length), solver, captured);
             return context.score(x, captured);
         }
 

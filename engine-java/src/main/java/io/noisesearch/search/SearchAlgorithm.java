@@ -34,10 +34,18 @@ public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrde
 
     /**
      * Whether its search solver may be stochastic (euler-sde, ddpm, ddim with eta > 0): the algorithms that solve keyed
-     * noises from level 1 (random, smc; none solves only with the final solver).
+     * noises from level 1 (random, smc, beam with step children; none solves only with the final solver).
      */
     default boolean acceptsStochasticSolver() {
         return false;
+    }
+
+    /**
+     * The option that makes it need a stochastic search solver (beam's "--beam-expand step": its children differ only
+     * by their step noise), or null when an ODE solver serves.
+     */
+    default String requiresStochasticSolver() {
+        return null;
     }
 
     Outcome run(SearchContext context);

@@ -360,6 +360,20 @@ public final class SearchContext {
         return (int) fit;
     }
 
+    /**
+     * {@link #affordable(int, long)} after a fixed cost that the candidates bring with them (evolution's elites carried
+     * to the next level): none fit unless the fixed cost and at least one candidate do.
+     */
+    public int affordable(int wanted, long nfeEach, long fixedNfe) {
+        long left = budgetNfe - meter.nfe(Phase.SEARCH) - fixedNfe;
+        long fit = left < nfeEach ? 0 : Math.min(wanted, left / nfeEach);
+        if (fit < wanted) {
+            budgetExhausted = true;
+            stopped(StopReason.BUDGET);
+        }
+        return (int) fit;
+    }
+
     /** Search NFEs left in the budget. */
     long budgetLeft() {
         return Math.max(0, budgetNfe - meter.nfe(Phase.SEARCH));
@@ -391,6 +405,17 @@ public final class SearchContext {
      */
     public void solve(Batch x, double[] times, SolverSettings settings, Batch captured, long firstKey, int firstStep) {
         solve(x, times, settings, captured, new Sampler.StepNoise(seed, firstKey, firstStep));
+    }
+
+    /**
+     * {@link #solve(Batch, double[], SolverSettings, Batch, long, int)} for rows whose keys are not consecutive: a
+     * stochastic solver draws row r's noise from {@code keys[r]}.
+     */
+    public void solve(Batch x, double[] times, SolverSettings settings, Batch captured, long[] keys, int firstStep) {
+        if (keys.length != x.rows()) {
+            throw new IllegalArgumentException(keys.length + " keys for " + x.rows() + " rows");
+        }
+        solve(x, times, settings, captured, Sampler.StepNoise.perRow(seed, keys, firstStep));
     }
 
     /**

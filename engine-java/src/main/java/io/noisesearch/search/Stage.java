@@ -19,6 +19,11 @@ public enum Stage {
      * (it is the random candidate r moved k times).
      */
     GRADIENT_STEP(12),
+    /**
+     * Beam search's stochastic-step children (--beam-expand step): the key whose step noise child c >= 1 draws from
+     * the level where it was made on (iteration: bfs level or dfs expansion, as {@link #BEAM}).
+     */
+    BEAM_STEP(13),
     /** SMC's resampling after step j: its uniforms are the Philox words of key (SMC_RESAMPLE, j, 0). */
     SMC_RESAMPLE(16),
     /** Lineage entries of SMC: (SMC_MOVE, j, i) moved a particle into slot i, whose noise it draws from step j on. */

@@ -11,7 +11,9 @@ import java.util.List;
  * {@code --deadline-ms}, counted from the request's arrival) and {@code sample} ({@code none}, {@code png} or
  * {@code floats}: the returned sample inline). A text-conditioned model takes {@code prompt} (the CLI's
  * {@code --prompt}) instead of {@code class}. The stopping rules are {@code stopAtScore}, {@code stopPatience} and
- * {@code stopMargin}.
+ * {@code stopMargin}. Smc's fields, beam's {@code beamExpand} and evolution's {@code evoAt} have the sweep keys' names ({@code steerFrom} and
+ * {@code steerTo} are the two levels of {@code --steer-window}); {@code noiseScale} and {@code eta} are the CLI's
+ * {@code --noise-scale} and {@code --eta}.
  */
 record SearchBody(String model, @JsonProperty("class") Integer label, String algorithm, Integer candidates,
                   Integer neighbours, Integer iterations, Double cosine, Double lambda, Integer paths,
@@ -22,5 +24,7 @@ record SearchBody(String model, @JsonProperty("class") Integer label, String alg
                   Integer stopPatience, Double stopMargin, Integer beamWidth, Integer beamChildren,
                   List<Double> beamAt, Double beamCosine, String beamMode, Double beamThreshold,
                   List<Integer> population, Integer generations, Integer elites, Double evoCosineStart,
-                  Double evoCosineEnd) {
+                  Double evoCosineEnd, String beamExpand, Integer particles, String potential, Double smcLambda,
+                  String resampling, Integer resampleEvery, Double essThreshold, Double steerFrom, Double steerTo,
+                  Double gradientCosine, Double noiseScale, Double eta, List<Double> evoAt) {
 }

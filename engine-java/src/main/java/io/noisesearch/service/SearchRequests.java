@@ -5,6 +5,8 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.Algorithms;
+import io.noisesearch.search.Resampling;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.StopRules;
@@ -64,9 +66,10 @@ final class SearchRequests {
         if (sample == SampleFormat.PNG && !modelInfo.isImage()) {
             throw ServiceError.invalid("sample", "sample png: model " + model + " has no images; ask for floats");
         }
-        SolverSettings last = solver("solver", body.solver(), "steps", body.steps(), modelInfo.defaultSolver());
+        checkNoiseFields(body, modelInfo);
+        SolverSettings last = solver("solver", body.solver(), "steps", body.steps(), modelInfo.defaultSolver(), body);
         SolverSettings search = solver("searchSolver", body.searchSolver(), "searchSteps", body.searchSteps(),
-                last == null ? modelInfo.defaultSolver() : last);
+                last == null ? modelInfo.defaultSolver() : last, body);
         double guidance = guidance(body.cfg());
         long budget = body.budgetNfe() == null ? SearchRequest.UNLIMITED : body.budgetNfe();
         String verifier = or(body.verifier(), DEFAULT_VERIFIER);
@@ -112,8 +115,59 @@ final class SearchRequests {
                 or(body.iterations(), 4), lambda == null ? or(body.cosine(), 0.95) : Double.NaN,
                 lambda == null ? Double.NaN : lambda, or(body.paths(), candidates), or(body.pathsWidth(), 2),
                 or(body.searchStart(), 0.4), or(body.forwardStep(), 0.05), or(body.backwardStep(), 0.1),
-                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), Algorithms.Smc.DEFAULT, beamEvo(body),
-                Algorithms.Gradient.DEFAULT));
+                or(body.pathLength(), 2), pruneAt, or(body.keep(), 4), smc(body), beamEvo(body),
+                new Algorithms.Gradient(or(body.gradientCosine(), Algorithms.Gradient.DEFAULT.stepCosine()))));
+    }
+
+    /** Smc's fields, the command line's defaults where absent; names checked here so that a client's text is bounded. */
+    private static Algorithms.Smc smc(SearchBody body) {
+        Algorithms.Smc d = Algorithms.Smc.DEFAULT;
+        String potential = or(body.potential(), d.potential());
+        try {
+            SmcSearch.Potential.parse(potential);
+        } catch (IllegalArgumentException e) {
+            throw ServiceError.invalid("potential", "potential: '" + printable(potential) + "' is not one of [max,"
+                    + " difference, sum]");
+        }
+        String resampling = or(body.resampling(), d.resampling());
+        try {
+            Resampling.parse(resampling);
+        } catch (IllegalArgumentException e) {
+            throw ServiceError.invalid("resampling", "resampling: '" + printable(resampling) + "' is not one of"
+                    + " [multinomial, systematic, residual]");
+        }
+        double from = or(body.steerFrom(), d.windowFrom());
+        double to = or(body.steerTo(), d.windowTo());
+        if (!(from >= 0 && from <= 1)) {
+            throw ServiceError.invalid("steerFrom", "steerFrom must lie in [0, 1], got " + from);
+        }
+        if (!(to >= 0 && to <= from)) {
+            throw ServiceError.invalid("steerTo", "steerTo must lie in [0, steerFrom = " + from + "], got " + to);
+        }
+        return new Algorithms.Smc(or(body.particles(), d.particles()), potential, or(body.smcLambda(), d.lambda()),
+                resampling, or(body.resampleEvery(), d.every()), or(body.essThreshold(), d.essThreshold()), from, to);
+    }
+
+    /** As the CLI: noiseScale and eta only where a solver of the request takes them (euler-sde, ddim). */
+    private static void checkNoiseFields(SearchBody body, ModelInfo info) {
+        SolverKind last = body.solver() != null ? kind("solver", body.solver()) : info.defaultSolver().kind();
+        SolverKind search = body.searchSolver() != null ? kind("searchSolver", body.searchSolver()) : last;
+        for (SolverKind kind : List.of(SolverKind.EULER_SDE, SolverKind.DDIM)) {
+            String field = kind == SolverKind.EULER_SDE ? "noiseScale" : "eta";
+            Double given = kind == SolverKind.EULER_SDE ? body.noiseScale() : body.eta();
+            if (given != null && search != kind && last != kind) {
+                throw ServiceError.invalid(field, field + " applies only to the " + kind.id() + " solver; the solvers"
+                        + " are " + search.id() + " (searchSolver) and " + last.id() + " (solver)");
+            }
+        }
+    }
+
+    private static SolverKind kind(String field, String name) {
+        try {
+            return SolverKind.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw ServiceError.invalid(field, field + ": " + e.getMessage());
+        }
     }
 
     /** Beam search's and evolution's fields, the command line's defaults where absent; lists bounded like pruneAt. */
@@ -132,7 +186,18 @@ final class SearchRequests {
                 or(body.beamChildren(), defaults.beamChildren()), beamAt, or(body.beamCosine(), defaults.beamCosine()),
                 or(body.beamMode(), defaults.beamMode()), or(body.beamThreshold(), Double.NaN), population,
                 or(body.generations(), defaults.generations()), or(body.elites(), defaults.elites()),
-                or(body.evoCosineStart(), defaults.evoCosineStart()), or(body.evoCosineEnd(), defaults.evoCosineEnd()));
+                or(body.evoCosineStart(), defaults.evoCosineStart()), or(body.evoCosineEnd(), defaults.evoCosineEnd()),
+                or(body.beamExpand(), defaults.beamExpand()), evoAt(body));
+    }
+
+    /** Evolution's mutation levels, bounded like population. */
+    private static List<Double> evoAt(SearchBody body) {
+        List<Double> levels = or(body.evoAt(), Algorithms.BeamEvo.DEFAULT.evoAt());
+        if (levels.size() > MAX_POPULATION_SCHEDULE || levels.stream().anyMatch(java.util.Objects::isNull)) {
+            throw ServiceError.invalid("evoAt", "evoAt must be a list of at most " + MAX_POPULATION_SCHEDULE
+                    + " levels");
+        }
+        return levels;
     }
 
     /** As the CLI's stopping rules: a finite target, a patience of at least 1, a margin only with a patience. */
@@ -177,24 +242,26 @@ final class SearchRequests {
         return cfg;
     }
 
-    /** Settings from a solver and a steps field, each defaulting to {@code fallback}'s; null when neither is given. */
+    /**
+     * Settings from a solver and a steps field, each defaulting to {@code fallback}'s, with the noiseScale or eta
+     * that its kind takes (as the CLI's); null when none of them applies, so the engine applies its own default.
+     */
     private static SolverSettings solver(String kindField, String kindName, String stepsField, Integer steps,
-                                         SolverSettings fallback) {
-        if (kindName == null && steps == null) {
+                                         SolverSettings fallback, SearchBody body) {
+        if (kindName == null && steps == null && (body.noiseScale() == null || fallback.kind() != SolverKind.EULER_SDE)
+                && (body.eta() == null || fallback.kind() != SolverKind.DDIM)) {
             return null;
         }
         if (steps != null && steps < 1) {
             throw ServiceError.invalid(stepsField, stepsField + " must be at least 1, got " + steps);
         }
-        SolverKind kind = fallback.kind();
-        if (kindName != null) {
-            try {
-                kind = SolverKind.parse(kindName);
-            } catch (IllegalArgumentException e) {
-                throw ServiceError.invalid(kindField, kindField + ": " + e.getMessage());
-            }
+        SolverKind kind = kindName != null ? kind(kindField, kindName) : fallback.kind();
+        int count = steps != null ? steps : fallback.steps();
+        Double given = kind == SolverKind.EULER_SDE ? body.noiseScale() : kind == SolverKind.DDIM ? body.eta() : null;
+        if (given != null) {
+            return new SolverSettings(kind, count, given);
         }
-        return new SolverSettings(kind, steps != null ? steps : fallback.steps());
+        return kind == fallback.kind() ? fallback.withSteps(count) : new SolverSettings(kind, count);
     }
 
     private static <E extends Enum<E>> E named(String field, String value, Class<E> type) {

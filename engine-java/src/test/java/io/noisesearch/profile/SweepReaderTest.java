@@ -2,6 +2,7 @@ package io.noisesearch.profile;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.search.BeamSearch;
 import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.PruneSearch;
@@ -125,6 +126,45 @@ class SweepReaderTest {
                 new EvolutionSearch(List.of(6, 4, 4), 2, 1, 0.9, 1.0));
     }
 
+    /**
+     * The noise axes set the noise of every solver of their kind, search and final; a configuration without them keeps
+     * its id, and a value that no solver of an entry takes leaves its configurations as they were (not repeated).
+     */
+    @Test
+    void noiseScaleAndEtaAreAxesOfTheSolversOfTheirKind() {
+        Configuration plain = parse(HEAD + "algorithms: [random]\nsearchSolver: euler-sde\nfinalSolver: heun\n")
+                .configurations().getFirst();
+        List<Configuration> configurations = parse(HEAD + "algorithms: [random, {name: beam, beamExpand: step,"
+                + " searchSolver: ddim, eta: [0.2, 1]}]\nsearchSolver: euler-sde\nfinalSolver: [heun, euler-sde]\n"
+                + "noiseScale: [0.5, 1]\n").configurations();
+        SolverSettings heun = new SolverSettings(SolverKind.HEUN, 10);
+        assertThat(configurations).extracting(c -> c.searchSolver().resolve(c.finalSolver().resolve(heun)) + " / "
+                + c.finalSolver().resolve(heun)).containsExactly(
+                "euler-sde x10 noise 0.5 / heun x10", "euler-sde x10 noise 1.0 / heun x10",
+                "euler-sde x10 noise 0.5 / euler-sde x10 noise 0.5", "euler-sde x10 noise 1.0 / euler-sde x10 noise 1.0",
+                "ddim x10 eta 0.2 / heun x10", "ddim x10 eta 1.0 / heun x10",
+                "ddim x10 eta 0.2 / euler-sde x10 noise 0.5", "ddim x10 eta 1.0 / euler-sde x10 noise 0.5",
+                "ddim x10 eta 0.2 / euler-sde x10 noise 1.0", "ddim x10 eta 1.0 / euler-sde x10 noise 1.0");
+        assertThat(parse(HEAD + "algorithms: [{name: evolution, generations: 2, evoAt: [[0.8, 0.5], 1]}]\n")
+                .configurations()).extracting(Configuration::searchAlgorithm).containsExactly(
+                new EvolutionSearch(List.of(8), 2, 2, 0.9, 0.98, List.of(0.8, 0.5)),
+                new EvolutionSearch(List.of(8), 2, 2, 0.9, 0.98));
+        assertThat(configurations.get(4).searchAlgorithm())
+                .isEqualTo(new BeamSearch(4, 4, List.of(0.75, 0.5, 0.25), 0.95, "bfs", Double.NaN, "step"));
+        // without noise axes nothing changes: same solvers, same id; noise 1 written out is another configuration
+        assertThat(plain.searchSolver().toString()).isEqualTo("euler-sde");
+        assertThat(configurations.get(1).id()).isNotEqualTo(plain.id());
+        assertThat(configurations.get(1).searchSolver().toString()).isEqualTo("euler-sde noise 1.0");
+        assertThat(SolverChoice.parse("ddim x20 eta 0.3")).isEqualTo(new SolverChoice(SolverKind.DDIM, 20, 0.3));
+        assertThat(SolverChoice.parse("euler-sde noise 0.5")).isEqualTo(new SolverChoice(SolverKind.EULER_SDE, null,
+                0.5));
+        // the search solver left to the final one takes its noise too
+        Configuration inherited = parse(HEAD + "algorithms: [random]\nfinalSolver: euler-sde\nnoiseScale: 0.3\n")
+                .configurations().getFirst();
+        assertThat(inherited.searchSolver().resolve(inherited.finalSolver().resolve(heun)))
+                .isEqualTo(new SolverSettings(SolverKind.EULER_SDE, 10, 0.3));
+    }
+
     @Test
     void theExampleSweepsInBenchSweepsRead() throws IOException {
         Path folder = benchSweeps();
@@ -204,8 +244,31 @@ class SweepReaderTest {
                         "sweep.yaml: algorithms[0].particles: must be at least 1, got 0"),
                 Arguments.of("beam mode", HEAD + "algorithms: [{name: beam, beamMode: wide}]\n",
                         "sweep.yaml: algorithms[0].beamMode: expected one of [bfs, dfs], got 'wide'"),
+                Arguments.of("beam children", HEAD + "algorithms: [{name: beam, beamExpand: jump}]\n",
+                        "sweep.yaml: algorithms[0].beamExpand: expected one of [neighbour, step], got 'jump'"),
+                Arguments.of("beam step children depth first", HEAD
+                        + "algorithms: [{name: beam, beamExpand: step, beamMode: dfs}]\n",
+                        "sweep.yaml: algorithms[0]: --beam-expand step is built for --beam-mode bfs only"),
+                Arguments.of("noise scale out of range", HEAD + "algorithms: [random]\nsearchSolver: euler-sde\n"
+                        + "noiseScale: [0.5, -1]\n", "sweep.yaml: noiseScale[1]: must lie in [0, 100], got -1.0"),
+                Arguments.of("eta out of range", HEAD + "algorithms: [{name: random, searchSolver: ddim, eta: 1.5}]\n",
+                        "sweep.yaml: algorithms[0].eta: must lie in [0, 1], got 1.5"),
+                Arguments.of("eta that no entry takes", HEAD + "algorithms: [random, {name: beam, searchSolver: ddim,"
+                        + " eta: 0.2}]\neta: 0.7\n", "sweep.yaml: eta: applies only to the ddim solver"),
+                Arguments.of("noise scale without euler-sde", HEAD + "algorithms: [random]\nnoiseScale: 0.5\n",
+                        "sweep.yaml: noiseScale: applies only to the euler-sde solver"),
+                Arguments.of("eta without ddim in its entry", HEAD
+                        + "algorithms: [{name: random, searchSolver: heun, eta: 0.5}]\nfinalSolver: euler\n", "sweep.yaml: algorithms[0].eta: applies only to the ddim solver"),
                 Arguments.of("evolution population", HEAD + "algorithms: [{name: evolution, population: [[4, 0]]}]\n",
                         "sweep.yaml: algorithms[0].population[0][1]: must be at least 1, got 0"),
+                Arguments.of("evolution level", HEAD + "algorithms: [{name: evolution, evoAt: [1, 0]}]\n",
+                        "sweep.yaml: algorithms[0].evoAt[1]: must lie in (0, 1], got 0.0"),
+                Arguments.of("evolution levels that rise", HEAD
+                        + "algorithms: [{name: evolution, generations: 2, evoAt: [[0.5, 0.7]]}]\n",
+                        "sweep.yaml: algorithms[0].evoAt[0][1]: levels must not rise, got 0.7 after 0.5"),
+                Arguments.of("evolution levels per generation", HEAD
+                        + "algorithms: [{name: evolution, generations: 3, evoAt: [[1, 0.5]]}]\n",
+                        "sweep.yaml: algorithms[0]: --evo-at must give one level, or one per generation"),
                 Arguments.of("evolution cosine", HEAD + "algorithms: [{name: evolution, evoCosineStart: 1.5}]\n",
                         "sweep.yaml: algorithms[0].evoCosineStart: must lie in (-1, 1], got 1.5"),
                 Arguments.of("prune keep factor", HEAD + "algorithms: [{name: prune, keep: 0}]\n",

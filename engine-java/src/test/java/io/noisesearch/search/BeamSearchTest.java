@@ -267,4 +267,131 @@ class BeamSearchTest {
         assertThatThrownBy(() -> new BeamSearch(2, 2, List.of(0.5), 0.9, "best", Double.NaN))
                 .hasMessageStartingWith("--beam-mode");
     }
+
+    private static final SolverSettings SDE_10 = new SolverSettings(SolverKind.EULER_SDE, 10, 0.7);
+
+    private static BeamSearch stepping(int beams, int children, List<Double> levels) {
+        return new BeamSearch(beams, children, levels, 0.9, "bfs", Double.NaN, "step");
+    }
+
+    /**
+     * Step children, with levels on steps a_1 < ... < a_C of S (a_C+1 = S): B nfe(a_1) + sum_j B k (nfe(a_j+1 - a_j)
+     * + 1 above 0). Euler-Maruyama x10, levels on steps 3 and 6, B 4, k 3: 4 3 + 4 3 (3 + 1) + 4 3 4 = 108.
+     */
+    @Test
+    void stepChildrenCostTheClosedFormula() {
+        SearchResult result = engine.search(request(stepping(4, 3, List.of(0.7, 0.4)), 2, 1, SDE_10, SDE_10));
+        assertThat(result.compute().searchNfe()).isEqualTo(108);
+        assertThat(result.searchNfePlanned()).isEqualTo(108);
+        assertThat(result.compute().finalNfe()).isZero();
+        SolverSettings ddpm = new SolverSettings(SolverKind.DDPM, 12);
+        // levels 0.75, 0.5, 0.25 on steps 3, 6, 9 of 12: 2 3 + 2 2 (3 + 1) + 2 2 (3 + 1) + 2 2 3 = 50
+        SearchResult vp = engine.search(SearchRequest.of("gmm-image-vp", 1, stepping(2, 2, List.of(0.75, 0.5, 0.25)),
+                "oracle", 4).withSolvers(ddpm, ddpm));
+        assertThat(vp.compute().searchNfe()).isEqualTo(50);
+        assertThat(vp.searchNfePlanned()).isEqualTo(50);
+    }
+
+    /**
+     * With one step child per state, each state keeps its own step noise all the way: beam search is best-of-B over
+     * random search's stochastic solves, whose steps draw (seed, key, step), so it returns random search's winner and
+     * sample bit for bit, also where a final solver re-solves it.
+     */
+    @Test
+    void oneStepChildIsThePlainStochasticSolveBitForBit() {
+        SolverSettings ddim = new SolverSettings(SolverKind.DDIM, 10, 0.5);
+        for (int seed = 0; seed < 3; seed++) {
+            for (SolverSettings search : List.of(SDE_10, ddim)) {
+                for (SolverSettings last : List.of(search, HEUN_20)) {
+                    String what = "seed " + seed + ", " + search + " -> " + last;
+                    SearchResult beam = engine.search(request(stepping(6, 1, List.of(0.7, 0.4)), seed, seed, search,
+                            last));
+                    SearchResult random = engine.search(request(new RandomSearch(6), seed, seed, search, last));
+                    assertThat(beam.key()).as(what).isEqualTo(random.key());
+                    assertThat(beam.lineage()).as(what).isEqualTo(random.lineage());
+                    assertThat(beam.score()).as(what).isEqualTo(random.score());
+                    assertThat(beam.sample()).as(what).containsExactly(random.sample());
+                    assertThat(beam.trace().getLast().scores()).as(what)
+                            .containsExactly(random.trace().getFirst().scores());
+                }
+            }
+        }
+    }
+
+    @Test
+    void stepChildrenAreNamedByTheirOwnKeysAndPrunedAtTheNextLevel() {
+        SearchResult result = engine.search(request(stepping(4, 3, List.of(0.7, 0.4)), 5, 11, SDE_10, SDE_10));
+        // the first level's children are scored at the second level, the last level's at 0, where the best wins
+        assertThat(result.trace()).extracting(TraceEntry::level).containsExactly(0.4, 0.0);
+        assertThat(result.trace()).extracting(e -> e.keys().length).containsExactly(12, 12);
+        TraceEntry first = result.trace().getFirst();
+        for (int i = 0; i < 12; i++) {
+            long expected = i % 3 == 0 ? SearchContext.key(Stage.RANDOM, 0, i / 3)
+                    : SearchContext.key(Stage.BEAM_STEP, 1, (i / 3) * 2L + i % 3 - 1);
+            assertThat(first.keys()[i]).isEqualTo(expected);
+            assertThat(first.parents()[i]).isEqualTo(i / 3);
+        }
+        // children of one state part by their step noise alone: no two children score the same
+        assertThat(new java.util.HashSet<>(java.util.Arrays.asList(box(first.scores())))).hasSize(12);
+        assertThat(result.lineage().getFirst() >>> 56).isEqualTo(Stage.RANDOM.code());
+        assertThat(result.lineage().subList(1, result.lineage().size()))
+                .allMatch(key -> key >>> 56 == Stage.BEAM_STEP.code());
+        assertThat(result.key()).isEqualTo(result.trace().getLast().chosenKey());
+        assertThat(result.score()).isEqualTo(max(result.trace().getLast().scores()));
+    }
+
+    private static Float[] box(float[] values) {
+        Float[] out = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    private static float max(float[] values) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            best = Math.max(best, v);
+        }
+        return best;
+    }
+
+    @Test
+    void stepChildrenKeepTheBudgetAndDoNotDependOnBatchSizeOrThreads() {
+        BeamSearch beam = stepping(4, 3, List.of(0.7, 0.4));
+        for (long budget = 0; budget <= 120; budget += 6) {
+            SearchResult result = engine.search(request(beam, 4, 2, SDE_10, SDE_10).withBudget(budget));
+            String what = "budget " + budget;
+            assertThat(result.compute().searchNfe()).as(what).isLessThanOrEqualTo(budget);
+            for (float v : result.sample()) {
+                assertThat(Float.isFinite(v)).as(what).isTrue();
+            }
+        }
+        SearchRequest request = request(stepping(5, 3, List.of(0.8, 0.5, 0.3)), 7, 21, SDE_10, SDE_10);
+        SearchResult reference = engine.search(request);
+        try (Engine oneThread = Engine.open("host", 1)) {
+            for (int batch : new int[] {1, 2, 7, 256}) {
+                for (Engine e : List.of(engine, oneThread)) {
+                    SearchResult other = e.search(request.withBatchSize(batch));
+                    String what = "batch " + batch;
+                    assertThat(other.key()).as(what).isEqualTo(reference.key());
+                    assertThat(other.lineage()).as(what).isEqualTo(reference.lineage());
+                    assertThat(other.sample()).as(what).containsExactly(reference.sample());
+                }
+            }
+        }
+    }
+
+    @Test
+    void stepChildrenNeedAStochasticSearchSolverAndBreadthFirst() {
+        assertThatThrownBy(() -> engine.search(request(stepping(2, 2, List.of(0.5)), 0, 0, EULER_10, EULER_10)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--beam-expand step needs a"
+                        + " stochastic search solver");
+        assertThatThrownBy(() -> engine.search(request(bfs(2, 2, List.of(0.5)), 0, 0, SDE_10, SDE_10)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--beam-expand step");
+        assertThatThrownBy(() -> new BeamSearch(2, 2, List.of(0.5), 0.9, "dfs", Double.NaN, "step"))
+                .hasMessageStartingWith("--beam-expand step");
+        assertThatThrownBy(() -> new BeamSearch(2, 2, List.of(0.5), 0.9, "bfs", Double.NaN, "jump"))
+                .hasMessageStartingWith("--beam-expand");
+    }
 }

@@ -181,4 +181,86 @@ class EvolutionSearchTest {
         assertThatThrownBy(() -> new EvolutionSearch(List.of(4), 2, 1, 1.5, 0.9))
                 .hasMessageStartingWith("--evo-cosine-start");
     }
+
+    /**
+     * At cosine 1 a mutant is a copy of its elite, at whatever level it is made: mutating intermediate states then
+     * re-scores the elites' samples exactly as mutating their noises does (slices of one grid), so both searches give
+     * the same pools, winner and sample; the intermediate one pays only its solves from the levels down.
+     */
+    @Test
+    void intermediateLevelsAtCosineOneReproduceTheEvolutionOfNoises() {
+        for (int seed = 0; seed < 3; seed++) {
+            for (SolverSettings last : List.of(HEUN_10, HEUN_20)) {
+                SearchResult noises = engine.search(request(new EvolutionSearch(List.of(8), 2, 2, 1.0, 1.0), seed,
+                        seed, HEUN_10, last));
+                SearchResult states = engine.search(request(new EvolutionSearch(List.of(8), 2, 2, 1.0, 1.0,
+                        List.of(0.7, 0.4)), seed, seed, HEUN_10, last));
+                String what = "seed " + seed + " final " + last;
+                assertThat(states.key()).as(what).isEqualTo(noises.key());
+                assertThat(states.lineage()).as(what).isEqualTo(noises.lineage());
+                assertThat(states.score()).as(what).isEqualTo(noises.score());
+                assertThat(states.sample()).as(what).containsExactly(noises.sample());
+                for (int g = 0; g < 3; g++) {
+                    assertThat(states.trace().get(g).scores()).as(what + " generation " + g)
+                            .containsExactly(noises.trace().get(g).scores());
+                }
+                // Heun x10 = 19 NFEs: 8 x 19 + 6 nfe(3 -> 10) + 2 nfe(3 -> 6) + 6 nfe(6 -> 10) = 152 + 78 + 12 + 42
+                assertThat(noises.compute().searchNfe()).as(what).isEqualTo(20 * 19);
+                assertThat(states.compute().searchNfe()).as(what).isEqualTo(284);
+                assertThat(states.searchNfePlanned()).as(what).isEqualTo(284);
+            }
+        }
+    }
+
+    @Test
+    void mutatedIntermediateStatesAreSearchedAndKeepTheBudget() {
+        EvolutionSearch evolution = new EvolutionSearch(List.of(8), 3, 2, 0.8, 0.95, List.of(1.0, 0.6, 0.3));
+        SearchResult result = engine.search(request(evolution, 3, 7, EULER_8, HEUN_20));
+        TraceEntry generation2 = result.trace().get(2);
+        int[] elites = io.noisesearch.verify.Scores.top(result.trace().get(1).scores(), 2);
+        for (int i = 2; i < 8; i++) {
+            // a mutant of a state at level 0.6 is another state: its sample scores otherwise than its elite's
+            assertThat(generation2.scores()[i]).isNotEqualTo(result.trace().get(1).scores()[elites[
+                    generation2.parents()[i]]]);
+        }
+        if (result.lineage().size() > 1) {
+            assertThat(result.compute().finalNfe()).as("a mutated state returns its searched sample").isZero();
+        }
+        // 8 x 8 + 6 x 8 + 2 x nfe(0 -> 3) + 6 x nfe(3 -> 8) + 2 x nfe(3 -> 6) + 6 x nfe(6 -> 8) = 64 + 48 + 6 + 30 + 6 + 12
+        assertThat(result.searchNfePlanned()).isEqualTo(166);
+        assertThat(result.compute().searchNfe()).isEqualTo(166);
+        for (long budget = 0; budget <= 180; budget += 6) {
+            SearchResult cut = engine.search(request(evolution, 3, 7, EULER_8, EULER_8).withBudget(budget));
+            assertThat(cut.compute().searchNfe()).as("budget " + budget).isLessThanOrEqualTo(budget);
+            assertThat(cut.stoppedBy()).as("budget " + budget)
+                    .isEqualTo(budget < 166 ? StopReason.BUDGET : StopReason.COMPLETED);
+        }
+        SearchRequest request = request(evolution, 8, 13, HEUN_10, HEUN_20);
+        SearchResult reference = engine.search(request);
+        try (Engine oneThread = Engine.open("host", 1)) {
+            for (int batch : new int[] {1, 3, 256}) {
+                for (Engine e : List.of(engine, oneThread)) {
+                    SearchResult other = e.search(request.withBatchSize(batch));
+                    assertThat(other.key()).as("batch " + batch).isEqualTo(reference.key());
+                    assertThat(other.lineage()).as("batch " + batch).isEqualTo(reference.lineage());
+                    assertThat(other.sample()).as("batch " + batch).containsExactly(reference.sample());
+                }
+            }
+        }
+    }
+
+    @Test
+    void badMutationLevelsAreOneLineNamingEvoAt() {
+        assertThatThrownBy(() -> new EvolutionSearch(List.of(4), 2, 1, 0.9, 0.9, List.of(1.0, 0.5, 0.2)))
+                .hasMessageStartingWith("--evo-at");
+        assertThatThrownBy(() -> new EvolutionSearch(List.of(4), 2, 1, 0.9, 0.9, List.of(0.5, 0.7)))
+                .hasMessageStartingWith("--evo-at");
+        assertThatThrownBy(() -> new EvolutionSearch(List.of(4), 2, 1, 0.9, 0.9, List.of(1.5)))
+                .hasMessageStartingWith("--evo-at");
+        assertThatThrownBy(() -> new EvolutionSearch(List.of(4), 2, 1, 0.9, 0.9, List.of(0.0)))
+                .hasMessageStartingWith("--evo-at");
+        assertThatThrownBy(() -> engine.search(request(new EvolutionSearch(List.of(4), 1, 1, 0.9, 0.9,
+                List.of(0.05)), 0, 0, EULER_8, EULER_8))).isInstanceOf(io.noisesearch.InvalidRequestException.class)
+                .hasMessageStartingWith("--evo-at 0.05 falls on step 8");
+    }
 }

@@ -141,7 +141,25 @@ class SearchServiceTest {
             "{\"algorithm\": \"beam\", \"beamAt\": [0.4, 0.7]} | 400 | invalid_request | beamAt",
             "{\"algorithm\": \"beam\", \"beamMode\": \"wide\"} | 400 | invalid_request | beamMode",
             "{\"algorithm\": \"evolution\", \"population\": [0]} | 400 | invalid_request | population",
+            "{\"algorithm\": \"beam\", \"beamExpand\": \"jump\"} | 400 | invalid_request | beamExpand",
+            "{\"algorithm\": \"beam\", \"beamExpand\": \"step\"} | 400 | invalid_request | beamExpand",
+            "{\"algorithm\": \"smc\", \"particles\": 0}  | 400 | invalid_request | particles",
+            "{\"algorithm\": \"smc\", \"potential\": \"best\"} | 400 | invalid_request | potential",
+            "{\"algorithm\": \"smc\", \"smcLambda\": -1} | 400 | invalid_request | smcLambda",
+            "{\"algorithm\": \"smc\", \"resampling\": \"stratified\"} | 400 | invalid_request | resampling",
+            "{\"algorithm\": \"smc\", \"resampleEvery\": 0} | 400 | invalid_request | resampleEvery",
+            "{\"algorithm\": \"smc\", \"essThreshold\": 0} | 400 | invalid_request | essThreshold",
+            "{\"algorithm\": \"smc\", \"essThreshold\": 1.5} | 400 | invalid_request | essThreshold",
+            "{\"algorithm\": \"smc\", \"steerFrom\": 1.5} | 400 | invalid_request | steerFrom",
+            "{\"algorithm\": \"smc\", \"steerFrom\": 0.3, \"steerTo\": 0.6} | 400 | invalid_request | steerTo",
+            "{\"algorithm\": \"gradient\", \"gradientCosine\": 1} | 400 | invalid_request | gradientCosine",
+            "{\"noiseScale\": 0.5}                       | 400 | invalid_request | noiseScale",
+            "{\"solver\": \"euler-sde\", \"noiseScale\": -1} | 400 | invalid_request | noiseScale",
+            "{\"solver\": \"heun\", \"eta\": 0.3}       | 400 | invalid_request | eta",
+            "{\"model\": \"gmm-image-vp\", \"solver\": \"ddim\", \"eta\": 2} | 400 | invalid_request | eta",
             "{\"algorithm\": \"evolution\", \"elites\": 8} | 400 | invalid_request | elites",
+            "{\"algorithm\": \"evolution\", \"evoAt\": [0.5, 0.7, 0.9]} | 400 | invalid_request | evoAt",
+            "{\"algorithm\": \"evolution\", \"evoAt\": [null]} | 400 | invalid_request | evoAt",
             "{\"stopPatience\": 0}                        | 400 | invalid_request | stopPatience",
             "{\"stopMargin\": 0.5}                        | 400 | invalid_request | stopMargin",
             "{\"verifier\": \"ensemble:oracle,posterior\", \"stopAtScore\": 1} | 400 | invalid_request | stopAtScore",
@@ -237,6 +255,36 @@ class SearchServiceTest {
                 0.98), "oracle", 3);
         assertThat(withoutTimes(json(evolved))).isEqualTo(withoutTimes(JSON.readTree(Json.line(
                 ResultDocument.of(evolution, engine.search(evolution))))));
+    }
+
+    /** Smc with every one of its fields and a noise scale: the service answers the command line's result.json. */
+    @Test
+    void anSmcRequestIsAnsweredAsTheCommandLineAnswersIt(@TempDir Path out) throws Exception {
+        HttpResponse<String> response = post(service, """
+                {"class": 3, "algorithm": "smc", "particles": 4, "potential": "max", "smcLambda": 0.5,
+                 "resampling": "residual", "resampleEvery": 2, "essThreshold": 0.8, "steerFrom": 0.9, "steerTo": 0.1,
+                 "solver": "euler-sde", "steps": 10, "noiseScale": 0.6, "seed": 7}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        int exit = io.noisesearch.cli.Main.commandLine().execute("search", "--device", "host", "--model", "gmm-image",
+                "--class", "3", "--algorithm", "smc", "--particles", "4", "--potential", "max", "--smc-lambda", "0.5",
+                "--resampling", "residual", "--resample-every", "2", "--ess-threshold", "0.8", "--steer-window",
+                "0.9,0.1", "--solver", "euler-sde", "--steps", "10", "--noise-scale", "0.6", "--seed", "7",
+                "--verifier", "oracle", "--out", out.toString());
+        assertThat(exit).isZero();
+        JsonNode cli = JSON.readTree(out.resolve("result.json").toFile());
+        JsonNode answer = json(response);
+        assertThat(answer.at("/solvers")).isEqualTo(cli.at("/solvers"));
+        assertThat(answer.at("/parameters")).isEqualTo(cli.at("/parameters"));
+        assertThat(withoutTimes(answer)).isEqualTo(withoutTimes(cli));
+
+        HttpResponse<String> gradient = post(service, """
+                {"class": 2, "algorithm": "gradient", "candidates": 2, "iterations": 2, "gradientCosine": 0.8,
+                 "seed": 4}""");
+        assertThat(gradient.statusCode()).as(gradient.body()).isEqualTo(200);
+        SearchRequest request = SearchRequest.of("gmm-image", 2, new io.noisesearch.search.GradientSearch(2, 2, 0.8),
+                "oracle", 4);
+        assertThat(withoutTimes(json(gradient)))
+                .isEqualTo(withoutTimes(JSON.readTree(Json.line(ResultDocument.of(request, engine.search(request))))));
     }
 
     @Test
