@@ -80,10 +80,7 @@ final class ProfileCommand implements Callable<Integer> {
             + " best-of-N groups) at once on the engine, each search on --threads threads; results.jsonl ends in the"
             + " sweep's order as with one (default: ${DEFAULT-VALUE}, at most " + MAX_WORKERS + ").")
     void workers(int count) {
-        if (count < 1 || count > MAX_WORKERS) {
-            throw new ParameterException(spec.commandLine(), "--workers must lie in 1.." + MAX_WORKERS + ", got "
-                    + count);
-        }
+        OptionRange.check(spec, "--workers", count, 1, MAX_WORKERS);
         workers = count;
     }
 

@@ -132,10 +132,7 @@ final class RequestOptions {
         if (deadlineMs == null) {
             return null;
         }
-        if (deadlineMs < 1 || deadlineMs > SearchRequest.MAX_DEADLINE_MS) {
-            throw new ParameterException(spec.commandLine(), "--deadline-ms must lie in 1.."
-                    + SearchRequest.MAX_DEADLINE_MS + ", got " + deadlineMs);
-        }
+        OptionRange.check(spec, "--deadline-ms", deadlineMs, 1, SearchRequest.MAX_DEADLINE_MS);
         return Duration.ofMillis(deadlineMs);
     }
 

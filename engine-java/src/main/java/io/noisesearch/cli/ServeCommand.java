@@ -86,19 +86,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        check(port >= 0 && port <= 65535, "--port must lie in 0..65535, got " + port);
-        check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
-                "--concurrency must lie in 1.." + MAX_CONCURRENCY + ", got " + concurrency);
-        check(queue >= 0 && queue <= MAX_QUEUE, "--queue must lie in 0.." + MAX_QUEUE + ", got " + queue);
-        check(graceSeconds >= 0 && graceSeconds <= 3600, "--grace must lie in 0..3600 seconds, got " + graceSeconds);
-        check(maxBody >= 1024 && maxBody <= 16 << 20, "--max-body must lie in 1024.." + (16 << 20) + ", got "
-                + maxBody);
-        check(batchDelayMicros >= 0 && batchDelayMicros <= BatchingOptions.MAX_DELAY_MICROS,
-                "--batch-delay-us must lie in 0.." + BatchingOptions.MAX_DELAY_MICROS + ", got " + batchDelayMicros);
-        check(batchMaxRows >= 1 && batchMaxRows <= BatchingOptions.MAX_ROWS,
-                "--batch-max-rows must lie in 1.." + BatchingOptions.MAX_ROWS + ", got " + batchMaxRows);
-        check(batchCalls >= BatchingOptions.AUTO_CALLS && batchCalls <= BatchingOptions.MAX_CALLS_IN_FLIGHT,
-                "--batch-calls must lie in 0.." + BatchingOptions.MAX_CALLS_IN_FLIGHT + ", got " + batchCalls);
+        OptionRange.check(spec, "--port", port, 0, 65535);
+        OptionRange.check(spec, "--concurrency", concurrency, 1, MAX_CONCURRENCY);
+        OptionRange.check(spec, "--queue", queue, 0, MAX_QUEUE);
+        OptionRange.check(spec, "--grace", graceSeconds, 0, 3600, "seconds");
+        OptionRange.check(spec, "--max-body", maxBody, 1024, 16 << 20);
+        OptionRange.check(spec, "--batch-delay-us", batchDelayMicros, 0, BatchingOptions.MAX_DELAY_MICROS);
+        OptionRange.check(spec, "--batch-max-rows", batchMaxRows, 1, BatchingOptions.MAX_ROWS);
+        OptionRange.check(spec, "--batch-calls", batchCalls, BatchingOptions.AUTO_CALLS,
+                BatchingOptions.MAX_CALLS_IN_FLIGHT);
         Engine opened = engine.open(engine.threads, new BatchingOptions(batching, batchDelayMicros, batchMaxRows,
                 batchCalls));
         SearchService service;
@@ -126,11 +122,5 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
-    }
-
-    private void check(boolean condition, String message) {
-        if (!condition) {
-            throw new ParameterException(spec.commandLine(), message);
-        }
     }
 }

@@ -46,10 +46,7 @@ final class ShapesDataCommand implements Callable<Integer> {
             default -> throw new ParameterException(spec.commandLine(), "--split must be train or eval, got '"
                     + split + "'");
         };
-        if (count < 0 || count > ShapesExport.MAX_COUNT) {
-            throw new ParameterException(spec.commandLine(), "--count must lie in 0.." + ShapesExport.MAX_COUNT
-                    + ", got " + count);
-        }
+        OptionRange.check(spec, "--count", count, 0, ShapesExport.MAX_COUNT);
         if (!out.getFileName().toString().endsWith(".npz") || out.getFileName().toString().equals(".npz")) {
             throw new ParameterException(spec.commandLine(), "--out must name a .npz file, got '" + out + "'");
         }

@@ -1,8 +1,5 @@
 package io.noisesearch.onnx;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
-import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.model.Conditioning;
@@ -75,18 +72,10 @@ public final class OnnxDenoiser implements Denoiser, TrainedModel {
 
     private void run(Batch x, Conditioning c, Batch out) {
         int rows = x.rows();
-        try {
-            Map<String, OnnxTensor> inputs = Map.of(
-                    tensors.sample().name(), OnnxModel.wrap(x, tensors.sample().shapeFor(rows)),
-                    tensors.time().name(), OnnxModel.wrap(c.times(), new long[] {rows}),
-                    tensors.label().name(), OnnxModel.wrap(c.labels(), new long[] {rows}));
-            model.run(rows, inputs, Map.of(tensors.prediction().name(),
-                    OnnxModel.wrap(out, tensors.prediction().shapeFor(rows))));
-        } catch (OrtException e) {
-            throw new NoiseSearchException("model " + info.name() + ": cannot wrap a batch of " + rows + " rows: "
-                    + e.getMessage(), false, e);
-        }
-        model.requireFinite(tensors.prediction().name(), out);
+        model.predict(rows, () -> Map.of(
+                tensors.sample().name(), OnnxModel.wrap(x, tensors.sample().shapeFor(rows)),
+                tensors.time().name(), OnnxModel.wrap(c.times(), new long[] {rows}),
+                tensors.label().name(), OnnxModel.wrap(c.labels(), new long[] {rows})), tensors.prediction(), out);
     }
 
     @Override

@@ -240,6 +240,26 @@ public final class OnnxModel implements ImageModel {
         }
     }
 
+    /** The graph's input tensors for one call; wrapping them may fail in ONNX Runtime. */
+    @FunctionalInterface
+    public interface Inputs {
+        Map<String, OnnxTensor> wrap() throws OrtException;
+    }
+
+    /**
+     * Runs the graph on {@code rows} rows with its output {@code prediction} written straight into {@code out} (host
+     * memory, no copy); a non-finite value in it is refused.
+     */
+    public void predict(int rows, Inputs inputs, ModelManifest.TensorSpec prediction, Batch out) {
+        try {
+            run(rows, inputs.wrap(), Map.of(prediction.name(), wrap(out, prediction.shapeFor(rows))));
+        } catch (OrtException e) {
+            throw new NoiseSearchException("model " + manifest().name() + ": cannot wrap a batch of " + rows + " rows: "
+                    + e.getMessage(), false, e);
+        }
+        requireFinite(prediction.name(), out);
+    }
+
     /** One forward pass of a single-input model on host samples (handed over without a copy); outputs by name. */
     @Override
     public List<float[]> outputs(Kernels kernels, Batch samples, List<String> names) {

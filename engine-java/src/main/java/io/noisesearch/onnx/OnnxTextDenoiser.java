@@ -1,6 +1,5 @@
 package io.noisesearch.onnx;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.noisesearch.NoiseSearchException;
 import io.noisesearch.backend.Batch;
@@ -149,18 +148,11 @@ public final class OnnxTextDenoiser implements TextDenoiser, TrainedModel {
         FloatBuffer textBuffer = repeated(slot, text, rows);
         FloatBuffer maskBuffer = repeated(slot + 1, mask, rows);
         ModelManifest.TensorSpec prediction = model.manifest().outputs().getFirst();
-        try {
-            Map<String, OnnxTensor> inputs = Map.of(
-                    tensors.get(0).name(), OnnxModel.wrap(x, tensors.get(0).shapeFor(rows)),
-                    tensors.get(1).name(), OnnxModel.wrap(c.times(), new long[] {rows}),
-                    tensors.get(2).name(), OnnxModel.wrap(textBuffer, new long[] {rows, tokens, width}),
-                    tensors.get(3).name(), OnnxModel.wrap(maskBuffer, new long[] {rows, tokens}));
-            model.run(rows, inputs, Map.of(prediction.name(), OnnxModel.wrap(out, prediction.shapeFor(rows))));
-        } catch (OrtException e) {
-            throw new NoiseSearchException("model " + info.name() + ": cannot wrap a batch of " + rows + " rows: "
-                    + e.getMessage(), false, e);
-        }
-        model.requireFinite(prediction.name(), out);
+        model.predict(rows, () -> Map.of(
+                tensors.get(0).name(), OnnxModel.wrap(x, tensors.get(0).shapeFor(rows)),
+                tensors.get(1).name(), OnnxModel.wrap(c.times(), new long[] {rows}),
+                tensors.get(2).name(), OnnxModel.wrap(textBuffer, new long[] {rows, tokens, width}),
+                tensors.get(3).name(), OnnxModel.wrap(maskBuffer, new long[] {rows, tokens})), prediction, out);
     }
 
     /**

@@ -3,14 +3,13 @@ package io.noisesearch.backend;
 import java.lang.foreign.Arena;
 
 /** A backend that counts the rows and bytes of the batches allocated through it, for tests of what a request holds. */
-public final class CountingBackend implements Backend {
+public final class CountingBackend extends ForwardingBackend {
 
-    private final Backend inner;
     private long rows;
     private long bytes;
 
     public CountingBackend(Backend inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** Rows allocated since the last reset. */
@@ -29,16 +28,6 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public boolean hostAccessible() {
-        return inner.hostAccessible();
-    }
-
-    @Override
     public Batch allocate(Arena arena, int rows, int dim) {
         synchronized (this) {
             this.rows += rows;
@@ -54,30 +43,5 @@ public final class CountingBackend implements Backend {
             this.bytes += (long) rows * dim * Batch.FLOAT_BYTES;
         }
         return inner.upload(arena, values, rows, dim);
-    }
-
-    @Override
-    public float[] download(Batch batch) {
-        return inner.download(batch);
-    }
-
-    @Override
-    public float[] download(Kernels stream, Batch batch) {
-        return inner.download(stream, batch);
-    }
-
-    @Override
-    public TransferMeter transfers() {
-        return inner.transfers();
-    }
-
-    @Override
-    public Kernels openStream(int threads) {
-        return inner.openStream(threads);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noisesearch.format.NpyArray;
 import io.noisesearch.format.Npz;
+import io.noisesearch.metrics.TinyEval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,19 +22,6 @@ class EvaluateCommandTest {
     @TempDir
     Path temp;
 
-    static Path tinyEval() {
-        URL url = EvaluateCommandTest.class.getResource("/tiny-eval/manifest.json");
-        if (url == null) {
-            throw new AssertionError("test fixture tiny-eval is missing from src/test/resources; make it with"
-                    + " '/usr/bin/python3 scripts/train/make_test_fixtures.py'");
-        }
-        try {
-            return Path.of(url.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     private static CliRun evaluate(Path samples, String... more) {
         String[] args = new String[4 + more.length];
         args[0] = "evaluate";
@@ -48,7 +34,7 @@ class EvaluateCommandTest {
 
     @Test
     void printsTheMetricsOfASamplesFileAsJson() throws IOException {
-        Path folder = tinyEval();
+        Path folder = TinyEval.folder();
         CliRun run = evaluate(folder.resolve("heldout-digits.npz"), "--evaluator", folder.toString());
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
@@ -68,7 +54,7 @@ class EvaluateCommandTest {
 
     @Test
     void theModelsDirFindsTheEvaluatorByNameAndClassesWithoutSamplesAreNull() throws IOException {
-        Path folder = tinyEval();
+        Path folder = TinyEval.folder();
         Npz digits = Npz.read(folder.resolve("reference-digits.npz"));
         // The first 40 reference digits: twenty zeros and twenty ones.
         byte[] pixels = java.util.Arrays.copyOf(digits.get("arr_0").uint8(), 40 * 784);
@@ -87,7 +73,7 @@ class EvaluateCommandTest {
 
     @Test
     void badSamplesFilesEndWithOneLineAndExitCode2() {
-        Path folder = tinyEval();
+        Path folder = TinyEval.folder();
         String eval = folder.toString();
         byte[] pixels = new byte[8 * 784];
         NpyArray labels8 = NpyArray.ofInt64(new long[8], 8);

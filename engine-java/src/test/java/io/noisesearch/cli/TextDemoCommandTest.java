@@ -1,24 +1,17 @@
 package io.noisesearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.noisesearch.shapes.Caption;
 import io.noisesearch.shapes.Category;
 import io.noisesearch.shapes.PromptSet;
+import io.noisesearch.verify.ScoringServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TextDemoCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODELS = Path.of("src/test/resources/shapes-models").toString();
 
     @TempDir
@@ -48,26 +40,14 @@ class TextDemoCommandTest {
 
     @Test
     void noSearchAgainstSearchWritesTheTableTheGridAndBothSampleFiles() throws Exception {
-        List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/score", exchange -> {
-            try (exchange) {
-                JsonNode request = JSON.readTree(exchange.getRequestBody());
-                requests.add(request);
-                List<String> scores = new ArrayList<>();
-                // the last candidate of each call wins: search's samples are not no search's
-                request.get("candidates").forEach(c -> scores.add(Integer.toString(c.get("id").asInt())));
-                byte[] body = ("{\"scores\": [" + String.join(",", scores) + "]}").getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        });
-        server.start();
-        try {
+        // the last candidate of each call wins: search's samples are not no search's
+        try (ScoringServer server = ScoringServer.start((exchange, call, request) -> {
+            List<String> scores = new ArrayList<>();
+            request.get("candidates").forEach(c -> scores.add(Integer.toString(c.get("id").asInt())));
+            ScoringServer.sendScores(exchange, scores);
+        })) {
             Path out = temp.resolve("demo");
-            String verifier = "remote:http://127.0.0.1:" + server.getAddress().getPort() + "/score";
+            String verifier = "remote:" + server.url();
             CliRun run = CliRun.of("demo", "--track", "t2i", "--models-dir", MODELS, "--model", "tiny-shapes-flow",
                     "--verifier", verifier, "--candidates", "3", "--out", out.toString());
 
@@ -76,6 +56,7 @@ class TextDemoCommandTest {
                     "random N=3 overall");
             // each method: one warm-up request and 24 prompts; no search's sample is scored alone, search scores a
             // pool of 3 candidates in one call
+            List<JsonNode> requests = server.requests();
             List<JsonNode> pools = requests.stream().filter(q -> q.get("candidates").size() == 3).toList();
             assertThat(requests.size()).isEqualTo(50);
             assertThat(pools.size()).isEqualTo(25);
@@ -111,8 +92,6 @@ class TextDemoCommandTest {
             BufferedImage grid = ImageIO.read(out.resolve("grid.png").toFile());
             assertThat(grid.getWidth()).as("six 192-pixel cells a row").isEqualTo(6 * 192 + 5 * 4);
             assertThat(out.resolve("report.md")).content().contains("# noisesearch demo: text to image");
-        } finally {
-            server.stop(0);
         }
     }
 

@@ -1,10 +1,8 @@
 package io.noisesearch.engine;
 
-import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.backend.Batch;
-import io.noisesearch.backend.Kernels;
-import io.noisesearch.backend.TransferMeter;
+import io.noisesearch.backend.ForwardingBackend;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
@@ -33,9 +31,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CancellationTest {
 
     /** A backend that remembers every batch it hands out, to check that their memory was released. */
-    private static final class TrackingBackend implements Backend {
-        private final Backend inner = Backends.open("host");
+    private static final class TrackingBackend extends ForwardingBackend {
         private final List<Batch> batches = new ArrayList<>();
+
+        TrackingBackend() {
+            super(Backends.open("host"));
+        }
 
         synchronized List<Batch> batches() {
             return List.copyOf(batches);
@@ -51,16 +52,6 @@ class CancellationTest {
         }
 
         @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public boolean hostAccessible() {
-            return inner.hostAccessible();
-        }
-
-        @Override
         public Batch allocate(Arena arena, int rows, int dim) {
             return track(inner.allocate(arena, rows, dim));
         }
@@ -68,26 +59,6 @@ class CancellationTest {
         @Override
         public Batch upload(Arena arena, float[] values, int rows, int dim) {
             return track(inner.upload(arena, values, rows, dim));
-        }
-
-        @Override
-        public float[] download(Batch batch) {
-            return inner.download(batch);
-        }
-
-        @Override
-        public TransferMeter transfers() {
-            return inner.transfers();
-        }
-
-        @Override
-        public Kernels openStream(int threads) {
-            return inner.openStream(threads);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 

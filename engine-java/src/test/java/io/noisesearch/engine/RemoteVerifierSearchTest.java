@@ -1,8 +1,6 @@
 package io.noisesearch.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.noisesearch.backend.Backends;
 import io.noisesearch.format.PngWriter;
 import io.noisesearch.model.ModelRepository;
@@ -10,6 +8,7 @@ import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.verify.RemoteVerifier;
+import io.noisesearch.verify.ScoringServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,6 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -38,46 +33,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RemoteVerifierSearchTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private HttpServer server;
-    private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+    private ScoringServer server;
     private final List<Double> returned = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean wrongCount;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/score", exchange -> {
-            try (exchange) {
-                JsonNode request = JSON.readTree(exchange.getRequestBody());
-                requests.add(request);
-                List<String> scores = new ArrayList<>();
-                for (JsonNode candidate : request.get("candidates")) {
-                    double score = redness(Base64.getDecoder().decode(candidate.get("image").asText()));
-                    returned.add(score);
-                    scores.add(Double.toString(score));
-                }
-                if (wrongCount) {
-                    scores.add("0");
-                }
-                byte[] body = ("{\"scores\": [" + String.join(",", scores) + "]}").getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
+        // Scores each candidate by how red its image is; one score too many while wrongCount is set.
+        server = ScoringServer.start((exchange, call, request) -> {
+            List<String> scores = new ArrayList<>();
+            for (JsonNode candidate : request.get("candidates")) {
+                double score = redness(Base64.getDecoder().decode(candidate.get("image").asText()));
+                returned.add(score);
+                scores.add(Double.toString(score));
             }
+            if (wrongCount) {
+                scores.add("0");
+            }
+            ScoringServer.sendScores(exchange, scores);
         });
-        server.start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private String verifier() {
-        return "remote:http://127.0.0.1:" + server.getAddress().getPort() + "/score";
+        return "remote:" + server.url();
     }
 
     /** Mean red level minus mean green and blue of a PNG: how red the image is. */
@@ -105,7 +88,7 @@ class RemoteVerifierSearchTest {
             SearchResult result = engine.search(request);
 
             assertThat(returned).hasSize(5);
-            assertThat(requests).allSatisfy(q -> {
+            assertThat(server.requests()).allSatisfy(q -> {
                 assertThat(q.get("prompt").asText()).isEqualTo("a red circle");
                 assertThat(q.get("width").asInt()).isEqualTo(32);
                 assertThat(q.get("model").asText()).isEqualTo("tiny-shapes-flow");
@@ -136,8 +119,8 @@ class RemoteVerifierSearchTest {
                 assertThat(oracle.sample()).containsExactly(fresh.search(
                         SearchRequest.of("gmm-image", 2, new RandomSearch(4), "oracle", 0)).sample());
             }
-            assertThat(requests.getLast().get("class").asInt()).isEqualTo(2);
-            assertThat(requests.getLast().get("prompt").isNull()).isTrue();
+            assertThat(server.requests().getLast().get("class").asInt()).isEqualTo(2);
+            assertThat(server.requests().getLast().get("prompt").isNull()).isTrue();
             assertThat(again.score()).isEqualTo((float) returned.subList(returned.size() - 4, returned.size()).stream()
                     .mapToDouble(Double::doubleValue).max().orElseThrow());
         }

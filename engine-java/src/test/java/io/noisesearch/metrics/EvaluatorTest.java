@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -41,19 +39,6 @@ class EvaluatorTest {
     @TempDir
     Path temp;
 
-    static Path tinyEval() {
-        URL url = EvaluatorTest.class.getResource("/tiny-eval/manifest.json");
-        if (url == null) {
-            throw new AssertionError("test fixture tiny-eval is missing from src/test/resources; make it with"
-                    + " '/usr/bin/python3 scripts/train/make_test_fixtures.py'");
-        }
-        try {
-            return Path.of(url.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** arr_0 uint8 [N,28,28,1] as rows in [-1, 1] (x = p / 127.5 - 1). */
     static float[][] images(Npz npz) {
         NpyArray a = npz.get("arr_0", NpyArray.Dtype.UINT8, 4);
@@ -69,7 +54,7 @@ class EvaluatorTest {
 
     @BeforeAll
     static void open() {
-        Path folder = tinyEval();
+        Path folder = TinyEval.folder();
         backend = Backends.open("cpu");
         network = OnnxModel.open(folder, 1);
         evaluator = Evaluator.of(network, backend);
@@ -215,8 +200,8 @@ class EvaluatorTest {
     void missingReferenceFeaturesNameTheFileAndTheCommand() throws IOException {
         Path folder = temp.resolve("eval");
         Files.createDirectories(folder);
-        Files.copy(tinyEval().resolve("manifest.json"), folder.resolve("manifest.json"));
-        Files.copy(tinyEval().resolve("model.onnx"), folder.resolve("model.onnx"));
+        Files.copy(TinyEval.folder().resolve("manifest.json"), folder.resolve("manifest.json"));
+        Files.copy(TinyEval.folder().resolve("model.onnx"), folder.resolve("model.onnx"));
         try (OnnxModel model = OnnxModel.open(folder, 1)) {
             assertThatThrownBy(() -> Evaluator.of(model, backend)).isInstanceOf(InvalidRequestException.class)
                     .hasMessageContaining(folder.resolve("reference.npz").toString())

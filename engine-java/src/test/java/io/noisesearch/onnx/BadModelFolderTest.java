@@ -1,6 +1,5 @@
 package io.noisesearch.onnx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noisesearch.InvalidRequestException;
@@ -12,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,21 +20,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Every broken model folder ends in one clear message naming the file and the problem. */
 class BadModelFolderTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path temp;
 
     /** A copy of the committed classifier, its manifest edited by {@code edit}. */
     private Path copy(Consumer<ObjectNode> edit) throws Exception {
-        Path source = TrainedModels.folder("mnist-classifier");
-        Path folder = temp.resolve("model");
-        Files.createDirectories(folder);
-        Files.copy(source.resolve("model.onnx"), folder.resolve("model.onnx"));
-        ObjectNode manifest = (ObjectNode) JSON.readTree(source.resolve("manifest.json").toFile());
-        edit.accept(manifest);
-        JSON.writeValue(folder.resolve("manifest.json").toFile(), manifest);
-        return folder;
+        return TrainedModels.copy("mnist-classifier", List.of("model.onnx"), temp.resolve("model"), edit);
     }
 
     @Test

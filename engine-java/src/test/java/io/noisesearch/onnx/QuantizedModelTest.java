@@ -1,6 +1,5 @@
 package io.noisesearch.onnx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
@@ -186,15 +185,8 @@ class QuantizedModelTest {
 
     /** A copy of the mnist-flow-s folder, its manifest edited by {@code edit}. */
     private Path copy(Consumer<ObjectNode> edit) throws Exception {
-        Path folder = Files.createDirectories(temp.resolve("model"));
-        for (String file : List.of("model.onnx", "model.int8.onnx")) {
-            Files.copy(FOLDER.resolve(file), folder.resolve(file));
-        }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode manifest = (ObjectNode) json.readTree(FOLDER.resolve("manifest.json").toFile());
-        edit.accept(manifest);
-        json.writeValue(folder.resolve("manifest.json").toFile(), manifest);
-        return folder;
+        return TrainedModels.copy("mnist-flow-s", List.of("model.onnx", "model.int8.onnx"), temp.resolve("model"),
+                edit);
     }
 
     @Test

@@ -4,8 +4,6 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,27 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class BeamSearchTest {
-
-    private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
-    private static final SolverSettings EULER_10 = new SolverSettings(SolverKind.EULER, 10);
-    private static final SolverSettings HEUN_20 = new SolverSettings(SolverKind.HEUN, 20);
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    private static SearchRequest request(SearchAlgorithm algorithm, int label, long seed, SolverSettings search,
-                                         SolverSettings last) {
-        return SearchRequest.of("gmm-image", label, algorithm, "oracle", seed).withSolvers(search, last);
-    }
+class BeamSearchTest extends EngineFixture {
 
     private static BeamSearch bfs(int beams, int children, List<Double> levels) {
         return new BeamSearch(beams, children, levels, 0.9, "bfs", Double.NaN);

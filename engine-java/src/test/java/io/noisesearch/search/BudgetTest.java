@@ -1,8 +1,5 @@
 package io.noisesearch.search;
 
-import io.noisesearch.engine.Engine;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -10,19 +7,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A budget of search NFEs is never exceeded; the search stops and returns the best found so far. */
-class BudgetTest {
-
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+class BudgetTest extends EngineFixture {
 
     @Test
     void noAlgorithmExceedsItsBudget() {

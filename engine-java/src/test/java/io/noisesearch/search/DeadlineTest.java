@@ -1,12 +1,9 @@
 package io.noisesearch.search;
 
-import io.noisesearch.engine.Engine;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,22 +19,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * stopped by its deadline returns what the same search returns under the budget of the work it completed, and
  * without a deadline nothing changes; one whose deadline passed before it began is not run.
  */
-class DeadlineTest {
+class DeadlineTest extends EngineFixture {
 
     private static final long TICK = 1_000_000;
     private static final long NEVER = Duration.ofHours(1).toNanos() / TICK;
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
     /** A control whose clock moves one tick at every reading; the deadline comes at the given reading. */
     private static SearchControl ticking(long deadlineTicks) {
         AtomicLong now = new AtomicLong();

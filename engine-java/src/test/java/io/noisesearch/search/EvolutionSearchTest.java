@@ -1,17 +1,11 @@
 package io.noisesearch.search;
 
-import io.noisesearch.backend.Backend;
-import io.noisesearch.backend.Batch;
-import io.noisesearch.backend.Kernels;
 import io.noisesearch.engine.Engine;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,27 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class EvolutionSearchTest {
+class EvolutionSearchTest extends EngineFixture {
 
-    private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
-    private static final SolverSettings HEUN_20 = new SolverSettings(SolverKind.HEUN, 20);
     private static final SolverSettings EULER_8 = new SolverSettings(SolverKind.EULER, 8);
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    private static SearchRequest request(SearchAlgorithm algorithm, int label, long seed, SolverSettings search,
-                                         SolverSettings last) {
-        return SearchRequest.of("gmm-image", label, algorithm, "oracle", seed).withSolvers(search, last);
-    }
 
     @Test
     void noGenerationAfterTheFirstIsRandomSearchBitForBit() {
@@ -115,27 +91,8 @@ class EvolutionSearchTest {
         }
         List<Long> lineage = result.lineage();
         assertThat(lineage.size()).isGreaterThanOrEqualTo(3);
-        Backend backend = engine.backend();
-        try (Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(0)) {
-            Batch parent = backend.allocate(arena, 1, 256);
-            Batch child = backend.allocate(arena, 1, 256);
-            kernels.gaussianNoise(parent, result.seed(), lineage.getFirst());
-            float[] norm0 = new float[1];
-            kernels.rowNorm(parent, norm0);
-            for (long key : lineage.subList(1, lineage.size())) {
-                int generation = CandidateKeys.decode(key).iteration();
-                float cosine = (float) evolution.cosine(generation);
-                kernels.gaussianNoise(child, result.seed(), key);
-                kernels.zeroOrderNeighbours(parent, child, child, cosine);
-                float[] norm = new float[1];
-                float[] cos = new float[1];
-                kernels.rowNorm(child, norm);
-                kernels.rowCosine(child, parent, cos);
-                assertThat(norm[0]).isCloseTo(norm0[0], within(1e-5f * norm0[0]));
-                assertThat(cos[0]).isCloseTo(cosine, within(1e-5f));
-                kernels.copy(child, parent);
-            }
-        }
+        assertLineageStaysOnTheSphere(result.seed(), lineage,
+                key -> evolution.cosine(CandidateKeys.decode(key).iteration()));
     }
 
     @Test

@@ -2,23 +2,16 @@ package io.noisesearch.search;
 
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
-import io.noisesearch.backend.Kernels;
 import io.noisesearch.compute.ComputeMeter;
 import io.noisesearch.compute.Phase;
 import io.noisesearch.engine.Engine;
-import io.noisesearch.model.Denoiser;
 import io.noisesearch.model.ExactMixture;
 import io.noisesearch.model.MixtureDenoiser;
 import io.noisesearch.sampling.GuidedDenoiser;
-import io.noisesearch.sampling.Sampler;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import io.noisesearch.verify.Verifiers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.List;
 
@@ -30,45 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * closed form, against central differences of a double-precision solve; its steps keep the noise's norm; its budget,
  * its determinism, and its margin over zero-order search at equal NFEs on the exact mixture.
  */
-class GradientSearchTest {
-
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    /** A context of one request on gmm model {@code name} with the given verifier, guidance and search solver. */
-    private record Fixture(Arena arena, Kernels kernels, Sampler.Workspace workspace, SearchContext context,
-                           ComputeMeter meter) implements AutoCloseable {
-
-        static Fixture of(Engine engine, String name, String verifier, int label, double guidance,
-                          SolverSettings solver, int batchSize) {
-            Arena arena = Arena.ofConfined();
-            Kernels kernels = engine.backend().openStream(0);
-            Denoiser model = engine.model(name);
-            ComputeMeter meter = new ComputeMeter();
-            GuidedDenoiser guided = new GuidedDenoiser(model, label, guidance, meter);
-            Sampler.Workspace workspace = new Sampler.Workspace(engine.backend(), batchSize, model.info().dim());
-            SearchContext context = new SearchContext(engine.backend(), kernels, arena, guided,
-                    Verifiers.create(verifier, model), label, 99, solver, solver, SearchRequest.UNLIMITED, batchSize,
-                    meter, workspace);
-            return new Fixture(arena, kernels, workspace, context, meter);
-        }
-
-        @Override
-        public void close() {
-            workspace.close();
-            kernels.close();
-            arena.close();
-        }
-    }
+class GradientSearchTest extends EngineFixture {
 
     private static double[] row(float[] values, int r, int dim) {
         double[] out = new double[dim];
@@ -82,19 +37,21 @@ class GradientSearchTest {
     private static void assertGradientMatchesFiniteDifferences(String name, String verifier, int label,
                                                                double guidance, SolverSettings solver) {
         int rows = 2;
-        try (Fixture f = Fixture.of(engine, name, verifier, label, guidance, solver, rows)) {
+        try (Contexts contexts = new Contexts()) {
+            ComputeMeter meter = new ComputeMeter();
+            SearchContext context = contexts.open(name, verifier, label, 99, guidance, solver, rows, meter);
             MixtureDenoiser model = (MixtureDenoiser) engine.model(name);
             ExactMixture exact = new ExactMixture(model.mixture(), model.info().schedule());
             int dim = model.info().dim();
-            Batch noise = f.context().allocate(rows);
-            Batch sample = f.context().allocate(rows);
-            Batch gradient = f.context().allocate(rows);
-            f.context().drawNoise(noise, SearchContext.key(Stage.RANDOM, 0, 0));
-            f.context().solveWithGradient(noise, sample, gradient);
-            assertThat(f.meter().nfe(Phase.SEARCH)).isEqualTo(rows * (1 + GuidedDenoiser.BACKWARD_NFE)
+            Batch noise = context.allocate(rows);
+            Batch sample = context.allocate(rows);
+            Batch gradient = context.allocate(rows);
+            context.drawNoise(noise, SearchContext.key(Stage.RANDOM, 0, 0));
+            context.solveWithGradient(noise, sample, gradient);
+            assertThat(meter.nfe(Phase.SEARCH)).isEqualTo(rows * (1 + GuidedDenoiser.BACKWARD_NFE)
                     * solver.fullNfe());
-            float[] noises = f.context().download(noise);
-            float[] gradients = f.context().download(gradient);
+            float[] noises = context.download(noise);
+            float[] gradients = context.download(gradient);
             double[] grid = model.info().schedule().grid(1, 0, solver.steps());
             int nullClass = model.info().nullClass();
             for (int r = 0; r < rows; r++) {
@@ -129,8 +86,9 @@ class GradientSearchTest {
 
     @Test
     void aStepKeepsTheNoiseNormAndMovesAtTheStepCosine() {
-        try (Fixture f = Fixture.of(engine, "gmm-image", "oracle", 4, 1.0, new SolverSettings(SolverKind.HEUN, 5), 1)) {
-            SearchContext context = f.context();
+        try (Contexts contexts = new Contexts()) {
+            SearchContext context = contexts.open("gmm-image", "oracle", 4, 99, 1.0, new SolverSettings(SolverKind.HEUN, 5),
+                    1, new ComputeMeter());
             Batch noise = context.allocate(1);
             Batch sample = context.allocate(1);
             Batch gradient = context.allocate(1);

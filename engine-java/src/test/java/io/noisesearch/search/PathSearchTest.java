@@ -1,28 +1,13 @@
 package io.noisesearch.search;
 
-import io.noisesearch.engine.Engine;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PathSearchTest {
-
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+class PathSearchTest extends EngineFixture {
 
     /**
      * The closed formula of docs/architecture.md, with R = ceil(sigma / (db - df)) rounds and I = round((1 - sigma) S)

@@ -4,23 +4,14 @@ import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
 import io.noisesearch.compute.ComputeMeter;
-import io.noisesearch.engine.Engine;
-import io.noisesearch.model.Denoiser;
 import io.noisesearch.noise.CandidateKeys;
-import io.noisesearch.sampling.GuidedDenoiser;
-import io.noisesearch.sampling.Sampler;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
-import io.noisesearch.verify.Verifiers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,26 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class PruneSearchTest {
-
-    private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
-    private static final SolverSettings EULER_10 = new SolverSettings(SolverKind.EULER, 10);
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    private static SearchRequest request(PruneSearch prune, int label, long seed, SolverSettings search,
-                                         SolverSettings last) {
-        return SearchRequest.of("gmm-image", label, prune, "oracle", seed).withSolvers(search, last);
-    }
+class PruneSearchTest extends EngineFixture {
 
     /**
      * Levels 1 = u_0 > cuts > u_C+1 = 0; n_0 = N, n_j+1 = ceil(n_j / keep); segment j has s_j = max(1, round((u_j -
@@ -246,17 +218,11 @@ class PruneSearchTest {
     /** Best-of-N by hand with the context's verbs, over prune's noises, each solved over the full grid. */
     private static final class Reference implements AutoCloseable {
 
-        private final Arena arena = Arena.ofConfined();
-        private final Kernels kernels = engine.backend().openStream(0);
-        private final Denoiser model = engine.model("gmm-image");
-        private final List<Sampler.Workspace> workspaces = new ArrayList<>();
+        private final Contexts contexts = new Contexts();
 
         private SearchContext context(int label, long seed, SolverSettings solver, int rows) {
-            GuidedDenoiser guided = new GuidedDenoiser(model, label, model.info().defaultGuidance(), new ComputeMeter());
-            Sampler.Workspace workspace = new Sampler.Workspace(engine.backend(), rows, model.info().dim());
-            workspaces.add(workspace);
-            return new SearchContext(engine.backend(), kernels, arena, guided, Verifiers.create("oracle", model), label,
-                    seed, solver, solver, SearchRequest.UNLIMITED, rows, new ComputeMeter(), workspace);
+            return contexts.open("gmm-image", "oracle", label, seed, engine.model("gmm-image").info().defaultGuidance(),
+                    solver, rows, new ComputeMeter());
         }
 
         /** The clean oracle scores of prune's first n noises. */
@@ -279,9 +245,7 @@ class PruneSearchTest {
 
         @Override
         public void close() {
-            workspaces.forEach(Sampler.Workspace::close);
-            kernels.close();
-            arena.close();
+            contexts.close();
         }
     }
 }

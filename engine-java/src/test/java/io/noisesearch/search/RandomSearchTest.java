@@ -1,27 +1,12 @@
 package io.noisesearch.search;
 
-import io.noisesearch.engine.Engine;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RandomSearchTest {
-
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+class RandomSearchTest extends EngineFixture {
 
     private static double meanOracleScore(int candidates, int requests) {
         double sum = 0;

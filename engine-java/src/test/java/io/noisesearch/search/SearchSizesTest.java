@@ -81,11 +81,16 @@ class SearchSizesTest {
         assertThat(prune.peakRows(PLAN, 6, true, WHOLE)).isEqualTo(2);
     }
 
-    @Test
-    void peakRowsAreTheRowsASearchAllocates() {
-        List<SearchAlgorithm> algorithms = List.of(new NoSearch(), new RandomSearch(12),
-                new ZeroOrderSearch(5, 3, 0.9, Double.NaN), new PathSearch(3, 2, 0.4, 0.05, 0.1, 2),
-                new PruneSearch(9, List.of(0.5, 0.3), 2));
+    /** What one search allocated against what its peakRows counts. */
+    private interface Allocation {
+        void check(SearchAlgorithm algorithm, long budget, boolean captures, long rows, long peak);
+    }
+
+    /**
+     * Each algorithm, unlimited and under a budget of 40, without and with captures: the rows the second of two equal
+     * searches allocates (the first opens the lane and its workspace) and the algorithm's peakRows for it.
+     */
+    private static void forEachAllocation(List<SearchAlgorithm> algorithms, Allocation allocation) {
         CountingBackend backend = new CountingBackend(Backends.open("java"));
         try (Engine engine = Engine.open(backend, 1, 1)) {
             for (SearchAlgorithm algorithm : algorithms) {
@@ -95,16 +100,24 @@ class SearchSizesTest {
                         SearchRequest request = SearchRequest.of("gmm-image", 1, algorithm, "stand-in", 3)
                                 .withSolvers(HEUN_10, new SolverSettings(SolverKind.EULER, 4)).withBudget(budget)
                                 .withBatchSize(4);
-                        engine.search(request, new StandIn(captures)); // the lane and its workspace
+                        engine.search(request, new StandIn(captures));
                         backend.reset();
                         engine.search(request, new StandIn(captures));
-                        assertThat(backend.rows()).as("%s, budget %d, captures %s", algorithm, budget, captures)
-                                .isEqualTo(algorithm.peakRows(PLAN, budget, captures,
-                                        SearchContext.poolChunkRows(4, new StandIn(captures), 256)));
+                        allocation.check(algorithm, budget, captures, backend.rows(), algorithm.peakRows(PLAN, budget,
+                                captures, SearchContext.poolChunkRows(4, new StandIn(captures), 256)));
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void peakRowsAreTheRowsASearchAllocates() {
+        List<SearchAlgorithm> algorithms = List.of(new NoSearch(), new RandomSearch(12),
+                new ZeroOrderSearch(5, 3, 0.9, Double.NaN), new PathSearch(3, 2, 0.4, 0.05, 0.1, 2),
+                new PruneSearch(9, List.of(0.5, 0.3), 2));
+        forEachAllocation(algorithms, (algorithm, budget, captures, rows, peak) -> assertThat(rows)
+                .as("%s, budget %d, captures %s", algorithm, budget, captures).isEqualTo(peak));
     }
 
     /**
@@ -118,27 +131,12 @@ class SearchSizesTest {
                 new BeamSearch(1, 2, List.of(0.4, 0.2), 0.9, "bfs", Double.NaN),
                 new BeamSearch(2, 2, List.of(0.4, 0.2), 0.9, "dfs", Double.NaN),
                 new EvolutionSearch(List.of(6, 5, 7), 2, 2, 0.9, 0.9), new EvolutionSearch(List.of(6), 0, 2, 0.9, 0.9));
-        CountingBackend backend = new CountingBackend(Backends.open("java"));
-        try (Engine engine = Engine.open(backend, 1, 1)) {
-            for (SearchAlgorithm algorithm : algorithms) {
-                for (long budget : new long[] {SearchRequest.UNLIMITED, 40}) {
-                    for (boolean captures : new boolean[] {false, true}) {
-                        SearchRequest request = SearchRequest.of("gmm-image", 1, algorithm, "stand-in", 3)
-                                .withSolvers(HEUN_10, new SolverSettings(SolverKind.EULER, 4)).withBudget(budget)
-                                .withBatchSize(4);
-                        engine.search(request, new StandIn(captures));
-                        backend.reset();
-                        engine.search(request, new StandIn(captures));
-                        long peak = algorithm.peakRows(PLAN, budget, captures,
-                                SearchContext.poolChunkRows(4, new StandIn(captures), 256));
-                        long slack = algorithm instanceof BeamSearch b && b.mode().equals("dfs")
-                                ? (captures ? 2L : 1L) * (b.children() * b.levels().size() + 3) : captures ? 2 : 1;
-                        assertThat(backend.rows()).as("%s, budget %d, captures %s", algorithm, budget, captures)
-                                .isLessThanOrEqualTo(peak).isGreaterThanOrEqualTo(peak - slack);
-                    }
-                }
-            }
-        }
+        forEachAllocation(algorithms, (algorithm, budget, captures, rows, peak) -> {
+            long slack = algorithm instanceof BeamSearch b && b.mode().equals("dfs")
+                    ? (captures ? 2L : 1L) * (b.children() * b.levels().size() + 3) : captures ? 2 : 1;
+            assertThat(rows).as("%s, budget %d, captures %s", algorithm, budget, captures)
+                    .isLessThanOrEqualTo(peak).isGreaterThanOrEqualTo(peak - slack);
+        });
     }
 
     @Test

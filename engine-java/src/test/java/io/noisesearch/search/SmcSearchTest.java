@@ -5,8 +5,6 @@ import io.noisesearch.engine.Engine;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,23 +18,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * resampling is random search's pool; its lineages agree with its trace; the same winner across threads and batch
  * sizes; a budget is never exceeded.
  */
-class SmcSearchTest {
+class SmcSearchTest extends EngineFixture {
 
     private static final SolverSettings SDE = new SolverSettings(SolverKind.EULER_SDE, 10, 0.7);
     private static final SolverSettings SDE_AT_ZERO = new SolverSettings(SolverKind.EULER_SDE, 10, 0);
     private static final SolverSettings EULER = new SolverSettings(SolverKind.EULER, 10);
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
     private static SmcSearch smc(int particles, Resampling scheme, double tau) {
         return new SmcSearch(particles, SmcSearch.Potential.MAX, 10, scheme, 1, tau, 1, 0);
     }

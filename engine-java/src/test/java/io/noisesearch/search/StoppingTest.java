@@ -1,11 +1,6 @@
 package io.noisesearch.search;
 
 import io.noisesearch.InvalidRequestException;
-import io.noisesearch.engine.Engine;
-import io.noisesearch.schedule.SolverKind;
-import io.noisesearch.schedule.SolverSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,20 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * produces without rules, the search stops at its next unit of work, and the result is the one the same search returns
  * under the budget of the work it completed; the result says which rule ended it.
  */
-class StoppingTest {
-
-    private static final SolverSettings HEUN_10 = new SolverSettings(SolverKind.HEUN, 10);
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+class StoppingTest extends EngineFixture {
 
     private static final List<SearchAlgorithm> ALGORITHMS = List.of(new RandomSearch(40),
             new ZeroOrderSearch(6, 8, 0.9, Double.NaN), new PathSearch(4, 3, 0.5, 0.05, 0.1, 2),

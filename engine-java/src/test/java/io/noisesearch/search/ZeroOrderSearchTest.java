@@ -3,9 +3,6 @@ package io.noisesearch.search;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.backend.Kernels;
-import io.noisesearch.engine.Engine;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -14,19 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-class ZeroOrderSearchTest {
-
-    private static Engine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = Engine.open("host", 0);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+class ZeroOrderSearchTest extends EngineFixture {
 
     @Test
     void pivotScoreNeverDecreases() {
@@ -66,26 +51,7 @@ class ZeroOrderSearchTest {
                 new ZeroOrderSearch(4, 8, cosine, Double.NaN), "oracle", 42));
         List<Long> lineage = result.lineage();
         assertThat(lineage.size()).isGreaterThan(1);
-        Backend backend = engine.backend();
-        try (Arena arena = Arena.ofConfined(); Kernels kernels = backend.openStream(0)) {
-            int dim = 256;
-            Batch pivot = backend.allocate(arena, 1, dim);
-            Batch candidate = backend.allocate(arena, 1, dim);
-            kernels.gaussianNoise(pivot, 42, lineage.get(0));
-            float[] norm0 = new float[1];
-            kernels.rowNorm(pivot, norm0);
-            for (long key : lineage.subList(1, lineage.size())) {
-                kernels.gaussianNoise(candidate, 42, key);
-                kernels.zeroOrderNeighbours(pivot, candidate, candidate, cosine);
-                float[] norm = new float[1];
-                float[] cos = new float[1];
-                kernels.rowNorm(candidate, norm);
-                kernels.rowCosine(candidate, pivot, cos);
-                assertThat(norm[0]).isCloseTo(norm0[0], within(1e-5f * norm0[0]));
-                assertThat(cos[0]).isCloseTo(cosine, within(1e-5f));
-                kernels.copy(candidate, pivot);
-            }
-        }
+        assertLineageStaysOnTheSphere(42, lineage, key -> cosine);
     }
 
     @Test

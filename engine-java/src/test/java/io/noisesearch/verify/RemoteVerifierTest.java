@@ -1,9 +1,6 @@
 package io.noisesearch.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Backend;
 import io.noisesearch.backend.Backends;
@@ -18,19 +15,14 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.noisesearch.verify.ScoringServer.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,63 +32,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RemoteVerifierTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Grey 4x4 images with values in [-1, 1]: PNG level round((v + 1) * 127.5). */
     private static final ImageLayout LAYOUT = new ImageLayout("test-model", 1, 4, 4, -1f, 1f);
 
-    private HttpServer server;
-    private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger calls = new AtomicInteger();
-    private volatile Handler handler;
+    private ScoringServer server;
     private Backend backend;
     private Kernels kernels;
 
-    /** The test's answer to call {@code call} (0 first) of request body {@code request}. */
-    interface Handler {
-        void answer(HttpExchange exchange, int call, JsonNode request) throws IOException, InterruptedException;
-    }
-
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/score", exchange -> {
-            try (exchange) {
-                JsonNode request = JSON.readTree(exchange.getRequestBody());
-                requests.add(request);
-                handler.answer(exchange, calls.getAndIncrement(), request);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.start();
+        server = ScoringServer.startConcurrent((exchange, call, request) -> send(exchange, 500, ""));
         backend = Backends.open("java");
         kernels = backend.openStream(1);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
         kernels.close();
         backend.close();
     }
 
     private URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/score");
+        return URI.create(server.url());
     }
 
     private RemoteVerifier verifier(int maxBatch, int attempts, Duration timeout) {
         return new RemoteVerifier(url(), new ImageAccess(backend, LAYOUT), "test-model",
                 new RemoteVerifier.Settings(timeout, attempts, Duration.ofMillis(1), maxBatch, null));
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     /** The mean PNG level of a candidate's image, as the server sees it. */
@@ -114,7 +77,7 @@ class RemoteVerifierTest {
 
     /** Answers every call with each image's mean PNG level, echoing the ids. */
     private void scoreByBrightness() {
-        handler = (exchange, call, request) -> {
+        server.answerWith((exchange, call, request) -> {
             StringBuilder scores = new StringBuilder();
             StringBuilder ids = new StringBuilder();
             for (JsonNode candidate : request.get("candidates")) {
@@ -122,7 +85,7 @@ class RemoteVerifierTest {
                 ids.append(ids.isEmpty() ? "" : ",").append(candidate.get("id").asInt());
             }
             send(exchange, 200, "{\"scores\": [" + scores + "], \"ids\": [" + ids + "]}");
-        };
+        });
     }
 
     /** Rows of constant value: row r is {@code values[r]} everywhere. */
@@ -150,11 +113,11 @@ class RemoteVerifierTest {
             double level = Math.round((values[r] + 1) * 127.5);
             assertThat(out[0][2 + r]).as("candidate %d", r).isEqualTo((float) level);
         }
-        assertThat(requests).extracting(q -> q.get("candidates").size()).containsExactly(3, 3, 1);
+        assertThat(server.requests()).extracting(q -> q.get("candidates").size()).containsExactly(3, 3, 1);
         List<Integer> ids = new ArrayList<>();
-        requests.forEach(q -> q.get("candidates").forEach(c -> ids.add(c.get("id").asInt())));
+        server.requests().forEach(q -> q.get("candidates").forEach(c -> ids.add(c.get("id").asInt())));
         assertThat(ids).as("the pool's indices, offset included").containsExactly(2, 3, 4, 5, 6, 7, 8);
-        JsonNode first = requests.getFirst();
+        JsonNode first = server.requests().getFirst();
         assertThat(first.get("protocol").asText()).isEqualTo(RemoteVerifier.PROTOCOL);
         assertThat(first.get("prompt").asText()).isEqualTo("a red circle");
         assertThat(first.get("class").isNull()).isTrue();
@@ -169,57 +132,57 @@ class RemoteVerifierTest {
 
         score(verifier(8, 1, Duration.ofSeconds(10)), new float[] {0f}, null, 0);
 
-        assertThat(requests.getFirst().get("prompt").isNull()).isTrue();
-        assertThat(requests.getFirst().get("class").asInt()).isZero();
+        assertThat(server.requests().getFirst().get("prompt").isNull()).isTrue();
+        assertThat(server.requests().getFirst().get("class").asInt()).isZero();
     }
 
     @Test
     void aServerErrorIsTriedAgainAndTheSecondAnswerCounts() {
-        handler = (exchange, call, request) -> {
+        server.answerWith((exchange, call, request) -> {
             if (call == 0) {
                 send(exchange, 503, "{\"error\": \"warming up\"}");
             } else {
                 send(exchange, 200, "{\"scores\": [0.25, -3]}");
             }
-        };
+        });
 
         float[][] out = score(verifier(8, 3, Duration.ofSeconds(10)), new float[] {0f, 0f}, "a red circle", 0);
 
         assertThat(out[0]).containsExactly(0.25f, -3f);
-        assertThat(calls.get()).isEqualTo(2);
+        assertThat(server.calls().get()).isEqualTo(2);
     }
 
     @Test
     void serverErrorsOnEveryAttemptEndInOneLine() {
-        handler = (exchange, call, request) -> send(exchange, 500, "");
+        server.answerWith((exchange, call, request) -> send(exchange, 500, ""));
 
         assertThatThrownBy(() -> score(verifier(8, 3, Duration.ofSeconds(10)), new float[] {0f}, "a", 0))
                 .isInstanceOf(RemoteVerifier.RemoteVerifierException.class)
                 .hasMessage("verifier remote:" + url() + ": HTTP 500 on each of 3 attempts"
                         + " (-Dnoisesearch.remote.attempts)");
-        assertThat(calls.get()).isEqualTo(3);
+        assertThat(server.calls().get()).isEqualTo(3);
     }
 
     @Test
     void aClientErrorIsNotTriedAgain() {
-        handler = (exchange, call, request) -> send(exchange, 404, "");
+        server.answerWith((exchange, call, request) -> send(exchange, 404, ""));
 
         assertThatThrownBy(() -> score(verifier(8, 3, Duration.ofSeconds(10)), new float[] {0f}, "a", 0))
                 .hasMessageContaining("HTTP 404").hasMessageContaining("not tried again");
-        assertThat(calls.get()).isEqualTo(1);
+        assertThat(server.calls().get()).isEqualTo(1);
     }
 
     @Test
     void aServerTooSlowTimesOutOnEachAttempt() {
-        handler = (exchange, call, request) -> {
+        server.answerWith((exchange, call, request) -> {
             Thread.sleep(3_000);
             send(exchange, 200, "{\"scores\": [1]}");
-        };
+        });
 
         assertThatThrownBy(() -> score(verifier(8, 2, Duration.ofMillis(200)), new float[] {0f}, "a", 0))
                 .isInstanceOf(RemoteVerifier.RemoteVerifierException.class)
                 .hasMessageContaining("no answer within 200 ms").hasMessageContaining("each of 2 attempts");
-        assertThat(calls.get()).isEqualTo(2);
+        assertThat(server.calls().get()).isEqualTo(2);
     }
 
     @Test
@@ -238,30 +201,30 @@ class RemoteVerifierTest {
                 {"{\"scores\": [1, 2], \"ids\": [1, 0]}", "'ids' is not the request's candidate ids in order"},
         };
         for (String[] c : cases) {
-            calls.set(0);
-            handler = (exchange, call, request) -> send(exchange, 200, c[0]);
+            server.calls().set(0);
+            server.answerWith((exchange, call, request) -> send(exchange, 200, c[0]));
 
             assertThatThrownBy(() -> score(verifier(8, 3, Duration.ofSeconds(10)), new float[] {0f, 0f}, "a", 0))
                     .as(c[0]).isInstanceOf(RemoteVerifier.RemoteVerifierException.class)
                     .hasMessage("verifier remote:" + url() + ": " + (c[1].startsWith("not") ? "the answer is " : "")
                             + c[1]);
-            assertThat(calls.get()).as(c[0]).isEqualTo(1);
+            assertThat(server.calls().get()).as(c[0]).isEqualTo(1);
         }
     }
 
     @Test
     void anAnswerLargerThanTheLimitIsRefused() {
         String huge = "{\"scores\": [1, 2], \"padding\": \"" + "x".repeat((int) RemoteVerifier.MAX_ANSWER_BYTES) + "\"}";
-        handler = (exchange, call, request) -> send(exchange, 200, huge);
+        server.answerWith((exchange, call, request) -> send(exchange, 200, huge));
 
         assertThatThrownBy(() -> score(verifier(8, 3, Duration.ofSeconds(10)), new float[] {0f, 0f}, "a", 0))
                 .hasMessageContaining("larger than 1.0 MiB");
-        assertThat(calls.get()).isEqualTo(1);
+        assertThat(server.calls().get()).isEqualTo(1);
     }
 
     @Test
     void anUnreachableServerIsTriedAgainThenReported() {
-        server.stop(0);
+        server.close();
 
         assertThatThrownBy(() -> score(verifier(8, 2, Duration.ofSeconds(5)), new float[] {0f}, "a", 0))
                 .isInstanceOf(RemoteVerifier.RemoteVerifierException.class)
