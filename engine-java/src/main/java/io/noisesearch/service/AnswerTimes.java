@@ -8,12 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * How long answers took from their search's end until written (the result's hand-off from the search thread, its
  * JSON and sample encoding, the write), per kind of answer (the model and the sample's format). A deadline search
  * keeps the estimate free before its deadline, so that the answer, not only the search, is done by then. The estimate
- * is a high quantile of the kind's recent answers ({@link #QUANTILE} of the last {@link #WINDOW}, nearest rank), so
- * that one slow answer (a GC pause) does not shorten the searches after it; 0 before the kind's first answer.
+ * is a high quantile of the kind's recent answers ({@link #QUANTILE} of the last {@link #WINDOW}, nearest rank: the
+ * second slowest of 16), so that one slow answer (a GC pause) does not shorten the searches after it and the first,
+ * cold answers (class loading, the JIT: 250 ms against 1 to 5 ms later) leave the window soon; 0 before the kind's
+ * first answer.
  */
 final class AnswerTimes {
 
-    static final int WINDOW = 64;
+    static final int WINDOW = 16;
     static final double QUANTILE = 0.9;
 
     private final Map<String, Window> kinds = new ConcurrentHashMap<>();

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The time kept for an answer is the nearest-rank 90th percentile of its kind's last 64 answers. */
+/** The time kept for an answer is the nearest-rank 90th percentile of its kind's last 16 answers. */
 class AnswerTimesTest {
 
     @Test
@@ -24,17 +24,17 @@ class AnswerTimesTest {
             times.record("k", value);
         }
         assertThat(times.estimate("k")).isEqualTo(9);
-        // one slow answer among 64 does not set the estimate: rank ceil(0.9 * 64) = 58 of 63 ones and a 1000
+        // one slow answer among 16 does not set the estimate: rank ceil(0.9 * 16) = 15 of 15 ones and a 1000
         AnswerTimes window = new AnswerTimes();
         window.record("k", 1000);
-        for (int i = 0; i < 63; i++) {
+        for (int i = 0; i < 15; i++) {
             window.record("k", 1);
         }
         assertThat(window.estimate("k")).isEqualTo(1);
     }
 
     @Test
-    void onlyTheLastSixtyFourAnswersCount() {
+    void onlyTheLastSixteenAnswersCount() {
         AnswerTimes times = new AnswerTimes();
         for (int i = 0; i < AnswerTimes.WINDOW; i++) {
             times.record("k", 100);
