@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * run), p50/p99 of latency - D, p99 of the server's own time (its Server-Timing "total", from arrival to the answer
  * written) - D, p50 of the rest (client and loopback: "net"), and the time of one model call of such a batch
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
- * latency - D within one model call.
+ * latency - D within one model call. A line under each level says where the answers' time went ({@link #PHASES}).
  *
  * <p>Where the server batches model calls across searches, the last columns give the mean rows per model call of
  * the model during the level ("-" without batching) and the label (optional argument after D, e.g. "batching-on";
