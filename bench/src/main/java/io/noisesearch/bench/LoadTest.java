@@ -141,7 +141,9 @@ public final class LoadTest {
                         : "", "rows/call");
         for (int clients : levels) {
             double[] before = batchRows(client, port, model);
+            double[] gcBefore = gcPauses(client, port);
             Level level = run(client, uri, ask, clients, seconds, maxRequests, seeds);
+            double[] gcAfter = gcPauses(client, port);
             double[] sorted = level.millis().clone();
             Arrays.sort(sorted);
             double settle = settle(client, port);
@@ -165,7 +167,9 @@ public final class LoadTest {
                                 percentile(values, 99)));
                     }
                 }
-                System.out.println(line.substring(0, line.length() - 1));
+                System.out.println(line.substring(0, line.length() - 1) + String.format(Locale.ROOT,
+                        "; server GC pauses %.0f, %.1f ms in all", gcAfter[1] - gcBefore[1],
+                        (gcAfter[0] - gcBefore[0]) * 1e3));
             }
         }
     }
@@ -183,6 +187,27 @@ public final class LoadTest {
         } catch (java.io.IOException e) {
             return new double[] {0, 0};
         }
+    }
+
+    /** The server's garbage-collection pauses so far: {seconds in all, count}, summed over the collectors. */
+    private static double[] gcPauses(HttpClient client, int port) throws InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        double[] pauses = new double[2];
+        try {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.split("\n")) {
+                int at = line.lastIndexOf(' ');
+                if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
+                    pauses[0] += Double.parseDouble(line.substring(at + 1));
+                } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
+                    pauses[1] += Double.parseDouble(line.substring(at + 1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            return pauses;
+        }
+        return pauses;
     }
 
     /** Milliseconds of one model call of {@code rows} rows: the answer's search time over its calls. */
