@@ -7,8 +7,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * run), p50/p99 of latency - D, p99 of the server's own time (its Server-Timing "total", from arrival to the answer
  * written) - D, p50 of the rest (client and loopback: "net"), and the time of one model call of such a batch
  * (measured once beforehand, without a deadline, from the answer's searchMillis and searchNfe). The target: p99 of
- * latency - D within one model call.
+ * latency - D within one model call. A line under each level says where the answers' time went ({@link #PHASES}).
  *
  * <p>Where the server batches model calls across searches, the last columns give the mean rows per model call of
  * the model during the level ("-" without batching) and the label (optional argument after D, e.g. "batching-on";
@@ -50,8 +53,16 @@ public final class LoadTest {
 
     /** One level's outcome: latencies of the successful answers (ms), and the counts of the others. */
     record Level(int clients, double seconds, double[] millis, long rejected, long failed, long cut, long reached,
-                 long unsearched, long late, double[] serverMillis, double[] transportMillis) {
+                 long unsearched, long late, double[] serverMillis, double[] transportMillis,
+                 Map<String, double[]> phases) {
     }
+
+    /**
+     * Where a deadline answer's time went, in the order of the exchange (ms): its Server-Timing spans before the
+     * search's end, the search's end less D ("end - D": the engine's own overshoot, arrival-to-search-end), the spans
+     * after it, the time the search kept for the answer, and the client's latency less the server's total ("net").
+     */
+    static final List<String> PHASES = List.of("receive", "queue", "end - D", "handoff", "encode", "reserve", "net");
 
     /** What a request asks for: its fields but the seed and class; {@code deadlineMs} 0 for none. */
     record Ask(String model, String verifier, int classes, int candidates, long deadlineMs) {
@@ -68,11 +79,16 @@ public final class LoadTest {
         }
     }
 
-    /** The status and body of one answer, and the server's time for it (Server-Timing "total", ms; NaN if none). */
-    record Answer(int status, String body, double serverMillis) {
+    /** The status and body of one answer, and its Server-Timing entries (name to ms; empty where none). */
+    record Answer(int status, String body, Map<String, Double> timing) {
 
         Answer(int status, String body) {
-            this(status, body, Double.NaN);
+            this(status, body, Map.of());
+        }
+
+        /** The server's time for the answer (Server-Timing "total", ms; NaN if none). */
+        double serverMillis() {
+            return timing.getOrDefault("total", Double.NaN);
         }
     }
 
@@ -125,7 +141,9 @@ public final class LoadTest {
                         : "", "rows/call");
         for (int clients : levels) {
             double[] before = batchRows(client, port, model);
+            double[] gcBefore = gcPauses(client, port);
             Level level = run(client, uri, ask, clients, seconds, maxRequests, seeds);
+            double[] gcAfter = gcPauses(client, port);
             double[] sorted = level.millis().clone();
             Arrays.sort(sorted);
             double settle = settle(client, port);
@@ -140,6 +158,19 @@ public final class LoadTest {
                     model, clients, sorted.length, level.rejected(), level.failed(), level.cut(),
                     sorted.length / level.seconds(), percentile(sorted, 50), percentile(sorted, 95),
                     percentile(sorted, 99), settle, over, rowsPerCall, label);
+            if (deadlineMs > 0 && !level.phases().isEmpty()) {
+                StringBuilder line = new StringBuilder("    where the time went, p50/p99 ms:");
+                for (String phase : PHASES) {
+                    double[] values = level.phases().get(phase);
+                    if (values != null) {
+                        line.append(String.format(Locale.ROOT, " %s %.1f/%.1f,", phase, percentile(values, 50),
+                                percentile(values, 99)));
+                    }
+                }
+                System.out.println(line.substring(0, line.length() - 1) + String.format(Locale.ROOT,
+                        "; server GC pauses %.0f, %.1f ms in all", gcAfter[1] - gcBefore[1],
+                        (gcAfter[0] - gcBefore[0]) * 1e3));
+            }
         }
     }
 
@@ -158,6 +189,27 @@ public final class LoadTest {
         }
     }
 
+    /** The server's garbage-collection pauses so far: {seconds in all, count}, summed over the collectors. */
+    private static double[] gcPauses(HttpClient client, int port) throws InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        double[] pauses = new double[2];
+        try {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.split("\n")) {
+                int at = line.lastIndexOf(' ');
+                if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
+                    pauses[0] += Double.parseDouble(line.substring(at + 1));
+                } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
+                    pauses[1] += Double.parseDouble(line.substring(at + 1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            return pauses;
+        }
+        return pauses;
+    }
+
     /** Milliseconds of one model call of {@code rows} rows: the answer's search time over its calls. */
     static double callMillis(Answer answer, int rows) {
         double searchMillis = number(answer.body(), "searchMillis");
@@ -165,10 +217,14 @@ public final class LoadTest {
         return calls > 0 ? searchMillis / calls : Double.NaN;
     }
 
-    /** The "total" entry of a Server-Timing header (ms), NaN where absent. */
-    static double serverMillis(String header) {
-        var match = java.util.regex.Pattern.compile("(?:^|,\\s*)total;dur=([0-9.]+)").matcher(header);
-        return match.find() ? Double.parseDouble(match.group(1)) : Double.NaN;
+    /** The entries of a Server-Timing header, name to ms. */
+    static Map<String, Double> timing(String header) {
+        Map<String, Double> entries = new LinkedHashMap<>();
+        var match = java.util.regex.Pattern.compile("([a-z-]+);dur=(-?[0-9.]+)").matcher(header);
+        while (match.find()) {
+            entries.put(match.group(1), Double.parseDouble(match.group(2)));
+        }
+        return entries;
     }
 
     /** A number field of a JSON text (the first of that name), NaN where absent. */
@@ -189,6 +245,7 @@ public final class LoadTest {
         AtomicLong late = new AtomicLong();
         ConcurrentLinkedQueue<Double> server = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Double> transport = new ConcurrentLinkedQueue<>();
+        Map<String, ConcurrentLinkedQueue<Double>> phases = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
@@ -207,6 +264,10 @@ public final class LoadTest {
                         if (!Double.isNaN(answer.serverMillis())) {
                             server.add(answer.serverMillis());
                             transport.add(latency - answer.serverMillis());
+                        }
+                        if (ask.deadlineMs() > 0 && answer.timing().containsKey("search")) {
+                            phases(answer.timing(), latency, ask.deadlineMs()).forEach((phase, ms) ->
+                                    phases.computeIfAbsent(phase, p -> new ConcurrentLinkedQueue<>()).add(ms));
                         }
                         if (answer.body().contains("\"deadlineReached\":true")) {
                             reached.incrementAndGet();
@@ -230,7 +291,25 @@ public final class LoadTest {
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new Level(clients, elapsed, millis.stream().mapToDouble(Double::doubleValue).toArray(), rejected.get(),
                 failed.get(), cut.get(), reached.get(), unsearched.get(), late.get(), sorted(server),
-                sorted(transport));
+                sorted(transport), phases.entrySet().stream().collect(
+                        java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> sorted(e.getValue()))));
+    }
+
+    /** One deadline answer's {@link #PHASES} (ms) from its Server-Timing entries and the client's latency. */
+    static Map<String, Double> phases(Map<String, Double> timing, double latency, long deadlineMs) {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        double receive = timing.getOrDefault("receive", 0.0);
+        double queue = timing.getOrDefault("queue", 0.0);
+        phases.put("receive", receive);
+        phases.put("queue", queue);
+        phases.put("end - D", receive + queue + timing.get("search") - deadlineMs);
+        for (String after : List.of("handoff", "encode", "reserve")) {
+            phases.put(after, timing.getOrDefault(after, 0.0));
+        }
+        if (timing.containsKey("total")) {
+            phases.put("net", latency - timing.get("total"));
+        }
+        return phases;
     }
 
     private static double[] sorted(java.util.Collection<Double> values) {
@@ -275,7 +354,7 @@ public final class LoadTest {
         try {
             HttpResponse<String> response = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return new Answer(response.statusCode(), response.body(),
-                    serverMillis(response.headers().firstValue("Server-Timing").orElse("")));
+                    timing(response.headers().firstValue("Server-Timing").orElse("")));
         } catch (TimeoutException e) {
             answer.cancel(true);
             return new Answer(CUT, "");

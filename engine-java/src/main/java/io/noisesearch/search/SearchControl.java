@@ -8,24 +8,28 @@ import java.util.function.LongSupplier;
  * The caller's hold on one running search: its deadline on a clock of nanoseconds (the JVM's {@link System#nanoTime}
  * unless a test injects one) and a cancellation flag any thread may raise. The search reads both at its batch
  * boundaries ({@link SearchContext}): past the deadline it stops proposing and returns its best so far; cancelled, it
- * ends with a {@link CancellationException}.
+ * ends with a {@link CancellationException}. A caller that has work to do after the search (a service encoding and
+ * sending the answer) keeps its estimate of that work free before the deadline: the search's own time ends there.
  */
 public final class SearchControl {
 
     private final LongSupplier clock;
-    private final long deadlineNanos;
+    /** The clock reading at which the search's own time ends: the deadline less the time kept for the answer. */
+    private final long searchEndNanos;
+    private final long answerNanos;
     private final boolean hasDeadline;
     private volatile String cancelReason;
 
-    private SearchControl(LongSupplier clock, long deadlineNanos, boolean hasDeadline) {
+    private SearchControl(LongSupplier clock, long deadlineNanos, long answerNanos, boolean hasDeadline) {
         this.clock = clock;
-        this.deadlineNanos = deadlineNanos;
+        this.searchEndNanos = deadlineNanos - answerNanos;
+        this.answerNanos = answerNanos;
         this.hasDeadline = hasDeadline;
     }
 
     /** No deadline; cancellable. */
     public static SearchControl none() {
-        return new SearchControl(System::nanoTime, 0, false);
+        return new SearchControl(System::nanoTime, 0, 0, false);
     }
 
     /** A deadline {@code deadline} from now (null: none) on the JVM's clock. */
@@ -35,10 +39,22 @@ public final class SearchControl {
 
     /** A deadline {@code deadline} from the clock's present reading (null: none). */
     public static SearchControl startingNow(Duration deadline, LongSupplier clock) {
-        if (deadline == null) {
-            return new SearchControl(clock, 0, false);
+        return startingAt(clock.getAsLong(), deadline, 0, clock);
+    }
+
+    /**
+     * A deadline {@code deadline} from the clock reading {@code start} (a request's arrival, which may lie before
+     * now), of which the last {@code answerNanos} are kept for what the caller does after the search (null deadline:
+     * none, and nothing is kept).
+     */
+    public static SearchControl startingAt(long start, Duration deadline, long answerNanos, LongSupplier clock) {
+        if (answerNanos < 0) {
+            throw new IllegalArgumentException("answer time " + answerNanos + " ns is negative");
         }
-        return new SearchControl(clock, clock.getAsLong() + deadline.toNanos(), true);
+        if (deadline == null) {
+            return new SearchControl(clock, 0, 0, false);
+        }
+        return new SearchControl(clock, start + deadline.toNanos(), answerNanos, true);
     }
 
     public boolean hasDeadline() {
@@ -50,14 +66,22 @@ public final class SearchControl {
         return clock.getAsLong();
     }
 
-    /** Nanoseconds left until the deadline (negative once past); {@link Long#MAX_VALUE} without one. */
+    /**
+     * Nanoseconds left to the search: until the deadline less the time kept for the answer (negative once past);
+     * {@link Long#MAX_VALUE} without a deadline.
+     */
     public long remainingNanos() {
         return remainingNanos(clock.getAsLong());
     }
 
-    /** Nanoseconds from the clock reading {@code now} to the deadline; {@link Long#MAX_VALUE} without one. */
+    /** Nanoseconds from the clock reading {@code now} to the search's end; {@link Long#MAX_VALUE} without one. */
     public long remainingNanos(long now) {
-        return hasDeadline ? deadlineNanos - now : Long.MAX_VALUE;
+        return hasDeadline ? searchEndNanos - now : Long.MAX_VALUE;
+    }
+
+    /** The time kept before the deadline for the work after the search (0 without a deadline). */
+    public long answerNanos() {
+        return hasDeadline ? answerNanos : 0;
     }
 
     /** Asks the search to end at its next batch boundary; the first reason given is kept. */
@@ -77,8 +101,8 @@ public final class SearchControl {
     }
 
     /**
-     * Throws {@link DeadlineExceededException} where the deadline has already passed: called once before a search
-     * begins, so that a request that spent its time waiting is not run at all.
+     * Throws {@link DeadlineExceededException} where the search's time has already passed: called once before a
+     * search begins, so that a request that spent its time waiting is not run at all.
      */
     public void throwIfExpired() {
         if (!hasDeadline) {
@@ -86,8 +110,11 @@ public final class SearchControl {
         }
         long left = remainingNanos();
         if (left <= 0) {
-            throw new DeadlineExceededException("--deadline-ms: the deadline passed " + Math.round(-left / 1e6)
-                    + " ms before the search could begin (waiting for a slot or opening the model); nothing was run");
+            String kept = answerNanos == 0 ? "" : String.format(java.util.Locale.ROOT,
+                    " (less the %.1f ms kept for the answer)", answerNanos / 1e6);
+            throw new DeadlineExceededException("--deadline-ms: the deadline" + kept + " passed "
+                    + Math.round(-left / 1e6) + " ms before the search could begin (waiting for a slot or opening the"
+                    + " model); nothing was run");
         }
     }
 

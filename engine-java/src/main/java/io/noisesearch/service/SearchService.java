@@ -16,6 +16,7 @@ import io.noisesearch.report.ResultDocument;
 import io.noisesearch.search.DeadlineExceededException;
 import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * with result.json's content (and the sample inline on request), {@code GET /v1/models}, {@code /healthz},
  * {@code /readyz} (ready once the preloaded models are open, not while draining) and {@code /metrics}
  * (Prometheus text). Searches are admitted by {@link Admission} and run on a fixed pool of platform threads, one
- * per concurrent search; a request's deadline counts from its arrival, queue wait included. A search whose client
+ * per concurrent search; a request's deadline counts from its arrival (Jetty's first byte of it), queue wait included,
+ * and its search keeps the recent answers' time from search end to answer written free before it ({@link AnswerTimes}).
+ * A search whose client
  * closes the connection is cancelled ({@link ConnectionWatch}); close drains: new searches are refused with 503 while
  * the admitted ones finish within the grace period, then the ones still running are cancelled. The service does not
  * own the engine.
@@ -98,6 +101,7 @@ public final class SearchService implements AutoCloseable {
     private final Set<SearchControl> controls = ConcurrentHashMap.newKeySet();
     private final ConnectionWatch connections = new ConnectionWatch();
     private final AtomicLong requestIds = new AtomicLong();
+    private final AnswerTimes answerTimes = new AnswerTimes();
     private volatile boolean ready;
     private volatile String notReadyReason = "loading models";
     private boolean closed;
@@ -234,8 +238,7 @@ public final class SearchService implements AutoCloseable {
             String answer;
             int status = 200;
             String reason = null;
-            Exchange exchange = new Exchange();
-            exchange.arrived = System.nanoTime();
+            Exchange exchange = new Exchange(arrival(ctx));
             try {
                 answer = answer(ctx, exchange);
             } catch (ServiceError e) {
@@ -247,10 +250,21 @@ public final class SearchService implements AutoCloseable {
             if (!exchange.gone()) {
                 ctx.res().setHeader("Server-Timing", exchange.timing(System.nanoTime()));
                 write(ctx, status, answer, exchange.closeAfter);
+                if (status == 200 && exchange.kind != null) {
+                    answerTimes.record(exchange.kind, System.nanoTime() - exchange.searched);
+                }
             }
         } finally {
             exchanges.decrementAndGet();
         }
+    }
+
+    /** When Jetty began to receive the request (the JVM's clock), else now. */
+    private static long arrival(Context ctx) {
+        ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+        long begin = request == null ? 0 : request.getBeginNanoTime();
+        long now = System.nanoTime();
+        return begin != 0 && begin - now <= 0 ? begin : now;
     }
 
     /**
@@ -264,21 +278,46 @@ public final class SearchService implements AutoCloseable {
         private boolean gone;
         /** Bytes of a next request were read while watching: the connection closes after the answer. */
         private boolean closeAfter;
-        /** On the JVM's clock: arrival, the search's start on its thread and its end (0 where it did not run). */
-        private long arrived;
+        /** The answer's kind for {@link AnswerTimes} (model and sample format); null until the request is checked. */
+        private String kind;
+        /** The time the search kept free for its answer (ns; 0 without a deadline). */
+        private long reserved;
+        /**
+         * On the JVM's clock: arrival, the request read and checked (its search's control made), the search's start
+         * on its thread and its end, the result back on the handler thread and the answer encoded (0: not reached).
+         */
+        private final long arrived;
+        private long checked;
         private volatile long began;
         private volatile long searched;
+        private long resumed;
+        private long encoded;
+
+        Exchange(long arrived) {
+            this.arrived = arrived;
+        }
 
         /**
-         * The Server-Timing header of the answer (ms): wait for a slot and a search thread, the search, the answer's
-         * making after it, and the whole exchange until the answer is written; a client's latency less "total" is
-         * the transport's.
+         * The Server-Timing header of the answer (ms). Consecutive spans from arrival: "receive" (Jetty's hand-off to
+         * the handler, the body read and checked), "queue" (a slot and a search thread), "search", "handoff" (the
+         * result back on the handler thread), "encode" (the answer's JSON and sample); "total" from arrival until the
+         * answer is written, so a client's latency less "total" is the transport's. "reserve", on a deadline search,
+         * is not a span: the time the search kept free before the deadline for the answer.
          */
         String timing(long now) {
             StringBuilder timing = new StringBuilder();
             if (began != 0 && searched != 0) {
-                timing.append(entry("queue", began - arrived)).append(", ").append(entry("search", searched - began))
-                        .append(", ").append(entry("answer", now - searched)).append(", ");
+                timing.append(entry("receive", checked - arrived)).append(", ").append(entry("queue", began - checked))
+                        .append(", ").append(entry("search", searched - began)).append(", ");
+                if (encoded != 0) {
+                    timing.append(entry("handoff", resumed - searched)).append(", ")
+                            .append(entry("encode", now - resumed)).append(", ");
+                } else {
+                    timing.append(entry("handoff", now - searched)).append(", ");
+                }
+                if (reserved != 0) {
+                    timing.append(entry("reserve", reserved)).append(", ");
+                }
             }
             return timing.append(entry("total", now - arrived)).toString();
         }
@@ -322,7 +361,11 @@ public final class SearchService implements AutoCloseable {
             throw engineError(e);
         }
         openModel(checked.request().model());
-        SearchControl control = SearchControl.startingNow(checked.request().deadline());
+        exchange.kind = checked.request().model() + "/" + checked.sample();
+        exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind);
+        exchange.checked = System.nanoTime();
+        SearchControl control = SearchControl.startingAt(exchange.arrived, checked.request().deadline(),
+                exchange.reserved, System::nanoTime);
         controls.add(control);
         ConnectionWatch.Watched watched = connections.watch(ctx, () -> exchange.disconnected(control));
         try {
@@ -345,7 +388,7 @@ public final class SearchService implements AutoCloseable {
         } catch (Admission.Refused e) {
             throw refusal(e.refusal);
         } catch (InterruptedException e) {
-            throw cancelledOr(control, new ServiceError(503, "shut_down", null, "the service is shutting down"));
+            throw cancelledOr(control, () -> new ServiceError(503, "shut_down", null, "the service is shutting down"));
         } finally {
             exchange.queued(false);
         }
@@ -357,20 +400,26 @@ public final class SearchService implements AutoCloseable {
             long startedAt = System.nanoTime();
             metrics.queueWait(Duration.ofNanos(startedAt - queuedAt));
             SearchResult result = run(checked, control, exchange);
+            exchange.resumed = System.nanoTime();
             metrics.searched(checked.request().model(), result.algorithm(),
-                    Duration.ofNanos(System.nanoTime() - startedAt), result.compute(), result.deadlineReached());
-            return document(checked, result);
+                    Duration.ofNanos(exchange.resumed - startedAt), result.compute(), result.deadlineReached());
+            String document = document(checked, result);
+            exchange.encoded = System.nanoTime();
+            return document;
         } catch (InterruptedException e) {
-            throw cancelledOr(control, new ServiceError(503, "shut_down", null, "the service is shutting down"));
+            throw cancelledOr(control, () -> new ServiceError(503, "shut_down", null, "the service is shutting down"));
         }
     }
 
-    /** The answer of a search its control cancelled (counted by reason), else {@code otherwise}. */
-    private ServiceError cancelledOr(SearchControl control, ServiceError otherwise) {
+    /**
+     * The answer of a search its control cancelled (counted by reason), else {@code otherwise}'s (made only then: an
+     * engine error is logged as internal when made).
+     */
+    private ServiceError cancelledOr(SearchControl control, java.util.function.Supplier<ServiceError> otherwise) {
         String reason = control.cancelReason();
         if (reason == null) {
             Thread.currentThread().interrupt();
-            return otherwise;
+            return otherwise.get();
         }
         metrics.cancelled(reason);
         if (reason.equals(SHUTDOWN)) {
@@ -409,7 +458,7 @@ public final class SearchService implements AutoCloseable {
             return future.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CancellationException) {
-                throw cancelledOr(control, engineError(e.getCause()));
+                throw cancelledOr(control, () -> engineError(e.getCause()));
             }
             if (e.getCause() instanceof DeadlineExceededException) {
                 // Its time went in the queue: a deliberate refusal, not the client's fault nor an internal one.

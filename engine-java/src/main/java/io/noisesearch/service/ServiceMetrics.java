@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.noisesearch.batching.BatchingOptions;
@@ -15,13 +16,16 @@ import java.time.Duration;
  * The service's meters in Prometheus text: queue depth and searches in flight, NFEs and forward passes by model and
  * algorithm (their rate is NFE/s), search and queue-wait latency histograms, requests by outcome, rejections by
  * reason, searches that reached their deadline, and cancellations by reason; with batching, rows and requests per
- * model call (the count of either is the calls made).
+ * model call (the count of either is the calls made); and the JVM's garbage-collection pauses (jvm_gc_pause_seconds),
+ * which stop every search and answer alike.
  */
 final class ServiceMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcPauses = new JvmGcMetrics();
 
     ServiceMetrics(Admission admission, BatchingOptions batching) {
+        gcPauses.bindTo(registry);
         Gauge.builder("noisesearch.batching.enabled", batching, b -> b.enabled() ? 1 : 0)
                 .description("Whether concurrent searches share model calls").register(registry);
         Gauge.builder("noisesearch.batching.max.delay.micros", batching, BatchingOptions::maxDelayMicros)
@@ -94,6 +98,7 @@ final class ServiceMetrics {
     }
 
     void close() {
+        gcPauses.close();
         registry.close();
     }
 }

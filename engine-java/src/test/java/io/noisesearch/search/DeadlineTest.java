@@ -208,6 +208,39 @@ class DeadlineTest extends EngineFixture {
     }
 
     @Test
+    void theTimeKeptForTheAnswerEndsTheSearchThatMuchEarlier() {
+        // The request arrived 10 ticks before the control was made and keeps 20 ticks for its answer: the search's
+        // last reading comes before arrival + deadline - 20 ticks, and it spends less than the search keeping none.
+        for (long ticks : new long[] {91, 117, 150}) {
+            AtomicLong now = new AtomicLong(10 * TICK);
+            SearchControl control = SearchControl.startingAt(0, Duration.ofNanos(ticks * TICK), 20 * TICK,
+                    () -> now.addAndGet(TICK));
+            assertThat(control.answerNanos()).isEqualTo(20 * TICK);
+            SearchResult stopped = engine.search(request(new RandomSearch(80)), control);
+            assertThat(stopped.deadlineReached()).as("deadline %d", ticks).isTrue();
+            assertThat(now.get()).as("deadline %d: the last reading", ticks).isLessThan((ticks - 20) * TICK);
+            SearchResult keepingNone = engine.search(request(new RandomSearch(80)), ticking(ticks));
+            assertThat(stopped.compute().searchNfe()).as("deadline %d", ticks)
+                    .isLessThan(keepingNone.compute().searchNfe());
+        }
+    }
+
+    @Test
+    void aRequestWhoseSearchTimeWentInTheQueueIsNotRun() {
+        // 10 ms deadline, 4 ms kept for the answer, 7 ms spent waiting: the search's 6 ms are gone.
+        AtomicLong now = new AtomicLong(Duration.ofMillis(7).toNanos());
+        SearchControl control = SearchControl.startingAt(0, Duration.ofMillis(10), Duration.ofMillis(4).toNanos(),
+                now::get);
+        assertThat(control.remainingNanos()).isEqualTo(Duration.ofMillis(-1).toNanos());
+        assertThatThrownBy(() -> engine.search(request(new RandomSearch(4)), control))
+                .isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("less the 4.0 ms kept for the answer").hasMessageContaining("passed 1 ms before");
+        assertThat(SearchControl.startingAt(0, null, 5, now::get).answerNanos()).isZero();
+        assertThatThrownBy(() -> SearchControl.startingAt(0, Duration.ofMillis(10), -1, now::get))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aDeadlineThatIsNotReachedChangesNothing() {
         for (SearchAlgorithm algorithm : ALGORITHMS) {
             SearchResult free = engine.search(request(algorithm));

@@ -366,6 +366,18 @@ class SearchServiceTest {
     }
 
     @Test
+    void garbageCollectionPausesAreExposed() throws Exception {
+        // A pause is reported by the JVM's notification after the collection: the meter appears once it is delivered.
+        System.gc();
+        String text = "";
+        for (int i = 0; i < 600 && !text.contains("jvm_gc_pause_seconds_count{"); i++) {
+            Thread.sleep(10);
+            text = get(service, "/metrics").body();
+        }
+        assertThat(text).contains("jvm_gc_pause_seconds_count{", "jvm_gc_pause_seconds_sum{");
+    }
+
+    @Test
     void aBatchingEngineReportsRowsAndRequestsPerModelCall() throws Exception {
         try (Engine batching = Engine.open(Backends.open("host"), 1, 1, new ModelRepository(trainedModels()),
                 io.noisesearch.batching.BatchingOptions.on(100, 64));
