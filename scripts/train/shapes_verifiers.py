@@ -540,9 +540,12 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
     return results
 
 
-def auc(score: np.ndarray, truth: np.ndarray) -> float:
-    """Area under the ROC curve: the chance that a true row scores above a false one (ties count half)."""
+def auc(score: np.ndarray, truth: np.ndarray) -> float | None:
+    """Area under the ROC curve: the chance that a true row scores above a false one (ties count half); None
+    without rows of both kinds."""
     p, n = score[truth > 0.5], score[truth <= 0.5]
+    if len(p) == 0 or len(n) == 0:
+        return None
     above = (p[:, None] > n[None, :]).mean()
     ties = (p[:, None] == n[None, :]).mean()
     return float(above + 0.5 * ties)
@@ -558,13 +561,15 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
                  "trueAboveBroken": {}}
     for a, name in enumerate(ASPECTS):
         t, s = truth[:, a] > 0.5, prob[:, a]
-        recall_true, recall_false = float((s[t] > 0.5).mean()), float((s[~t] <= 0.5).mean())
         broken = lab[:, a] < 0.5
-        out["aspectAuc"][name] = round(auc(s, truth[:, a]), 4)
-        out["aspectBalancedAccuracy"][name] = round((recall_true + recall_false) / 2, 4)
+        area = auc(s, truth[:, a])
+        out["aspectAuc"][name] = None if area is None else round(area, 4)
+        out["aspectBalancedAccuracy"][name] = None if area is None else round(
+            (float((s[t] > 0.5).mean()) + float((s[~t] <= 0.5).mean())) / 2, 4)
         out["aspectTrueShare"][name] = round(float(t.mean()), 4)
         out["aspectStd"][name] = round(float(s.std()), 4)
-        out["trueAboveBroken"][name] = round(float((prob_true[broken, a] > prob_changed[broken, a]).mean()), 4)
+        out["trueAboveBroken"][name] = round(float((prob_true[broken, a] > prob_changed[broken, a]).mean()), 4) \
+            if broken.any() else None
     out["rows"] = int(len(prob))
     out["changes"] = {k: kinds.count(k) for k in GRADER_CHANGES}
     return out
