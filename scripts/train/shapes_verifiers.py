@@ -38,6 +38,11 @@ NUMBERS = {1: "a", 2: "two", 3: "three"}
 NEGATIVE_KINDS = ["colour", "shape", "count", "relation", "object"]
 ASPECTS = ["object", "colour", "count", "spatial", "quality"]
 DEGRADATIONS = ["blur", "noise", "colour", "smear"]
+# The grader's changed scenes: every near-miss kind, a degraded render and, rarely, the scene unchanged. Relation
+# flips exist only for relational captions (the draw falls back to another kind), so they are drawn more often to
+# give the spatial aspect about as many negatives as the others.
+GRADER_CHANGES = NEGATIVE_KINDS + ["quality", "clean"]
+GRADER_WEIGHTS = np.array([1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 0.25]) / 7.25
 MARGIN = 4
 GAP = 2
 _ROW, _COL = np.mgrid[0:32, 0:32]
@@ -411,11 +416,12 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
     # reward / grader: a clean scene and a changed one (a near-miss, a degraded render or, for the grader, itself)
     pos, neg, caps, lab, neg_kinds = [], [], [], [], []
     degraded_rows = []
-    choices = NEGATIVE_KINDS + ["quality"] + (["clean"] if kind == "grader" else [])
+    reward = kind == "reward"
+    choices = NEGATIVE_KINDS + ["quality"] if reward else GRADER_CHANGES
     for i in idx:
         p, objs = data.parsed[i], scene_objects(data.objects[i])
         for _ in range(10):
-            k = choices[rng.randint(len(choices))]
+            k = choices[rng.randint(len(choices)) if reward else rng.choice(len(choices), p=GRADER_WEIGHTS)]
             if k in ("quality", "clean"):
                 changed = objs
                 break
@@ -465,8 +471,19 @@ def loss_of(kind: str, model: nn.Module, batch) -> torch.Tensor:
         s = model(torch.cat([pos, neg]), torch.cat([tokens, tokens]))
         return F.softplus(-(s[:len(pos)] - s[len(pos):])).mean()
     logits = model.logits(torch.cat([pos, neg]), torch.cat([tokens, tokens]))
-    target = torch.cat([torch.ones_like(lab), lab])
-    return F.binary_cross_entropy_with_logits(logits, target)
+    return balanced_bce(logits, torch.cat([torch.ones_like(lab), lab]))
+
+
+def balanced_bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy per aspect with its true and its false rows weighed half each, averaged over aspects.
+    Most rows are true on most aspects (a true render is right on all five), so the plain mean is minimised by the
+    base rates alone; weighing the classes equally leaves the network only the image-caption evidence to lower it."""
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    pos, neg = target, 1.0 - target
+    per_pos = (bce * pos).sum(0) / pos.sum(0).clamp(min=1.0)
+    per_neg = (bce * neg).sum(0) / neg.sum(0).clamp(min=1.0)
+    has_neg = (neg.sum(0) > 0).float()
+    return ((per_pos * (2.0 - has_neg) + per_neg * has_neg) / 2.0).mean()
 
 
 # ------------------------------------------------------------------------------------------ evaluation
@@ -518,18 +535,80 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
                     by[k] = round(float(win[rows].mean()), 4)
             results = {"correctAboveNearMiss": round(float(win.mean()), 4), "byNearMiss": by}
         else:
-            prob = torch.cat([model(pos, tokens), model(neg, tokens)])
-            target = torch.cat([torch.ones_like(lab), lab])
-            acc = ((prob > 0.5).float() == target).float().mean(0)
-            results = {"aspectAccuracy": {a: round(float(acc[i]), 4) for i, a in enumerate(ASPECTS)}}
+            results = grader_measures(model(pos, tokens).numpy(), model(neg, tokens).numpy(), lab.numpy(), kinds)
     model.train()
     return results
+
+
+def auc(score: np.ndarray, truth: np.ndarray) -> float | None:
+    """Area under the ROC curve: the chance that a true row scores above a false one (ties count half); None
+    without rows of both kinds."""
+    p, n = score[truth > 0.5], score[truth <= 0.5]
+    if len(p) == 0 or len(n) == 0:
+        return None
+    above = (p[:, None] > n[None, :]).mean()
+    ties = (p[:, None] == n[None, :]).mean()
+    return float(above + 0.5 * ties)
+
+
+def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.ndarray, kinds: list[str]) -> dict:
+    """Per aspect on the true renders and their changed scenes: AUC, balanced accuracy at 0.5, the share of true
+    labels (the base rate a constant scores), the spread of the probabilities across images (std), and how often a
+    true render's aspect scores above its near-miss's where the near-miss broke that aspect."""
+    prob = np.concatenate([prob_true, prob_changed])
+    truth = np.concatenate([np.ones_like(lab), lab])
+    out: dict = {"aspectAuc": {}, "aspectBalancedAccuracy": {}, "aspectTrueShare": {}, "aspectStd": {},
+                 "trueAboveBroken": {}}
+    for a, name in enumerate(ASPECTS):
+        t, s = truth[:, a] > 0.5, prob[:, a]
+        broken = lab[:, a] < 0.5
+        area = auc(s, truth[:, a])
+        out["aspectAuc"][name] = None if area is None else round(area, 4)
+        out["aspectBalancedAccuracy"][name] = None if area is None else round(
+            (float((s[t] > 0.5).mean()) + float((s[~t] <= 0.5).mean())) / 2, 4)
+        out["aspectTrueShare"][name] = round(float(t.mean()), 4)
+        out["aspectStd"][name] = round(float(s.std()), 4)
+        out["trueAboveBroken"][name] = round(float((prob_true[broken, a] > prob_changed[broken, a]).mean()), 4) \
+            if broken.any() else None
+    out["rows"] = int(len(prob))
+    out["changes"] = {k: kinds.count(k) for k in GRADER_CHANGES}
+    return out
 
 
 # ------------------------------------------------------------------------------------------ main
 def build(kind: str, vocab: int) -> nn.Module:
     return {"clip": lambda: Clip(vocab), "aesthetic": Aesthetic, "reward": lambda: Reward(vocab),
             "grader": lambda: Grader(vocab)}[kind]()
+
+
+def init_from_reward(model: "Grader", folder: Path) -> None:
+    """The grader's trunk (image tower, text encoder, fusion blocks) from a trained reward model of the same
+    architecture, and its five aspect heads from the reward's one logit, so that every aspect starts by telling a
+    true render from a near-miss and fine-tuning only has to specialise them. The checkpoint must reproduce the
+    folder's golden.json, so the weights are those of its model.onnx."""
+    import json
+    ckpt = torch.load(str(folder / "model.pt"), map_location="cpu")
+    if ckpt["config"].get("kind") != "shapes-verifier-reward":
+        raise SystemExit(f"--init-from {folder}: model.pt is {ckpt['config'].get('kind')}, expected a shapes-reward")
+    reward = Reward(ckpt["config"]["vocab"])
+    reward.load_state_dict(ckpt["state_dict"])
+    reward.eval()
+    golden = json.loads((folder / "golden.json").read_text())
+    ins = [torch.tensor(golden["inputs"][k]["data"], dtype=torch.float32 if k == "image" else torch.int64)
+           .view(golden["inputs"][k]["shape"]) for k in ("image", "tokens")]
+    with torch.no_grad():
+        got = reward(*ins)
+    want = torch.tensor(golden["outputs"]["score"]["data"])
+    if not torch.allclose(got, want, atol=golden["atol"], rtol=0):
+        raise SystemExit(f"--init-from {folder}: model.pt does not reproduce golden.json (not the model.onnx's weights)")
+    state = {k: v for k, v in ckpt["state_dict"].items() if not k.startswith("head.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or set(missing) != {"head.weight", "head.bias"}:
+        raise SystemExit(f"--init-from {folder}: architecture differs (missing {missing}, unexpected {unexpected})")
+    with torch.no_grad():
+        model.head.weight.copy_(ckpt["state_dict"]["head.weight"].expand_as(model.head.weight))
+        model.head.bias.copy_(ckpt["state_dict"]["head.bias"].expand_as(model.head.bias))
+    print(f"[shapes-grader] started from {folder / 'model.pt'} (reproduces its golden.json)")
 
 
 def golden_inputs(data: Data, tok: shapes.Tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
@@ -550,6 +629,9 @@ def main() -> None:
     p.add_argument("--vocabulary", default=None, help="vocabulary JSON (default tensorrt-plans/shapes-vocabulary.json)")
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share)")
+    p.add_argument("--init-from", default=None,
+                   help="grader only: a shapes-reward folder whose model.pt (checked against its golden.json) "
+                        "starts the grader's network; every aspect head starts as the reward's head")
     args = p.parse_args()
     common.setup(args)
     out = Path(args.out)
@@ -561,6 +643,10 @@ def main() -> None:
     kind = args.kind
     name = f"shapes-{kind}"
     model = build(kind, len(tok.vocabulary))
+    if args.init_from is not None:
+        if kind != "grader":
+            raise SystemExit("--init-from: only the grader starts from another model (a shapes-reward folder)")
+        init_from_reward(model, Path(args.init_from))
     steps = common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -638,6 +724,10 @@ def export(kind, name, model, tok, out: Path, args, t_train, n, steps, measured,
             args, t_train, shapes.data_desc(args.data, n), steps=steps, batchSize=args.batch_size, lr=args.lr,
             architecture={"kind": kind, **model.config}),
     }
+    if args.init_from is not None:
+        start = Path(args.init_from)
+        manifest["provenance"]["initialisedFrom"] = {
+            "folder": start.name, "onnxSha256": hashlib.sha256((start / "model.onnx").read_bytes()).hexdigest()}
     if text:
         manifest["tokenizer"] = {"vocabulary": tok.vocabulary, "maxTokens": L}
     if kind == "grader":
