@@ -51,18 +51,23 @@ class BatchingEngineTest {
                 alone.add(engine.search(request));
             }
         }
+        // Whether searches overlap is up to the scheduler (a loaded machine may run them one after another): every
+        // attempt must give the same bits, and at least one of a few must have merged calls.
         AtomicInteger merged = new AtomicInteger();
         AtomicInteger calls = new AtomicInteger();
-        try (Engine engine = Engine.open(Backends.open("host"), threads, requests.size(), models(), merging)) {
-            engine.batchListener((model, rows, count) -> {
-                calls.incrementAndGet();
-                if (count > 1) {
-                    merged.incrementAndGet();
+        for (int attempt = 0; attempt < 5 && merged.get() == 0; attempt++) {
+            calls.set(0);
+            try (Engine engine = Engine.open(Backends.open("host"), threads, requests.size(), models(), merging)) {
+                engine.batchListener((model, rows, count) -> {
+                    calls.incrementAndGet();
+                    if (count > 1) {
+                        merged.incrementAndGet();
+                    }
+                });
+                List<CompletableFuture<SearchResult>> futures = requests.stream().map(engine::submit).toList();
+                for (int i = 0; i < requests.size(); i++) {
+                    assertSameResult(futures.get(i).get(), alone.get(i), "request " + i);
                 }
-            });
-            List<CompletableFuture<SearchResult>> futures = requests.stream().map(engine::submit).toList();
-            for (int i = 0; i < requests.size(); i++) {
-                assertSameResult(futures.get(i).get(), alone.get(i), "request " + i);
             }
         }
         assertThat(merged.get()).as("merged calls among %d", calls.get()).isPositive();
