@@ -14,12 +14,13 @@ fi
 out=${1:?usage: frontier.sh [--quick|--reduced] OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 cli="$here/../../scripts/noisesearch"
-# The reduced mnist run's algorithms: the full sweep's first setting of each; beam sized to each budget (B = budget / 22)
+# The reduced mnist run's algorithms: the full sweep's first setting of each; beam sized to each budget (B = budget / 22),
+# its levels below ssl@0.7's capture
 reduced_algorithms() {
-    local beams="{name: beam, beamWidth: 2, beamChildren: 4, budgets: 64},
-        {name: beam, beamWidth: 11, beamChildren: 4, budgets: 256}"
+    local beams="{name: beam, beamWidth: 2, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 64},
+        {name: beam, beamWidth: 11, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 256}"
     if [[ "$1" == 1024 ]]; then
-        beams="$beams, {name: beam, beamWidth: 46, beamChildren: 4, budgets: 1024}"
+        beams="$beams, {name: beam, beamWidth: 46, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 1024}"
     fi
     echo "algorithms=[{name: none, finalSteps: 25}, {name: random, candidates: 256},
         {name: zero-order, neighbours: 4, iterations: 1024, cosine: 0.95},
