@@ -4,7 +4,7 @@
 #   bench/sweeps/frontier.sh OUT            # the full sweeps (hours on 2 cores; shard with --shard if needed)
 #   bench/sweeps/frontier.sh --quick OUT    # the same axes, fewer budgets and requests: a few minutes on 2 cores
 #   bench/sweeps/frontier.sh --reduced OUT  # gmm-image in full; mnist-flow-s at 50 requests a point (5 per digit),
-#                                           # one setting per algorithm, budgets 64 and 256, then 1024 (--resume)
+#                                           # one setting per algorithm, budgets 64, 256 and 1024 (hours on 2 cores)
 set -euo pipefail
 mode=full
 if [[ "${1:-}" == "--quick" || "${1:-}" == "--reduced" ]]; then
@@ -18,10 +18,8 @@ cli="$here/../../scripts/noisesearch"
 # its levels below ssl@0.7's capture
 reduced_algorithms() {
     local beams="{name: beam, beamWidth: 2, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 64},
-        {name: beam, beamWidth: 11, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 256}"
-    if [[ "$1" == 1024 ]]; then
-        beams="$beams, {name: beam, beamWidth: 46, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 1024}"
-    fi
+        {name: beam, beamWidth: 11, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 256},
+        {name: beam, beamWidth: 46, beamChildren: 4, beamAt: [[0.6, 0.4, 0.2]], budgets: 1024}"
     echo "algorithms=[{name: none, finalSteps: 25}, {name: random, candidates: 256},
         {name: zero-order, neighbours: 4, iterations: 1024, cosine: 0.95},
         {name: paths, paths: 2, width: 4, searchStart: 0.4, forwardStep: 0.1, backwardStep: 0.2, pathLength: 2},
@@ -33,9 +31,7 @@ reduced_algorithms() {
 if [[ $mode == reduced ]]; then
     "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image" --resume
     "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" --resume --set evaluation.perClass=5 \
-        --set 'budgets=[64, 256]' --set "$(reduced_algorithms 256)"
-    "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" --resume --set evaluation.perClass=5 \
-        --set 'budgets=[64, 256, 1024]' --set "$(reduced_algorithms 1024)"
+        --set 'budgets=[64, 256, 1024]' --set "$(reduced_algorithms)"
 elif [[ $mode == quick ]]; then
     "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image" \
         --set 'budgets=[64, 256, 1024]' --set evaluation.perClass=2
