@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * logarithmic axes, one line per series (algorithm x verifier; {@code none} is the denoising-steps-only line), the
  * Pareto frontier marked. The NFE axis counts search and final NFEs, so that the steps-only line, which spends
  * everything on its final solve, has somewhere to go. Sweeps with budgets in GFLOPs also get each metric against the
- * budget, where only the configurations with such a budget have a place.
+ * budget, where only the configurations with such a budget have a place. Sweeps with budgets in NFEs also get each
+ * metric's frontier per algorithm: its best value over the algorithm's settings at each budget, on a log2 axis.
  */
 final class Plots {
 
@@ -72,9 +75,89 @@ final class Plots {
                         plots.add(plot(metric, axis, groups, labels, sweepName));
                     }
                 }
+                List<FrontierLine> lines = bestPerBudget(results, metric);
+                if (!lines.isEmpty()) {
+                    plots.add(frontierPlot(metric, lines, sweepName));
+                }
             }
         }
         return plots;
+    }
+
+    /**
+     * One line of the per-budget frontier: x the search budget in NFEs, y the best value of the metric over the
+     * line's configurations at that budget. {@code none} (no search, no budget) is a flat line at its best value
+     * across the sweep's budgets, for reference.
+     */
+    record FrontierLine(String label, boolean none, List<Pareto.Point> points) {
+    }
+
+    /**
+     * The per-budget frontier of each series (algorithm x verifier, as the other plots), split by search solver
+     * kind where a series searches with several (e.g. random over Heun and over Euler-Maruyama), so that settings
+     * of one algorithm collapse to their best at each budget instead of zigzagging. Empty when no configuration
+     * has a budget in NFEs.
+     */
+    static List<FrontierLine> bestPerBudget(List<ProfileResult> results, Metric metric) {
+        TreeMap<Long, Boolean> budgets = new TreeMap<>();
+        results.stream().filter(r -> metric.of(r) != null && r.configuration().budgetNfe() != null
+                && r.configuration().budgetNfe() > 0).forEach(r -> budgets.put(r.configuration().budgetNfe(), true));
+        if (budgets.isEmpty()) {
+            return List.of();
+        }
+        Comparator<Double> better = metric.higherIsBetter() ? Comparator.naturalOrder() : Comparator.reverseOrder();
+        Map<Series, List<ProfileResult>> groups = Series.group(results);
+        Map<Series, String> labels = Series.labels(groups.keySet());
+        List<FrontierLine> lines = new ArrayList<>();
+        groups.forEach((series, members) -> {
+            if (series.algorithm().equals("none")) {
+                members.stream().map(metric::of).filter(v -> v != null).max(better).ifPresent(v -> lines.add(
+                        new FrontierLine(labels.get(series) + ", no search", true, List.of(
+                                new Pareto.Point(budgets.firstKey(), v), new Pareto.Point(budgets.lastKey(), v)))));
+                return;
+            }
+            Map<String, TreeMap<Long, Double>> bySolver = new LinkedHashMap<>();
+            for (ProfileResult r : members) {
+                Double v = metric.of(r);
+                Long budget = r.configuration().budgetNfe();
+                if (v != null && budget != null && budget > 0) {
+                    bySolver.computeIfAbsent(r.solvers().search().split(" ", 2)[0], k -> new TreeMap<>())
+                            .merge(budget, v, (a, b) -> better.compare(a, b) >= 0 ? a : b);
+                }
+            }
+            bySolver.forEach((solver, best) -> lines.add(new FrontierLine(
+                    labels.get(series) + (bySolver.size() > 1 ? " (search " + solver + ")" : ""), false,
+                    best.entrySet().stream().map(e -> new Pareto.Point(e.getKey(), e.getValue())).toList())));
+        });
+        return lines;
+    }
+
+    private static Plot frontierPlot(Metric metric, List<FrontierLine> lines, String sweepName) {
+        String title = "best " + metric.label() + " per search budget"
+                + (sweepName == null ? "" : " (" + sweepName + ")");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("search budget, NFEs per sample (log2 axis); each algorithm's best setting")
+                .yAxisTitle(metric.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
+                .build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE)
+                .setMarkerSize(8);
+        // x is log2 of the budget on a linear axis, so that doubling budgets are evenly spaced and labelled as NFEs.
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9
+                ? String.valueOf(Math.round(Math.pow(2, Math.rint(v)))) : "");
+        for (FrontierLine line : lines) {
+            double[] xs = line.points().stream().mapToDouble(p -> Math.log(p.compute()) / Math.log(2)).toArray();
+            XYSeries drawn = chart.addSeries(line.label(), xs, ys(line.points()));
+            drawn.setMarker(line.none() ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            if (line.none()) {
+                drawn.setLineColor(Color.GRAY);
+            }
+        }
+        try {
+            return new Plot(metric.id() + "-best-vs-budget.png", title,
+                    BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Plot plot(Metric metric, ComputeAxis axis, Map<Series, List<ProfileResult>> groups,
