@@ -505,7 +505,7 @@ def noised(kind: str, z0: torch.Tensor, g: torch.Generator, shift: float) -> tup
 
 
 TEXT_CONFIG = dict(dim=96, depth=2, heads=4)
-DENOISER_CONFIG = dict(text_dim=96, ch=64, heads=4, attn_dim=64, pos=True)
+DENOISER_CONFIG = dict(text_dim=96, ch=64, heads=4, attn_dim=64)
 
 
 def train(name: str, kind: str, defaults: dict) -> None:
@@ -519,6 +519,8 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--shift", type=float, default=defaults.get("shift", 1.0), help="rectified-flow timestep shift")
     p.add_argument("--guidance", type=float, default=defaults["guidance"], help="the manifest's default guidance")
     p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--position-embeddings", action="store_true",
+                   help="learned 2-D position embeddings in the denoiser (the graph's inputs and outputs unchanged)")
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share) and training stops "
                         "when either is spent (the manifest records the steps done)")
@@ -540,7 +542,7 @@ def train(name: str, kind: str, defaults: dict) -> None:
     print(f"[{name}] encoded {n} training scenes in {timer.seconds():.0f} s; latent std {z_all.std():.3f}")
     steps = common.total_steps(args, n)
     model = TextToLatent(dict(vocab=len(tok.vocabulary), max_tokens=tok.max_tokens, **TEXT_CONFIG),
-                         DENOISER_CONFIG)
+                         dict(DENOISER_CONFIG, pos=args.position_embeddings))
     ema = common.EMA(model, args.ema)
     print(f"[{name}] {common.count_params(model)} parameters; {steps} steps of batch {args.batch_size}, "
           f"{args.threads} threads")
