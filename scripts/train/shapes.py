@@ -317,11 +317,14 @@ class Denoiser(nn.Module):
     A small U-Net over the latent grid (8x8 -> 4x4 -> 8x8): residual conv blocks FiLM-conditioned on the time and
     the mean of the caption's word embeddings, cross-attention to the words at both levels, self-attention at 4x4.
     A learned key always present in the cross-attention lets the null caption (all pads) attend somewhere.
+    pos: learned position embeddings added to the features at 8x8 and 4x4 before their attention, so a cell's
+    query knows where it is and can bind "left of / above" words to places (zero padding alone leaks little).
     """
 
-    def __init__(self, text_dim: int = 96, ch: int = 64, heads: int = 4, attn_dim: int = 64, latent: int = 4):
+    def __init__(self, text_dim: int = 96, ch: int = 64, heads: int = 4, attn_dim: int = 64, latent: int = 4,
+                 pos: bool = False):
         super().__init__()
-        self.config = dict(text_dim=text_dim, ch=ch, heads=heads, attn_dim=attn_dim, latent=latent)
+        self.config = dict(text_dim=text_dim, ch=ch, heads=heads, attn_dim=attn_dim, latent=latent, pos=pos)
         emb = 4 * ch
         half = ch // 2
         self.register_buffer("freqs", torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half),
@@ -331,6 +334,8 @@ class Denoiser(nn.Module):
         self.null_key = nn.Parameter(torch.randn(1, 1, text_dim) * 0.02)
         c2 = 2 * ch
         self.cin = nn.Conv2d(latent, ch, 3, padding=1)
+        self.pos1 = nn.Parameter(torch.randn(1, ch, 8, 8) * 0.02) if pos else None
+        self.pos2 = nn.Parameter(torch.randn(1, c2, 4, 4) * 0.02) if pos else None
         self.d1 = CondRes(ch, ch, emb)
         self.dx = Attn2d(ch, text_dim, heads, attn_dim)
         self.down = nn.Conv2d(ch, c2, 3, stride=2, padding=1)
@@ -355,9 +360,14 @@ class Denoiser(nn.Module):
         ctx = torch.cat([self.null_key.expand(b, -1, -1), text], dim=1)
         bias = (torch.cat([torch.ones(b, 1, dtype=text_mask.dtype), text_mask], dim=1) - 1.0) * 1e4
         h = self.cin(x)
+        if self.pos1 is not None:
+            h = h + self.pos1
         h = self.dx(self.d1(h, e), ctx, bias)
         skip = h
-        h = self.m1(self.down(h), e)
+        h = self.down(h)
+        if self.pos2 is not None:
+            h = h + self.pos2
+        h = self.m1(h, e)
         h = self.mx(self.ms(h), ctx, bias)
         h = self.m2(h, e)
         h = self.up(F.interpolate(h, scale_factor=2.0, mode="nearest"))
@@ -509,6 +519,8 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--shift", type=float, default=defaults.get("shift", 1.0), help="rectified-flow timestep shift")
     p.add_argument("--guidance", type=float, default=defaults["guidance"], help="the manifest's default guidance")
     p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--position-embeddings", action="store_true",
+                   help="learned 2-D position embeddings in the denoiser (the graph's inputs and outputs unchanged)")
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share) and training stops "
                         "when either is spent (the manifest records the steps done)")
@@ -530,7 +542,7 @@ def train(name: str, kind: str, defaults: dict) -> None:
     print(f"[{name}] encoded {n} training scenes in {timer.seconds():.0f} s; latent std {z_all.std():.3f}")
     steps = common.total_steps(args, n)
     model = TextToLatent(dict(vocab=len(tok.vocabulary), max_tokens=tok.max_tokens, **TEXT_CONFIG),
-                         DENOISER_CONFIG)
+                         dict(DENOISER_CONFIG, pos=args.position_embeddings))
     ema = common.EMA(model, args.ema)
     print(f"[{name}] {common.count_params(model)} parameters; {steps} steps of batch {args.batch_size}, "
           f"{args.threads} threads")

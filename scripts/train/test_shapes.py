@@ -137,6 +137,24 @@ class ModelTest(unittest.TestCase):
         changed[0, 1] += 1.0
         self.assertGreater(float((m.den(x, t, changed, mask) - base).abs().max()), 1e-3)
 
+    def test_position_embeddings_are_added_features_and_optional(self):
+        torch.manual_seed(0)
+        cfg = dict(text_dim=16, ch=16, heads=2, attn_dim=16)
+        plain, placed = shapes.Denoiser(**cfg), shapes.Denoiser(**cfg, pos=True)
+        self.assertEqual(set(placed.state_dict()) - set(plain.state_dict()), {"pos1", "pos2"})
+        for p in plain.parameters():  # no zero-initialised output layer, so every feature reaches the output
+            nn.init.normal_(p, std=0.2)
+        placed.load_state_dict(plain.state_dict(), strict=False)
+        x, t = torch.randn(2, 4, 8, 8), torch.tensor([0.3, 0.8])
+        text, mask = torch.randn(2, 12, 16), torch.ones(2, 12)
+        with torch.no_grad():
+            placed.pos1.zero_()
+            placed.pos2.zero_()
+            self.assertLess(float((placed(x, t, text, mask) - plain(x, t, text, mask)).abs().max()), 1e-6)
+            placed.pos1[0, :, 2, 5] = 1.0
+            self.assertGreater(float((placed(x, t, text, mask) - plain(x, t, text, mask)).abs().max()), 1e-3)
+        shapes.Denoiser(**plain.config).load_state_dict(plain.state_dict())  # a config without pos loads as before
+
     def test_normalisation_does_not_change_reconstructions(self):
         torch.manual_seed(0)
         ae = shapes.AutoEncoder(ch=8).eval()
