@@ -308,6 +308,10 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     }
 
     /** The states of a search: the full grid, the level steps, and the verbs both modes share. */
+    /** The roots of a search tree at its first level: their states, captures (or null) and lineages. */
+    private record Roots(Batch states, Batch captures, List<List<Long>> lineages) {
+    }
+
     private final class Tree {
 
         final SearchContext context;
@@ -326,6 +330,27 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
 
         double[] slice(int from, int to) {
             return Arrays.copyOfRange(grid, from, to + 1);
+        }
+
+        /**
+         * Random search's noises 0..n-1 solved to the first level ({@code stepNoise}: a stochastic solve, each root
+         * drawing its own step noise), each root its own lineage.
+         */
+        Roots roots(int n, boolean stepNoise) {
+            long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
+            Batch states = context.allocate(n);
+            Batch captures = context.capturesFor(n);
+            context.drawNoise(states, firstKey);
+            if (stepNoise) {
+                context.solve(states, slice(0, at[0]), solver, captures, firstKey, 0);
+            } else {
+                context.solve(states, slice(0, at[0]), solver, captures);
+            }
+            List<List<Long>> lineages = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                lineages.add(List.of(firstKey + i));
+            }
+            return new Roots(states, captures, lineages);
         }
 
         long nfe(int from, int to) {
@@ -403,15 +428,10 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         }
         // A search stopped above level 0 completes its best state with at most a full search solve.
         context.reserveCalls(tree.solver.fullNfe());
-        long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
-        Batch states = context.allocate(n);
-        Batch captures = context.capturesFor(n);
-        context.drawNoise(states, firstKey);
-        context.solve(states, tree.slice(0, tree.at[0]), tree.solver, captures);
-        List<List<Long>> lineages = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            lineages.add(List.of(firstKey + i));
-        }
+        Roots roots = tree.roots(n, false);
+        Batch states = roots.states();
+        Batch captures = roots.captures();
+        List<List<Long>> lineages = roots.lineages();
         Batch expanded = context.allocate(n * children);
         Batch predictions = context.allocate(n * children);
         Batch expandedCaptures = captures == null ? null : context.allocate(n * children);
@@ -498,15 +518,10 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
             return new NoSearch().run(context);
         }
         context.reserveCalls(tree.solver.fullNfe());
-        long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
-        Batch states = context.allocate(n);
-        Batch captures = context.capturesFor(n);
-        context.drawNoise(states, firstKey);
-        context.solve(states, tree.slice(0, tree.at[0]), tree.solver, captures, firstKey, 0);
-        List<List<Long>> lineages = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            lineages.add(List.of(firstKey + i));
-        }
+        Roots roots = tree.roots(n, true);
+        Batch states = roots.states();
+        Batch captures = roots.captures();
+        List<List<Long>> lineages = roots.lineages();
         Batch expanded = context.allocate(n * children);
         Batch predictions = context.allocate(n * children);
         Batch expandedCaptures = captures == null ? null : context.allocate(n * children);
@@ -620,15 +635,10 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                 return new NoSearch().run(context);
             }
             context.reserveCalls(tree.solver.fullNfe());
-            long firstKey = SearchContext.key(Stage.RANDOM, 0, 0);
-            Batch roots = context.allocate(n);
-            Batch rootCaptures = context.capturesFor(n);
-            context.drawNoise(roots, firstKey);
-            context.solve(roots, tree.slice(0, tree.at[0]), tree.solver, rootCaptures);
-            List<List<Long>> rootLineages = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                rootLineages.add(List.of(firstKey + i));
-            }
+            Roots first = tree.roots(n, false);
+            Batch roots = first.states();
+            Batch rootCaptures = first.captures();
+            List<List<Long>> rootLineages = first.lineages();
             frames[0] = new Frame(context, n * children, rootCaptures != null);
             try {
                 expandInto(frames[0], 0, roots, rootCaptures, rootLineages);
