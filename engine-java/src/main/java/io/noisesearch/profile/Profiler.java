@@ -10,6 +10,7 @@ import io.noisesearch.model.DifferentiableDenoiser;
 import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.TrainedModel;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.BeamSearch;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.PathSearch;
 import io.noisesearch.search.SearchAlgorithm;
@@ -93,9 +94,23 @@ public final class Profiler {
                 Verifier created = resolve(at, () -> engine.verifier(verifier, model),
                         " (model " + model.info().name() + ")");
                 checkGradient(sweep, model, created);
+                checkCapture(sweep, model, verifier, created);
             }
         }
         checkSolvers(sweep);
+    }
+
+    /** A capturing verifier (ssl@T) must capture where beam search takes its capture, as the engine checks it. */
+    private void checkCapture(Sweep sweep, Denoiser model, String verifierName, Verifier verifier) {
+        for (Configuration c : sweep.configurations()) {
+            if (c.model().equals(model.info().name()) && c.verifier().equals(verifierName)
+                    && c.searchAlgorithm() instanceof BeamSearch beam) {
+                String problem = beam.captureProblem(model.info(), verifier.captureTime());
+                if (problem != null) {
+                    throw error(entryKey(sweep, c), problem);
+                }
+            }
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.noisesearch.search;
 import io.noisesearch.InvalidRequestException;
 import io.noisesearch.backend.Batch;
 import io.noisesearch.compute.Phase;
+import io.noisesearch.model.ModelInfo;
 import io.noisesearch.noise.CandidateKeys;
 import io.noisesearch.schedule.SolverSettings;
 import io.noisesearch.verify.Scores;
@@ -298,16 +299,26 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     }
 
     private void checkCaptureTime(SearchContext context) {
-        double first = context.info().schedule().timeOf(levels.getFirst());
-        double captureTime = context.verifierCaptureTime();
-        if (!Double.isNaN(captureTime) && captureTime < first) {
-            throw new InvalidRequestException("--verifier captures its x-prediction at t = " + captureTime
-                    + ", below the first level (--beam-at " + levels.getFirst() + ", t = " + first + "): beam search"
-                    + " takes the capture from the first segment, so it must lie between the first level and 1");
+        String problem = captureProblem(context.info(), context.verifierCaptureTime());
+        if (problem != null) {
+            throw new InvalidRequestException(problem);
         }
     }
 
-    /** The states of a search: the full grid, the level steps, and the verbs both modes share. */
+    /**
+     * Why a verifier capturing at {@code captureTime} (NaN: none) cannot score this search on a model, or null: beam
+     * search takes the capture from the first segment, so it must lie between the first level and 1.
+     */
+    public String captureProblem(ModelInfo info, double captureTime) {
+        double first = info.schedule().timeOf(levels.getFirst());
+        if (Double.isNaN(captureTime) || captureTime >= first) {
+            return null;
+        }
+        return "--verifier captures its x-prediction at t = " + captureTime + ", below the first level (--beam-at "
+                + levels.getFirst() + ", t = " + first + "): beam search takes the capture from the first segment, so"
+                + " it must lie between the first level and 1";
+    }
+
     /** The roots of a search tree at its first level: their states, captures (or null) and lineages. */
     private record Roots(Batch states, Batch captures, List<List<Long>> lineages) {
     }

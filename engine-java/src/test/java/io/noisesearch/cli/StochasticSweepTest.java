@@ -41,6 +41,22 @@ class StochasticSweepTest {
     }
 
     @Test
+    void aBeamWhoseFirstLevelLiesBelowTheVerifiersCaptureIsRefusedBeforeAnythingRuns() throws Exception {
+        Path sweep = Files.writeString(temp.resolve("sweep.yaml"), "models: mnist-flow-s\nverifiers: [classifier,"
+                + " ssl@0.7]\nalgorithms: [random, {name: beam, beamAt: [[0.75, 0.5]]}]\nevaluation: {perClass: 1}\n");
+        Path out = temp.resolve("profile");
+
+        CliRun run = CliRun.of("profile", sweep.toString(), "--out", out.toString(), "--dry-run", "--models-dir",
+                DemoCommandTest.trainedModels().toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("algorithms[1]", "captures its x-prediction at t = 0.7",
+                "--beam-at 0.75");
+        assertThat(out.resolve("results.jsonl")).doesNotExist();
+    }
+
+    @Test
     void noiseAxesAndStepChildrenRunAsTheirOwnConfigurations() throws Exception {
         Path sweep = Files.writeString(temp.resolve("sweep.yaml"), """
                 models: gmm-image
