@@ -34,7 +34,6 @@ import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchPlan;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
-import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.SolveCache;
 import io.noisesearch.tensorrt.TensorRtRuntime;
 import io.noisesearch.verify.DecodingVerifier;
@@ -348,11 +347,10 @@ public final class Engine implements AutoCloseable {
             throw new InvalidRequestException(stochasticOption + " needs a stochastic search solver (--search-solver"
                     + " euler-sde, ddpm, or ddim with --eta > 0), got " + searchSolver.tag());
         }
-        if (request.algorithm() instanceof SmcSearch && request.stop().any()) {
-            // its potentials score x-predictions of unfinished paths: a rule there would end it with no sample
+        if (request.stop().any() && !request.algorithm().acceptsStoppingRules()) {
             throw new InvalidRequestException((Double.isNaN(request.stop().targetScore()) ? "--stop-patience"
-                    : "--stop-at-score") + ": stopping rules do not apply to smc, whose particles are samples only at"
-                    + " t = 0; use a budget or a deadline");
+                    : "--stop-at-score") + ": stopping rules do not apply to " + request.algorithm().id() + ", whose"
+                    + " candidates are samples only at t = 0; use a budget or a deadline");
         }
         double guidance = Double.isNaN(request.guidance()) ? info.defaultGuidance() : request.guidance();
         TransferMeter transfers = backend.transfers();

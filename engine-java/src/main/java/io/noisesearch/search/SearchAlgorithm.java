@@ -40,6 +40,11 @@ public sealed interface SearchAlgorithm permits NoSearch, RandomSearch, ZeroOrde
         return false;
     }
 
+    /** Whether stopping rules may end it: wherever a rule stops it, it has a searched result to return. */
+    default boolean acceptsStoppingRules() {
+        return true;
+    }
+
     /**
      * The option that makes it need a stochastic search solver (beam's "--beam-expand step": its children differ only
      * by their step noise), or null when an ODE solver serves.

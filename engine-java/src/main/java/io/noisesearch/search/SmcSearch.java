@@ -95,6 +95,12 @@ public record SmcSearch(int particles, Potential potential, double lambda, Resam
         return true;
     }
 
+    /** Its potentials score x-predictions of unfinished paths: a rule firing there would leave it no sample. */
+    @Override
+    public boolean acceptsStoppingRules() {
+        return false;
+    }
+
     /** Every particle takes the full search solve; the x-predictions come from the steps' own denoiser calls. */
     @Override
     public long plannedSearchNfe(SearchPlan plan) {
