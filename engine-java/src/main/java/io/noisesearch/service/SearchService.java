@@ -14,6 +14,7 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.report.ResultDocument;
 import io.noisesearch.search.DeadlineExceededException;
+import io.noisesearch.search.DeadlineUnmeetableException;
 import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -365,7 +366,8 @@ public final class SearchService implements AutoCloseable {
         exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind);
         exchange.checked = System.nanoTime();
         SearchControl control = SearchControl.startingAt(exchange.arrived, checked.request().deadline(),
-                exchange.reserved, System::nanoTime);
+                exchange.reserved, System::nanoTime).withEstimates(engine.callTimes());
+        refuseUnmeetable(checked, control);
         controls.add(control);
         ConnectionWatch.Watched watched = connections.watch(ctx, () -> exchange.disconnected(control));
         try {
@@ -376,6 +378,28 @@ public final class SearchService implements AutoCloseable {
                 exchange.closeAfter = watched.end();
             }
         }
+    }
+
+    /**
+     * Refuses a deadline request whose time left is already below the estimated cost of its minimal answer (the engine
+     * checks again when it is taken up from the queue): 503 deadline_unmeetable, nothing queued or run.
+     */
+    private void refuseUnmeetable(SearchRequests.Checked checked, SearchControl control) {
+        if (!control.hasDeadline()) {
+            return;
+        }
+        long minimal = engine.minimalAnswerNanos(checked.request(), engine.callTimes());
+        long calls = checked.request().finalSolver() != null ? checked.request().finalSolver().fullNfe()
+                : checked.info().defaultSolver().fullNfe();
+        try {
+            control.throwIfUnmeetable(minimal, Engine.minimalAnswer(calls));
+        } catch (DeadlineUnmeetableException e) {
+            throw unmeetable(e);
+        }
+    }
+
+    private static ServiceError unmeetable(DeadlineUnmeetableException e) {
+        return ServiceError.fromEngine(503, "deadline_unmeetable", e.getMessage());
     }
 
     /** Waits for a slot, then runs the search under its control. */
@@ -459,6 +483,10 @@ public final class SearchService implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CancellationException) {
                 throw cancelledOr(control, () -> engineError(e.getCause()));
+            }
+            if (e.getCause() instanceof DeadlineUnmeetableException unmeetable) {
+                // Too little time left once taken up from the queue: refused as at admission.
+                throw unmeetable(unmeetable);
             }
             if (e.getCause() instanceof DeadlineExceededException) {
                 // Its time went in the queue: a deliberate refusal, not the client's fault nor an internal one.
