@@ -247,23 +247,32 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The estimated cost of the request's minimal answer from {@code times}: no search's final solve (the final
-     * solver's calls of one row) and a latent model's decode; what a deadline must leave for any answer to come by it.
+     * The estimated cost of the request's minimal answer from the control's call times (at its clock's present
+     * reading; the cold costs without): no search's final solve (the final solver's calls of one row) and a latent
+     * model's decode; what a deadline must leave for any answer to come by it.
      */
-    public long minimalAnswerNanos(SearchRequest request, CallTimes times) {
+    public long minimalAnswerNanos(SearchRequest request, SearchControl control) {
         Denoiser model = model(request.model());
-        SolverSettings finalSolver = request.finalSolver() != null ? request.finalSolver()
-                : model.info().defaultSolver();
-        return CallTimes.sum(0, finalSolver.fullNfe(), times.callOrCold(model.info(), 1), decodeNanos(model, times));
+        return minimalAnswerNanos(model, finalSolver(request, model.info()), control.estimates(), control.now());
+    }
+
+    private static SolverSettings finalSolver(SearchRequest request, ModelInfo info) {
+        return request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
+    }
+
+    private long minimalAnswerNanos(Denoiser model, SolverSettings finalSolver, CallTimes times, long now) {
+        CallTimes known = times == null ? new CallTimes() : times;
+        return CallTimes.sum(0, finalSolver.fullNfe(), known.callOrCold(model.info(), 1, now),
+                decodeNanos(model, known, now));
     }
 
     /** The estimated time of a decode of the model's latent (0 for a pixel model). */
-    private long decodeNanos(Denoiser model, CallTimes times) {
+    private long decodeNanos(Denoiser model, CallTimes times, long now) {
         ImageModel decoder = decoder(model);
         if (decoder == null) {
             return 0;
         }
-        long estimate = times.decode(model.info().name());
+        long estimate = times.decode(model.info().name(), now);
         return estimate >= 0 ? estimate : CallTimes.cold(decoder.manifest().flopsPerSample(), 1);
     }
 
@@ -406,10 +415,12 @@ public final class Engine implements AutoCloseable {
         control.throwIfCancelled();
         control.throwIfExpired();
         CallTimes times = control.estimates();
-        long decodeNanos = times == null || !control.hasDeadline() ? 0 : decodeNanos(model, times);
+        long decodeNanos = 0;
         if (times != null && control.hasDeadline()) {
-            long minimal = CallTimes.sum(0, finalSolver.fullNfe(), times.callOrCold(info, 1), decodeNanos);
-            control.throwIfUnmeetable(minimal, minimalAnswer(finalSolver.fullNfe()));
+            long now = control.now();
+            decodeNanos = decodeNanos(model, times, now);
+            control.throwIfUnmeetable(minimalAnswerNanos(model, finalSolver, times, now),
+                    minimalAnswer(finalSolver.fullNfe()));
         }
         Lane lane = takeLane();
         boolean finished = false;
@@ -443,7 +454,8 @@ public final class Engine implements AutoCloseable {
                 long decodeStart = times == null ? 0 : control.now();
                 sample = decode(kernels, arena, decoder, info, sample, meter);
                 if (times != null) {
-                    times.recordDecode(info.name(), control.now() - decodeStart);
+                    long decoded = control.now();
+                    times.recordDecode(info.name(), decoded - decodeStart, decoded);
                 }
                 ModelManifest.SampleSpec image = decoder.manifest().sample();
                 described = info.decoded(image.channels(), image.height(), image.width(),

@@ -12,16 +12,19 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * per model and rows per call, and per model's decode. A deadline search reads it for what its minimal answer costs
  * (its fallback's final solve and decode) before its own calls say anything, and the engine refuses a search whose
  * time left is below that cost ({@link DeadlineUnmeetableException}). An estimate is a high quantile of the kind's
- * recent times ({@link #QUANTILE} of the last {@link #WINDOW}, nearest rank), so that it follows the present load and
- * one slow call does not stop searches; none before {@link #MIN_CALLS} calls of the kind (a cold engine's first calls
- * carry its warm-up). Before any estimate a call is costed from the model's FLOPs at {@link #COLD_FLOPS_PER_SECOND}.
- * Thread-safe.
+ * recent times ({@link #QUANTILE} of the last {@link #WINDOW} within {@link #MAX_AGE_NANOS}, nearest rank), so that it
+ * follows the present load and one slow call does not stop searches; none with fewer than {@link #MIN_CALLS} such times.
+ * Times expire so that a burst of load does not keep refusing requests once it is over (a refused request runs no
+ * call that would correct the estimate). A call of a shape not timed is costed from the nearest timed shape, scaled
+ * by rows; with none, from the model's FLOPs at {@link #COLD_FLOPS_PER_SECOND}. Thread-safe.
  */
 public final class CallTimes {
 
     public static final int WINDOW = 64;
     public static final double QUANTILE = 0.9;
     public static final int MIN_CALLS = 4;
+    /** Times older than this (on the recording clock) no longer count: 10 s. */
+    public static final long MAX_AGE_NANOS = 10_000_000_000L;
     /**
      * The rate a call is costed at before any call of its model was timed: about a fifth of what ONNX Runtime gets on
      * one core of the 2-core development machine (mnist-flow-s: about 120 GFLOP/s counted), so a cold estimate errs long.
@@ -32,45 +35,57 @@ public final class CallTimes {
     private final Map<String, ConcurrentSkipListMap<Long, Window>> calls = new ConcurrentHashMap<>();
     private final Map<String, Window> decodes = new ConcurrentHashMap<>();
 
-    /** One denoiser call of {@code model} over {@code rows} rows took {@code nanos}. */
-    public void recordCall(String model, long rows, long nanos) {
+    /** One denoiser call of {@code model} over {@code rows} rows took {@code nanos}, ending at clock reading {@code at}. */
+    public void recordCall(String model, long rows, long nanos, long at) {
         calls.computeIfAbsent(model, m -> new ConcurrentSkipListMap<>())
-                .computeIfAbsent(Math.max(1, rows), r -> new Window()).add(Math.max(0, nanos));
+                .computeIfAbsent(Math.max(1, rows), r -> new Window()).add(Math.max(0, nanos), at);
     }
 
-    /** One decode of a final latent of {@code model} took {@code nanos}. */
-    public void recordDecode(String model, long nanos) {
-        decodes.computeIfAbsent(model, m -> new Window()).add(Math.max(0, nanos));
+    /** One decode of a final latent of {@code model} took {@code nanos}, ending at clock reading {@code at}. */
+    public void recordDecode(String model, long nanos, long at) {
+        decodes.computeIfAbsent(model, m -> new Window()).add(Math.max(0, nanos), at);
     }
 
     /**
-     * The estimated time of one call of {@code rows} rows: the estimate of the fewest rows at least {@code rows} that
-     * has one (a call of more rows is not faster), else -1.
+     * The estimated time at clock reading {@code now} of one call of {@code rows} rows: the estimate of that shape,
+     * else that of the timed shape nearest in ratio of rows (the smaller on a tie) scaled by rows (from a smaller
+     * shape this errs long, from a larger one short by the call's fixed part), else -1.
      */
-    public long call(String model, long rows) {
+    public long call(String model, long rows, long now) {
         ConcurrentSkipListMap<Long, Window> byRows = calls.get(model);
         if (byRows == null) {
             return -1;
         }
-        for (Window window : byRows.tailMap(Math.max(1, rows), true).values()) {
-            long estimate = window.estimate();
-            if (estimate >= 0) {
-                return estimate;
+        long wanted = Math.max(1, rows);
+        long bestRows = 0;
+        long best = -1;
+        double distance = Double.POSITIVE_INFINITY;
+        for (Map.Entry<Long, Window> entry : byRows.entrySet()) {
+            long estimate = entry.getValue().estimate(now);
+            double d = Math.abs(Math.log((double) entry.getKey() / wanted));
+            if (estimate >= 0 && d < distance) {
+                distance = d;
+                best = estimate;
+                bestRows = entry.getKey();
             }
         }
-        return -1;
+        if (best < 0 || bestRows == wanted) {
+            return best;
+        }
+        double scaled = Math.ceil((double) best * wanted / bestRows);
+        return scaled >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) scaled;
     }
 
-    /** The estimated time of one call, else the cold cost of one from the model's FLOPs. */
-    public long callOrCold(ModelInfo info, long rows) {
-        long estimate = call(info.name(), rows);
+    /** The estimated time of one call at {@code now}, else the cold cost of one from the model's FLOPs. */
+    public long callOrCold(ModelInfo info, long rows, long now) {
+        long estimate = call(info.name(), rows, now);
         return estimate >= 0 ? estimate : cold(info.flopsPerSample(), rows);
     }
 
-    /** The estimated time of one decode of {@code model}'s latent, else -1. */
-    public long decode(String model) {
+    /** The estimated time at {@code now} of one decode of {@code model}'s latent, else -1. */
+    public long decode(String model, long now) {
         Window window = decodes.get(model);
-        return window == null ? -1 : window.estimate();
+        return window == null ? -1 : window.estimate(now);
     }
 
     /** Calls of {@code model} over {@code rows} rows timed so far (for tests and metrics). */
@@ -99,15 +114,17 @@ public final class CallTimes {
         return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
-    /** The last {@link #WINDOW} times of one kind, in a ring. */
+    /** The last {@link #WINDOW} times of one kind and when each was taken, in a ring. */
     private static final class Window {
         private final long[] values = new long[WINDOW];
+        private final long[] taken = new long[WINDOW];
         private int count;
         private int next;
         private long total;
 
-        synchronized void add(long nanos) {
+        synchronized void add(long nanos, long at) {
             values[next] = nanos;
+            taken[next] = at;
             next = (next + 1) % WINDOW;
             count = Math.min(WINDOW, count + 1);
             total++;
@@ -117,15 +134,21 @@ public final class CallTimes {
             return total;
         }
 
-        /** The quantile of the window, or -1 before {@link #MIN_CALLS} times. */
-        synchronized long estimate() {
-            if (total < MIN_CALLS) {
+        /** The quantile of the times at most {@link #MAX_AGE_NANOS} old at {@code now}, or -1 for fewer than {@link #MIN_CALLS}. */
+        synchronized long estimate(long now) {
+            long[] fresh = new long[count];
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                if (now - taken[i] <= MAX_AGE_NANOS) {
+                    fresh[n++] = values[i];
+                }
+            }
+            if (n < MIN_CALLS) {
                 return -1;
             }
-            long[] sorted = Arrays.copyOf(values, count);
-            Arrays.sort(sorted);
-            int rank = (int) Math.ceil(QUANTILE * count);
-            return sorted[Math.max(0, rank - 1)];
+            Arrays.sort(fresh, 0, n);
+            int rank = (int) Math.ceil(QUANTILE * n);
+            return fresh[Math.max(0, rank - 1)];
         }
     }
 }

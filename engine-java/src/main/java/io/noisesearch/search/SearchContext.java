@@ -228,7 +228,7 @@ public final class SearchContext {
         calls++;
         if (estimates != null) {
             long now = control.now();
-            estimates.recordCall(model.info().name(), meter.lastSamples(), now - lastMark);
+            estimates.recordCall(model.info().name(), meter.lastSamples(), now - lastMark, now);
             lastMark = now;
         }
         if (calls == 1 && control.hasDeadline()) {
@@ -278,19 +278,19 @@ public final class SearchContext {
      */
     long reserveNanos(long now) {
         long own = calls < 2 ? -1 : (now - firstCallEnd) / (calls - 1);
-        long next = own >= 0 ? own : callEstimate(batchSize);
+        long next = own >= 0 ? own : callEstimate(batchSize, now);
         long fallbackCalls = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
         long perCall = 0;
         if (fallbackCalls > 0) {
-            long shared = estimates == null ? -1 : estimates.call(model.info().name(), 1);
+            long shared = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
             perCall = shared >= 0 ? shared : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
         }
         return CallTimes.sum(next, fallbackCalls, perCall, afterNanos);
     }
 
     /** The estimated time of one call of {@code rows} rows: the shared estimate, else the model's cold cost. */
-    private long callEstimate(long rows) {
-        long shared = estimates == null ? -1 : estimates.call(model.info().name(), rows);
+    private long callEstimate(long rows, long now) {
+        long shared = estimates == null ? -1 : estimates.call(model.info().name(), rows, now);
         return shared >= 0 ? shared : CallTimes.cold(model.info().flopsPerSample(), rows);
     }
 

@@ -388,7 +388,7 @@ public final class SearchService implements AutoCloseable {
         if (!control.hasDeadline()) {
             return;
         }
-        long minimal = engine.minimalAnswerNanos(checked.request(), engine.callTimes());
+        long minimal = engine.minimalAnswerNanos(checked.request(), control);
         long calls = checked.request().finalSolver() != null ? checked.request().finalSolver().fullNfe()
                 : checked.info().defaultSolver().fullNfe();
         try {

@@ -37,7 +37,7 @@ class DeadlineEstimatesTest extends EngineFixture {
     private static CallTimes oneRowCallsOf(long ticks) {
         CallTimes times = new CallTimes();
         for (int i = 0; i < CallTimes.MIN_CALLS; i++) {
-            times.recordCall(MODEL, 1, ticks * TICK);
+            times.recordCall(MODEL, 1, ticks * TICK, 0);
         }
         return times;
     }
@@ -103,14 +103,21 @@ class DeadlineEstimatesTest extends EngineFixture {
         assertThat(times.recorded(MODEL, 8)).isEqualTo(result.compute().searchNfe() / 8);
         assertThat(times.recorded(MODEL, 1)).isEqualTo(result.compute().finalNfe());
         // without a deadline the clock is read once a call and once a batch boundary: a one-row call took a tick
-        assertThat(times.call(MODEL, 1)).isEqualTo(TICK);
+        assertThat(times.call(MODEL, 1, clock.now.get())).isEqualTo(TICK);
     }
 
     @Test
     void withoutEstimatesACallIsCostedFromTheModelsFlops() {
         long cold = CallTimes.cold(engine.model(MODEL).info().flopsPerSample(), 1);
-        assertThat(new CallTimes().callOrCold(engine.model(MODEL).info(), 1)).isEqualTo(cold).isPositive();
-        assertThat(engine.minimalAnswerNanos(request(), new CallTimes())).isEqualTo(HEUN_10.fullNfe() * cold);
-        assertThat(engine.minimalAnswerNanos(request(), oneRowCallsOf(3))).isEqualTo(HEUN_10.fullNfe() * 3 * TICK);
+        assertThat(new CallTimes().callOrCold(engine.model(MODEL).info(), 1, 0)).isEqualTo(cold).isPositive();
+        assertThat(engine.minimalAnswerNanos(request(), new Ticking().control(100L, new CallTimes())))
+                .isEqualTo(HEUN_10.fullNfe() * cold);
+        assertThat(engine.minimalAnswerNanos(request(), new Ticking().control(100L, oneRowCallsOf(3))))
+                .isEqualTo(HEUN_10.fullNfe() * 3 * TICK);
+        // once the injected times are too old, the cold cost again
+        Ticking later = new Ticking();
+        later.now.set(CallTimes.MAX_AGE_NANOS);
+        assertThat(engine.minimalAnswerNanos(request(), later.control(100L, oneRowCallsOf(3))))
+                .isEqualTo(HEUN_10.fullNfe() * cold);
     }
 }

@@ -241,7 +241,7 @@ class ServiceDeadlinesTest {
              SearchService service = SearchService.start(own, settings(1, 4, List.of("gmm-image")))) {
             awaitReady(service);
             for (int i = 0; i < 64; i++) {
-                own.callTimes().recordCall("gmm-image", 1, Duration.ofMillis(100).toNanos());
+                own.callTimes().recordCall("gmm-image", 1, Duration.ofMillis(100).toNanos(), System.nanoTime());
             }
             HttpResponse<String> refused = post(service, "{\"candidates\": 4, \"deadlineMs\": 1000}");
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
