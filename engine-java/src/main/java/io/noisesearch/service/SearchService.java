@@ -252,7 +252,8 @@ public final class SearchService implements AutoCloseable {
                 ctx.res().setHeader("Server-Timing", exchange.timing(System.nanoTime()));
                 write(ctx, status, answer, exchange.closeAfter);
                 if (status == 200 && exchange.kind != null) {
-                    answerTimes.record(exchange.kind, System.nanoTime() - exchange.searched);
+                    long written = System.nanoTime();
+                    answerTimes.record(exchange.kind, written - exchange.searched, written);
                 }
             }
         } finally {
@@ -363,7 +364,8 @@ public final class SearchService implements AutoCloseable {
         }
         openModel(checked.request().model());
         exchange.kind = checked.request().model() + "/" + checked.sample();
-        exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind);
+        exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind,
+                System.nanoTime());
         exchange.checked = System.nanoTime();
         SearchControl control = SearchControl.startingAt(exchange.arrived, checked.request().deadline(),
                 exchange.reserved, System::nanoTime).withEstimates(engine.callTimes());
