@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the level's answers of one model call of a batch (an answer's searchMillis over its calls, searchNfe / batch; its
  * scoring included, so a little long) and the verdict: "met" where p99 of latency - D is within that call. The time of
  * one call measured once beforehand, alone and without a deadline, heads the table. A line under each level says where
- * the answers' time went ({@link #PHASES}).
+ * the answers' time went ({@link #PHASES}). A client whose deadline request is refused waits until D has passed since
+ * it sent it before its next one, as if answered at D, so that refusals do not turn the closed loop into a flood.
  *
  * <p>Where the server batches model calls across searches, the last columns give the mean rows per model call of
  * the model during the level ("-" without batching) and the label (optional argument after D, e.g. "batching-on";
@@ -297,6 +298,14 @@ public final class LoadTest {
                         unmeetable.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
+                    }
+                    if (ask.deadlineMs() > 0 && status != 200 && status != CUT) {
+                        // A refused client waits out its deadline, as if answered at D: refusals do not turn the
+                        // closed loop into a flood of requests that only load the server.
+                        long wait = sent + ask.deadlineMs() * 1_000_000L - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, end - System.nanoTime()));
+                        }
                     }
                 }
             }));
