@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * D 0 for no deadline).
  *
  * <p>Usage: {@code LoadTest PORT MODEL VERIFIER CLASSES CANDIDATES SECONDS MAX_REQUESTS CLIENTS[,CLIENTS...] [D
- * [LABEL]]}, or {@code LoadTest soak ...} ({@link Soak}).
+ * [LABEL]]}, or {@code LoadTest soak ...} ({@link Soak}); {@code -Dloadtest.warmup=N} sets the warm-up searches before
+ * the levels (default 4, at least 1).
  */
 public final class LoadTest {
 
@@ -130,7 +131,7 @@ public final class LoadTest {
         AtomicLong seeds = new AtomicLong();
         // Warm-up: the first searches open the model's runtime state and lanes; the last one times a model call.
         Answer warm = null;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < Math.max(1, Integer.getInteger("loadtest.warmup", 4)); i++) {
             warm = send(client, uri, ask.body(seeds.getAndIncrement(), false));
         }
         if (deadlineMs > 0) {
