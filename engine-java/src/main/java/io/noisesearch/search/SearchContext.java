@@ -276,7 +276,7 @@ public final class SearchContext {
      * for a call of a solver batch), then what ends the search: its fallback's calls of one row (the estimate for one,
      * else this search's mean, else the cold cost) and the decode after them.
      */
-    long reserveNanos(long now) {
+    private long reserveNanos(long now) {
         long own = calls < 2 ? -1 : (now - firstCallEnd) / (calls - 1);
         long next = own >= 0 ? own : callEstimate(batchSize, now);
         long fallbackCalls = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());

@@ -47,7 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /readyz} (ready once the preloaded models are open, not while draining) and {@code /metrics}
  * (Prometheus text). Searches are admitted by {@link Admission} and run on a fixed pool of platform threads, one
  * per concurrent search; a request's deadline counts from its arrival (Jetty's first byte of it), queue wait included,
- * and its search keeps the recent answers' time from search end to answer written free before it ({@link AnswerTimes}).
+ * and its search keeps the recent answers' time from search end to answer written free before it ({@link AnswerTimes});
+ * a request whose time left is below the estimated cost of its minimal answer (the engine's call times) is refused at
+ * admission and when taken up (503 deadline_unmeetable).
  * A search whose client
  * closes the connection is cancelled ({@link ConnectionWatch}); close drains: new searches are refused with 503 while
  * the admitted ones finish within the grace period, then the ones still running are cancelled. The service does not
