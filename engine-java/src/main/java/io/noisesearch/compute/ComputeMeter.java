@@ -25,6 +25,8 @@ public final class ComputeMeter {
     private final Consumer<Phase> onEnter;
     /** Called after every denoiser evaluation that ran (a search's batch boundary); may throw to stop the request. */
     private Runnable afterEvaluation = () -> { };
+    /** The samples of the last denoiser evaluation that ran (what {@link #afterEvaluation} is called after). */
+    private long lastSamples;
 
     public ComputeMeter() {
         this(p -> { });
@@ -49,6 +51,11 @@ public final class ComputeMeter {
         this.afterEvaluation = check;
     }
 
+    /** The samples of the last denoiser evaluation that ran (0 before any). */
+    public long lastSamples() {
+        return lastSamples;
+    }
+
     public Phase phase() {
         return phase;
     }
@@ -60,6 +67,7 @@ public final class ComputeMeter {
     /** One denoiser evaluation of {@code samples} samples: passes = 2 with guidance, 1 without. */
     public void denoiserEvaluation(long samples, int passes, long flopsPerPass) {
         count(samples, passes, flopsPerPass);
+        lastSamples = samples;
         afterEvaluation.run();
     }
 

@@ -27,6 +27,7 @@ import io.noisesearch.model.TextDenoiser;
 import io.noisesearch.onnx.OnnxRuntime;
 import io.noisesearch.sampling.GuidedDenoiser;
 import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.CallTimes;
 import io.noisesearch.search.NoSearch;
 import io.noisesearch.search.Outcome;
 import io.noisesearch.search.SearchContext;
@@ -87,6 +88,8 @@ public final class Engine implements AutoCloseable {
     private final CompletableFuture<Lane> firstLane;
     private final AtomicBoolean firstLaneTaken = new AtomicBoolean();
     private final BatchingOptions batching;
+    /** The searches' model-call and decode times on the JVM's clock: what a deadline's minimal answer costs. */
+    private final CallTimes callTimes = new CallTimes();
     /** One batcher per denoiser, made at its first search while batching is on. */
     private final Map<Denoiser, DenoiserBatcher> batchers = new ConcurrentHashMap<>();
     /** One per verifier network, made at its first search while batching is on. */
@@ -232,7 +235,50 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one search on the calling thread, its deadline (if any) counted from now. Thread-safe. */
     public SearchResult search(SearchRequest request) {
-        return search(request, SearchControl.startingNow(request.deadline()));
+        return search(request, SearchControl.startingNow(request.deadline()).withEstimates(callTimes));
+    }
+
+    /**
+     * The recent model-call and decode times of this engine's searches, on the JVM's clock: a caller's control made on
+     * that clock takes them ({@link SearchControl#withEstimates}) so that its search is costed from them.
+     */
+    public CallTimes callTimes() {
+        return callTimes;
+    }
+
+    /**
+     * The estimated cost of the request's minimal answer from the control's call times (at its clock's present
+     * reading; the cold costs without): no search's final solve (the final solver's calls of one row) and a latent
+     * model's decode; what a deadline must leave for any answer to come by it.
+     */
+    public long minimalAnswerNanos(SearchRequest request, SearchControl control) {
+        Denoiser model = model(request.model());
+        return minimalAnswerNanos(model, finalSolver(request, model.info()), control.estimates(), control.now());
+    }
+
+    private static SolverSettings finalSolver(SearchRequest request, ModelInfo info) {
+        return request.finalSolver() != null ? request.finalSolver() : info.defaultSolver();
+    }
+
+    private long minimalAnswerNanos(Denoiser model, SolverSettings finalSolver, CallTimes times, long now) {
+        CallTimes known = times == null ? new CallTimes() : times;
+        return CallTimes.sum(0, finalSolver.fullNfe(), known.callOrCold(model.info(), 1, now),
+                decodeNanos(model, known, now));
+    }
+
+    /** The estimated time of a decode of the model's latent (0 for a pixel model). */
+    private long decodeNanos(Denoiser model, CallTimes times, long now) {
+        ImageModel decoder = decoder(model);
+        if (decoder == null) {
+            return 0;
+        }
+        long estimate = times.decode(model.info().name(), now);
+        return estimate >= 0 ? estimate : CallTimes.cold(decoder.manifest().flopsPerSample(), 1);
+    }
+
+    /** What the minimal answer is, for the refusal's message. */
+    public static String minimalAnswer(long calls) {
+        return "no search's final solve: " + calls + " model calls of one row and the decode, at recent call times";
     }
 
     /**
@@ -274,7 +320,7 @@ public final class Engine implements AutoCloseable {
     /** Runs one search with a verifier of the caller's (the request's verifier name is not used). */
     public SearchResult search(SearchRequest request, Verifier verifier) {
         return searchShared(request, verifier, request.algorithm()::run, null,
-                SearchControl.startingNow(request.deadline()));
+                SearchControl.startingNow(request.deadline()).withEstimates(callTimes));
     }
 
     /**
@@ -283,7 +329,7 @@ public final class Engine implements AutoCloseable {
      */
     public SearchResult search(SearchRequest request, SolveCache cache) {
         return searchShared(request, verifierFor(request), request.algorithm()::run, cache,
-                SearchControl.startingNow(request.deadline()));
+                SearchControl.startingNow(request.deadline()).withEstimates(callTimes));
     }
 
     /**
@@ -368,6 +414,14 @@ public final class Engine implements AutoCloseable {
         RequestLimits.current().check(request, info, searchSolver, finalSolver, unbatched.guided(), verifier);
         control.throwIfCancelled();
         control.throwIfExpired();
+        CallTimes times = control.estimates();
+        long decodeNanos = 0;
+        if (times != null && control.hasDeadline()) {
+            long now = control.now();
+            decodeNanos = decodeNanos(model, times, now);
+            control.throwIfUnmeetable(minimalAnswerNanos(model, finalSolver, times, now),
+                    minimalAnswer(finalSolver.fullNfe()));
+        }
         Lane lane = takeLane();
         boolean finished = false;
         // A merged call runs on another search's thread and reads this search's batches: its arena is shared then.
@@ -381,6 +435,7 @@ public final class Engine implements AutoCloseable {
             SearchContext context = new SearchContext(backend, kernels, arena, guided, verifier, request.label(),
                     request.seed(), searchSolver, finalSolver, request.budgetNfe(), request.batchSize(), meter,
                     lane.workspace(model, request.batchSize()), cache, control, request.stop());
+            context.reserveAfter(decodeNanos);
             Outcome outcome;
             try {
                 outcome = run(request, work, context, guidance);
@@ -396,7 +451,12 @@ public final class Engine implements AutoCloseable {
             float[] sample = outcome.sample();
             ModelInfo described = info;
             if (decoder != null) {
+                long decodeStart = times == null ? 0 : control.now();
                 sample = decode(kernels, arena, decoder, info, sample, meter);
+                if (times != null) {
+                    long decoded = control.now();
+                    times.recordDecode(info.name(), decoded - decodeStart, decoded);
+                }
                 ModelManifest.SampleSpec image = decoder.manifest().sample();
                 described = info.decoded(image.channels(), image.height(), image.width(),
                         image.range().get(0).floatValue(), image.range().get(1).floatValue());
@@ -537,7 +597,7 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<SearchResult> submit(SearchRequest request) {
         checkOpen();
-        SearchControl control = SearchControl.startingNow(request.deadline());
+        SearchControl control = SearchControl.startingNow(request.deadline()).withEstimates(callTimes);
         CompletableFuture<SearchResult> result = CompletableFuture.supplyAsync(() -> search(request, control),
                 executor);
         result.whenComplete((done, error) -> {

@@ -62,6 +62,12 @@ public final class SearchContext {
     private long firstCallEnd;
     /** Denoiser calls kept free before the deadline for what ends the search (the final solve of the winner). */
     private long reserveCalls;
+    /** Where this search's call times go and the others' are read from (null: its own calls and the cold cost). */
+    private final CallTimes estimates;
+    /** The clock reading at the last call's end or batch boundary: a call's time runs from there (with estimates). */
+    private long lastMark;
+    /** Time kept after the final solve for what still ends the answer (a latent model's decode), ns. */
+    private long afterNanos;
     /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
     private boolean scoredAny;
     private boolean budgetExhausted;
@@ -138,6 +144,8 @@ public final class SearchContext {
                 : ModelIdentity.of(model.denoiser()) + "/" + backend.name();
         this.control = control;
         this.reserveCalls = finalSolver.equals(searchSolver) ? 0 : finalSolver.fullNfe();
+        this.estimates = control.estimates();
+        this.lastMark = estimates == null ? 0 : control.now();
         meter.afterEvaluation(this::modelCalled);
     }
 
@@ -196,6 +204,11 @@ public final class SearchContext {
         reserveCalls = finalSolver.fullNfe();
     }
 
+    /** Keeps {@code nanos} free after the final solve for the rest of the answer (a latent model's decode). */
+    public void reserveAfter(long nanos) {
+        afterNanos = Math.max(0, nanos);
+    }
+
     /** Whether the request has a deadline: then pools are solved and scored a solver batch at a time. */
     boolean hasDeadline() {
         return control.hasDeadline();
@@ -213,6 +226,11 @@ public final class SearchContext {
     private void modelCalled() {
         control.throwIfCancelled();
         calls++;
+        if (estimates != null) {
+            long now = control.now();
+            estimates.recordCall(model.info().name(), meter.lastSamples(), now - lastMark, now);
+            lastMark = now;
+        }
         if (calls == 1 && control.hasDeadline()) {
             firstCallEnd = control.now();
         }
@@ -228,6 +246,10 @@ public final class SearchContext {
      */
     void checkpoint() {
         control.throwIfCancelled();
+        if (estimates != null) {
+            // what ran since the last call (scoring, the host's work) is no model call's time
+            lastMark = control.now();
+        }
         if (stopTracker != null && stopTracker.fired() != null && meter.phase() == Phase.SEARCH) {
             stopped(stopTracker.fired());
             throw new SearchStopped(stopTracker.fired());
@@ -242,15 +264,34 @@ public final class SearchContext {
             return;
         }
         long now = control.now();
-        long perCall = calls < 2 ? 0 : (now - firstCallEnd) / (calls - 1);
-        // the next call, then what ends the search
-        long reserved = 1 + (scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe()));
-        long reserve = Math.multiplyHigh(reserved, perCall) != 0 ? Long.MAX_VALUE : reserved * perCall;
-        if (control.remainingNanos(now) <= reserve) {
+        if (control.remainingNanos(now) <= reserveNanos(now)) {
             deadlineReached = true;
             stopped(StopReason.DEADLINE);
             throw new SearchStopped(StopReason.DEADLINE);
         }
+    }
+
+    /**
+     * The time kept at {@code now}: the next call (the mean of this search's calls after the first, else the estimate
+     * for a call of a solver batch), then what ends the search: its fallback's calls of one row (the estimate for one,
+     * else this search's mean, else the cold cost) and the decode after them.
+     */
+    private long reserveNanos(long now) {
+        long own = calls < 2 ? -1 : (now - firstCallEnd) / (calls - 1);
+        long next = own >= 0 ? own : callEstimate(batchSize, now);
+        long fallbackCalls = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
+        long perCall = 0;
+        if (fallbackCalls > 0) {
+            long shared = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
+            perCall = shared >= 0 ? shared : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
+        }
+        return CallTimes.sum(next, fallbackCalls, perCall, afterNanos);
+    }
+
+    /** The estimated time of one call of {@code rows} rows: the shared estimate, else the model's cold cost. */
+    private long callEstimate(long rows, long now) {
+        long shared = estimates == null ? -1 : estimates.call(model.info().name(), rows, now);
+        return shared >= 0 ? shared : CallTimes.cold(model.info().flopsPerSample(), rows);
     }
 
     /** The request's seed, which names every draw of the search with a key. */

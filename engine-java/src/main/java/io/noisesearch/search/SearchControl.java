@@ -18,13 +18,36 @@ public final class SearchControl {
     private final long searchEndNanos;
     private final long answerNanos;
     private final boolean hasDeadline;
+    /** Where the search's model-call times go and its minimal answer is costed from (on this clock); null: none. */
+    private final CallTimes estimates;
     private volatile String cancelReason;
 
     private SearchControl(LongSupplier clock, long deadlineNanos, long answerNanos, boolean hasDeadline) {
+        this(clock, deadlineNanos - answerNanos, answerNanos, hasDeadline, null);
+    }
+
+    private SearchControl(LongSupplier clock, long searchEndNanos, long answerNanos, boolean hasDeadline,
+                          CallTimes estimates) {
         this.clock = clock;
-        this.searchEndNanos = deadlineNanos - answerNanos;
+        this.searchEndNanos = searchEndNanos;
         this.answerNanos = answerNanos;
         this.hasDeadline = hasDeadline;
+        this.estimates = estimates;
+    }
+
+    /**
+     * The same control, its search timing its model calls into {@code times} and costing its minimal answer from them
+     * (they must be on this control's clock: an engine's {@link CallTimes} are on the JVM's). Made before the search.
+     */
+    public SearchControl withEstimates(CallTimes times) {
+        SearchControl control = new SearchControl(clock, searchEndNanos, answerNanos, hasDeadline, times);
+        control.cancelReason = cancelReason;
+        return control;
+    }
+
+    /** The call times the search records into and reads (null: none, only its own calls and the cold cost). */
+    public CallTimes estimates() {
+        return estimates;
     }
 
     /** No deadline; cancellable. */
@@ -115,6 +138,25 @@ public final class SearchControl {
             throw new DeadlineExceededException("--deadline-ms: the deadline" + kept + " passed "
                     + Math.round(-left / 1e6) + " ms before the search could begin (waiting for a slot or opening the"
                     + " model); nothing was run");
+        }
+    }
+
+    /**
+     * Throws {@link DeadlineUnmeetableException} where a deadline's time left is below {@code minimalNanos}, the
+     * estimated cost of the request's minimal answer ({@code what} says of what): even no search would answer late,
+     * so nothing is run. Called before a search begins and by a service when it admits or takes up a request.
+     */
+    public void throwIfUnmeetable(long minimalNanos, String what) {
+        if (!hasDeadline) {
+            return;
+        }
+        long left = remainingNanos();
+        if (left < minimalNanos) {
+            String kept = answerNanos == 0 ? "" : String.format(java.util.Locale.ROOT,
+                    ", less the %.1f ms kept for the answer", answerNanos / 1e6);
+            throw new DeadlineUnmeetableException(String.format(java.util.Locale.ROOT, "--deadline-ms: %.1f ms are"
+                    + " left to the deadline%s, below the %.1f ms estimated for the smallest answer (%s): nothing"
+                    + " was run", Math.max(0, left) / 1e6, kept, minimalNanos / 1e6, what), left, minimalNanos);
         }
     }
 

@@ -14,6 +14,7 @@ import io.noisesearch.model.ModelInfo;
 import io.noisesearch.model.ModelManifest;
 import io.noisesearch.report.ResultDocument;
 import io.noisesearch.search.DeadlineExceededException;
+import io.noisesearch.search.DeadlineUnmeetableException;
 import io.noisesearch.search.SearchControl;
 import io.noisesearch.search.SearchResult;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -46,7 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /readyz} (ready once the preloaded models are open, not while draining) and {@code /metrics}
  * (Prometheus text). Searches are admitted by {@link Admission} and run on a fixed pool of platform threads, one
  * per concurrent search; a request's deadline counts from its arrival (Jetty's first byte of it), queue wait included,
- * and its search keeps the recent answers' time from search end to answer written free before it ({@link AnswerTimes}).
+ * and its search keeps the recent answers' time from search end to answer written free before it ({@link AnswerTimes});
+ * a request whose time left is below the estimated cost of its minimal answer (the engine's call times) is refused at
+ * admission and when taken up (503 deadline_unmeetable).
  * A search whose client
  * closes the connection is cancelled ({@link ConnectionWatch}); close drains: new searches are refused with 503 while
  * the admitted ones finish within the grace period, then the ones still running are cancelled. The service does not
@@ -251,7 +254,8 @@ public final class SearchService implements AutoCloseable {
                 ctx.res().setHeader("Server-Timing", exchange.timing(System.nanoTime()));
                 write(ctx, status, answer, exchange.closeAfter);
                 if (status == 200 && exchange.kind != null) {
-                    answerTimes.record(exchange.kind, System.nanoTime() - exchange.searched);
+                    long written = System.nanoTime();
+                    answerTimes.record(exchange.kind, written - exchange.searched, written);
                 }
             }
         } finally {
@@ -362,10 +366,12 @@ public final class SearchService implements AutoCloseable {
         }
         openModel(checked.request().model());
         exchange.kind = checked.request().model() + "/" + checked.sample();
-        exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind);
+        exchange.reserved = checked.request().deadline() == null ? 0 : answerTimes.estimate(exchange.kind,
+                System.nanoTime());
         exchange.checked = System.nanoTime();
         SearchControl control = SearchControl.startingAt(exchange.arrived, checked.request().deadline(),
-                exchange.reserved, System::nanoTime);
+                exchange.reserved, System::nanoTime).withEstimates(engine.callTimes());
+        refuseUnmeetable(checked, control);
         controls.add(control);
         ConnectionWatch.Watched watched = connections.watch(ctx, () -> exchange.disconnected(control));
         try {
@@ -376,6 +382,28 @@ public final class SearchService implements AutoCloseable {
                 exchange.closeAfter = watched.end();
             }
         }
+    }
+
+    /**
+     * Refuses a deadline request whose time left is already below the estimated cost of its minimal answer (the engine
+     * checks again when it is taken up from the queue): 503 deadline_unmeetable, nothing queued or run.
+     */
+    private void refuseUnmeetable(SearchRequests.Checked checked, SearchControl control) {
+        if (!control.hasDeadline()) {
+            return;
+        }
+        long minimal = engine.minimalAnswerNanos(checked.request(), control);
+        long calls = checked.request().finalSolver() != null ? checked.request().finalSolver().fullNfe()
+                : checked.info().defaultSolver().fullNfe();
+        try {
+            control.throwIfUnmeetable(minimal, Engine.minimalAnswer(calls));
+        } catch (DeadlineUnmeetableException e) {
+            throw unmeetable(e);
+        }
+    }
+
+    private static ServiceError unmeetable(DeadlineUnmeetableException e) {
+        return ServiceError.fromEngine(503, "deadline_unmeetable", e.getMessage());
     }
 
     /** Waits for a slot, then runs the search under its control. */
@@ -459,6 +487,10 @@ public final class SearchService implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CancellationException) {
                 throw cancelledOr(control, () -> engineError(e.getCause()));
+            }
+            if (e.getCause() instanceof DeadlineUnmeetableException unmeetable) {
+                // Too little time left once taken up from the queue: refused as at admission.
+                throw unmeetable(unmeetable);
             }
             if (e.getCause() instanceof DeadlineExceededException) {
                 // Its time went in the queue: a deliberate refusal, not the client's fault nor an internal one.

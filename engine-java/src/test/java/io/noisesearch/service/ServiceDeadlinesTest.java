@@ -98,10 +98,11 @@ class ServiceDeadlinesTest {
             CompletableFuture<HttpResponse<String>> late;
             try (Admission.Permit held = service.admission().enter(false)) {
                 late = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
-                        "{\"candidates\": 4, \"deadlineMs\": 1}")));
+                        "{\"candidates\": 4, \"deadlineMs\": 200}")));
                 assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
-                // the deadline of 1 ms passes while the slot is held
-                Thread.sleep(20);
+                // the deadline of 200 ms (far above gmm-image's minimal answer at admission) passes while the slot
+                // is held
+                Thread.sleep(400);
             }
             HttpResponse<String> answer = late.get(60, TimeUnit.SECONDS);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
@@ -226,5 +227,48 @@ class ServiceDeadlinesTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
         assertThat(json(answer).get("reason").asText()).isEqualTo("shut_down");
         assertThat(service.admission().running()).isZero();
+    }
+
+    /**
+     * Where the estimated minimal answer (gmm-image's Heun 10 final solve, 19 calls of one row, here injected at
+     * 100 ms a call) does not fit in the time left, the request is refused with 503 deadline_unmeetable naming
+     * deadlineMs: at admission, and when a queued request is taken up; counted by reason; the service stays healthy.
+     */
+    @Test
+    void aDeadlineBelowTheEstimatedMinimalAnswerIsRefusedAtAdmissionAndWhenTakenUp() throws Exception {
+        try (Engine own = Engine.open(Backends.open("host"), 1, 2,
+                new ModelRepository(SearchServiceTest.trainedModels()));
+             SearchService service = SearchService.start(own, settings(1, 4, List.of("gmm-image")))) {
+            awaitReady(service);
+            for (int i = 0; i < 64; i++) {
+                own.callTimes().recordCall("gmm-image", 1, Duration.ofMillis(100).toNanos(), System.nanoTime());
+            }
+            HttpResponse<String> refused = post(service, "{\"candidates\": 4, \"deadlineMs\": 1000}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            JsonNode error = json(refused);
+            assertThat(error.get("reason").asText()).isEqualTo("deadline_unmeetable");
+            assertThat(error.get("field").asText()).isEqualTo("deadlineMs");
+            assertThat(error.get("message").asText()).startsWith("deadlineMs: ").contains("1900.0 ms estimated");
+
+            // admitted with 4 s left, taken up once less than the 1.9 s of its minimal answer is left
+            CompletableFuture<HttpResponse<String>> queued;
+            try (Admission.Permit held = service.admission().enter(false)) {
+                queued = CompletableFuture.supplyAsync(() -> unchecked(() -> post(service,
+                        "{\"candidates\": 4, \"deadlineMs\": 4000}")));
+                assertThat(service.admission().awaitQueued(1, 60, TimeUnit.SECONDS)).isTrue();
+                Thread.sleep(2500);
+            }
+            HttpResponse<String> late = queued.get(60, TimeUnit.SECONDS);
+            assertThat(late.statusCode()).as(late.body()).isEqualTo(503);
+            assertThat(json(late).get("reason").asText()).isEqualTo("deadline_unmeetable");
+            assertThat(json(late).get("field").asText()).isEqualTo("deadlineMs");
+
+            String metrics = get(service, "/metrics").body();
+            assertThat(metrics).contains("noisesearch_rejections_total{reason=\"deadline_unmeetable\"} 2.0");
+            assertThat(own.callTimes().recorded("gmm-image", 4)).as("nothing ran").isZero();
+            HttpResponse<String> next = post(service, "{\"candidates\": 2, \"deadlineMs\": 60000}");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(get(service, "/healthz").statusCode()).isEqualTo(200);
+        }
     }
 }
