@@ -139,7 +139,7 @@ final class AlgorithmOptions {
     @Option(names = "--beam-expand", defaultValue = "neighbour",
             description = "Beam: children of a state: neighbour (the state and k - 1 zero-order neighbours at the"
                     + " level) or step (the state advanced to the next level k times, each with step noise of its own;"
-                    + " bfs, needs a stochastic search solver) (default: ${DEFAULT-VALUE}).")
+                    + " bfs or dfs, needs a stochastic search solver) (default: ${DEFAULT-VALUE}).")
     String beamExpand;
 
     @Option(names = "--population", split = ",", defaultValue = "8",

@@ -39,15 +39,16 @@ final class PrefixReuse {
 
     /**
      * The sweep's configurations at {@code indices} in units that run together, ordered by their first member: a
-     * group of random searches that differ only in N (and whose budget, if any, lets each draw its whole pool) with
-     * at least two members, or a single configuration.
+     * group of random searches that differ only in N and in a budget that lets each draw its whole pool (no budget,
+     * or one of at least N search solves: the search is then the same as without it), with at least two members, or
+     * a single configuration.
      */
     static List<List<Integer>> units(List<Configuration> configurations, List<Integer> indices,
                                      Function<Configuration, Profiler.Plan> plans) {
         Map<Object, List<Integer>> units = new LinkedHashMap<>();
         for (int k : indices) {
             Configuration c = configurations.get(k);
-            Object key = reusable(c, plans.apply(c)) ? withoutCandidates(c) : k;
+            Object key = reusable(c, plans.apply(c)) ? withoutCandidatesAndBudget(c) : k;
             units.computeIfAbsent(key, x -> new ArrayList<>()).add(k);
         }
         return List.copyOf(units.values());
@@ -58,11 +59,11 @@ final class PrefixReuse {
         return c.algorithm().equals("random") && (plan.budgetNfe() == null || plan.searchNfe() <= plan.budgetNfe());
     }
 
-    private static Configuration withoutCandidates(Configuration c) {
+    private static Configuration withoutCandidatesAndBudget(Configuration c) {
         Map<String, Object> others = new LinkedHashMap<>(c.parameters());
         others.remove("candidates");
         return new Configuration(c.model(), c.verifier(), c.algorithm(), others, c.searchSolver(), c.finalSolver(),
-                c.budgetNfe(), c.guidance(), c.evaluation(), c.budgetGflops());
+                null, c.guidance(), c.evaluation(), null);
     }
 
     /**

@@ -26,6 +26,12 @@ public record ProfileResult(String id, int index, Configuration configuration, S
         this(id, index, configuration, solvers, precision, samples, quality, compute, measured, null);
     }
 
+    /** The same result at another place of a sweep's order (a resumed sweep that gained configurations before it). */
+    public ProfileResult withIndex(int index) {
+        return new ProfileResult(id, index, configuration, solvers, precision, samples, quality, compute, measured,
+                reuse);
+    }
+
     public record Solvers(String search, String last) {
     }
 

@@ -88,11 +88,9 @@ public final class ProfileRun {
         return PrefixReuse.units(configurations, shardOf(Shard.ALL), profiler::plan);
     }
 
-    /** The ids of every configuration of the sweep, whatever the shard. */
-    public Set<String> ids() {
-        Set<String> ids = new LinkedHashSet<>();
-        configurations.forEach(c -> ids.add(c.id()));
-        return ids;
+    /** The ids of every configuration of the sweep in its order, whatever the shard. */
+    public List<String> ids() {
+        return configurations.stream().map(Configuration::id).toList();
     }
 
     /** Prints the shard's configurations with their planned NFEs and denoiser GFLOPs per sample, and the totals. */
@@ -240,7 +238,7 @@ public final class ProfileRun {
 
     /** What {@code run.json} says of a run of this sweep's shard on {@code devices}. */
     public RunInfo runInfo(Shard shard, List<String> devices) {
-        return new RunInfo(sweep.name(), source, List.copyOf(ids()), sweep.evaluation(), List.of(shard.toString()),
+        return new RunInfo(sweep.name(), source, ids(), sweep.evaluation(), List.of(shard.toString()),
                 devices);
     }
 

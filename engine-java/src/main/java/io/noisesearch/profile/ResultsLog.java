@@ -15,13 +15,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code results.jsonl}: one JSON line per finished configuration, appended with one write and an fsync, so a killed
  * sweep leaves whole lines and at most one partial last line. Resuming drops that line (its configuration runs again)
- * and skips the configurations the whole lines hold.
+ * and skips the configurations the whole lines hold; a sweep extended since (new entries or values) renumbers the
+ * kept lines to its own order, so that the folder is one run of it ({@code profile merge} checks each index).
  */
 public final class ResultsLog implements AutoCloseable {
 
@@ -43,9 +46,10 @@ public final class ResultsLog implements AutoCloseable {
     /**
      * Opens {@code results.jsonl} in {@code dir}. Without {@code resume} a file that holds results is an error naming
      * {@code resumeOption}; with it, the file's results are kept (each must be a configuration of {@code ids}, the
-     * sweep's) and a last line that is not a whole result is cut off.
+     * sweep's in its order), each renumbered to its configuration's index in {@code ids} where that moved, and a last
+     * line that is not a whole result is cut off.
      */
-    public static ResultsLog open(Path dir, boolean resume, String resumeOption, Set<String> ids) {
+    public static ResultsLog open(Path dir, boolean resume, String resumeOption, List<String> ids) {
         Path file = dir.resolve(FILE);
         try {
             boolean holdsResults = Files.isRegularFile(file) && Files.size(file) > 0;
@@ -53,9 +57,17 @@ public final class ResultsLog implements AutoCloseable {
                 throw new InvalidRequestException(file + " holds the results of an earlier sweep: add " + resumeOption
                         + " to continue it, or choose another --out");
             }
+            Map<String, Integer> index = new HashMap<>();
+            for (int k = 0; k < ids.size(); k++) {
+                index.put(ids.get(k), k);
+            }
             List<ProfileResult> kept = new ArrayList<>();
             List<String> lines = new ArrayList<>();
-            long whole = holdsResults ? readWholeLines(file, ids, kept, lines) : 0;
+            long whole = holdsResults ? readWholeLines(file, index.keySet(), kept, lines) : 0;
+            if (renumber(kept, lines, index)) {
+                replace(file, lines);
+                whole = Files.size(file);
+            }
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             channel.truncate(whole);
             channel.position(whole);
@@ -64,6 +76,38 @@ public final class ResultsLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Gives each result whose index is not its configuration's in the sweep that index; whether any moved. */
+    private static boolean renumber(List<ProfileResult> results, List<String> lines, Map<String, Integer> index) {
+        boolean moved = false;
+        for (int i = 0; i < results.size(); i++) {
+            ProfileResult result = results.get(i);
+            int k = index.get(result.id());
+            if (result.index() != k) {
+                ProfileResult renumbered = result.withIndex(k);
+                results.set(i, renumbered);
+                lines.set(i, Json.line(renumbered));
+                moved = true;
+            }
+        }
+        return moved;
+    }
+
+    /** Writes {@code lines} whole to a file beside {@code file} and moves it over it: a kill leaves one or the other. */
+    private static void replace(Path file, List<String> lines) throws IOException {
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(line).append('\n'));
+        Path next = file.resolveSibling(FILE + ".next");
+        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
+        }
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -174,24 +218,13 @@ public final class ResultsLog implements AutoCloseable {
         }
         List<ProfileResult> sortedResults = new ArrayList<>();
         List<String> sortedLines = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
         for (int i : order) {
             sortedResults.add(results.get(i));
             sortedLines.add(lines.get(i));
-            text.append(lines.get(i)).append('\n');
         }
-        Path next = file.resolveSibling(FILE + ".sorted");
         try {
-            try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                out.force(true);
-            }
             channel.close();
-            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            replace(file, sortedLines);
             channel = FileChannel.open(file, StandardOpenOption.WRITE);
             channel.position(channel.size());
         } catch (IOException e) {

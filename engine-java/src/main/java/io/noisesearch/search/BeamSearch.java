@@ -30,12 +30,14 @@ import java.util.List;
  * (backtracking). A state taken at the last level is solved to 0 and scored; the first one at or above the threshold
  * wins. Without a threshold the first leaf wins (greedy descent).</li>
  * </ul>
- * With {@code step} expansion (bfs; a stochastic search solver) a state at level j is expanded into k children that
+ * With {@code step} expansion (a stochastic search solver) a state at level j is expanded into k children that
  * are the state advanced with the search solver over the next segment (to the next level, after the last one to 0),
  * each with step noise of its own: child 0 draws its parent's (so a state that stays child 0 is the plain stochastic
  * solve of its noise, and k = 1 is best-of-B over random search's stochastic candidates), child c >= 1 the noise of
- * key BEAM_STEP(level, b (k - 1) + c - 1) from there on. Children are scored where their segment ends (x-prediction,
- * one NFE; at 0 the sample itself), and the best child at 0 wins.
+ * key BEAM_STEP(level, b (k - 1) + c - 1) (dfs: BEAM_STEP(expansion, ...)) from there on. Children are scored where
+ * their segment ends (x-prediction, one NFE; at 0 the sample itself). bfs: the best child at 0 wins. dfs: the
+ * children of an expansion are entered best first (expanded in turn) as with neighbours; the last level's children
+ * are clean leaves, so the best of them wins if it reaches the threshold, else the search backtracks.
  * <p>
  * A winner whose state was never perturbed (child 0 all the way) is finished like random search's (its noise
  * re-solved with the final solver where the solvers differ); any other returns its searched sample. A search that the
@@ -101,9 +103,6 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         }
         if (!EXPANSIONS.contains(expand)) {
             throw new IllegalArgumentException("--beam-expand must be one of " + EXPANSIONS + ", got '" + expand + "'");
-        }
-        if (expand.equals("step") && mode.equals("dfs")) {
-            throw new IllegalArgumentException("--beam-expand step is built for --beam-mode bfs only");
         }
         if (mode.equals("dfs") && saturatingTreeSize(beams, children, levels.size()) > CandidateKeys.MAX_ITERATION) {
             throw new IllegalArgumentException("--beam-mode dfs: a tree of --beam-width " + beams + ", --beam-children "
@@ -203,10 +202,15 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         double[] grid = plan.schedule().grid(1, 0, solver.steps());
         int[] at = levelSteps(solver.steps());
         if (stepping()) {
-            // B nfe(0 -> l_1) + sum over levels of B k (nfe(l_j -> l_j+1) + 1 above 0), l_C+1 = 0
+            // B nfe(0 -> l_1) + sum over levels of E_j k (nfe(l_j -> l_j+1) + 1 above 0), l_C+1 = 0, with E_j the
+            // states expanded at level j: B (bfs, and dfs's first level); dfs 1 greedy, else B k^j (the whole tree)
             long total = Math.multiplyExact(beams, sliceNfe(solver, grid, 0, at[0]));
+            long expanded = beams;
             for (int j = 0; j < at.length; j++) {
-                total = Math.addExact(total, Math.multiplyExact(beams, stepCost(solver, grid, at, j)));
+                if (depthFirst() && j > 0) {
+                    expanded = Double.isNaN(threshold) ? 1 : Math.multiplyExact(expanded, children);
+                }
+                total = Math.addExact(total, Math.multiplyExact(expanded, stepCost(solver, grid, at, j)));
             }
             return total;
         }
@@ -249,6 +253,15 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
     /** bfs: B k children at each level and B clean samples; dfs: as its planned NFEs, every child and leaf. */
     @Override
     public long plannedCandidates() {
+        if (stepping() && depthFirst()) {
+            long total = (long) beams * children;
+            long expanded = beams;
+            for (int j = 1; j < levels.size(); j++) {
+                expanded = Double.isNaN(threshold) ? 1 : saturatingMultiply(expanded, children);
+                total = saturatingAdd(total, saturatingMultiply(expanded, children));
+            }
+            return total;
+        }
         if (stepping()) {
             return (long) beams * children * levels.size();
         }
@@ -266,9 +279,15 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         return saturatingAdd(total, entered);
     }
 
-    /** bfs: one entry per level and one for the final pick; dfs: one per expansion and one per leaf. */
+    /**
+     * bfs: one entry per level and one for the final pick; dfs: one per expansion and one per leaf (step children: one
+     * per expansion, whose last level's children are the leaves).
+     */
     @Override
     public long plannedTraceEntries() {
+        if (stepping() && depthFirst()) {
+            return Double.isNaN(threshold) ? levels.size() : saturatingTreeSize(beams, children, levels.size());
+        }
         if (stepping()) {
             return levels.size();
         }
@@ -627,7 +646,8 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         final Batch fallback;
         final Batch fallbackCapture;
         List<Long> fallbackLineage;
-        int fallbackLevel;
+        /** The grid step the fallback sits at. */
+        int fallbackStep;
         int expansions;
 
         DepthFirst(SearchContext context) {
@@ -641,17 +661,22 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
         }
 
         Outcome run() {
-            int n = context.affordable(beams, tree.nfe(0, tree.at[0]) + children);
+            long firstCost = tree.nfe(0, tree.at[0])
+                    + (stepping() ? stepCost(tree.solver, tree.grid, tree.at, 0) : children);
+            int n = context.affordable(beams, firstCost);
             if (n == 0) {
                 return new NoSearch().run(context);
             }
             context.reserveCalls(tree.solver.fullNfe());
-            Roots first = tree.roots(n, false);
+            Roots first = tree.roots(n, stepping());
             Batch roots = first.states();
             Batch rootCaptures = first.captures();
             List<List<Long>> rootLineages = first.lineages();
             frames[0] = new Frame(context, n * children, rootCaptures != null);
             try {
+                if (stepping()) {
+                    return stepped(roots, rootCaptures, rootLineages);
+                }
                 expandInto(frames[0], 0, roots, rootCaptures, rootLineages);
                 int depth = 0;
                 while (depth >= 0) {
@@ -687,11 +712,111 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                     expandInto(frames[depth], depth, current, currentCapture, List.of(frame.lineages.get(child)));
                 }
             } catch (SearchStopped e) {
-                if (fallbackLineage == null) {
+                if (fallbackLineage == null && bestLeaf == null) {
                     throw e;
                 }
             }
             return end();
+        }
+
+        /**
+         * Step children: frame d holds the children that the expansion at level d advanced to level d + 1; entering
+         * one expands it there. The last level's expansion yields leaves, ranked: its best wins if accepted.
+         */
+        Outcome stepped(Batch roots, Batch rootCaptures, List<List<Long>> rootLineages) {
+            if (stepInto(frames[0], 0, roots, rootCaptures, rootLineages)) {
+                return tree.finish(bestLeaf, bestLeafLineage, bestLeafScore, bestLeafMembers);
+            }
+            int depth = tree.at.length > 1 ? 0 : -1;
+            while (depth >= 0) {
+                Frame frame = frames[depth];
+                int child = frame.nextChild();
+                if (child < 0) {
+                    depth--;
+                    continue;
+                }
+                int j = depth + 1;
+                if (context.affordable(1, stepCost(tree.solver, tree.grid, tree.at, j)) == 0) {
+                    return end();
+                }
+                context.checkpoint();
+                context.copy(frame.states.row(child), current);
+                if (currentCapture != null) {
+                    context.copy(frame.captures.row(child), currentCapture);
+                }
+                if (frames[j] == null) {
+                    frames[j] = new Frame(context, children, currentCapture != null);
+                }
+                if (stepInto(frames[j], j, current, currentCapture, List.of(frame.lineages.get(child)))) {
+                    return tree.finish(bestLeaf, bestLeafLineage, bestLeafScore, bestLeafMembers);
+                }
+                if (j < tree.at.length - 1) {
+                    depth = j;
+                }
+            }
+            return end();
+        }
+
+        /**
+         * Expands states (their lineages given) at level j into k stochastic steps each to the next level (or 0),
+         * scored there, into the frame's rows, ranked; returns whether they are leaves whose best is accepted.
+         */
+        boolean stepInto(Frame frame, int j, Batch states, Batch captures, List<List<Long>> lineages) {
+            int rows = states.rows() * children;
+            int to = stepEnd(tree.at, j, tree.steps);
+            Batch out = frame.states.rows(0, rows);
+            Batch outCaptures = frame.captures == null ? null : frame.captures.rows(0, rows);
+            long firstKey = SearchContext.key(Stage.BEAM_STEP, ++expansions, 0);
+            int[] parents = new int[rows];
+            long[] keys = new long[rows];
+            frame.lineages.clear();
+            for (int i = 0; i < rows; i++) {
+                parents[i] = i / children;
+                List<Long> parent = lineages.get(parents[i]);
+                keys[i] = tree.childKey(parent.getLast(), firstKey, parents[i], i % children);
+                List<Long> lineage = new ArrayList<>(parent);
+                if (i % children != 0) {
+                    lineage.add(keys[i]);
+                }
+                frame.lineages.add(lineage);
+            }
+            context.gather(states, parents, out);
+            context.gather(captures, parents, outCaptures);
+            context.solve(out, tree.slice(tree.at[j], to), tree.solver, null, keys, tree.at[j]);
+            boolean leaves = to == tree.steps;
+            Scores members;
+            if (leaves) {
+                members = context.score(out, outCaptures);
+            } else {
+                Batch x0 = predictionRows(rows);
+                context.predictX0(out, tree.grid[to], x0);
+                members = context.score(x0, outCaptures);
+            }
+            float[] combined = context.combine(members);
+            frame.rank(combined);
+            int top = frame.order[0];
+            boolean accepted = leaves && (Double.isNaN(threshold) || combined[top] >= threshold);
+            context.trace().add(new TraceEntry(id() + "-dfs", expansions, leaves ? 0 : snapped(to, tree.steps), keys,
+                    combined, null, keys[top], leaves && !accepted));
+            if (leaves) {
+                if (bestLeaf == null || combined[top] > bestLeafScore) {
+                    if (bestLeaf == null) {
+                        bestLeaf = context.allocate(1);
+                    }
+                    context.copy(out.row(top), bestLeaf);
+                    bestLeafScore = combined[top];
+                    bestLeafMembers = members.column(top);
+                    bestLeafLineage = frame.lineages.get(top);
+                }
+                return accepted;
+            }
+            context.copy(out.row(top), fallback);
+            if (fallbackCapture != null) {
+                context.copy(outCaptures.row(top), fallbackCapture);
+            }
+            fallbackLineage = frame.lineages.get(top);
+            fallbackStep = to;
+            return false;
         }
 
         /** Expands states (their lineages given) at level j into the frame's rows and ranks the children. */
@@ -721,7 +846,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                 context.copy(outCaptures.row(top), fallbackCapture);
             }
             fallbackLineage = frame.lineages.get(top);
-            fallbackLevel = j;
+            fallbackStep = tree.at[j];
             context.trace().add(new TraceEntry(id() + "-dfs", expansions, tree.levelOf(j), keys, combined, null,
                     keys[frame.order[0]], false));
         }
@@ -760,7 +885,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
             if (bestLeaf != null) {
                 return tree.finish(bestLeaf, bestLeafLineage, bestLeafScore, bestLeafMembers);
             }
-            return tree.complete(fallback, fallbackCapture, tree.at[fallbackLevel], fallbackLineage);
+            return tree.complete(fallback, fallbackCapture, fallbackStep, fallbackLineage);
         }
     }
 

@@ -73,6 +73,15 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
         return Math.max(1, (int) Math.round((1 - searchStart) * solver.steps()));
     }
 
+    /**
+     * Solver steps that complete a path from {@code level} to 0 at the rounds' step density, L steps per db: a coarser
+     * completion (one step from 0.25 is the x-prediction itself, the posterior mean) returns a blurred mean that an
+     * oracle log-density rates far above any sample, so a cut search must finish as its rounds would.
+     */
+    int completionSteps(double level) {
+        return Math.max(1, (int) Math.ceil(level * pathLength / backwardStep - LEVEL_EPSILON));
+    }
+
     /** The level after a round that starts at {@code level}. */
     double nextLevel(double level) {
         double down = level + forwardStep - backwardStep;
@@ -142,8 +151,8 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
                     + " the capture from the first solve, so it must lie between the start and 1");
         }
         SolverSettings solver = context.searchSolver();
-        // A search stopped above level 0 completes its best path with at most a full search solve.
-        context.reserveCalls(solver.fullNfe());
+        // A search stopped above level 0 completes its best path from at most the search start.
+        context.reserveCalls(solver.nfe(completionSteps(searchStart), 0));
         double[] initialGrid = schedule.grid(1, searchStart, initialSteps(solver));
         int n = context.affordable(paths, solver.nfe(initialGrid));
         if (n == 0) {
@@ -223,14 +232,14 @@ public record PathSearch(int paths, int width, double searchStart, double forwar
 
     /**
      * The budget ran out above level 0: the best survivor so far (survivor 0 after any round, the first path
-     * otherwise) is solved the rest of the way with the search solver's step density; those NFEs are final NFEs.
+     * otherwise) is solved the rest of the way with the search solver at the rounds' step density; those NFEs are
+     * final NFEs.
      */
     private Outcome completeEarly(SearchContext context, Batch best, double level, long key, List<Long> lineage,
                                   Batch capture) {
         context.meter().enter(Phase.FINAL);
         SolverSettings solver = context.searchSolver();
-        int steps = Math.max(1, (int) Math.round(level * solver.steps()));
-        context.solve(best, context.info().schedule().grid(level, 0, steps), solver, null);
+        context.solve(best, context.info().schedule().grid(level, 0, completionSteps(level)), solver, null);
         Scores members = context.score(best, capture);
         float score = context.combine(members)[0];
         return new Outcome(context.download(best), key, lineage, score, members.column(0), false);

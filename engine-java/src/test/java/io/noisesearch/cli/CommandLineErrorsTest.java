@@ -90,7 +90,7 @@ class CommandLineErrorsTest {
             "--algorithm beam --beam-mode dfs --beam-threshold NaN | --beam-threshold",
             "--algorithm beam --beam-expand jump               | --beam-expand",
             "--algorithm beam --beam-expand step               | --beam-expand",
-            "--algorithm beam --beam-expand step --beam-mode dfs --solver euler-sde | --beam-expand",
+            "--algorithm beam --beam-expand step --beam-mode dfs --solver heun | --beam-expand",
             "--algorithm beam --solver euler-sde               | --beam-expand",
             "--algorithm evolution --population 0              | --population",
             "--algorithm evolution --population 8,4            | --population",

@@ -122,13 +122,13 @@ class ProfileCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         // Search Heun x5: 9 NFEs a candidate; final Heun x10: 19. Per sample, alone: none 19; unlimited N = 2, 4, 8:
         // 18 + 19, 36 + 19, 72 + 19; budget 40: N = 2 and 4 as before, N = 8 capped at 40 (+ 19) and alone (its pool
-        // would exceed the budget). With reuse a group costs its largest point plus one final solve (19) per smaller N:
-        // unlimited 91 + 2 x 19, budget 40 55 + 19.
+        // would exceed the budget). With reuse a group costs its largest point plus one final solve (19) per other
+        // point; N = 2 and 4 at budget 40 draw their whole pools, so they join the unlimited group: 91 + 4 x 19.
         long accounted = 19 + (37 + 55 + 91) + (37 + 55) + 59;
-        long spent = 19 + (91 + 2 * 19) + (55 + 19) + 59;
+        long spent = 19 + (91 + 4 * 19) + 59;
         double perNfe = 3 * BuiltinModels.info("gmm-image").flopsPerSample() / 1e9;
         assertThat(run.out()).contains(String.format(Locale.ROOT, "%.2f accounted", accounted * perNfe),
-                String.format(Locale.ROOT, "%.2f planned to spend with prefix reuse (2 best-of-N groups of 5",
+                String.format(Locale.ROOT, "%.2f planned to spend with prefix reuse (1 best-of-N groups of 5",
                         spent * perNfe),
                 String.format(Locale.ROOT, "%.2fx less", (double) accounted / spent));
     }

@@ -104,4 +104,25 @@ class ProfileMergeCommandTest {
         assertThat(again.exitCode()).isEqualTo(2);
         assertThat(again.errLines()).singleElement().asString().contains("holds results.jsonl already");
     }
+
+    @Test
+    void aFolderResumedWithAnExtendedSweepMergesAsOneRunOfIt() throws IOException {
+        // The first stage lacks random's entry; the extended sweep puts it before paths, which moves from 2 to 4.
+        String firstStage = GMM_SWEEP.replace("  - {name: random, candidates: [2, 4]}\n", "")
+                .replace("  - {name: zero-order, neighbours: 2, iterations: 1}\n", "");
+        Path staged = temp.resolve("staged");
+        assertThat(profile(sweep(firstStage), staged).exitCode()).isZero();
+        Path extended = sweep(GMM_SWEEP);
+        CliRun resumed = profile(extended, staged, "--resume");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("3 already in results.jsonl, 3 to run");
+        Path whole = temp.resolve("whole");
+        assertThat(profile(extended, whole).exitCode()).isZero();
+        assertThat(deterministic(staged)).isEqualTo(deterministic(whole));
+
+        Path merged = temp.resolve("merged");
+        CliRun run = merge(merged, staged);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(deterministic(merged)).isEqualTo(deterministic(whole));
+    }
 }

@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Prefix reuse in {@code profile}: random searches that differ only in N are measured from the pool of the largest,
- * and each results line is what the configuration gives run alone. Alone here: three shards, each holding one N of
- * every group (the sweep lists three N, so a group's members are three consecutive strides apart), merged.
+ * Prefix reuse in {@code profile}: random searches that differ only in N (and in a budget that lets each draw its
+ * whole pool) are measured from the pool of the largest, and each results line is what the configuration gives run
+ * alone. Alone here: shards that hold no two members of a group (one configuration each where budgets group too),
+ * merged.
  */
 class ProfileReuseTest {
 
@@ -46,23 +47,23 @@ class ProfileReuseTest {
         return ProfileCommandTest.writeSweep(temp, yaml);
     }
 
-    /** The sweep run whole (with reuse) and as three shards merged (each configuration alone). */
-    private Path[] wholeAndAlone(String yaml, String... options) throws IOException {
+    /** The sweep run whole (with reuse) and as {@code shards} shards merged (each configuration alone). */
+    private Path[] wholeAndAlone(String yaml, int shards, String... options) throws IOException {
         Path sweep = sweep(yaml);
         Path whole = temp.resolve("whole");
         CliRun run = profile(sweep, whole, options);
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("GFLOPs spent for");
-        String[] merge = new String[6];
+        String[] merge = new String[3 + shards];
         merge[0] = "profile";
         merge[1] = "merge";
         merge[2] = temp.resolve("alone").toString();
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < shards; k++) {
             Path shard = temp.resolve("shard" + k);
             String[] args = new String[options.length + 2];
             System.arraycopy(options, 0, args, 0, options.length);
             args[options.length] = "--shard";
-            args[options.length + 1] = k + "/3";
+            args[options.length + 1] = k + "/" + shards;
             CliRun part = profile(sweep, shard, args);
             assertThat(part.exitCode()).as(part.err()).isZero();
             assertThat(lines(shard)).allSatisfy(line -> assertThat(line.has("reuse")).as("alone").isFalse());
@@ -74,7 +75,7 @@ class ProfileReuseTest {
 
     @Test
     void onTheExactMixtureEveryLineIsWhatTheConfigurationGivesAlone() throws IOException {
-        Path[] runs = wholeAndAlone(GMM);
+        Path[] runs = wholeAndAlone(GMM, 24);
         assertThat(deterministic(runs[0])).as("a group's lines are appended together")
                 .containsExactlyInAnyOrderElementsOf(deterministic(runs[1]));
 
@@ -94,12 +95,14 @@ class ProfileReuseTest {
         assertThat(one.path("reuse").path("spent").path("finalNfe").asLong()).isEqualTo(19L
                 * one.path("reuse").path("spent").path("verifierCalls").asLong()).isLessThanOrEqualTo(6 * 19);
         assertThat(one.path("compute").path("searchNfe").asLong()).isEqualTo(6 * 9);
-        // A budget of 27 NFEs lets N = 1 and 3 draw their whole pool, not N = 4: that one runs alone.
+        // A budget of 27 NFEs lets N = 1 and 3 draw their whole pool, not N = 4: that one runs alone; the other two
+        // join the unbudgeted group, whose pool of 4 serves them.
         assertThat(byName.get("oracle N=4 final=heun x10 budget=27").has("reuse")).isFalse();
-        assertThat(byName.get("oracle N=3 final=heun x10 budget=27").path("reuse").path("reused").asBoolean())
-                .isFalse();
-        assertThat(byName.get("oracle N=1 final=heun x10 budget=27").path("reuse").path("pool").asText())
-                .isEqualTo(byName.get("oracle N=3 final=heun x10 budget=27").path("id").asText());
+        for (String n : List.of("1", "3")) {
+            JsonNode point = byName.get("oracle N=" + n + " final=heun x10 budget=27");
+            assertThat(point.path("reuse").path("reused").asBoolean()).isTrue();
+            assertThat(point.path("reuse").path("pool").asText()).isEqualTo(pool.path("id").asText());
+        }
 
         double spent = 0;
         double accounted = 0;
@@ -126,10 +129,41 @@ class ProfileReuseTest {
                 searchSteps: 2
                 finalSteps: 4
                 evaluation: {perClass: 1}
-                """, "--models-dir", DemoCommandTest.trainedModels().toString());
+                """, 3, "--models-dir", DemoCommandTest.trainedModels().toString());
         List<JsonNode> whole = deterministic(runs[0]);
         assertThat(whole).hasSize(6);
         assertThat(whole).containsExactlyInAnyOrderElementsOf(deterministic(runs[1]));
         assertThat(lines(runs[0])).filteredOn(l -> l.path("reuse").path("reused").asBoolean()).hasSize(4);
+    }
+
+    @Test
+    void randomPointsSizedToTheirBudgetsShareOnePoolAndGiveWhatTheyGiveAlone() throws IOException {
+        // Heun x5 is 9 NFEs a candidate: N = 2, 4, 8 fit their budgets whole (8 at 72 exactly); N = 16 at 64 is cut.
+        Path[] runs = wholeAndAlone("""
+                name: gmm budgets
+                models: gmm-image
+                verifiers: oracle
+                algorithms:
+                  - {name: random, candidates: 2, budgets: 18}
+                  - {name: random, candidates: 4, budgets: 40}
+                  - {name: random, candidates: 8, budgets: [72, unlimited]}
+                  - {name: random, candidates: 16, budgets: 64}
+                searchSolver: heun
+                searchSteps: 5
+                finalSteps: 10
+                evaluation: {perClass: 2, classes: [0, 3, 7]}
+                """, 5);
+        assertThat(deterministic(runs[0])).isEqualTo(deterministic(runs[1]));
+        List<JsonNode> lines = lines(runs[0]);
+        String pool = lines.get(2).path("id").asText();
+        for (int k : new int[] {0, 1, 3}) {
+            assertThat(lines.get(k).path("reuse").path("pool").asText()).as("line %d", k).isEqualTo(pool);
+            assertThat(lines.get(k).path("reuse").path("reused").asBoolean()).as("line %d", k).isTrue();
+            assertThat(lines.get(k).path("reuse").path("spent").path("searchNfe").asLong()).isZero();
+        }
+        assertThat(lines.get(2).path("reuse").path("reused").asBoolean()).isFalse();
+        assertThat(lines.get(4).has("reuse")).isFalse();
+        assertThat(lines.get(4).path("compute").path("budgetExhausted").asInt()).isEqualTo(6);
+        assertThat(lines.get(1).path("compute").path("searchNfe").asLong()).isEqualTo(6 * 4 * 9);
     }
 }

@@ -14,6 +14,7 @@ import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.Verifiers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -127,5 +128,47 @@ class PrefixReuseTest {
         Compute b = alone.compute();
         assertThat(List.of(a.searchNfe(), a.finalNfe(), a.forwardPasses(), a.flops(), a.verifierCalls())).as(what)
                 .isEqualTo(List.of(b.searchNfe(), b.finalNfe(), b.forwardPasses(), b.flops(), b.verifierCalls()));
+    }
+
+    @Test
+    void pointsWhoseBudgetsLetThemDrawTheirWholePoolFormOneGroupAcrossBudgets() {
+        List<Configuration> configurations = SweepReaderTest.parse("""
+                models: gmm-image
+                verifiers: oracle
+                algorithms:
+                  - {name: random, candidates: 2, budgets: 18}
+                  - {name: random, candidates: 4, budgets: 40}
+                  - {name: random, candidates: 8, budgets: [72, unlimited]}
+                  - {name: random, candidates: 16, budgets: 64}
+                  - {name: random, candidates: 4, budgets: 40, finalSteps: 5}
+                searchSolver: heun
+                searchSteps: 5
+                """).configurations();
+        Profiler profiler = new Profiler(engine, "test", Overrides.NONE, null, 1);
+        List<List<Integer>> units = PrefixReuse.units(configurations, List.of(0, 1, 2, 3, 4, 5), profiler::plan);
+        // N = 16 at 64 NFEs is cut (144 planned), and another final solver is another group.
+        assertThat(units).containsExactly(List.of(0, 1, 2, 3), List.of(4), List.of(5));
+    }
+
+    @Test
+    void aBudgetThatLetsTheWholePoolBeDrawnGivesWhatNoBudgetGives() {
+        SolverSettings heun5 = new SolverSettings(SolverKind.HEUN, 5);
+        SolverSettings heun10 = new SolverSettings(SolverKind.HEUN, 10);
+        Verifier verifier = Verifiers.create("oracle", engine.model("gmm-image"));
+        for (long seed = 0; seed < 4; seed++) {
+            SearchRequest request = SearchRequest.of("gmm-image", 2, new RandomSearch(8), "oracle", seed)
+                    .withSolvers(heun5, heun10);
+            SearchResult pool = engine.search(request);
+            for (int n : new int[] {2, 5, 8}) {
+                SearchResult alone = engine.search(SearchRequest.of("gmm-image", 2, new RandomSearch(n), "oracle",
+                        seed).withSolvers(heun5, heun10).withBudget(9L * n));
+                SearchResult derived = PrefixReuse.derive(engine, request, pool, verifier, n, new HashMap<>())
+                        .result();
+                String what = "n = " + n + ", seed " + seed;
+                assertSameWinnerAndCompute(derived, alone, what);
+                assertThat(derived.sample()).as(what).containsExactly(alone.sample());
+                assertThat(derived.score()).as(what).isEqualTo(alone.score());
+            }
+        }
     }
 }

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +22,7 @@ class ResultsLogTest {
     private final List<Configuration> configurations = SweepReaderTest.parse(
             "models: gmm-image\nverifiers: oracle\nalgorithms: [{name: random, candidates: [1, 2, 3]}]\n")
             .configurations();
-    private final Set<String> ids = new HashSet<>(configurations.stream().map(Configuration::id).toList());
+    private final List<String> ids = configurations.stream().map(Configuration::id).toList();
 
     private ProfileResult result(int index) {
         Configuration c = configurations.get(index);
@@ -69,7 +67,7 @@ class ResultsLogTest {
         }
         assertThat(Files.readString(dir.resolve(ResultsLog.FILE)))
                 .isEqualTo(lines(0, 1) + spaced + "\n");
-        assertThat(dir.resolve(ResultsLog.FILE + ".sorted")).doesNotExist();
+        assertThat(dir.resolve(ResultsLog.FILE + ".next")).doesNotExist();
     }
 
     @Test
@@ -112,9 +110,25 @@ class ResultsLogTest {
     @Test
     void aResultOfAnotherSweepIsAnError() throws Exception {
         Files.writeString(dir.resolve(ResultsLog.FILE), lines(0, 1));
-        Set<String> others = Set.of(configurations.get(0).id());
+        List<String> others = List.of(configurations.get(0).id());
         assertThatThrownBy(() -> ResultsLog.open(dir, true, "--resume", others))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("line 2 holds configuration " + configurations.get(1).id());
+    }
+
+    @Test
+    void resumingWithAnExtendedSweepRenumbersTheKeptLinesToItsOrder() throws Exception {
+        // The earlier sweep ran N = 1 and N = 3 at indices 0 and 1; the extended one has N = 2 between them.
+        ProfileResult third = result(2);
+        ProfileResult earlier = new ProfileResult(third.id(), 1, third.configuration(), third.solvers(),
+                third.precision(), third.samples(), third.quality(), third.compute(), third.measured());
+        Files.writeString(dir.resolve(ResultsLog.FILE), lines(0) + Json.line(earlier) + "\n");
+        try (ResultsLog log = ResultsLog.open(dir, true, "--resume", ids)) {
+            assertThat(log.results()).containsExactly(result(0), result(2));
+            log.append(result(1));
+            log.sortBySweepOrder();
+        }
+        assertThat(Files.readString(dir.resolve(ResultsLog.FILE))).isEqualTo(lines(0, 1, 2));
+        assertThat(ResultsLog.read(dir)).extracting(ProfileResult::index).containsExactly(0, 1, 2);
     }
 }

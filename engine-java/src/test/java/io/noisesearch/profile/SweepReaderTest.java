@@ -246,9 +246,6 @@ class SweepReaderTest {
                         "sweep.yaml: algorithms[0].beamMode: expected one of [bfs, dfs], got 'wide'"),
                 Arguments.of("beam children", HEAD + "algorithms: [{name: beam, beamExpand: jump}]\n",
                         "sweep.yaml: algorithms[0].beamExpand: expected one of [neighbour, step], got 'jump'"),
-                Arguments.of("beam step children depth first", HEAD
-                        + "algorithms: [{name: beam, beamExpand: step, beamMode: dfs}]\n",
-                        "sweep.yaml: algorithms[0]: --beam-expand step is built for --beam-mode bfs only"),
                 Arguments.of("noise scale out of range", HEAD + "algorithms: [random]\nsearchSolver: euler-sde\n"
                         + "noiseScale: [0.5, -1]\n", "sweep.yaml: noiseScale[1]: must lie in [0, 100], got -1.0"),
                 Arguments.of("eta out of range", HEAD + "algorithms: [{name: random, searchSolver: ddim, eta: 1.5}]\n",

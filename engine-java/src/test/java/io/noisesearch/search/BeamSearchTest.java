@@ -361,15 +361,134 @@ class BeamSearchTest extends EngineFixture {
     }
 
     @Test
-    void stepChildrenNeedAStochasticSearchSolverAndBreadthFirst() {
+    void stepChildrenNeedAStochasticSearchSolver() {
         assertThatThrownBy(() -> engine.search(request(stepping(2, 2, List.of(0.5)), 0, 0, EULER_10, EULER_10)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--beam-expand step needs a"
                         + " stochastic search solver");
+        assertThatThrownBy(() -> engine.search(request(steppingDfs(2, 2, List.of(0.5), Double.NaN), 0, 0, EULER_10,
+                EULER_10))).isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--beam-expand step"
+                        + " needs a stochastic search solver");
         assertThatThrownBy(() -> engine.search(request(bfs(2, 2, List.of(0.5)), 0, 0, SDE_10, SDE_10)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--beam-expand step");
-        assertThatThrownBy(() -> new BeamSearch(2, 2, List.of(0.5), 0.9, "dfs", Double.NaN, "step"))
-                .hasMessageStartingWith("--beam-expand step");
         assertThatThrownBy(() -> new BeamSearch(2, 2, List.of(0.5), 0.9, "bfs", Double.NaN, "jump"))
                 .hasMessageStartingWith("--beam-expand");
+    }
+
+    private static BeamSearch steppingDfs(int beams, int children, List<Double> levels, double threshold) {
+        return new BeamSearch(beams, children, levels, 0.9, "dfs", threshold, "step");
+    }
+
+    /**
+     * Greedy dfs with step children, levels on steps 3 and 6 of Euler-Maruyama x10, B 4, k 3: the roots 4 x 3, the
+     * first expansion 4 x 3 (3 + 1), then one state's 3 children to 0, 3 x 4: 72, spent whole.
+     */
+    @Test
+    void depthFirstStepChildrenCostTheClosedFormulaAndDescendGreedily() {
+        SearchResult result = engine.search(request(steppingDfs(4, 3, List.of(0.7, 0.4), Double.NaN), 2, 1, SDE_10,
+                SDE_10));
+        assertThat(result.compute().searchNfe()).isEqualTo(72);
+        assertThat(result.searchNfePlanned()).isEqualTo(72);
+        assertThat(result.compute().finalNfe()).isZero();
+        assertThat(result.trace()).extracting(TraceEntry::level).containsExactly(0.4, 0.0);
+        TraceEntry first = result.trace().getFirst();
+        TraceEntry second = result.trace().get(1);
+        // The second expansion is of the first one's best child: its child 0 keeps that child's key.
+        assertThat(second.keys()[0]).isEqualTo(first.chosenKey());
+        for (int c = 1; c < 3; c++) {
+            assertThat(second.keys()[c]).isEqualTo(SearchContext.key(Stage.BEAM_STEP, 2, c - 1));
+        }
+        assertThat(result.key()).isEqualTo(second.chosenKey());
+        assertThat(result.score()).isEqualTo(max(second.scores()));
+        // The whole tree with a threshold: 4 x 3 + 4 x 3 (3 + 1) + 12 x 3 x 4 = 204, an upper bound.
+        BeamSearch whole = steppingDfs(4, 3, List.of(0.7, 0.4), 1e9);
+        SearchResult bounded = engine.search(request(whole, 2, 1, SDE_10, SDE_10));
+        assertThat(bounded.searchNfePlanned()).isEqualTo(204);
+        assertThat(bounded.compute().searchNfe()).isLessThanOrEqualTo(204);
+    }
+
+    /** One root with one step child: the plain stochastic solve of random search's first noise, bit for bit. */
+    @Test
+    void depthFirstWithOneRootAndOneStepChildIsThePlainStochasticSolve() {
+        for (int seed = 0; seed < 3; seed++) {
+            for (SolverSettings last : List.of(SDE_10, HEUN_20)) {
+                String what = "seed " + seed + " -> " + last;
+                SearchResult beam = engine.search(request(steppingDfs(1, 1, List.of(0.7, 0.4), Double.NaN), seed,
+                        seed, SDE_10, last));
+                SearchResult random = engine.search(request(new RandomSearch(1), seed, seed, SDE_10, last));
+                assertThat(beam.key()).as(what).isEqualTo(random.key());
+                assertThat(beam.lineage()).as(what).isEqualTo(random.lineage());
+                assertThat(beam.score()).as(what).isEqualTo(random.score());
+                assertThat(beam.sample()).as(what).containsExactly(random.sample());
+            }
+        }
+    }
+
+    /**
+     * With a threshold above the greedy leaf: every expansion at 0 but the last is rejected (its best leaf below the
+     * threshold), the last wins if its best reaches it, else the best leaf of all; never past the budget.
+     */
+    @Test
+    void depthFirstStepChildrenBacktrackBelowTheThreshold() {
+        int backtracked = 0;
+        for (int seed = 0; seed < 6; seed++) {
+            SearchResult greedy = engine.search(request(steppingDfs(3, 3, List.of(0.7, 0.4), Double.NaN), seed, seed,
+                    SDE_10, SDE_10));
+            double threshold = greedy.score() + 0.5;
+            SearchResult result = engine.search(request(steppingDfs(3, 3, List.of(0.7, 0.4), threshold), seed, seed,
+                    SDE_10, SDE_10).withBudget(300));
+            String what = "seed " + seed + " threshold " + threshold;
+            assertThat(result.compute().searchNfe()).as(what).isLessThanOrEqualTo(300);
+            List<TraceEntry> leaves = result.trace().stream().filter(e -> e.level() == 0).toList();
+            for (int i = 0; i < leaves.size(); i++) {
+                TraceEntry leaf = leaves.get(i);
+                assertThat(leaf.rejected()).as(what).isEqualTo(max(leaf.scores()) < threshold);
+                if (i < leaves.size() - 1) {
+                    assertThat(leaf.rejected()).as(what).isTrue();
+                }
+            }
+            if (!leaves.isEmpty() && !leaves.getLast().rejected()) {
+                assertThat(result.score()).as(what).isGreaterThanOrEqualTo((float) threshold);
+                assertThat(result.key()).as(what).isEqualTo(leaves.getLast().chosenKey());
+            } else if (!leaves.isEmpty()) {
+                float best = Float.NEGATIVE_INFINITY;
+                for (TraceEntry leaf : leaves) {
+                    best = Math.max(best, max(leaf.scores()));
+                }
+                assertThat(result.score()).as(what).isEqualTo(best);
+            }
+            backtracked += leaves.size() > 1 ? 1 : 0;
+        }
+        assertThat(backtracked).as("searches that backtracked").isGreaterThan(0);
+    }
+
+    @Test
+    void depthFirstStepChildrenKeepTheBudgetAndDoNotDependOnBatchSizeOrThreads() {
+        // A threshold that few leaves reach: the search backtracks through the tree until the budget stops it.
+        BeamSearch beam = steppingDfs(4, 3, List.of(0.7, 0.4), 80);
+        int backtracked = 0;
+        for (long budget = 0; budget <= 210; budget += 6) {
+            SearchResult result = engine.search(request(beam, 4, 2, SDE_10, SDE_10).withBudget(budget));
+            String what = "budget " + budget;
+            assertThat(result.compute().searchNfe()).as(what).isLessThanOrEqualTo(budget);
+            for (float v : result.sample()) {
+                assertThat(Float.isFinite(v)).as(what).isTrue();
+            }
+            backtracked += result.trace().size() > 2 ? 1 : 0;
+        }
+        assertThat(backtracked).as("budgets under which the search backtracked").isGreaterThan(0);
+        SearchRequest request = request(steppingDfs(3, 3, List.of(0.8, 0.5, 0.3), 80), 7, 21, SDE_10, SDE_10)
+                .withBudget(150);
+        SearchResult reference = engine.search(request);
+        try (Engine oneThread = Engine.open("host", 1)) {
+            for (int batch : new int[] {1, 7, 256}) {
+                for (Engine e : List.of(engine, oneThread)) {
+                    SearchResult other = e.search(request.withBatchSize(batch));
+                    String what = "batch " + batch;
+                    assertThat(other.key()).as(what).isEqualTo(reference.key());
+                    assertThat(other.lineage()).as(what).isEqualTo(reference.lineage());
+                    assertThat(other.sample()).as(what).containsExactly(reference.sample());
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.noisesearch.search;
 
+import io.noisesearch.backend.Batch;
+import io.noisesearch.compute.ComputeMeter;
+import io.noisesearch.schedule.Schedule;
 import io.noisesearch.schedule.SolverKind;
 import io.noisesearch.schedule.SolverSettings;
 import org.junit.jupiter.api.Test;
@@ -85,5 +88,51 @@ class PathSearchTest extends EngineFixture {
         assertThat(capped.compute().finalNfe()).isPositive();
         assertThat(capped.sample()).hasSize(256);
         assertThat(capped.trace().getLast().level()).isPositive();
+    }
+
+    /**
+     * Stopped before its first round, the search returns its first path solved to sigma and completed from there at
+     * the rounds' step density (L steps per db: 8 Heun steps from 0.4), not in the search solver's 2 steps, whose
+     * last one lands on the x-prediction, a posterior mean that the oracle rates far above any sample.
+     */
+    @Test
+    void aSearchStoppedBeforeItsFirstRoundCompletesItsFirstPathAtTheRoundsStepDensity() {
+        SolverSettings heun5 = new SolverSettings(SolverKind.HEUN, 5);
+        PathSearch paths = new PathSearch(2, 2, 0.4, 0.05, 0.1, 2);
+        // Two initial solves of 3 Heun steps (6 NFEs each) fit; the first round's 4 x (4 + 1) NFEs do not.
+        SearchResult capped = engine.search(request(paths, 3, 7, heun5, heun5).withBudget(20));
+        assertThat(capped.compute().searchNfe()).isEqualTo(12);
+        assertThat(capped.compute().finalNfe()).isEqualTo(heun5.nfe(8, 0));
+        assertThat(paths.completionSteps(0.4)).isEqualTo(8);
+        try (Contexts contexts = new Contexts()) {
+            SearchContext context = contexts.open("gmm-image", "oracle", 3, 7,
+                    engine.model("gmm-image").info().defaultGuidance(), heun5, 1, new ComputeMeter());
+            Schedule schedule = context.info().schedule();
+            Batch x = context.allocate(1);
+            context.drawNoise(x, SearchContext.key(Stage.PATHS_INITIAL, 0, 0));
+            context.solve(x, schedule.grid(1, 0.4, 3), heun5, null);
+            context.solve(x, schedule.grid(0.4, 0, 8), heun5, null);
+            assertThat(capped.sample()).containsExactly(context.download(x));
+        }
+    }
+
+    /**
+     * Cut by its budget, the search's mean oracle log-density does not exceed the completed search's: more rounds
+     * select more. With the search solver's density, the cut completions were posterior means and scored higher.
+     */
+    @Test
+    void aBudgetCutSearchDoesNotOutscoreTheCompletedOne() {
+        SolverSettings heun5 = new SolverSettings(SolverKind.HEUN, 5);
+        PathSearch paths = new PathSearch(8, 2, 0.4, 0.05, 0.1, 2);
+        int requests = 40;
+        double cut = 0;
+        double completed = 0;
+        for (int seed = 0; seed < requests; seed++) {
+            SearchResult cutResult = engine.search(request(paths, seed % 10, seed, heun5, heun5).withBudget(256));
+            assertThat(cutResult.budgetExhausted()).isTrue();
+            cut += cutResult.score() / requests;
+            completed += engine.search(request(paths, seed % 10, seed, heun5, heun5)).score() / requests;
+        }
+        assertThat(cut).as("cut at 256 NFEs %.2f vs completed %.2f", cut, completed).isLessThan(completed);
     }
 }
