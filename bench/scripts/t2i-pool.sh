@@ -3,15 +3,16 @@
 # setting keeps every candidate of best-of-64 on the 200 prompts (raw scores of clip, reward, grader's aspects and
 # aesthetic; the checker's aspects), then bench/scripts/t2i_pool_analysis.py derives best-of-n for n in 1, 4, 16, 64,
 # every verifier, rank ensembles and the checker as an oracle, by category, into OUT/tables.md.
-# Usage: bench/scripts/t2i-pool.sh [OUT] (env: N=64, MODELS_DIR=<models folder> (default: the repository's),
+# Usage: bench/scripts/t2i-pool.sh [OUT] (env: N=64, EPS_N=16, MODELS_DIR=<models folder> (default: the repository's),
 # STAGE=all|pools|analysis, LANES=2 (pools run two at a time, one engine thread each)).
 # Pools: flow-g1.5 (shapes-flow, Euler 20, its guidance 1.5), flow-g1 (guidance 1), eps (shapes-eps, DDIM 20, its
-# guidance 3), flow-g3-none / flow-g2-none (one candidate: no search at higher guidance), dev (120 other captions of
+# guidance 3; EPS_N candidates, 16 on the loaded machine: it costs what flow-g1.5 costs per candidate), flow-g3-none / flow-g2-none (one candidate: no search at higher guidance), dev (120 other captions of
 # the grammar, other seeds, 16 candidates: where ensemble weights are chosen; never the 200 prompts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${1:-$ROOT/out/t2i-pool}"
 N="${N:-64}"
+EPS_N="${EPS_N:-16}"
 STAGE="${STAGE:-all}"
 LANES="${LANES:-2}"
 PROMPTS="$ROOT/bench/prompts/compbench-200.txt"
@@ -56,7 +57,7 @@ if [[ "$STAGE" != analysis ]]; then
     dev_prompts
     lane_a() {
         pool flow-g1.5 --model shapes-flow --prompts "$PROMPTS" --candidates "$N"
-        pool eps --model shapes-eps --prompts "$PROMPTS" --candidates "$N"
+        pool eps --model shapes-eps --prompts "$PROMPTS" --candidates "$EPS_N"
     }
     lane_b() {
         pool dev --model shapes-flow --prompts "$OUT/dev-prompts.txt" --candidates 16 --seed 100000
