@@ -33,19 +33,25 @@ pool() {
 }
 
 dev_prompts() {
-    # 120 captions of the training grammar (never the held-out family) that are not among the 200 prompts
+    # 120 dev captions in the 200's proportions: every single and count caption of the grammar (the 200 hold all of
+    # them, so only the seeds differ: 12 single x 2, 24 count + 12 of them again) and 60 relational captions of the
+    # training grammar not among the 200 (never the held-out family)
     [[ -f "$OUT/dev-prompts.txt" ]] && return
     "$NS" shapes-data --split train --count 4000 --seed 7 --out "$OUT/dev-scenes/scenes.npz" > /dev/null
     python3 - "$OUT/dev-scenes/scenes.npz" "$PROMPTS" "$OUT/dev-prompts.txt" <<'EOF'
 import sys, numpy as np
 captions = [str(c) for c in np.load(sys.argv[1])["captions"]]
 held = set(open(sys.argv[2]).read().split("\n"))
-seen, dev = set(), []
+def kind(c):
+    w = c.split()
+    return "single" if w[0] == "a" and len(w) == 3 else "count" if w[0] in ("two", "three") else "relational"
+unique = {k: [] for k in ("single", "count", "relational")}
 for c in captions:
-    if c not in held and c not in seen:
-        seen.add(c)
-        dev.append(c)
-open(sys.argv[3], "w").write("\n".join(dev[:120]) + "\n")
+    if c not in unique[kind(c)] and (kind(c) != "relational" or c not in held):
+        unique[kind(c)].append(c)
+single, count = sorted(unique["single"]), sorted(unique["count"])
+dev = single * 2 + count + count[:12] + unique["relational"][:60]
+open(sys.argv[3], "w").write("\n".join(dev) + "\n")
 EOF
 }
 
