@@ -165,55 +165,55 @@ def own_score(pool, spec, n):
     return float(np.mean([combined(pool, spec, p, n)[choose(pool, spec, p, n)] for p in range(pool.p)]))
 
 
+def count_label(pool, p, c):
+    """A count prompt's candidate: correct, missing (fewer of the named object), extra named (more of it) or extra
+    other (the named number of it, and something else)."""
+    w = pool.captions[p].split()
+    want, thing = {"two": 2, "three": 3}[w[0]], f"{w[1]}-{w[2][:-1]}"
+    named = sum(1 for f in pool.found[p][c] if f == thing)
+    other = len(pool.found[p][c]) - named
+    return ("correct" if named == want and other == 0 else "missing" if named < want
+            else "extra named" if named > want else "extra other")
+
+
 def clip_count(pool):
-    """Count prompts: clip's score against the count the image holds of the named object."""
-    print("\n### Why clip loses count (count prompts of the pool)\n")
-    words = {"two": 2, "three": 3}
-    kinds = {"correct": [], "missing": [], "extra named": [], "extra other": []}
-    within = []
-    best_kinds = {}
-    grader_within = []
-    for p in range(pool.p):
-        if pool.category[p] != "count":
-            continue
-        w = pool.captions[p].split()
-        want, thing = words[w[0]], f"{w[1]}-{w[2][:-1]}"
-        labels = []
-        for c in range(pool.n):
-            named = sum(1 for f in pool.found[p][c] if f == thing)
-            other = len(pool.found[p][c]) - named
-            label = ("correct" if named == want and other == 0 else "missing" if named < want
-                     else "extra named" if named > want else "extra other")
-            labels.append(label)
-            kinds[label].append(pool.scores["clip"][p, c])
-        best_kinds.setdefault(labels[choose(pool, "clip", p, pool.n)], []).append(p)
-        ok = np.array([lab == "correct" for lab in labels])
-        if 0 < ok.sum() < pool.n:
-            for name, store in (("clip", within), ("grader:count", grader_within)):
-                s = pool.scores[name][p]
-                pos, neg = s[ok], s[~ok]
-                store.append(np.mean((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])))
-    print("| candidates (count prompts) | rows | mean clip score |")
-    print("| --- | --- | --- |")
-    for k, v in kinds.items():
-        print(f"| {k} | {len(v)} | {np.mean(v) if v else float('nan'):.4f} |")
-    print(f"\nWithin a prompt (prompts with both right and wrong candidates: {len(within)}), the chance that a right "
-          f"candidate outscores a wrong one (AUC): clip {np.mean(within):.3f}, grader:count aspect "
-          f"{np.mean(grader_within):.3f}.")
-    print("clip's best-of-%d picks on the %d count prompts: %s" % (pool.n, sum(len(v) for v in best_kinds.values()),
-          ", ".join(f"{k} {len(v)}" for k, v in sorted(best_kinds.items()))))
-    first = {}
-    for p in range(pool.p):
-        if pool.category[p] == "count":
-            w = pool.captions[p].split()
-            want, thing = words[w[0]], f"{w[1]}-{w[2][:-1]}"
-            named = sum(1 for f in pool.found[p][0] if f == thing)
-            other = len(pool.found[p][0]) - named
-            label = ("correct" if named == want and other == 0 else "missing" if named < want
-                     else "extra named" if named > want else "extra other")
-            first.setdefault(label, 0)
-            first[label] += 1
-    print("no search (candidate 0) on the count prompts: " + ", ".join(f"{k} {v}" for k, v in sorted(first.items())))
+    """Count prompts: clip's (and the grader's count aspect's) scores against what the image holds."""
+    print(f"\n### Why clip loses count ({pool.folder}: count prompts, {pool.n} candidates each)\n")
+    kinds = ["correct", "missing", "extra named", "extra other"]
+    prompts = [p for p in range(pool.p) if pool.category[p] == "count"]
+    labels = {p: [count_label(pool, p, c) for c in range(pool.n)] for p in prompts}
+    print("| candidates | rows | mean clip | mean grader:count | right above it within a prompt: clip "
+          "| right above it: grader:count | pairs |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for k in kinds:
+        rows = [(p, c) for p in prompts for c in range(pool.n) if labels[p][c] == k]
+        clip = np.mean([pool.scores["clip"][p, c] for p, c in rows]) if rows else float("nan")
+        grader = np.mean([pool.scores["grader:count"][p, c] for p, c in rows]) if rows else float("nan")
+        auc = {"clip": [], "grader:count": []}
+        if k != "correct":
+            for p in prompts:
+                ok = np.array([lab == "correct" for lab in labels[p]])
+                bad = np.array([lab == k for lab in labels[p]])
+                if ok.any() and bad.any():
+                    for name in auc:
+                        s = pool.scores[name][p]
+                        pos, neg = s[ok][:, None], s[bad][None, :]
+                        auc[name].append(((pos > neg) + 0.5 * (pos == neg)).ravel())
+        pairs = sum(len(a) for a in auc["clip"])
+        cells = [f"{np.mean(np.concatenate(auc[n])):.3f}" if auc[n] else "-" for n in auc]
+        print(f"| {k} | {len(rows)} | {clip:.4f} | {grader:.4f} | {cells[0]} | {cells[1]} | {pairs} |")
+    for spec in ["none", "clip", "grader", "ensemble:clip,reward,grader", "oracle"]:
+        picks = {}
+        for p in prompts:
+            c = 0 if spec == "none" else choose(pool, spec, p, pool.n)
+            picks[labels[p][c]] = picks.get(labels[p][c], 0) + 1
+        print(f"- {spec} (best-of-{1 if spec == 'none' else pool.n}): " + ", ".join(
+            f"{k} {picks.get(k, 0)}" for k in kinds))
+    for word in ["two", "three"]:
+        sub = [p for p in prompts if pool.captions[p].startswith(word)]
+        none = np.mean([labels[p][0] == "correct" for p in sub]) * 100
+        clip = np.mean([labels[p][choose(pool, "clip", p, pool.n)] == "correct" for p in sub]) * 100
+        print(f"- '{word} ...' prompts ({len(sub)}): right with no search {none:.1f}%, clip best-of-{pool.n} {clip:.1f}%")
 
 
 def dev_weights(dev):
