@@ -209,6 +209,13 @@ def clip_count(pool):
             picks[labels[p][c]] = picks.get(labels[p][c], 0) + 1
         print(f"- {spec} (best-of-{1 if spec == 'none' else pool.n}): " + ", ".join(
             f"{k} {picks.get(k, 0)}" for k in kinds))
+    extra = {}
+    for p in prompts:
+        c = choose(pool, "clip", p, pool.n)
+        if labels[p][c].startswith("extra"):
+            key = f"'{pool.captions[p].split()[0]} ...' with {len(pool.found[p][c])} objects"
+            extra[key] = extra.get(key, 0) + 1
+    print("- clip's picks with extra objects: " + (", ".join(f"{k}: {v}" for k, v in sorted(extra.items())) or "none"))
     for word in ["two", "three"]:
         sub = [p for p in prompts if pool.captions[p].startswith(word)]
         none = np.mean([labels[p][0] == "correct" for p in sub]) * 100
