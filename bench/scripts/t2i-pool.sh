@@ -4,7 +4,8 @@
 # aesthetic; the checker's aspects), then bench/scripts/t2i_pool_analysis.py derives best-of-n for n in 1, 4, 16, 64,
 # every verifier, rank ensembles and the checker as an oracle, by category, into OUT/tables.md.
 # Usage: bench/scripts/t2i-pool.sh [OUT] (env: N=64, EPS_N=16, MODELS_DIR=<models folder> (default: the repository's),
-# STAGE=all|pools|analysis, LANES=2 (pools run two at a time, one engine thread each)).
+# STAGE=all|pools|analysis, LANES=2 (pools run two at a time, one engine thread each), POOLS="names" to run only
+# those pools, e.g. POOLS=flow-g1.5 N=16 MODELS_DIR=... to redo one with another model).
 # Pools: flow-g1.5 (shapes-flow, Euler 20, its guidance 1.5), flow-g1 (guidance 1), eps (shapes-eps, DDIM 20, its
 # guidance 3; EPS_N candidates, 16 on the loaded machine: it costs what flow-g1.5 costs per candidate), flow-g3-none / flow-g2-none (one candidate: no search at higher guidance), dev (120 other captions of
 # the grammar, other seeds, 16 candidates: where ensemble weights are chosen; never the 200 prompts).
@@ -26,6 +27,7 @@ mkdir -p "$OUT"
 pool() {
     local name="$1"; shift
     [[ -f "$OUT/$name/pool.json" ]] && { echo "== $name: kept"; return; }
+    [[ -n "${POOLS:-}" && " $POOLS " != *" $name "* ]] && return
     local start=$SECONDS
     nice -n 10 "$NS" pool --threads 1 --verifier "$VERIFIER" "${CHOOSE[@]}" ${MODELS[@]+"${MODELS[@]}"} "$@" \
         --out "$OUT/$name" > "$OUT/$name.log" 2>&1
@@ -58,7 +60,8 @@ EOF
 if [[ "$STAGE" != analysis ]]; then
     # the model files each table is measured on
     for m in shapes-flow shapes-eps; do
-        sha256sum "${MODELS_DIR:-$ROOT/tensorrt-plans/models}/$m/model.onnx" | cut -c1-16 | sed "s/^/$m /"
+        f="${MODELS_DIR:-$ROOT/tensorrt-plans/models}/$m/model.onnx"
+        if [[ -f "$f" ]]; then sha256sum "$f" | cut -c1-16 | sed "s/^/$m /"; fi
     done > "$OUT/models.txt"
     dev_prompts
     lane_a() {
