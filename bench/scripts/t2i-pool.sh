@@ -7,8 +7,9 @@
 # STAGE=all|pools|analysis, LANES=2 (pools run two at a time, one engine thread each), POOLS="names" to run only
 # those pools, e.g. POOLS=flow-g1.5 N=16 MODELS_DIR=... to redo one with another model).
 # Pools: flow-g1.5 (shapes-flow, Euler 20, its guidance 1.5), flow-g1 (guidance 1), eps (shapes-eps, DDIM 20, its
-# guidance 3; EPS_N candidates, 16 on the loaded machine: it costs what flow-g1.5 costs per candidate), flow-g3-none / flow-g2-none (one candidate: no search at higher guidance), dev (120 other captions of
-# the grammar, other seeds, 16 candidates: where ensemble weights are chosen; never the 200 prompts).
+# guidance 3; EPS_N candidates, 16 on the loaded machine: it costs what flow-g1.5 costs per candidate),
+# flow-g3-none / flow-g2-none (one candidate: no search at higher guidance), dev (120 other prompts, other seeds,
+# 16 candidates: where ensemble weights are chosen; never the 200 prompts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${1:-$ROOT/out/t2i-pool}"

@@ -220,7 +220,8 @@ def clip_count(pool):
         sub = [p for p in prompts if pool.captions[p].startswith(word)]
         none = np.mean([labels[p][0] == "correct" for p in sub]) * 100
         clip = np.mean([labels[p][choose(pool, "clip", p, pool.n)] == "correct" for p in sub]) * 100
-        print(f"- '{word} ...' prompts ({len(sub)}): right with no search {none:.1f}%, clip best-of-{pool.n} {clip:.1f}%")
+        print(f"- '{word} ...' prompts ({len(sub)}): right with no search {none:.1f}%, clip best-of-{pool.n} "
+              f"{clip:.1f}%")
 
 
 def dev_weights(dev):
@@ -300,8 +301,8 @@ def main():
     if "eps" in pools and "flow-g1.5" in pools:
         print("\n### shapes-flow against shapes-eps under search (all: checker overall, %)\n")
         f, e = pools["flow-g1.5"], pools["eps"]
-        print("| verifier | n | GFLOPs / sample flow | GFLOPs / sample eps | flow all | eps all | flow count | eps count |"
-              " flow spatial | eps spatial |")
+        print("| verifier | n | GFLOPs / sample flow | GFLOPs / sample eps | flow all | eps all | flow count |"
+              " eps count | flow spatial | eps spatial |")
         print("| --- " * 10 + "|")
         for spec in ["none"] + specs:
             for n in e.sizes():

@@ -205,7 +205,8 @@ final class PoolCommand implements Callable<Integer> {
             for (int p = 0; p < pools.size(); p++) {
                 for (int v = 0; v < verifiers.size(); v++) {
                     for (int n : ns) {
-                        w.println(p + "," + csv(names.get(v)) + "," + n + "," + pools.get(p).choose(verifiers.get(v), n));
+                        int candidate = pools.get(p).choose(verifiers.get(v), n);
+                        w.println(p + "," + csv(names.get(v)) + "," + n + "," + candidate);
                     }
                 }
             }
