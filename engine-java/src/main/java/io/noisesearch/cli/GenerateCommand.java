@@ -116,7 +116,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (k < 1) {
             throw new ParameterException(spec.commandLine(), "--per-prompt must be at least 1, got " + k);
         }
-        List<String> captions = prompt != null ? List.of(prompt) : readPrompts(prompts);
+        List<String> captions = prompt != null ? List.of(prompt) : readPrompts(spec.commandLine(), prompts);
         var parsed = spec.commandLine().getParseResult();
         SearchAlgorithm algorithm = parsed.hasMatchedOption("--algorithm") ? search.algorithm.algorithm()
                 : new io.noisesearch.search.NoSearch();
@@ -164,18 +164,18 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** The captions of a prompts file: one a line, blank lines skipped; at least one. */
-    private List<String> readPrompts(Path file) throws java.io.IOException {
+    static List<String> readPrompts(picocli.CommandLine commandLine, Path file) throws java.io.IOException {
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new ParameterException(spec.commandLine(), "--prompts " + file + ": not a readable file");
+            throw new ParameterException(commandLine, "--prompts " + file + ": not a readable file");
         }
         if (java.nio.file.Files.size(file) > MAX_PROMPTS_BYTES) {
-            throw new ParameterException(spec.commandLine(), "--prompts " + file + ": larger than "
+            throw new ParameterException(commandLine, "--prompts " + file + ": larger than "
                     + MAX_PROMPTS_BYTES + " bytes");
         }
         List<String> captions = java.nio.file.Files.readAllLines(file).stream().map(String::strip)
                 .filter(line -> !line.isEmpty()).toList();
         if (captions.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "--prompts " + file + ": holds no caption");
+            throw new ParameterException(commandLine, "--prompts " + file + ": holds no caption");
         }
         return captions;
     }

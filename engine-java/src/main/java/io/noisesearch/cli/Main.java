@@ -19,7 +19,7 @@ import java.io.PrintWriter;
 @Command(name = "noisesearch", mixinStandardHelpOptions = true, version = "noisesearch 0.1.0",
         description = "Inference-time search over the noises of diffusion and flow models.",
         subcommands = {SearchCommand.class, GenerateCommand.class, EvaluateCommand.class, DemoCommand.class,
-                ProfileCommand.class, ServeCommand.class, ShapesDataCommand.class,
+                PoolCommand.class, ProfileCommand.class, ServeCommand.class, ShapesDataCommand.class,
                 ShapesCheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -104,7 +104,7 @@ public sealed interface Caption {
      * Reads a caption of the grammar exactly (lower case, single spaces); anything else is one line naming the
      * caption and what is wrong.
      */
-    static Caption parse(String text) {
+    public static Caption parse(String text) {
         String[] w = text.split(" ", -1);
         try {
             if (w.length == 3 && w[0].equals("a")) {
