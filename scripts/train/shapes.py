@@ -572,6 +572,43 @@ def load_text_to_latent_onnx(folder: str | Path) -> TextToLatent:
     return model
 
 
+def is_relational(caption: str) -> bool:
+    return any(w in ("left", "right", "above", "below") for w in caption.split(" "))
+
+
+class MixedBatches:
+    """Minibatches of round(share x size) relational scenes and the rest from the other scenes, each pool shuffled
+    and walked like common.Batches; the rows' order within a batch does not matter to the loss."""
+
+    def __init__(self, captions: list[str], batch_size: int, share: float, seed: int):
+        rel = torch.tensor([is_relational(c) for c in captions])
+        k = round(share * batch_size)
+        self.pools = [(torch.nonzero(rel).flatten(), common.Batches(int(rel.sum()), k, seed)),
+                      (torch.nonzero(~rel).flatten(), common.Batches(int((~rel).sum()), batch_size - k, seed + 1))]
+
+    def next(self) -> torch.Tensor:
+        return torch.cat([ids[b.next()] for ids, b in self.pools])
+
+
+def cached_latents(args, images: torch.Tensor) -> torch.Tensor:
+    """The autoencoder's latents of the training images, from the --latents cache when its key (data file hash,
+    scene count, autoencoder weights' hash) matches, else encoded (and written to --latents when given)."""
+    key = json.dumps({"data": file_sha256(Path(args.data)), "count": len(images),
+                      "autoencoder": file_sha256(Path(args.ae) / "model.pt")}, sort_keys=True)
+    path = None if args.latents is None else Path(args.latents)
+    if path is not None and path.exists():
+        with np.load(str(path), allow_pickle=False) as z:
+            if str(z["key"]) == key:
+                return torch.from_numpy(z["latents"])
+        print(f"{path}: made from other data or another autoencoder; encoding again", flush=True)
+    z_all = encode_images(load_autoencoder(args.ae), images)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            np.savez(f, latents=z_all.numpy(), key=np.array(key))
+    return z_all
+
+
 @torch.no_grad()
 def encode_images(ae: AutoEncoder, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
     return torch.cat([ae.encoder(x[i:i + batch]) for i in range(0, len(x), batch)])
@@ -614,7 +651,17 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--init", default=None,
                    help="continue from a committed model folder of the same architecture (weights read from its ONNX "
                         "files); its provenance commands come first in the new manifest's")
+    p.add_argument("--relational-share", type=float, default=None,
+                   help="share of relational scenes in every batch (default: as drawn, about half)")
+    p.add_argument("--latents", default=None,
+                   help="latents cache (.npz): read when it was made from the same data file, scene count and "
+                        "autoencoder, else encoded and written there (encoding 100,000 scenes costs ~8 CPU-minutes)")
+    p.add_argument("--encode-only", action="store_true", help="write the --latents cache and stop")
     args = p.parse_args()
+    if args.relational_share is not None and not 0.0 < args.relational_share < 1.0:
+        raise SystemExit(f"--relational-share must lie strictly between 0 and 1, got {args.relational_share}")
+    if args.encode_only and args.latents is None:
+        raise SystemExit("--encode-only needs --latents FILE")
     common.setup(args)
     init_model, init_record = None, None
     if args.init is not None:
@@ -627,13 +674,14 @@ def train(name: str, kind: str, defaults: dict) -> None:
     images, captions = load_npz(args.data)
     if args.subset is not None:
         images, captions = images[:args.subset], captions[:args.subset]
-    ae = load_autoencoder(args.ae)
     timer = common.Timer()
-    z_all = encode_images(ae, images)
+    z_all = cached_latents(args, images)
     tokens_all = tok.batch(captions)
     del images
     n = len(z_all)
-    print(f"[{name}] encoded {n} training scenes in {timer.seconds():.0f} s; latent std {z_all.std():.3f}")
+    print(f"[{name}] {n} training latents in {timer.seconds():.0f} s; latent std {z_all.std():.3f}", flush=True)
+    if args.encode_only:
+        return
     steps = common.total_steps(args, n)
     model = TextToLatent(dict(vocab=len(tok.vocabulary), max_tokens=tok.max_tokens, **TEXT_CONFIG),
                          dict(DENOISER_CONFIG, pos=args.position_embeddings))
@@ -647,7 +695,8 @@ def train(name: str, kind: str, defaults: dict) -> None:
     print(f"[{name}] {common.count_params(model)} parameters; {steps} steps of batch {args.batch_size}, "
           f"{args.threads} threads")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    batches = common.Batches(n, args.batch_size, args.seed)
+    batches = (common.Batches(n, args.batch_size, args.seed) if args.relational_share is None
+               else MixedBatches(captions[:n], args.batch_size, args.relational_share, args.seed))
     g = torch.Generator().manual_seed(args.seed + 1)
     timer = common.Timer()
     model.train()
