@@ -593,19 +593,20 @@ class MixedBatches:
 def cached_latents(args, images: torch.Tensor) -> torch.Tensor:
     """The autoencoder's latents of the training images, from the --latents cache when its key (data file hash,
     scene count, autoencoder weights' hash) matches, else encoded (and written to --latents when given)."""
+    if args.latents is None:
+        return encode_images(load_autoencoder(args.ae), images)
     key = json.dumps({"data": file_sha256(Path(args.data)), "count": len(images),
                       "autoencoder": file_sha256(Path(args.ae) / "model.pt")}, sort_keys=True)
-    path = None if args.latents is None else Path(args.latents)
-    if path is not None and path.exists():
+    path = Path(args.latents)
+    if path.exists():
         with np.load(str(path), allow_pickle=False) as z:
             if str(z["key"]) == key:
                 return torch.from_numpy(z["latents"])
         print(f"{path}: made from other data or another autoencoder; encoding again", flush=True)
     z_all = encode_images(load_autoencoder(args.ae), images)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:
-            np.savez(f, latents=z_all.numpy(), key=np.array(key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez(f, latents=z_all.numpy(), key=np.array(key))
     return z_all
 
 

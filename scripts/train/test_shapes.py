@@ -211,6 +211,29 @@ class ContinueTest(unittest.TestCase):
             for k, v in state.items():
                 self.assertTrue(torch.equal(v, params[k].detach()), k)
 
+    def test_latents_cache_is_read_only_for_the_same_data_and_autoencoder(self):
+        import tempfile
+        from types import SimpleNamespace
+        import common
+        torch.manual_seed(0)
+        ae = shapes.AutoEncoder(ch=8)
+        images = torch.rand(3, 3, 32, 32) * 2 - 1
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            common.save_checkpoint(d / "model.pt", ae, {"kind": "shapes-ae", **ae.config})
+            (d / "data.npz").write_bytes(b"first")
+            args = SimpleNamespace(latents=str(d / "cache.npz"), data=str(d / "data.npz"), ae=str(d))
+            with torch.no_grad():
+                want = ae.encoder(images)
+            first = shapes.cached_latents(args, images)
+            self.assertLess(float((first - want).abs().max()), 1e-6)
+            with np.load(d / "cache.npz") as z:
+                key = str(z["key"])
+            np.savez(d / "cache.npz", latents=np.zeros((3, 4, 8, 8), np.float32), key=np.array(key))
+            self.assertEqual(float(shapes.cached_latents(args, images).abs().max()), 0.0)  # read, not encoded
+            (d / "data.npz").write_bytes(b"other")
+            self.assertLess(float((shapes.cached_latents(args, images) - want).abs().max()), 1e-6)
+
     def test_mixed_batches_hold_the_share_and_walk_each_pool(self):
         caps = ["a red circle left of a blue square"] * 30 + ["two red circles"] * 50 + ["a red circle"] * 20
         b = shapes.MixedBatches(caps, 10, 0.7, 0)
