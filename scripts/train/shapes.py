@@ -9,9 +9,11 @@ The contract of the exported files is docs/t2i-models.md. Shapes of the tensors:
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -485,6 +487,129 @@ def load_text_to_latent(folder: str | Path) -> tuple[TextToLatent, dict]:
     return model.eval(), manifest
 
 
+def _initializer_arrays(onnx_bytes: bytes) -> dict:
+    """name -> numpy array of every initializer of an ONNX graph."""
+    import onnx  # local import: only the ONNX weight loader needs it
+    from onnx import numpy_helper
+    return {i.name: numpy_helper.to_array(i) for i in onnx.load_from_string(onnx_bytes).graph.initializer}
+
+
+def _as_params(value: np.ndarray, shape: torch.Size) -> list[torch.Tensor]:
+    """The initializer read as a parameter of this shape: the same values (reshaped, e.g. GroupNorm's [C,1,1]) or,
+    for a matrix, its transpose (a Linear exported as MatMul); empty when neither fits."""
+    t = torch.from_numpy(np.array(value, dtype=np.float32))
+    if t.ndim != 2:
+        return [t.reshape(shape)] if t.numel() == math.prod(shape) else []
+    return [c for c in (t, t.T.contiguous()) if tuple(c.shape) == tuple(shape)]
+
+
+@torch.no_grad()
+def _onnx_weights(module: nn.Module, inputs: tuple, input_names: list[str], output_names: list[str],
+                  committed: dict) -> dict:
+    """The state dict of `module` read from the initializers of its committed ONNX export. The exporter renames
+    folded parameters (GroupNorm affine -> onnx::Mul_N, Linear -> transposed onnx::MatMul_N), so the names are
+    mapped by exporting this same architecture with distinct random weights and matching values."""
+    import io
+    probe = copy.deepcopy(module).eval()
+    g = torch.Generator().manual_seed(12345)
+    for prm in probe.parameters():
+        prm.copy_(torch.randn(prm.shape, generator=g))
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore")
+        torch.onnx.export(probe, inputs, buf, input_names=input_names, output_names=output_names,
+                          dynamic_axes={n: {0: "batch"} for n in input_names + output_names},
+                          opset_version=common.OPSET, do_constant_folding=True, export_params=True)
+    fresh = _initializer_arrays(buf.getvalue())
+    params = dict(probe.named_parameters())
+    state = {}
+    for name, value in fresh.items():
+        if name in params:
+            target = name
+        else:
+            target, form = next(((k, i) for k, prm in params.items() if k not in state
+                                 for i, c in enumerate(_as_params(value, prm.shape)) if torch.equal(c, prm.data)),
+                                (None, 0))
+        if target is None:
+            continue  # a constant of the graph, not a parameter
+        if name not in committed:
+            raise SystemExit(f"the committed ONNX lacks initializer {name} ({target}); not the same architecture")
+        state[target] = _as_params(committed[name], params[target].shape)[form if name not in params else 0]
+    missing = sorted(set(params) - set(state))
+    if missing:
+        raise SystemExit(f"parameters not found in the committed ONNX: {', '.join(missing)}")
+    return state
+
+
+def load_text_to_latent_onnx(folder: str | Path) -> TextToLatent:
+    """The text encoder + denoiser of a committed shapes-flow / shapes-eps folder rebuilt from its ONNX files (the
+    PyTorch checkpoint is not committed), checked against the folder's golden outputs."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    arch = manifest["provenance"]["architecture"]
+    model = TextToLatent(arch["text"], arch["denoiser"]).eval()
+    out_name = manifest["outputs"][0]["name"]
+    L, dt = arch["text"]["max_tokens"], arch["text"]["dim"]
+    tokens = torch.ones(2, L, dtype=torch.int64)
+    text_state = _onnx_weights(model.text, (tokens,), ["tokens"], ["text", "textMask"],
+                               _initializer_arrays((folder / manifest["textEncoder"]["file"]).read_bytes()))
+    den_inputs = (torch.zeros(2, 4, 8, 8), torch.full((2,), 0.5), torch.zeros(2, L, dt), torch.ones(2, L))
+    den_state = _onnx_weights(model.den, den_inputs, ["x", "t", "text", "textMask"], [out_name],
+                              _initializer_arrays((folder / manifest["file"]).read_bytes()))
+    model.text.load_state_dict(text_state, strict=False)
+    model.den.load_state_dict(den_state, strict=False)
+    for sub, golden_file in ((model.text, manifest["textEncoder"]["golden"]), (model.den, "golden.json")):
+        golden = json.loads((folder / golden_file).read_text())
+        ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32)
+               .reshape(v["shape"]) for v in golden["inputs"].values()]
+        with torch.no_grad():
+            outs = sub(*ins)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        for (k, v), o in zip(golden["outputs"].items(), outs):
+            err = (o - torch.tensor(v["data"]).reshape(v["shape"])).abs().max().item()
+            if err > golden["atol"]:
+                raise SystemExit(f"{folder / golden_file}: weights read from ONNX give {k} off by {err:.2e}")
+    return model
+
+
+def is_relational(caption: str) -> bool:
+    return any(w in ("left", "right", "above", "below") for w in caption.split(" "))
+
+
+class MixedBatches:
+    """Minibatches of round(share x size) relational scenes and the rest from the other scenes, each pool shuffled
+    and walked like common.Batches; the rows' order within a batch does not matter to the loss."""
+
+    def __init__(self, captions: list[str], batch_size: int, share: float, seed: int):
+        rel = torch.tensor([is_relational(c) for c in captions])
+        k = round(share * batch_size)
+        self.pools = [(torch.nonzero(rel).flatten(), common.Batches(int(rel.sum()), k, seed)),
+                      (torch.nonzero(~rel).flatten(), common.Batches(int((~rel).sum()), batch_size - k, seed + 1))]
+
+    def next(self) -> torch.Tensor:
+        return torch.cat([ids[b.next()] for ids, b in self.pools])
+
+
+def cached_latents(args, images: torch.Tensor) -> torch.Tensor:
+    """The autoencoder's latents of the training images, from the --latents cache when its key (data file hash,
+    scene count, autoencoder weights' hash) matches, else encoded (and written to --latents when given)."""
+    if args.latents is None:
+        return encode_images(load_autoencoder(args.ae), images)
+    key = json.dumps({"data": file_sha256(Path(args.data)), "count": len(images),
+                      "autoencoder": file_sha256(Path(args.ae) / "model.pt")}, sort_keys=True)
+    path = Path(args.latents)
+    if path.exists():
+        with np.load(str(path), allow_pickle=False) as z:
+            if str(z["key"]) == key:
+                return torch.from_numpy(z["latents"])
+        print(f"{path}: made from other data or another autoencoder; encoding again", flush=True)
+    z_all = encode_images(load_autoencoder(args.ae), images)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez(f, latents=z_all.numpy(), key=np.array(key))
+    return z_all
+
+
 @torch.no_grad()
 def encode_images(ae: AutoEncoder, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
     return torch.cat([ae.encoder(x[i:i + batch]) for i in range(0, len(x), batch)])
@@ -524,8 +649,25 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share) and training stops "
                         "when either is spent (the manifest records the steps done)")
+    p.add_argument("--init", default=None,
+                   help="continue from a committed model folder of the same architecture (weights read from its ONNX "
+                        "files); its provenance commands come first in the new manifest's")
+    p.add_argument("--relational-share", type=float, default=None,
+                   help="share of relational scenes in every batch (default: as drawn, about half)")
+    p.add_argument("--latents", default=None,
+                   help="latents cache (.npz): read when it was made from the same data file, scene count and "
+                        "autoencoder, else encoded and written there (encoding 100,000 scenes costs ~8 CPU-minutes)")
+    p.add_argument("--encode-only", action="store_true", help="write the --latents cache and stop")
     args = p.parse_args()
+    if args.relational_share is not None and not 0.0 < args.relational_share < 1.0:
+        raise SystemExit(f"--relational-share must lie strictly between 0 and 1, got {args.relational_share}")
+    if args.encode_only and args.latents is None:
+        raise SystemExit("--encode-only needs --latents FILE")
     common.setup(args)
+    init_model, init_record = None, None
+    if args.init is not None:
+        init_model = load_text_to_latent_onnx(args.init)
+        init_record = init_provenance(args.init)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tok = load_tokenizer(args.vocabulary)
@@ -533,21 +675,29 @@ def train(name: str, kind: str, defaults: dict) -> None:
     images, captions = load_npz(args.data)
     if args.subset is not None:
         images, captions = images[:args.subset], captions[:args.subset]
-    ae = load_autoencoder(args.ae)
     timer = common.Timer()
-    z_all = encode_images(ae, images)
+    z_all = cached_latents(args, images)
     tokens_all = tok.batch(captions)
     del images
     n = len(z_all)
-    print(f"[{name}] encoded {n} training scenes in {timer.seconds():.0f} s; latent std {z_all.std():.3f}")
+    print(f"[{name}] {n} training latents in {timer.seconds():.0f} s; latent std {z_all.std():.3f}", flush=True)
+    if args.encode_only:
+        return
     steps = common.total_steps(args, n)
     model = TextToLatent(dict(vocab=len(tok.vocabulary), max_tokens=tok.max_tokens, **TEXT_CONFIG),
                          dict(DENOISER_CONFIG, pos=args.position_embeddings))
+    if init_model is not None:
+        if init_model.text.config != model.text.config or init_model.den.config != model.den.config:
+            raise SystemExit(f"--init {args.init}: architecture {init_model.text.config} {init_model.den.config} "
+                             f"differs from this run's {model.text.config} {model.den.config}")
+        model.load_state_dict(init_model.state_dict())
+        print(f"[{name}] initialised from {args.init} (its ONNX weights, golden outputs reproduced)")
     ema = common.EMA(model, args.ema)
     print(f"[{name}] {common.count_params(model)} parameters; {steps} steps of batch {args.batch_size}, "
           f"{args.threads} threads")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    batches = common.Batches(n, args.batch_size, args.seed)
+    batches = (common.Batches(n, args.batch_size, args.seed) if args.relational_share is None
+               else MixedBatches(captions[:n], args.batch_size, args.relational_share, args.seed))
     g = torch.Generator().manual_seed(args.seed + 1)
     timer = common.Timer()
     model.train()
@@ -578,8 +728,18 @@ def train(name: str, kind: str, defaults: dict) -> None:
                   f"({el:.0f} s, {1000 * el / (step + 1):.0f} ms/step)", flush=True)
     t_train = timer.seconds()
     print(f"[{name}] trained {done} steps in {t_train:.0f} s")
-    export_text_to_latent(name, kind, ema.model.eval(), tok, out, args, t_train, n, done, z_all)
+    export_text_to_latent(name, kind, ema.model.eval(), tok, out, args, t_train, n, done, z_all, init_record)
     common.finish(out, name, t_train)
+
+
+def init_provenance(folder: str | Path) -> dict:
+    """What a continued run started from: the folder, the hashes of its graphs and the commands that made it."""
+    folder = Path(folder)
+    m = json.loads((folder / "manifest.json").read_text())
+    prov = m["provenance"]
+    return {"folder": str(folder), "sha256": m["sha256"], "textEncoderSha256": m["textEncoder"]["sha256"],
+            "steps": prov.get("totalSteps", prov["steps"]),
+            "commands": prov.get("commands", [prov["command"]])}
 
 
 def file_sha256(path: Path) -> str:
@@ -588,7 +748,7 @@ def file_sha256(path: Path) -> str:
 
 
 def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokenizer, out: Path, args, t_train: float,
-                          n: int, steps: int, z_all: torch.Tensor) -> None:
+                          n: int, steps: int, z_all: torch.Tensor, init: dict | None = None) -> None:
     """model.onnx (denoiser), text-encoder.onnx, golden.json, golden-text-encoder.json, model.pt, manifest.json."""
     L = tok.max_tokens
     tokens = tok.batch(["a red circle", "three blue squares", "a green triangle left of a yellow square", ""])
@@ -651,6 +811,10 @@ def export_text_to_latent(name: str, kind: str, model: TextToLatent, tok: Tokeni
         "provenance": common.provenance(
             args, t_train, data_desc(args.data, n), steps=steps, batchSize=args.batch_size, lr=args.lr,
             captionDropout=args.caption_dropout, ema=args.ema, autoencoder=args.ae,
+            **({} if init is None else {
+                "init": {k: v for k, v in init.items() if k != "commands"},
+                "totalSteps": init["steps"] + steps,
+                "commands": init["commands"] + [common.command_line()]}),
             architecture={"kind": "text-transformer + latent u-net with cross-attention",
                           "text": model.text.config, "denoiser": model.den.config}),
     }

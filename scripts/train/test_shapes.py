@@ -186,6 +186,69 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(flops, 2 * (linear + products))
 
 
+class ContinueTest(unittest.TestCase):
+    def test_weights_read_back_from_onnx_equal_the_exported_ones(self):
+        import tempfile
+        import common
+        torch.manual_seed(0)
+        m = shapes.TextToLatent(dict(vocab=19, dim=16, depth=1, heads=2),
+                                dict(text_dim=16, ch=16, heads=2, attn_dim=16, pos=True)).eval()
+        for p in m.parameters():  # distinct values everywhere (no zero-initialised layer to match by accident)
+            nn.init.normal_(p, std=0.2)
+        tokens = torch.ones(2, 12, dtype=torch.int64)
+        den_in = (torch.zeros(2, 4, 8, 8), torch.full((2,), 0.5), torch.zeros(2, 12, 16), torch.ones(2, 12))
+        with tempfile.TemporaryDirectory() as d:
+            common.export_onnx(m.text, (tokens,), ["tokens"], ["text", "textMask"], Path(d) / "t.onnx")
+            common.export_onnx(m.den, den_in, ["x", "t", "text", "textMask"], ["v"], Path(d) / "d.onnx")
+            text_onnx = shapes._initializer_arrays((Path(d) / "t.onnx").read_bytes())
+            den_onnx = shapes._initializer_arrays((Path(d) / "d.onnx").read_bytes())
+        fresh = shapes.TextToLatent(m.text.config, m.den.config)
+        text_state = shapes._onnx_weights(fresh.text, (tokens,), ["tokens"], ["text", "textMask"], text_onnx)
+        den_state = shapes._onnx_weights(fresh.den, den_in, ["x", "t", "text", "textMask"], ["v"], den_onnx)
+        for module, state in ((m.text, text_state), (m.den, den_state)):
+            params = dict(module.named_parameters())
+            self.assertEqual(set(state), set(params))
+            for k, v in state.items():
+                self.assertTrue(torch.equal(v, params[k].detach()), k)
+
+    def test_latents_cache_is_read_only_for_the_same_data_and_autoencoder(self):
+        import tempfile
+        from types import SimpleNamespace
+        import common
+        torch.manual_seed(0)
+        ae = shapes.AutoEncoder(ch=8)
+        images = torch.rand(3, 3, 32, 32) * 2 - 1
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            common.save_checkpoint(d / "model.pt", ae, {"kind": "shapes-ae", **ae.config})
+            (d / "data.npz").write_bytes(b"first")
+            args = SimpleNamespace(latents=str(d / "cache.npz"), data=str(d / "data.npz"), ae=str(d))
+            with torch.no_grad():
+                want = ae.encoder(images)
+            first = shapes.cached_latents(args, images)
+            self.assertLess(float((first - want).abs().max()), 1e-6)
+            with np.load(d / "cache.npz") as z:
+                key = str(z["key"])
+            np.savez(d / "cache.npz", latents=np.zeros((3, 4, 8, 8), np.float32), key=np.array(key))
+            self.assertEqual(float(shapes.cached_latents(args, images).abs().max()), 0.0)  # read, not encoded
+            (d / "data.npz").write_bytes(b"other")
+            self.assertLess(float((shapes.cached_latents(args, images) - want).abs().max()), 1e-6)
+
+    def test_mixed_batches_hold_the_share_and_walk_each_pool(self):
+        caps = ["a red circle left of a blue square"] * 30 + ["two red circles"] * 50 + ["a red circle"] * 20
+        b = shapes.MixedBatches(caps, 10, 0.7, 0)
+        seen = []
+        for _ in range(4):  # 28 of the 30 relational scenes: one pass, no repeats
+            idx = b.next()
+            self.assertEqual(len(idx), 10)
+            rel = [int(i) for i in idx if shapes.is_relational(caps[int(i)])]
+            self.assertEqual(len(rel), 7)
+            seen += rel
+        self.assertEqual(len(set(seen)), 28)
+        self.assertTrue(all(i < 30 for i in seen))
+        self.assertFalse(shapes.is_relational("three blue squares"))
+
+
 class FixtureTest(unittest.TestCase):
     def test_shapes_follow_the_rasterisation(self):
         row, column = np.mgrid[0:32, 0:32]
