@@ -8,7 +8,7 @@ import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.verify.CaptionVerifier;
 import io.noisesearch.verify.DecodingVerifier;
-import io.noisesearch.verify.Scores;
+import io.noisesearch.verify.ForwardingVerifier;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
 
@@ -81,47 +81,11 @@ public final class VerificationShare {
     }
 
     /** A verifier that adds the wall time of its score calls to {@link #nanos}; everything else is the inner one's. */
-    static final class Timed implements Verifier {
-        final Verifier inner;
+    static final class Timed extends ForwardingVerifier {
         long nanos;
 
         Timed(Verifier inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public List<String> members() {
-            return inner.members();
-        }
-
-        @Override
-        public String identity() {
-            return inner.identity();
-        }
-
-        @Override
-        public long flopsPerSample() {
-            return inner.flopsPerSample();
-        }
-
-        @Override
-        public int decodesPerSample() {
-            return inner.decodesPerSample();
-        }
-
-        @Override
-        public double captureTime() {
-            return inner.captureTime();
-        }
-
-        @Override
-        public int rowsPerCall(int batchSize) {
-            return inner.rowsPerCall(batchSize);
+            super(inner);
         }
 
         @Override
@@ -129,11 +93,6 @@ public final class VerificationShare {
             long start = System.nanoTime();
             inner.score(kernels, input, out, offset);
             nanos += System.nanoTime() - start;
-        }
-
-        @Override
-        public float[] combine(Scores memberScores) {
-            return inner.combine(memberScores);
         }
     }
 }

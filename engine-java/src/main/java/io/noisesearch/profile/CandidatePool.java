@@ -14,6 +14,7 @@ import io.noisesearch.search.RandomSearch;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
 import io.noisesearch.search.TraceEntry;
+import io.noisesearch.verify.ForwardingVerifier;
 import io.noisesearch.verify.Scores;
 import io.noisesearch.verify.Verifier;
 import io.noisesearch.verify.VerifierInput;
@@ -95,8 +96,7 @@ public record CandidatePool(SearchRequest request, List<String> members, Scores 
     }
 
     /** The pool's verifier with each scored chunk's candidates also decoded one at a time and kept as images. */
-    private static final class Keeping implements Verifier {
-        private final Verifier inner;
+    private static final class Keeping extends ForwardingVerifier {
         private final ImageModel decoder;
         private final String output;
         private final Backend backend;
@@ -104,41 +104,17 @@ public record CandidatePool(SearchRequest request, List<String> members, Scores 
         final List<byte[]> images = new ArrayList<>();
 
         Keeping(Verifier inner, ImageModel decoder, Backend backend, ImageLayout layout) {
-            this.inner = inner;
+            super(inner);
             this.decoder = decoder;
             this.output = decoder == null ? null : decoder.manifest().outputs().getFirst().name();
             this.backend = backend;
             this.layout = layout;
         }
 
+        /** None, so that no candidate's scores come from a cache: each must pass through score to keep its image. */
         @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public List<String> members() {
-            return inner.members();
-        }
-
-        @Override
-        public long flopsPerSample() {
-            return inner.flopsPerSample();
-        }
-
-        @Override
-        public int decodesPerSample() {
-            return inner.decodesPerSample();
-        }
-
-        @Override
-        public double captureTime() {
-            return inner.captureTime();
-        }
-
-        @Override
-        public int rowsPerCall(int batchSize) {
-            return inner.rowsPerCall(batchSize);
+        public String identity() {
+            return null;
         }
 
         @Override
@@ -152,11 +128,6 @@ public record CandidatePool(SearchRequest request, List<String> members, Scores 
                         : decoder.output(kernels, samples.row(r), output);
                 images.add(Pixels.toHwc(image, layout));
             }
-        }
-
-        @Override
-        public float[] combine(Scores memberScores) {
-            return inner.combine(memberScores);
         }
     }
 }

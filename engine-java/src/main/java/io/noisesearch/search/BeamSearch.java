@@ -692,11 +692,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                     if (context.affordable(1, tree.nfe(from, to) + (last ? 0 : children)) == 0) {
                         return end();
                     }
-                    context.checkpoint();
-                    context.copy(frame.states.row(child), current);
-                    if (currentCapture != null) {
-                        context.copy(frame.captures.row(child), currentCapture);
-                    }
+                    enter(frame, child);
                     context.solve(current, tree.slice(from, to), tree.solver, null);
                     if (last) {
                         if (leaf(frame.lineages.get(child))) {
@@ -719,6 +715,15 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
             return end();
         }
 
+        /** A checkpoint, then child {@code child} of the frame (and its capture) copied into the current state. */
+        void enter(Frame frame, int child) {
+            context.checkpoint();
+            context.copy(frame.states.row(child), current);
+            if (currentCapture != null) {
+                context.copy(frame.captures.row(child), currentCapture);
+            }
+        }
+
         /**
          * Step children: frame d holds the children that the expansion at level d advanced to level d + 1; entering
          * one expands it there. The last level's expansion yields leaves, ranked: its best wins if accepted.
@@ -739,11 +744,7 @@ public record BeamSearch(int beams, int children, List<Double> levels, double co
                 if (context.affordable(1, stepCost(tree.solver, tree.grid, tree.at, j)) == 0) {
                     return end();
                 }
-                context.checkpoint();
-                context.copy(frame.states.row(child), current);
-                if (currentCapture != null) {
-                    context.copy(frame.captures.row(child), currentCapture);
-                }
+                enter(frame, child);
                 if (frames[j] == null) {
                     frames[j] = new Frame(context, children, currentCapture != null);
                 }

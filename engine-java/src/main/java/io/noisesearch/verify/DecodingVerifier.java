@@ -7,38 +7,26 @@ import io.noisesearch.model.ImageModel;
 import io.noisesearch.model.ModelManifest;
 
 import java.lang.foreign.Arena;
-import java.util.List;
 
 /**
  * A verifier of a latent model: candidates (and their captures) are decoded to images by the model's decoder before
  * the verifier it wraps sees them. The decodes' FLOPs are part of {@link #flopsPerSample()} and their passes are
  * {@link #decodesPerSample()}, so every scored candidate is charged its decodes; the scores are the inner verifier's.
  */
-public final class DecodingVerifier implements Verifier {
+public final class DecodingVerifier extends ForwardingVerifier {
 
-    private final Verifier inner;
     private final ImageModel decoder;
     private final Backend backend;
     private final String image;
     private final int imageDim;
 
     public DecodingVerifier(Verifier inner, ImageModel decoder, Backend backend) {
-        this.inner = inner;
+        super(inner);
         this.decoder = decoder;
         this.backend = backend;
         this.image = decoder.manifest().outputs().getFirst().name();
         ModelManifest.SampleSpec s = decoder.manifest().sample();
         this.imageDim = s.channels() * s.height() * s.width();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public List<String> members() {
-        return inner.members();
     }
 
     @Override
@@ -59,11 +47,6 @@ public final class DecodingVerifier implements Verifier {
     }
 
     @Override
-    public double captureTime() {
-        return inner.captureTime();
-    }
-
-    @Override
     public int rowsPerCall(int batchSize) {
         return Math.min(batchSize, inner.rowsPerCall(batchSize));
     }
@@ -81,10 +64,5 @@ public final class DecodingVerifier implements Verifier {
     private Batch decode(Kernels kernels, Arena arena, Batch latents) {
         float[] decoded = decoder.output(kernels, latents, image);
         return backend.upload(arena, decoded, latents.rows(), imageDim);
-    }
-
-    @Override
-    public float[] combine(io.noisesearch.verify.Scores memberScores) {
-        return inner.combine(memberScores);
     }
 }

@@ -176,23 +176,7 @@ class BeamSearchTest extends EngineFixture {
             List<TraceEntry> leaves = result.trace().stream().filter(e -> e.stage().equals("beam-dfs-leaf")).toList();
             String what = "seed " + seed + " threshold " + threshold;
             assertThat(result.compute().searchNfe()).as(what).isLessThanOrEqualTo(600);
-            for (int i = 0; i < leaves.size(); i++) {
-                TraceEntry leaf = leaves.get(i);
-                assertThat(leaf.rejected()).as(what).isEqualTo(leaf.scores()[0] < threshold);
-                if (i < leaves.size() - 1) {
-                    assertThat(leaf.rejected()).as(what).isTrue();
-                }
-            }
-            if (!leaves.isEmpty() && !leaves.getLast().rejected()) {
-                assertThat(result.score()).as(what).isGreaterThanOrEqualTo((float) threshold);
-                assertThat(result.key()).as(what).isEqualTo(leaves.getLast().chosenKey());
-            } else if (!leaves.isEmpty()) {
-                float best = Float.NEGATIVE_INFINITY;
-                for (TraceEntry leaf : leaves) {
-                    best = Math.max(best, leaf.scores()[0]);
-                }
-                assertThat(result.score()).as(what).isEqualTo(best);
-            }
+            assertBacktracking(result, leaves, threshold, what);
             long expansions = result.trace().stream().filter(e -> e.stage().equals("beam-dfs")).count();
             backtracked += leaves.size() > 1 || expansions > 2 ? 1 : 0;
         }
@@ -334,6 +318,31 @@ class BeamSearchTest extends EngineFixture {
         return best;
     }
 
+    /**
+     * A depth-first search's leaves against its threshold: a leaf is rejected exactly when its best score is below it,
+     * every leaf but the last is rejected, and the last wins if accepted, else the best leaf of all.
+     */
+    private static void assertBacktracking(SearchResult result, List<TraceEntry> leaves, double threshold,
+                                           String what) {
+        for (int i = 0; i < leaves.size(); i++) {
+            TraceEntry leaf = leaves.get(i);
+            assertThat(leaf.rejected()).as(what).isEqualTo(max(leaf.scores()) < threshold);
+            if (i < leaves.size() - 1) {
+                assertThat(leaf.rejected()).as(what).isTrue();
+            }
+        }
+        if (!leaves.isEmpty() && !leaves.getLast().rejected()) {
+            assertThat(result.score()).as(what).isGreaterThanOrEqualTo((float) threshold);
+            assertThat(result.key()).as(what).isEqualTo(leaves.getLast().chosenKey());
+        } else if (!leaves.isEmpty()) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (TraceEntry leaf : leaves) {
+                best = Math.max(best, max(leaf.scores()));
+            }
+            assertThat(result.score()).as(what).isEqualTo(best);
+        }
+    }
+
     @Test
     void stepChildrenKeepTheBudgetAndDoNotDependOnBatchSizeOrThreads() {
         BeamSearch beam = stepping(4, 3, List.of(0.7, 0.4));
@@ -439,23 +448,7 @@ class BeamSearchTest extends EngineFixture {
             String what = "seed " + seed + " threshold " + threshold;
             assertThat(result.compute().searchNfe()).as(what).isLessThanOrEqualTo(300);
             List<TraceEntry> leaves = result.trace().stream().filter(e -> e.level() == 0).toList();
-            for (int i = 0; i < leaves.size(); i++) {
-                TraceEntry leaf = leaves.get(i);
-                assertThat(leaf.rejected()).as(what).isEqualTo(max(leaf.scores()) < threshold);
-                if (i < leaves.size() - 1) {
-                    assertThat(leaf.rejected()).as(what).isTrue();
-                }
-            }
-            if (!leaves.isEmpty() && !leaves.getLast().rejected()) {
-                assertThat(result.score()).as(what).isGreaterThanOrEqualTo((float) threshold);
-                assertThat(result.key()).as(what).isEqualTo(leaves.getLast().chosenKey());
-            } else if (!leaves.isEmpty()) {
-                float best = Float.NEGATIVE_INFINITY;
-                for (TraceEntry leaf : leaves) {
-                    best = Math.max(best, max(leaf.scores()));
-                }
-                assertThat(result.score()).as(what).isEqualTo(best);
-            }
+            assertBacktracking(result, leaves, threshold, what);
             backtracked += leaves.size() > 1 ? 1 : 0;
         }
         assertThat(backtracked).as("searches that backtracked").isGreaterThan(0);
