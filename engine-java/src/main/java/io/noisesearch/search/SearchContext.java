@@ -239,9 +239,9 @@ public final class SearchContext {
 
     /**
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
-     * search phase, once a stopping rule fired or past the deadline less the reserve for what ends the search (its
-     * calls at the mean time per call so far; before any candidate is scored, at least a final solve, which no
-     * search's fallback takes), the search stops proposing ({@link SearchStopped}). Algorithms call it before each
+     * search phase, once a stopping rule fired or past the deadline less the reserve for what ends the search (the
+     * next call and the fallback's, {@link #reserveNanos}; before any candidate is scored, at least a final solve,
+     * which no search's fallback takes), the search stops proposing ({@link SearchStopped}). Algorithms call it before each
      * unit of work (a pool step, an iteration, a round), so a rule fired in one unit stops the search before the next.
      */
     void checkpoint() {
@@ -272,26 +272,23 @@ public final class SearchContext {
     }
 
     /**
-     * The time kept at {@code now}: the next call (the mean of this search's calls after the first, else the estimate
-     * for a call of a solver batch), then what ends the search: its fallback's calls of one row (the estimate for one,
-     * else this search's mean, else the cold cost) and the decode after them.
+     * The time kept at {@code now}: the next call (the longer of this search's mean interval between calls after the
+     * first and the shared estimate for a call of a solver batch: a high quantile, since under load one call can take
+     * several times the mean), then what ends the search: its fallback's calls of one row (the estimate for one, else
+     * this search's mean, else the cold cost) and the decode after them.
      */
     private long reserveNanos(long now) {
         long own = calls < 2 ? -1 : (now - firstCallEnd) / (calls - 1);
-        long next = own >= 0 ? own : callEstimate(batchSize, now);
+        long shared = estimates == null ? -1 : estimates.call(model.info().name(), batchSize, now);
+        long next = own >= 0 || shared >= 0 ? Math.max(own, shared)
+                : CallTimes.cold(model.info().flopsPerSample(), batchSize);
         long fallbackCalls = scoredAny ? reserveCalls : Math.max(reserveCalls, finalSolver.fullNfe());
         long perCall = 0;
         if (fallbackCalls > 0) {
-            long shared = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
-            perCall = shared >= 0 ? shared : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
+            long oneRow = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
+            perCall = oneRow >= 0 ? oneRow : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
         }
         return CallTimes.sum(next, fallbackCalls, perCall, afterNanos);
-    }
-
-    /** The estimated time of one call of {@code rows} rows: the shared estimate, else the model's cold cost. */
-    private long callEstimate(long rows, long now) {
-        long shared = estimates == null ? -1 : estimates.call(model.info().name(), rows, now);
-        return shared >= 0 ? shared : CallTimes.cold(model.info().flopsPerSample(), rows);
     }
 
     /** The request's seed, which names every draw of the search with a key. */

@@ -95,6 +95,22 @@ class DeadlineEstimatesTest extends EngineFixture {
     }
 
     @Test
+    void aSlowSharedEstimateOfTheBatchCallKeepsMoreForTheNextCall() {
+        // This search's own calls take about a tick; other searches timed calls of its batch shape at 30 ticks (a
+        // loaded moment; a full window, which this search's few calls do not outweigh): the next call is kept at the
+        // longer of the two, so the search stops earlier.
+        long deadline = 150;
+        CallTimes loaded = oneRowCallsOf(1);
+        for (int i = 0; i < CallTimes.WINDOW; i++) {
+            loaded.recordCall(MODEL, 8, 30 * TICK, 0);
+        }
+        SearchResult quiet = engine.search(request(), new Ticking().control(deadline, oneRowCallsOf(1)));
+        SearchResult busy = engine.search(request(), new Ticking().control(deadline, loaded));
+        assertThat(busy.deadlineReached()).isTrue();
+        assertThat(busy.compute().searchNfe()).isPositive().isLessThan(quiet.compute().searchNfe());
+    }
+
+    @Test
     void everyCallThatRanIsTimed() {
         CallTimes times = new CallTimes();
         Ticking clock = new Ticking();
