@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.noisesearch.backend.TransferMeter.Direction;
 import io.noisesearch.backend.TransferMeter.Payload;
 import io.noisesearch.engine.Engine;
+import io.noisesearch.schedule.SolverKind;
+import io.noisesearch.schedule.SolverSettings;
+import io.noisesearch.search.BeamSearch;
+import io.noisesearch.search.EvolutionSearch;
 import io.noisesearch.search.GradientSearch;
 import io.noisesearch.search.PathSearch;
+import io.noisesearch.search.PruneSearch;
 import io.noisesearch.search.RandomSearch;
+import io.noisesearch.search.Resampling;
 import io.noisesearch.search.SearchAlgorithm;
 import io.noisesearch.search.SearchRequest;
 import io.noisesearch.search.SearchResult;
+import io.noisesearch.search.SmcSearch;
 import io.noisesearch.search.ZeroOrderSearch;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,6 +37,17 @@ class CudaSearchGpuTest {
             new ZeroOrderSearch(5, 3, 0.9, Double.NaN),
             new PathSearch(3, 3, 0.4, 0.05, 0.15, 2), new GradientSearch(4, 3, 0.9));
 
+    /**
+     * The algorithms from the field (issue 14): smc on Euler-Maruyama (each step's noise drawn by the contract on
+     * either side, resampling on the host from the scores), beam breadth and depth first, evolution, prune.
+     */
+    private static final List<SearchAlgorithm> FIELD = List.of(
+            new SmcSearch(8, SmcSearch.Potential.DIFFERENCE, 0.3, Resampling.SYSTEMATIC, 1, 1, 1, 0),
+            new BeamSearch(2, 3, List.of(0.7, 0.4), 0.95, "bfs", Double.NaN),
+            new BeamSearch(2, 2, List.of(0.7, 0.4), 0.95, "dfs", -5),
+            new EvolutionSearch(List.of(6), 3, 2, 0.9, 0.98),
+            new PruneSearch(16, List.of(0.7, 0.4), 4));
+
     @BeforeEach
     void requireDevice() {
         CudaDevice.require();
@@ -36,10 +55,23 @@ class CudaSearchGpuTest {
 
     @Test
     void gmmImageSearchesPickTheSameWinningKeysOnHostAndDevice() {
+        assertSameWinners(ALGORITHMS, UnaryOperator.identity());
+    }
+
+    @Test
+    void theFieldsAlgorithmsPickTheSameWinnersOnHostAndDevice() {
+        SolverSettings maruyama = new SolverSettings(SolverKind.EULER_SDE, 10);
+        SolverSettings heun = new SolverSettings(SolverKind.HEUN, 10);
+        assertSameWinners(FIELD, request -> request.algorithm() instanceof SmcSearch
+                ? request.withSolvers(maruyama, heun) : request);
+    }
+
+    private static void assertSameWinners(List<SearchAlgorithm> algorithms, UnaryOperator<SearchRequest> solvers) {
         try (Engine host = Engine.open("host", 0); Engine device = Engine.open(Backends.open("cuda"), 0, 1)) {
-            for (SearchAlgorithm algorithm : ALGORITHMS) {
+            for (SearchAlgorithm algorithm : algorithms) {
                 for (int label : new int[] {0, 3, 7}) {
-                    SearchRequest request = SearchRequest.of("gmm-image", label, algorithm, "oracle", 4242 + label);
+                    SearchRequest request = solvers.apply(
+                            SearchRequest.of("gmm-image", label, algorithm, "oracle", 4242 + label));
                     SearchResult onHost = host.search(request);
                     SearchResult onDevice = device.search(request);
                     String what = algorithm.id() + " class " + label;
