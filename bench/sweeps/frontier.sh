@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 14's frontiers: gmm-image (oracle) and mnist-flow-s (classifier, ssl@0.7), search NFEs 64..2048, 200 requests
 # a point, each into OUT/<sweep> with its results.csv, plots (every metric against NFEs) and index.html.
-#   bench/sweeps/frontier.sh OUT            # the full sweeps (hours on 2 cores; shard with --shard if needed)
+#   bench/sweeps/frontier.sh OUT            # the full sweeps, resumed where OUT stopped (hours on 2 cores)
 #   bench/sweeps/frontier.sh --quick OUT    # the same axes, fewer budgets and requests: a few minutes on 2 cores
 #   bench/sweeps/frontier.sh --reduced OUT  # gmm-image in full; mnist-flow-s at 50 requests a point (5 per digit),
 #                                           # one setting per algorithm, budgets 64, 256 and 1024 (hours on 2 cores)
@@ -41,6 +41,12 @@ elif [[ $mode == quick ]]; then
         {name: paths, paths: 2, width: 4, searchStart: 0.4, forwardStep: 0.1, backwardStep: 0.2, pathLength: 2},
         {name: prune, candidates: 16, pruneAt: [[0.7, 0.4]], keep: 4}]'
 else
-    "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image"
-    "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist"
+    # --resume: an interrupted run continues where it stopped (the mnist sweep spans sessions here; its points so far
+    # are kept in bench/results/reference/frontier-mnist/, which seeds OUT/mnist when that folder holds none)
+    if [[ ! -f "$out/mnist/results.jsonl" && -f "$here/../results/reference/frontier-mnist/results.jsonl" ]]; then
+        mkdir -p "$out/mnist"
+        cp "$here/../results/reference/frontier-mnist/results.jsonl" "$out/mnist/"
+    fi
+    "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image" --resume
+    "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" --resume --workers 2 --threads 1
 fi
