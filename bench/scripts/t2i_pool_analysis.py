@@ -263,6 +263,10 @@ def main():
         print(f"- {name}: {pool.p} prompts x {pool.n} candidates, {pool.info['model']} {pool.info['solver']} guidance "
               f"{pool.info['guidance']}, seed {pool.info['seed']}; choices checked against the engine's: "
               f"{check_against_engine(pool)}; pool wall {pool.info['wallSeconds']:.0f} s")
+    if "dev" in pools:
+        # the dev pool's own table: where new verifiers are compared with old ones, never on the 200
+        table(pools["dev"], VERIFIERS + ["oracle"], f"dev: {pools['dev'].p} captions, guidance "
+                                                    f"{pools['dev'].info['guidance']} (checker, % of prompts)")
     weighted = dev_weights(pools["dev"]) if "dev" in pools else None
     specs = VERIFIERS + ([weighted] if weighted else []) + ["oracle"]
     results = {}

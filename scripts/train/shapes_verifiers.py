@@ -149,17 +149,20 @@ def holds(relation: str, a, b) -> bool:
 
 def labels(p: Parsed, objects: list) -> list[float]:
     """Aspect truths (object, colour, count, spatial) of a scene against a caption, from its objects (exact)."""
-    kinds = [o[1] for o in objects]
-    pairs = [(o[0], o[1]) for o in objects]
-    present = all(s in kinds for _, s in p.things)
+    spatial = p.relation is None or any(
+        holds(p.relation, a, b) for a in objects for b in objects
+        if a is not b and (a[0], a[1]) == p.things[0] and (b[0], b[1]) == p.things[1])
+    return truths(p, [(o[0], o[1]) for o in objects], spatial)
+
+
+def truths(p: Parsed, pairs: list[tuple[int, int]], spatial: bool) -> list[float]:
+    """Aspect truths (object, colour, count, spatial) from the (colour, kind) pairs present and the relation's truth."""
+    present = all(s in [k for _, k in pairs] for _, s in p.things)
     bound = all(t in pairs for t in p.things)
     if p.relation is None:
-        count = len(objects) == p.n and all(q == p.things[0] for q in pairs)
-        spatial = True
+        count = len(pairs) == p.n and all(q == p.things[0] for q in pairs)
     else:
-        count = len(objects) == 2
-        spatial = any(holds(p.relation, a, b) for a in objects for b in objects
-                      if a is not b and (a[0], a[1]) == p.things[0] and (b[0], b[1]) == p.things[1])
+        count = len(pairs) == 2
     return [float(present), float(bound), float(count), float(spatial)]
 
 
@@ -215,6 +218,24 @@ def near_miss(p: Parsed, objects: list, kind: str, rng: np.random.RandomState) -
     else:
         raise ValueError(kind)
     return objs
+
+
+def image_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | None:
+    """An image-side hard negative of clip's caption: for a count (or single) caption its scene with one object of
+    the named kind added (up to four, which no training scene holds) or one removed, half each where both are
+    possible; for a relation the two objects' places swapped. None when the change is impossible here."""
+    if p.relation is not None:
+        return near_miss(p, objs, "relation", rng)
+    if len(objs) > 1 and (len(objs) >= 4 or rng.rand() < 0.5):
+        out = list(objs)
+        out.pop(rng.randint(len(out)))
+        return out
+    size = rng.randint(8, 13)
+    spot = free_spot(objs, size, rng)
+    if spot is None:
+        return None
+    c, s = p.things[0]
+    return list(objs) + [(c, s, spot[0], spot[1], size)]
 
 
 def scene_objects(row: np.ndarray) -> list:
@@ -396,8 +417,105 @@ class Data:
         return len(self.images)
 
 
+class Samples:
+    """The generator's own decoded samples, labelled by the exact checker: pool folders (pool.csv, images.npz) of
+    scripts/train/shapes-samples.sh. Each candidate's aspect truths come from the checker's found objects and its
+    spatial verdict by the grader's definitions (truths()); its `overall` says right or wrong. Pool lines whose
+    index is 9 mod 10 are the held-out part, the others the training part."""
+
+    def __init__(self, folders: list[str], part: str):
+        import csv
+        images, captions, aspects, right, groups = [], [], [], [], []
+        for folder in folders:
+            with np.load(Path(folder) / "images.npz", allow_pickle=False) as z:
+                pixels, prompts = z["arr_0"], z["prompts"]
+            with open(Path(folder) / "pool.csv", newline="") as f:
+                rows = list(csv.DictReader(f))
+            if len(rows) != len(pixels) or any(r["prompt"] != str(c) for r, c in zip(rows, prompts)):
+                raise SystemExit(f"{folder}: pool.csv and images.npz disagree")
+            by_line: dict = {}
+            for r, row in zip(range(len(rows)), rows):
+                line = int(row["prompt_index"])
+                if (line % 10 == 9) != (part == "eval"):
+                    continue
+                q = parse(row["prompt"])
+                if q.held_out():
+                    raise SystemExit(f"{folder}: holds a held-out (red and blue relational) caption: {row['prompt']}")
+                found = [(COLOURS.index(o.split("-")[0]), KINDS.index(o.split("-")[1])) for o in row["found"].split()]
+                by_line.setdefault(line, []).append(len(images))
+                images.append(pixels[r])
+                captions.append(row["prompt"])
+                aspects.append(truths(q, found, row["check:spatial"] != "0"))
+                right.append(row["check:overall"] == "1")
+            groups += list(by_line.values())
+        self.images, self.captions = np.stack(images), captions
+        self.aspects, self.right = torch.tensor(aspects), np.array(right)
+        # (right rows, wrong rows) of each pool line that has both: the preference pairs
+        self.pairs = [(np.array([i for i in g if right[i]]), np.array([i for i in g if not right[i]])) for g in groups]
+        self.pairs = [(a, b) for a, b in self.pairs if len(a) and len(b)]
+
+    def __len__(self):
+        return len(self.images)
+
+    def describe(self) -> str:
+        return f"{len(self)} samples ({int(self.right.sum())} right), {len(self.pairs)} pool lines with both"
+
+    def preference_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState):
+        """n pairs (a right sample, a wrong sample of the same pool line): images right, images wrong, tokens."""
+        good, bad = [], []
+        for j in rng.randint(len(self.pairs), size=n):
+            a, b = self.pairs[j]
+            good.append(a[rng.randint(len(a))])
+            bad.append(b[rng.randint(len(b))])
+        return (shapes.to_float(self.images[good]), shapes.to_float(self.images[bad]),
+                tok.batch([self.captions[i] for i in good]))
+
+    def aspect_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState):
+        """n samples with their four caption aspects (quality is not labelled for samples)."""
+        rows = rng.randint(len(self), size=n)
+        return shapes.to_float(self.images[rows]), tok.batch([self.captions[i] for i in rows]), self.aspects[rows]
+
+
+def sample_loss(kind: str, model: nn.Module, samples: Samples, n: int, tok: shapes.Tokenizer,
+                rng: np.random.RandomState) -> torch.Tensor:
+    """The samples' share of a step: reward and clip rank a right sample above a wrong one of its caption (clip on
+    its scaled cosine); the grader learns the four caption aspects (its quality head is left to the renders)."""
+    if kind == "grader":
+        images, tokens, target = samples.aspect_batch(n, tok, rng)
+        return balanced_bce(model.logits(images, tokens)[:, :4], target)
+    good, bad, tokens = samples.preference_batch(n, tok, rng)
+    s = model(torch.cat([good, bad]), torch.cat([tokens, tokens]))
+    if kind == "clip":
+        s = s * model.log_scale.exp().clamp(max=100.0)
+    return F.softplus(-(s[:n] - s[n:])).mean()
+
+
+@torch.no_grad()
+def sample_measures(kind: str, model: nn.Module, samples: Samples, tok: shapes.Tokenizer) -> dict:
+    """On the held-out samples: a right sample above a wrong one of the same pool line (every such pair; reward,
+    clip), or each caption aspect's AUC (grader)."""
+    model.eval()
+    out = []
+    for start in range(0, len(samples), 500):
+        rows = slice(start, start + 500)
+        out.append(model(shapes.to_float(samples.images[rows]), tok.batch(samples.captions[rows])))
+    score = torch.cat(out).numpy()
+    model.train()
+    if kind == "grader":
+        truth = samples.aspects.numpy()
+        return {"aspectAuc": {a: None if (v := auc(score[:, i], truth[:, i])) is None else round(v, 4)
+                              for i, a in enumerate(ASPECTS[:4])},
+                "aspectTrueShare": {a: round(float(truth[:, i].mean()), 4) for i, a in enumerate(ASPECTS[:4])},
+                "overallAuc": round(auc(score[:, :4].mean(1), samples.right.astype(float)), 4),
+                "samples": len(samples)}
+    wins = [float(score[a][:, None].__gt__(score[b][None, :]).mean()) for a, b in samples.pairs]
+    sizes = [len(a) * len(b) for a, b in samples.pairs]
+    return {"rightAboveWrong": round(float(np.average(wins, weights=sizes)), 4), "pairs": int(sum(sizes)),
+            "poolLines": len(samples.pairs), "samples": len(samples)}
+
+
 def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rng: np.random.RandomState,
-               g: torch.Generator, training: bool):
+               g: torch.Generator, training: bool, image_negatives: bool = False):
     """The tensors one step of `kind` trains on (see the train_* losses)."""
     if kind == "aesthetic":
         clean = shapes.to_float(data.images[idx])
@@ -405,14 +523,18 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
         return clean, degrade(clean, kinds, g), kinds
     if kind == "clip":
         images = shapes.to_float(data.images[idx])
-        negs, kinds = [], []
+        negs, kinds, neg_images = [], [], []
         for i in idx:
             p = data.parsed[i]
             for k in NEGATIVE_KINDS:
                 q = training_negative(p, k, rng) if training else negative(p, k, rng)
                 negs.append((q or p).text())
                 kinds.append(k if q is not None else None)
-        return images, tok.batch([data.captions[i] for i in idx]), tok.batch(negs), kinds
+            changed = image_negative(p, scene_objects(data.objects[i]), rng) if image_negatives else None
+            neg_images.append(render(changed) if changed is not None else data.images[i])
+            kinds.append("image" if changed is not None else None)
+        return (images, tok.batch([data.captions[i] for i in idx]), tok.batch(negs), kinds,
+                shapes.to_float(np.stack(neg_images)))
     # reward / grader: a clean scene and a changed one (a near-miss, a degraded render or, for the grader, itself)
     pos, neg, caps, lab, neg_kinds = [], [], [], [], []
     degraded_rows = []
@@ -450,21 +572,26 @@ def loss_of(kind: str, model: nn.Module, batch) -> torch.Tensor:
         s = model(torch.cat([clean, bad]))
         return F.softplus(-(s[:len(clean)] - s[len(clean):])).mean()
     if kind == "clip":
-        images, tokens, negs, kinds = batch
+        images, tokens, negs, kinds, neg_images = batch
         b = len(images)
         every = torch.cat([tokens, negs])
         distinct, index = torch.unique(every, dim=0, return_inverse=True)
         z_all = model.embed_text(distinct)[index]
-        zi, zt, zn = model.embed_image(images), z_all[:b], z_all[b:]
+        with_image = any(k == "image" for k in kinds)
+        z_img = model.embed_image(torch.cat([images, neg_images]) if with_image else images)
+        zi, zt, zn = z_img[:b], z_all[:b], z_all[b:]
         scale = model.log_scale.exp().clamp(max=100.0)
         same = (tokens[:, None, :] == tokens[None, :, :]).all(-1) & ~torch.eye(b, dtype=torch.bool)
         batch_logits = (zi @ zt.T).masked_fill(same, -1e4)
         hard = (zi[:, None, :] * zn.view(b, len(NEGATIVE_KINDS), -1)).sum(-1)
         valid = torch.tensor([k is not None for k in kinds]).view(b, -1)
-        hard = hard.masked_fill(~valid, -1e4)
+        hard = hard.masked_fill(~valid[:, :len(NEGATIVE_KINDS)], -1e4)
         target = torch.arange(b)
         i2t = F.cross_entropy(scale * torch.cat([batch_logits, hard], 1), target)
-        t2i = F.cross_entropy(scale * batch_logits.T, target)
+        # caption -> image: the batch's images and, where there is one, the caption's own image-side negative
+        own = (zt * z_img[b:]).sum(-1, keepdim=True) if with_image else torch.full((b, 1), -1e4)
+        own = own.masked_fill(~valid[:, len(NEGATIVE_KINDS):], -1e4)
+        t2i = F.cross_entropy(scale * torch.cat([batch_logits.T, own], 1), target)
         return i2t + 0.5 * t2i
     pos, neg, tokens, lab, _ = batch
     if kind == "reward":
@@ -500,12 +627,12 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
         held = []
         for start in range(0, len(idx), 200):
             part = idx[start:start + 200]
-            images, tokens, negs, kinds = make_batch(kind, data, part, tok, rng, g, training=False)
+            images, tokens, negs, kinds, _ = make_batch(kind, data, part, tok, rng, g, training=False)
             s_true = model(images, tokens)
             s_neg = model(images.repeat_interleave(len(NEGATIVE_KINDS), 0), negs).view(len(part), -1)
             for r, i in enumerate(part):
                 for j, k in enumerate(NEGATIVE_KINDS):
-                    if kinds[r * len(NEGATIVE_KINDS) + j] is not None:
+                    if kinds[r * (len(NEGATIVE_KINDS) + 1) + j] is not None:
                         win = bool(s_true[r] > s_neg[r, j])
                         hits[k].append(win)
                         if data.parsed[i].held_out():
@@ -514,7 +641,8 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
         results = {"trueAboveNegative": round(float(np.mean(everything)), 4),
                    "byNegative": {k: round(float(np.mean(v)), 4) for k, v in hits.items()},
                    "heldOutRelational": round(float(np.mean(held)), 4) if held else None,
-                   "pairs": len(everything)}
+                   "pairs": len(everything),
+                   "trueAboveImageNegative": image_side_measures(model, data, tok, seed)}
     elif kind == "aesthetic":
         clean = shapes.to_float(data.images)
         by = {}
@@ -538,6 +666,23 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
             results = grader_measures(model(pos, tokens).numpy(), model(neg, tokens).numpy(), lab.numpy(), kinds)
     model.train()
     return results
+
+
+def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:
+    """How often the caption scores its own render above the render with one object more of the named kind, one
+    object fewer (count and single captions) or the two objects' places swapped (relational); its own random
+    stream, so the caption-side measures stay those of earlier models."""
+    rng = np.random.RandomState(seed + 1)
+    wins: dict = {"oneMore": [], "oneFewer": [], "swapped": []}
+    for i in range(len(data)):
+        p, objs = data.parsed[i], scene_objects(data.objects[i])
+        changed = image_negative(p, objs, rng)
+        if changed is None:
+            continue
+        name = "swapped" if p.relation is not None else "oneMore" if len(changed) > len(objs) else "oneFewer"
+        s = model(shapes.to_float(np.stack([data.images[i], render(changed)])), tok.batch([data.captions[i]] * 2))
+        wins[name].append(bool(s[0] > s[1]))
+    return {k: round(float(np.mean(v)), 4) for k, v in wins.items() if v} | {"pairs": sum(map(len, wins.values()))}
 
 
 def auc(score: np.ndarray, truth: np.ndarray) -> float | None:
@@ -611,6 +756,76 @@ def init_from_reward(model: "Grader", folder: Path) -> None:
     print(f"[shapes-grader] started from {folder / 'model.pt'} (reproduces its golden.json)")
 
 
+@torch.no_grad()
+def onnx_state(model: nn.Module, inputs: tuple, input_names: list[str], output_names: list[str],
+               committed: bytes) -> dict:
+    """The state dict read from a committed ONNX export of this architecture. The exporter's names for folded
+    weights (onnx::Mul_N) vary between exports, but the initializers come in the same order: this architecture is
+    exported with distinct random weights, each initializer matched to its parameter by value, and the committed
+    initializer at the same position (and of the same shape) taken."""
+    import copy
+    import tempfile
+    probe = copy.deepcopy(model).eval()
+    g = torch.Generator().manual_seed(12345)
+    for prm in probe.parameters():
+        prm.copy_(torch.randn(prm.shape, generator=g))
+    with tempfile.TemporaryDirectory() as tmp:
+        common.export_onnx(probe, inputs, input_names, output_names, Path(tmp) / "probe.onnx")
+        fresh = list(shapes._initializer_arrays((Path(tmp) / "probe.onnx").read_bytes()).values())
+    theirs = list(shapes._initializer_arrays(committed).values())
+    if [v.shape for v in fresh] != [v.shape for v in theirs]:
+        raise SystemExit("the committed ONNX's initializers differ from this architecture's")
+    params, state = dict(probe.named_parameters()), {}
+    for value, their in zip(fresh, theirs):
+        for k, prm in params.items():
+            forms = shapes._as_params(value, prm.shape)
+            hit = next((i for i, c in enumerate(forms) if torch.equal(c, prm.data)), None)
+            if k not in state and hit is not None:
+                state[k] = shapes._as_params(their, prm.shape)[hit]
+                break
+    missing = sorted(set(params) - set(state))
+    if missing:
+        raise SystemExit(f"parameters not found in the committed ONNX: {', '.join(missing)}")
+    return state
+
+
+def load_folder(kind: str, folder: Path) -> nn.Module:
+    """A trained verifier folder as a PyTorch model: its model.pt where there is one, else its weights read back
+    from model.onnx (committed folders carry no checkpoint); either way checked against its golden.json."""
+    import json
+    manifest = json.loads((folder / "manifest.json").read_text())
+    model = build(kind, len(manifest["tokenizer"]["vocabulary"]) if "tokenizer" in manifest else 0).eval()
+    golden = json.loads((folder / "golden.json").read_text())
+    ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32).reshape(v["shape"])
+           for v in golden["inputs"].values()]
+    if (folder / "model.pt").exists():
+        model.load_state_dict(torch.load(str(folder / "model.pt"), map_location="cpu")["state_dict"])
+    else:
+        # clip's temperature is not in its graph (training only): held as a buffer while the graph's weights are read
+        scale = model._parameters.pop("log_scale", None)
+        state = onnx_state(model, tuple(ins), list(golden["inputs"]), list(golden["outputs"]),
+                           (folder / "model.onnx").read_bytes())
+        if scale is not None:
+            model.log_scale = scale
+        model.load_state_dict(state, strict=scale is None)
+    with torch.no_grad():
+        got = model(*ins)
+    (name, want), = golden["outputs"].items()
+    if not torch.allclose(got, torch.tensor(want["data"]).reshape(want["shape"]), atol=golden["atol"], rtol=0):
+        raise SystemExit(f"{folder}: the weights read do not reproduce golden.json")
+    return model
+
+
+def measure(kind: str, folder: Path, eval_data: Data, samples: Samples | None, tok: shapes.Tokenizer) -> None:
+    """--measure: a trained folder's held-out measures by this script's rules (to set old and new side by side)."""
+    import json
+    model = load_folder(kind, folder)
+    measured = evaluate(kind, model, eval_data, tok)
+    if samples is not None:
+        measured["heldOutSamples"] = sample_measures(kind, model, samples, tok)
+    print(json.dumps({"folder": str(folder), **measured}))
+
+
 def golden_inputs(data: Data, tok: shapes.Tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
     """Four evaluation scenes (one degraded) and captions: their own, a hard negative, the null caption."""
     images = shapes.to_float(data.images[:4]).clone()
@@ -632,6 +847,17 @@ def main() -> None:
     p.add_argument("--init-from", default=None,
                    help="grader only: a shapes-reward folder whose model.pt (checked against its golden.json) "
                         "starts the grader's network; every aspect head starts as the reward's head")
+    p.add_argument("--samples", action="append", default=[],
+                   help="clip, reward, grader: a pool folder of the generator's samples labelled by the checker "
+                        "(scripts/train/shapes-samples.sh; repeatable); lines 9 mod 10 are held out for evaluation")
+    p.add_argument("--sample-batch", type=int, default=32,
+                   help="samples per step: preference pairs (clip, reward) or labelled samples (grader)")
+    p.add_argument("--image-negatives", action="store_true",
+                   help="clip: each caption also against its own scene with one named object more or fewer "
+                        "(count, single) or the objects' places swapped (relational)")
+    p.add_argument("--measure", default=None,
+                   help="only measure a trained folder (its model.pt) on --eval-data and the held-out samples; "
+                        "print JSON, write nothing")
     args = p.parse_args()
     common.setup(args)
     out = Path(args.out)
@@ -642,6 +868,15 @@ def main() -> None:
         raise SystemExit(f"{args.data}: holds held-out (red and blue relational) captions; use a training split")
     kind = args.kind
     name = f"shapes-{kind}"
+    if args.samples and kind == "aesthetic":
+        raise SystemExit("--samples: aesthetic never reads a caption, and the checker does not rate quality")
+    train_samples = Samples(args.samples, "train") if args.samples else None
+    eval_samples = Samples(args.samples, "eval") if args.samples else None
+    if train_samples is not None:
+        print(f"[{name}] samples: train {train_samples.describe()}; held out {eval_samples.describe()}")
+    if args.measure is not None:
+        measure(kind, Path(args.measure), eval_data, eval_samples, tok)
+        return
     model = build(kind, len(tok.vocabulary))
     if args.init_from is not None:
         if kind != "grader":
@@ -664,7 +899,9 @@ def main() -> None:
         for pg in opt.param_groups:
             pg["lr"] = common.lr_at(int(share * steps), steps, args.lr, warmup=min(200, steps // 10))
         idx = batches.next().numpy()
-        loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, training=True))
+        loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, True, args.image_negatives))
+        if train_samples is not None:
+            loss = loss + sample_loss(kind, model, train_samples, args.sample_batch, tok, rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -678,6 +915,8 @@ def main() -> None:
     t_train = timer.seconds()
     model.eval()
     measured = evaluate(kind, model, eval_data, tok)
+    if eval_samples is not None:
+        measured["heldOutSamples"] = sample_measures(kind, model, eval_samples, tok)
     print(f"[{name}] trained {done} steps in {t_train:.0f} s; evaluation: {measured}", flush=True)
     export(kind, name, model, tok, out, args, t_train, len(data), done, measured, eval_data)
     common.finish(out, name, t_train)

@@ -261,5 +261,47 @@ class FixtureTest(unittest.TestCase):
         self.assertEqual(int(tri[7].sum()), 8)  # the base row is full
 
 
+class VerifierSamplesTest(unittest.TestCase):
+    """shapes_verifiers.py: the generator's samples labelled from the checker, clip's image-side negatives."""
+
+    def test_sample_aspects_follow_the_grader_definitions_from_the_found_objects(self):
+        import shapes_verifiers as sv
+        three = sv.parse("three red circles")
+        self.assertEqual(sv.truths(three, [(0, 0)] * 3, True), [1.0, 1.0, 1.0, 1.0])
+        self.assertEqual(sv.truths(three, [(0, 0)] * 4, True), [1.0, 1.0, 0.0, 1.0])  # one more: count only
+        self.assertEqual(sv.truths(three, [(0, 0), (0, 0), (1, 0)], True), [1.0, 1.0, 0.0, 1.0])
+        rel = sv.parse("a green square left of a yellow triangle")
+        self.assertEqual(sv.truths(rel, [(1, 1), (3, 2)], False), [1.0, 1.0, 1.0, 0.0])
+        self.assertEqual(sv.truths(rel, [(3, 1), (1, 2)], True), [1.0, 0.0, 1.0, 1.0])  # colours swapped
+
+    def test_an_image_negative_of_a_count_caption_breaks_only_its_count(self):
+        import shapes_verifiers as sv
+        p = sv.parse("two red circles")
+        scene = [(0, 0, 2, 2, 10), (0, 0, 18, 18, 10)]
+        rng = np.random.RandomState(0)
+        sizes = set()
+        for _ in range(20):
+            changed = sv.image_negative(p, scene, rng)
+            if changed is None:
+                continue
+            sizes.add(len(changed))
+            self.assertEqual(sv.labels(p, changed), [1.0, 1.0, 0.0, 1.0])
+            self.assertTrue(all((o[0], o[1]) == (0, 0) for o in changed))
+        self.assertEqual(sizes, {1, 3})
+
+    def test_samples_refuse_a_held_out_caption(self):
+        import tempfile
+        import shapes_verifiers as sv
+        with tempfile.TemporaryDirectory() as tmp:
+            caption = "a red circle left of a blue square"
+            np.savez(Path(tmp) / "images.npz", arr_0=np.zeros((1, 32, 32, 3), np.uint8), prompts=np.array([caption]))
+            (Path(tmp) / "pool.csv").write_text(
+                "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
+                "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
+                f"0,{caption},relational,0,0,0,0.0,0,0,0,0,,0,0,\n")
+            with self.assertRaises(SystemExit):
+                sv.Samples([tmp], "train")
+
+
 if __name__ == "__main__":
     unittest.main()

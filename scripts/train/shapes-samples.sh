@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Verifier training data from the generator's own samples (issue 13): shapes-flow candidate pools on captions of the
+# TRAINING grammar only (never the held-out red-and-blue relational family), each decoded candidate labelled by the
+# exact checker (pool.csv's check:* columns, images in images.npz). The rater is the checker, as ImageReward's raters
+# are people. Seeds 200000+ (guidance 1) and 210000+ (guidance 1.5) stay clear of the evaluation's (0..199,
+# 1000..1199) and the dev pool's (100000+).
+# Usage: scripts/train/shapes-samples.sh OUT [CANDIDATES=8]  -> OUT/prompts-g1.txt, OUT/prompts-g1.5.txt, OUT/g1/,
+# OUT/g1.5/ (env POOLS="g1 g1.5": the pools to make, one after the other; two calls with one each run side by side).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+OUT="$1"
+N="${2:-8}"
+mkdir -p "$OUT"
+# Guidance 1: every single caption twice, every count caption six times (counting is where search fails), every
+# relational caption of the training grammar twice; guidance 1.5 (its candidates cost twice as much): half as many.
+# A repeated line is another seed, so another pool.
+python3 - "$OUT" <<'PY'
+import sys
+colours, kinds = ["red", "green", "blue", "yellow"], ["circle", "square", "triangle"]
+things = [(c, k) for c in colours for k in kinds]
+single = [f"a {c} {k}" for c, k in things]
+count = [f"{n} {c} {k}s" for n in ("two", "three") for c, k in things]
+relational = [f"a {c1} {k1} {r} a {c2} {k2}" for r in ("left of", "right of", "above", "below")
+              for c1, k1 in things for c2, k2 in things if (c1, k1) != (c2, k2) and {c1, c2} != {"red", "blue"}]
+open(sys.argv[1] + "/prompts-g1.txt", "w").write("\n".join(single * 2 + count * 6 + relational * 2) + "\n")
+open(sys.argv[1] + "/prompts-g1.5.txt", "w").write("\n".join(single + count * 3 + relational) + "\n")
+PY
+run() {
+    local name="$1"; shift
+    [[ -f "$OUT/$name/pool.json" || " ${POOLS:-g1 g1.5} " != *" $name "* ]] && return
+    "$ROOT/scripts/noisesearch" pool --threads 1 --model shapes-flow --prompts "$OUT/prompts-$name.txt" --candidates "$N" \
+        --verifier aesthetic "$@" --out "$OUT/$name" > "$OUT/$name.log" 2>&1
+}
+run g1 --cfg 1 --seed 200000
+run g1.5 --cfg 1.5 --seed 210000
