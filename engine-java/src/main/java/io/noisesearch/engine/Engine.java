@@ -248,8 +248,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The estimated cost of the request's minimal answer from the control's call times (at its clock's present
-     * reading; the cold costs without): no search's final solve (the final solver's calls of one row) and a latent
-     * model's decode; what a deadline must leave for any answer to come by it.
+     * reading; the cold costs without): no search's final solve (the final solver's calls of one row, at least a
+     * whole final solve's estimate) and a latent model's decode; what a deadline must leave for any answer to come by
+     * it.
      */
     public long minimalAnswerNanos(SearchRequest request, SearchControl control) {
         Denoiser model = model(request.model());
@@ -262,8 +263,9 @@ public final class Engine implements AutoCloseable {
 
     private long minimalAnswerNanos(Denoiser model, SolverSettings finalSolver, CallTimes times, long now) {
         CallTimes known = times == null ? new CallTimes() : times;
-        return CallTimes.sum(0, finalSolver.fullNfe(), known.callOrCold(model.info(), 1, now),
-                decodeNanos(model, known, now));
+        long calls = CallTimes.sum(0, finalSolver.fullNfe(), known.callOrCold(model.info(), 1, now), 0);
+        long solve = Math.max(calls, known.finish(model.info().name(), finalSolver.fullNfe(), now));
+        return CallTimes.sum(solve, 0, 0, decodeNanos(model, known, now));
     }
 
     /** The estimated time of a decode of the model's latent (0 for a pixel model). */

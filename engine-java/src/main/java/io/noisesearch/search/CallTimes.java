@@ -34,6 +34,8 @@ public final class CallTimes {
     /** Per model: rows per call to its window, ordered by rows. */
     private final Map<String, ConcurrentSkipListMap<Long, Window>> calls = new ConcurrentHashMap<>();
     private final Map<String, Window> decodes = new ConcurrentHashMap<>();
+    /** Per model and calls: whole final solves with their scoring (their calls slow down together under load). */
+    private final Map<String, Map<Long, Window>> finishes = new ConcurrentHashMap<>();
 
     /** One denoiser call of {@code model} over {@code rows} rows took {@code nanos}, ending at clock reading {@code at}. */
     public void recordCall(String model, long rows, long nanos, long at) {
@@ -44,6 +46,26 @@ public final class CallTimes {
     /** One decode of a final latent of {@code model} took {@code nanos}, ending at clock reading {@code at}. */
     public void recordDecode(String model, long nanos, long at) {
         decodes.computeIfAbsent(model, m -> new Window()).add(Math.max(0, nanos), at);
+    }
+
+    /**
+     * One final solve of {@code calls} one-row calls of {@code model}, with the scoring of its sample, took {@code
+     * nanos}, ending at clock reading {@code at}.
+     */
+    public void recordFinish(String model, long calls, long nanos, long at) {
+        finishes.computeIfAbsent(model, m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(Math.max(1, calls), c -> new Window()).add(Math.max(0, nanos), at);
+    }
+
+    /**
+     * The estimated time at {@code now} of a whole final solve of {@code calls} calls of {@code model} (scoring
+     * included), else -1. Kept beside the sum of its calls' estimates: calls that slow down together (another search
+     * on the other core) make a solve exceed {@code calls} times a call's quantile.
+     */
+    public long finish(String model, long calls, long now) {
+        Map<Long, Window> byCalls = finishes.get(model);
+        Window window = byCalls == null ? null : byCalls.get(Math.max(1, calls));
+        return window == null ? -1 : window.estimate(now);
     }
 
     /**

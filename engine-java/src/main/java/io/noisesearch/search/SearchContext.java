@@ -68,6 +68,8 @@ public final class SearchContext {
     private long lastMark;
     /** Time kept after the final solve for what still ends the answer (a latent model's decode), ns. */
     private long afterNanos;
+    /** Where the running final solve started, on the control's clock. */
+    private long finishStartNanos;
     /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
     private boolean scoredAny;
     private boolean budgetExhausted;
@@ -275,7 +277,8 @@ public final class SearchContext {
      * The time kept at {@code now}: the next call (the longer of this search's mean interval between calls after the
      * first and the shared estimate for a call of a solver batch: a high quantile, since under load one call can take
      * several times the mean), then what ends the search: its fallback's calls of one row (the estimate for one, else
-     * this search's mean, else the cold cost) and the decode after them.
+     * this search's mean, else the cold cost; at least a whole final solve's estimate where one of that many calls
+     * was timed) and the decode after them.
      */
     private long reserveNanos(long now) {
         long own = calls < 2 ? -1 : (now - firstCallEnd) / (calls - 1);
@@ -288,7 +291,10 @@ public final class SearchContext {
             long oneRow = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
             perCall = oneRow >= 0 ? oneRow : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
         }
-        return CallTimes.sum(next, fallbackCalls, perCall, afterNanos);
+        long whole = fallbackCalls > 0 && estimates != null ? estimates.finish(model.info().name(), fallbackCalls, now)
+                : -1;
+        long fallback = Math.max(CallTimes.sum(0, fallbackCalls, perCall, 0), whole);
+        return CallTimes.sum(next, 1, fallback, afterNanos);
     }
 
     /** The request's seed, which names every draw of the search with a key. */
@@ -545,9 +551,12 @@ public final class SearchContext {
             return keep(sample, key, lineage, score, searchScores);
         }
         meter.enter(Phase.FINAL);
+        long start = finishStart();
         Batch captured = capturesFor(1);
         solve(noise, fullGrid(finalSolver), finalSolver, captured, key, 0);
-        return finished(noise, captured, sample, key, lineage, score, score(noise, captured));
+        Scores scores = score(noise, captured);
+        finishTimed(start);
+        return finished(noise, captured, sample, key, lineage, score, scores);
     }
 
     /**
@@ -559,10 +568,30 @@ public final class SearchContext {
             return keep(sample, key, lineage, score, searchScores);
         }
         meter.enter(Phase.FINAL);
+        long start = finishStart();
         Batch noise = allocate(1);
         Batch captured = capturesFor(1);
         solveKeys(noise, key, finalSolver, captured);
-        return finished(noise, captured, sample, key, lineage, score, scoreKeys(noise, captured, key, finalSolver));
+        Scores scores = scoreKeys(noise, captured, key, finalSolver);
+        finishTimed(start);
+        return finished(noise, captured, sample, key, lineage, score, scores);
+    }
+
+    /** The calls made so far, where a final solve starts (-1 without call times to record into). */
+    private long finishStart() {
+        finishStartNanos = estimates == null ? 0 : control.now();
+        return estimates == null ? -1 : calls;
+    }
+
+    /**
+     * A final solve that ran every call of the final solver (none served by the cache) is timed whole, scoring
+     * included, into the call times: what a deadline's fallback costs ({@link CallTimes#finish}).
+     */
+    private void finishTimed(long callsAtStart) {
+        if (callsAtStart >= 0 && calls - callsAtStart == finalSolver.fullNfe()) {
+            long now = control.now();
+            estimates.recordFinish(model.info().name(), finalSolver.fullNfe(), now - finishStartNanos, now);
+        }
     }
 
     private Outcome finished(Batch solved, Batch captured, Batch sample, long key, List<Long> lineage, float score,

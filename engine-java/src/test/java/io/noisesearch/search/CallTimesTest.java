@@ -97,6 +97,20 @@ class CallTimesTest {
     }
 
     @Test
+    void finalSolvesAreTheirOwnKindPerCallCount() {
+        CallTimes times = new CallTimes();
+        for (int i = 1; i <= 10; i++) {
+            times.recordFinish("m", 25, 100 * i, 0);
+        }
+        // the ninetieth percentile of 100..1000 by nearest rank: the 9th
+        assertThat(times.finish("m", 25, 0)).isEqualTo(900);
+        assertThat(times.finish("m", 10, 0)).isEqualTo(-1);
+        assertThat(times.finish("other", 25, 0)).isEqualTo(-1);
+        assertThat(times.call("m", 1, 0)).isEqualTo(-1);
+        assertThat(times.finish("m", 25, CallTimes.MAX_AGE_NANOS + 1)).isEqualTo(-1);
+    }
+
+    @Test
     void sumsSaturate() {
         assertThat(CallTimes.sum(1, 25, 4, 2)).isEqualTo(103);
         assertThat(CallTimes.sum(1, Long.MAX_VALUE / 2, 4, 0)).isEqualTo(Long.MAX_VALUE);

@@ -111,6 +111,37 @@ class DeadlineEstimatesTest extends EngineFixture {
     }
 
     @Test
+    void aWholeFinalSolveSlowerThanItsCallsSetsTheMinimalAnswerAndStopsTheSearchEarlier() {
+        // One-row calls of a tick each, but final solves that took 300 ticks whole (their calls slowed together):
+        // the minimal answer is the whole solve's estimate, and the search keeps it for its fallback.
+        long deadline = 800;
+        CallTimes correlated = oneRowCallsOf(1);
+        for (int i = 0; i < CallTimes.WINDOW; i++) {
+            correlated.recordFinish(MODEL, HEUN_10.fullNfe(), 300 * TICK, 0);
+        }
+        assertThat(engine.minimalAnswerNanos(request(), new Ticking().control(100L, correlated)))
+                .isEqualTo(300 * TICK);
+        assertThat(engine.minimalAnswerNanos(request(), new Ticking().control(100L, oneRowCallsOf(1))))
+                .isEqualTo(HEUN_10.fullNfe() * TICK);
+        SearchResult independent = engine.search(request(), new Ticking().control(deadline, oneRowCallsOf(1)));
+        SearchResult together = engine.search(request(), new Ticking().control(deadline, correlated));
+        assertThat(together.deadlineReached()).isTrue();
+        assertThat(together.compute().searchNfe()).isPositive().isLessThan(independent.compute().searchNfe());
+    }
+
+    @Test
+    void aFinalSolveThatRanIsTimedWhole() {
+        CallTimes times = new CallTimes();
+        Ticking clock = new Ticking();
+        for (int i = 0; i < CallTimes.MIN_CALLS; i++) {
+            engine.search(request(new RandomSearch(8), 3, 11 + i, EULER_10, HEUN_10), clock.control(null, times));
+        }
+        // each whole solve: at least a reading a call (a tick), so no shorter than its calls
+        assertThat(times.finish(MODEL, HEUN_10.fullNfe(), clock.now.get()))
+                .isGreaterThanOrEqualTo(HEUN_10.fullNfe() * TICK);
+    }
+
+    @Test
     void everyCallThatRanIsTimed() {
         CallTimes times = new CallTimes();
         Ticking clock = new Ticking();
