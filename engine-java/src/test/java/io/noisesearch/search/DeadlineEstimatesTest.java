@@ -104,8 +104,13 @@ class DeadlineEstimatesTest extends EngineFixture {
         for (int i = 0; i < CallTimes.WINDOW; i++) {
             loaded.recordCall(MODEL, 8, 30 * TICK, 0);
         }
+        assertStopsEarlierThanOnOneTickCalls(loaded, deadline);
+    }
+
+    /** Under {@code times} a deadline search stops earlier than under one-row calls of a tick, but after some work. */
+    private void assertStopsEarlierThanOnOneTickCalls(CallTimes times, long deadline) {
         SearchResult quiet = engine.search(request(), new Ticking().control(deadline, oneRowCallsOf(1)));
-        SearchResult busy = engine.search(request(), new Ticking().control(deadline, loaded));
+        SearchResult busy = engine.search(request(), new Ticking().control(deadline, times));
         assertThat(busy.deadlineReached()).isTrue();
         assertThat(busy.compute().searchNfe()).isPositive().isLessThan(quiet.compute().searchNfe());
     }
@@ -123,10 +128,7 @@ class DeadlineEstimatesTest extends EngineFixture {
                 .isEqualTo(300 * TICK);
         assertThat(engine.minimalAnswerNanos(request(), new Ticking().control(100L, oneRowCallsOf(1))))
                 .isEqualTo(HEUN_10.fullNfe() * TICK);
-        SearchResult independent = engine.search(request(), new Ticking().control(deadline, oneRowCallsOf(1)));
-        SearchResult together = engine.search(request(), new Ticking().control(deadline, correlated));
-        assertThat(together.deadlineReached()).isTrue();
-        assertThat(together.compute().searchNfe()).isPositive().isLessThan(independent.compute().searchNfe());
+        assertStopsEarlierThanOnOneTickCalls(correlated, deadline);
     }
 
     @Test
