@@ -10,15 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 FORMATS = {"accuracy": "{:.3f}", "inceptionScore": "{:.3f}", "fid": "{:.2f}", "precision": "{:.3f}",
            "recall": "{:.3f}", "meanVerifierScore": "{:.3g}", "meanOracleLogDensity": "{:.1f}"}
 
 
-def label(configuration: dict, merged: set[str]) -> str:
+def label(configuration: dict, merged: set[str], usual_solver: str) -> str:
     """The row's name: algorithm, its parameters but the merged ones, and the search solver where it is not the sweep's."""
     parameters = [f"{k} {v}" for k, v in configuration["parameters"].items() if k not in merged]
+    solver = configuration.get("searchSolver")
+    if solver not in (None, "default", usual_solver):
+        parameters.append(f"search {solver}")
     text = configuration["algorithm"]
     if parameters:
         text += " (" + ", ".join(parameters) + ")"
@@ -41,13 +44,15 @@ def cell(result: dict, metrics: list[str]) -> str:
 def tables(lines: list[dict], metrics: list[str], merged: set[str]) -> str:
     by_verifier: OrderedDict[str, OrderedDict[str, dict]] = OrderedDict()
     budgets: set[int] = set()
+    solvers = Counter(r["configuration"].get("searchSolver") for r in lines if r["configuration"]["budgetNfe"])
+    usual = solvers.most_common(1)[0][0] if solvers else None
     for r in lines:
         c = r["configuration"]
         rows = by_verifier.setdefault(c["verifier"], OrderedDict())
         budget = c["budgetNfe"]
         if budget is not None:
             budgets.add(budget)
-        rows.setdefault(label(c, merged), {})[budget] = r
+        rows.setdefault(label(c, merged, usual), {})[budget] = r
     columns = sorted(budgets)
     out = []
     for verifier, rows in by_verifier.items():
