@@ -263,8 +263,8 @@ public final class Engine implements AutoCloseable {
 
     private long minimalAnswerNanos(Denoiser model, SolverSettings finalSolver, CallTimes times, long now) {
         CallTimes known = times == null ? new CallTimes() : times;
-        long calls = CallTimes.sum(0, finalSolver.fullNfe(), known.callOrCold(model.info(), 1, now), 0);
-        long solve = Math.max(calls, known.finish(model.info().name(), finalSolver.fullNfe(), now));
+        long perCall = known.callOrCold(model.info(), 1, now);
+        long solve = known.solve(model.info().name(), finalSolver.fullNfe(), perCall, now);
         return CallTimes.sum(solve, 0, 0, decodeNanos(model, known, now));
     }
 

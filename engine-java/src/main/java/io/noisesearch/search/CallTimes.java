@@ -69,6 +69,14 @@ public final class CallTimes {
     }
 
     /**
+     * The estimated time at {@code now} of a final solve of {@code calls} calls of {@code model} at {@code perCall}
+     * each: the longer of the summed calls and the whole solves' estimate ({@link #finish}); 0 for no calls.
+     */
+    public long solve(String model, long calls, long perCall, long now) {
+        return calls <= 0 ? 0 : Math.max(sum(0, calls, perCall, 0), finish(model, calls, now));
+    }
+
+    /**
      * The estimated time at clock reading {@code now} of one call of {@code rows} rows: the estimate of that shape,
      * else that of the timed shape nearest in ratio of rows (the smaller on a tie) scaled by rows (from a smaller
      * shape this errs long, from a larger one short by the call's fixed part), else -1.

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything one running request shares with its algorithm: the stream, the request's arena (every batch of
@@ -68,8 +69,6 @@ public final class SearchContext {
     private long lastMark;
     /** Time kept after the final solve for what still ends the answer (a latent model's decode), ns. */
     private long afterNanos;
-    /** Where the running final solve started, on the control's clock. */
-    private long finishStartNanos;
     /** Whether any candidate was scored: before that, a stop ends in no search's final solve. */
     private boolean scoredAny;
     private boolean budgetExhausted;
@@ -243,8 +242,9 @@ public final class SearchContext {
      * A batch boundary: cancelled, the request ends here ({@link java.util.concurrent.CancellationException}); in the
      * search phase, once a stopping rule fired or past the deadline less the reserve for what ends the search (the
      * next call and the fallback's, {@link #reserveNanos}; before any candidate is scored, at least a final solve,
-     * which no search's fallback takes), the search stops proposing ({@link SearchStopped}). Algorithms call it before each
-     * unit of work (a pool step, an iteration, a round), so a rule fired in one unit stops the search before the next.
+     * which no search's fallback takes), the search stops proposing ({@link SearchStopped}). Algorithms call it before
+     * each unit of work (a pool step, an iteration, a round), so a rule fired in one unit stops the search before the
+     * next.
      */
     void checkpoint() {
         control.throwIfCancelled();
@@ -291,9 +291,8 @@ public final class SearchContext {
             long oneRow = estimates == null ? -1 : estimates.call(model.info().name(), 1, now);
             perCall = oneRow >= 0 ? oneRow : own >= 0 ? own : CallTimes.cold(model.info().flopsPerSample(), 1);
         }
-        long whole = fallbackCalls > 0 && estimates != null ? estimates.finish(model.info().name(), fallbackCalls, now)
-                : -1;
-        long fallback = Math.max(CallTimes.sum(0, fallbackCalls, perCall, 0), whole);
+        long fallback = estimates == null ? CallTimes.sum(0, fallbackCalls, perCall, 0)
+                : estimates.solve(model.info().name(), fallbackCalls, perCall, now);
         return CallTimes.sum(next, 1, fallback, afterNanos);
     }
 
@@ -551,11 +550,11 @@ public final class SearchContext {
             return keep(sample, key, lineage, score, searchScores);
         }
         meter.enter(Phase.FINAL);
-        long start = finishStart();
         Batch captured = capturesFor(1);
-        solve(noise, fullGrid(finalSolver), finalSolver, captured, key, 0);
-        Scores scores = score(noise, captured);
-        finishTimed(start);
+        Scores scores = timedFinish(() -> {
+            solve(noise, fullGrid(finalSolver), finalSolver, captured, key, 0);
+            return score(noise, captured);
+        });
         return finished(noise, captured, sample, key, lineage, score, scores);
     }
 
@@ -568,30 +567,31 @@ public final class SearchContext {
             return keep(sample, key, lineage, score, searchScores);
         }
         meter.enter(Phase.FINAL);
-        long start = finishStart();
         Batch noise = allocate(1);
         Batch captured = capturesFor(1);
-        solveKeys(noise, key, finalSolver, captured);
-        Scores scores = scoreKeys(noise, captured, key, finalSolver);
-        finishTimed(start);
+        Scores scores = timedFinish(() -> {
+            solveKeys(noise, key, finalSolver, captured);
+            return scoreKeys(noise, captured, key, finalSolver);
+        });
         return finished(noise, captured, sample, key, lineage, score, scores);
     }
 
-    /** The calls made so far, where a final solve starts (-1 without call times to record into). */
-    private long finishStart() {
-        finishStartNanos = estimates == null ? 0 : control.now();
-        return estimates == null ? -1 : calls;
-    }
-
     /**
-     * A final solve that ran every call of the final solver (none served by the cache) is timed whole, scoring
-     * included, into the call times: what a deadline's fallback costs ({@link CallTimes#finish}).
+     * Runs a final solve and its scoring; one that ran every call of the final solver (none served by the cache) is
+     * timed whole into the call times: what a deadline's fallback costs ({@link CallTimes#finish}).
      */
-    private void finishTimed(long callsAtStart) {
-        if (callsAtStart >= 0 && calls - callsAtStart == finalSolver.fullNfe()) {
-            long now = control.now();
-            estimates.recordFinish(model.info().name(), finalSolver.fullNfe(), now - finishStartNanos, now);
+    private Scores timedFinish(Supplier<Scores> solveAndScore) {
+        if (estimates == null) {
+            return solveAndScore.get();
         }
+        long callsBefore = calls;
+        long start = control.now();
+        Scores scores = solveAndScore.get();
+        if (calls - callsBefore == finalSolver.fullNfe()) {
+            long now = control.now();
+            estimates.recordFinish(model.info().name(), finalSolver.fullNfe(), now - start, now);
+        }
+        return scores;
     }
 
     private Outcome finished(Batch solved, Batch captured, Batch sample, long key, List<Long> lineage, float score,
