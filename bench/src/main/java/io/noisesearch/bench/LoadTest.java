@@ -408,9 +408,11 @@ public final class LoadTest {
     /**
      * The soak: a fixed number of closed-loop clients for a fixed time, the clients spread over the models given
      * (random search, N = 16, no deadline), with the server's memory read every SAMPLE seconds once the warm-up is
-     * over: RSS (/proc), the live heap (old generation used just after a full GC that jcmd asks for, so that garbage
+     * over: RSS (/proc; its verdict reads RSS less the committed heap, which scripts/loadtest fixes and pre-touches
+     * for the soak), the live heap (old generation used just after a full GC that jcmd asks for, so that garbage
      * not yet collected does not look like growth) and, where the server runs with -XX:NativeMemoryTracking, the
-     * JVM's committed native memory. Every CHECK-th request asks for its sample; after the load those requests run
+     * JVM's committed native memory outside the Java heap (NMT's total less its "Java Heap", whose committed size is
+     * the collector's sizing, shown apart); where that grows, the NMT categories that grew are printed. Every CHECK-th request asks for its sample; after the load those requests run
      * again one at a time and must give the same best key, score and sample bits. Ends with a verdict line per
      * target of issue 11: no errors but deliberate rejections, memory flat after warm-up (within
      * {@link #FLAT_PERCENT}% of its first reading after warm-up), sampled answers equal to the request alone.
@@ -432,7 +434,13 @@ public final class LoadTest {
         }
 
         /** One reading of the server's memory, MB (NaN where not available), at {@code seconds} into the load. */
-        record Memory(double seconds, long answers, double rssMb, double liveHeapMb, double nativeMb) {
+        record Memory(double seconds, long answers, double rssMb, double liveHeapMb, double heapCommittedMb,
+                      double nativeMb, Map<String, Double> categories) {
+
+            /** RSS less the committed heap: what is resident outside the heap where the heap is pre-touched. */
+            double rssOutsideHeapMb() {
+                return rssMb - heapCommittedMb;
+            }
         }
 
         static void main(String[] args) throws Exception {
@@ -495,8 +503,8 @@ public final class LoadTest {
             }
             List<Memory> readings = new ArrayList<>();
             long next = start + (long) (warmup * 1e9);
-            System.out.printf(Locale.ROOT, "%8s %9s %10s %14s %12s%n", "t s", "answers", "RSS MB", "live heap MB",
-                    "native MB");
+            System.out.printf(Locale.ROOT, "%8s %9s %10s %14s %14s %12s%n", "t s", "answers", "RSS MB", "live heap MB",
+                    "heap comm. MB", "native MB");
             while (true) {
                 long now = System.nanoTime();
                 if (now >= end) {
@@ -525,8 +533,10 @@ public final class LoadTest {
             Memory first = readings.getFirst();
             verdict("errors", failed.get() == 0, failed.get() + " errors, " + rejected.get()
                     + " deliberate rejections (target: no errors but deliberate rejections)");
-            verdict("RSS", flat(first.rssMb(), readings, Memory::rssMb), growth("RSS", first, last, readings,
-                    Memory::rssMb));
+            System.out.printf(Locale.ROOT, "RSS %.1f MB after warm-up, %.1f MB at the end%n", first.rssMb(),
+                    last.rssMb());
+            verdict("RSS outside the heap", flat(first.rssOutsideHeapMb(), readings, Memory::rssOutsideHeapMb),
+                    growth("RSS less the committed heap", first, last, readings, Memory::rssOutsideHeapMb));
             verdict("live heap", flat(first.liveHeapMb(), readings, Memory::liveHeapMb), growth("live heap", first,
                     last, readings, Memory::liveHeapMb));
             if (Double.isNaN(first.nativeMb())) {
@@ -534,7 +544,15 @@ public final class LoadTest {
                         + " -XX:NativeMemoryTracking=summary; scripts/loadtest --soak does)");
             } else {
                 verdict("native memory (NMT)", flat(first.nativeMb(), readings, Memory::nativeMb), growth(
-                        "JVM native committed", first, last, readings, Memory::nativeMb));
+                        "JVM native committed outside the heap", first, last, readings, Memory::nativeMb));
+                System.out.println("  NMT categories, first reading after warm-up -> last, MB: "
+                        + grown(first.categories(), last.categories()));
+                Memory most = readings.stream().max(java.util.Comparator.comparingDouble(Memory::nativeMb))
+                        .orElse(last);
+                if (most != last) {
+                    System.out.printf(Locale.ROOT, "  at the most native reading (%.0f s): %s%n", most.seconds(),
+                            grown(first.categories(), most.categories()));
+                }
             }
             verdict("answers equal alone", same[1] > 0 && same[0] == same[1], same[0] + " of " + same[1]
                     + " sampled answers equal the same request run alone (best key, score, sample bits)");
@@ -590,12 +608,31 @@ public final class LoadTest {
         }
 
         static Memory memory(long pid, double seconds, long answers) {
-            return new Memory(seconds, answers, rssMb(pid), liveHeapMb(pid), nativeMb(pid));
+            double rss = rssMb(pid);
+            double live = liveHeapMb(pid);
+            Map<String, Double> categories = nmtCategories(pid);
+            Double total = categories.get(NMT_TOTAL);
+            Double heap = categories.get("Java Heap");
+            return new Memory(seconds, answers, rss, live, heap == null ? Double.NaN : heap,
+                    total == null || heap == null ? Double.NaN : total - heap, categories);
         }
 
         static void print(Memory m) {
-            System.out.printf(Locale.ROOT, "%8.0f %9d %10.1f %14.1f %12.1f%n", m.seconds(), m.answers(), m.rssMb(),
-                    m.liveHeapMb(), m.nativeMb());
+            System.out.printf(Locale.ROOT, "%8.0f %9d %10.1f %14.1f %14.1f %12.1f%n", m.seconds(), m.answers(),
+                    m.rssMb(), m.liveHeapMb(), m.heapCommittedMb(), m.nativeMb());
+        }
+
+        /** The NMT categories whose committed size changed by at least 1 MB, "name a -> b", or "none". */
+        static String grown(Map<String, Double> first, Map<String, Double> last) {
+            List<String> changed = new ArrayList<>();
+            for (Map.Entry<String, Double> entry : last.entrySet()) {
+                double before = first.getOrDefault(entry.getKey(), 0.0);
+                if (!entry.getKey().equals(NMT_TOTAL) && Math.abs(entry.getValue() - before) >= 1) {
+                    changed.add(String.format(Locale.ROOT, "%s %.1f -> %.1f", entry.getKey(), before,
+                            entry.getValue()));
+                }
+            }
+            return changed.isEmpty() ? "none changed by 1 MB or more" : String.join(", ", changed);
         }
 
         static double rssMb(long pid) {
@@ -629,15 +666,28 @@ public final class LoadTest {
             return ou < 0 || ou >= values.length ? Double.NaN : Double.parseDouble(values[ou]) / 1024;
         }
 
-        /** The JVM's committed native memory (NMT summary), MB; NaN where NMT is off. */
-        static double nativeMb(long pid) {
+        /** The key of NMT's total among {@link #nmtCategories}. */
+        static final String NMT_TOTAL = "Total";
+
+        /** NMT's committed size per category (and {@link #NMT_TOTAL}), MB, in its order; empty where NMT is off. */
+        static Map<String, Double> nmtCategories(long pid) {
             String summary = tool("jcmd", Long.toString(pid), "VM.native_memory", "summary");
-            if (summary == null) {
-                return Double.NaN;
-            }
+            return summary == null ? Map.of() : parseNmt(summary);
+        }
+
+        static Map<String, Double> parseNmt(String summary) {
+            Map<String, Double> categories = new LinkedHashMap<>();
             var total = java.util.regex.Pattern.compile("Total: reserved=[0-9]+KB, committed=([0-9]+)KB")
                     .matcher(summary);
-            return total.find() ? Double.parseDouble(total.group(1)) / 1024 : Double.NaN;
+            if (total.find()) {
+                categories.put(NMT_TOTAL, Double.parseDouble(total.group(1)) / 1024);
+            }
+            var category = java.util.regex.Pattern.compile(
+                    "(?m)^-\\s+(\\S.*?) \\(reserved=[0-9]+KB, committed=([0-9]+)KB\\)").matcher(summary);
+            while (category.find()) {
+                categories.put(category.group(1).strip(), Double.parseDouble(category.group(2)) / 1024);
+            }
+            return categories;
         }
 
         /** The output of a JDK tool beside this JVM, or null where it fails. */

@@ -12,16 +12,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * per model and rows per call, and per model's decode. A deadline search reads it for what its minimal answer costs
  * (its fallback's final solve and decode) before its own calls say anything, and the engine refuses a search whose
  * time left is below that cost ({@link DeadlineUnmeetableException}). An estimate is a high quantile of the kind's
- * recent times ({@link #QUANTILE} of the last {@link #WINDOW} within {@link #MAX_AGE_NANOS}, nearest rank), so that it
- * follows the present load and one slow call does not stop searches; none with fewer than {@link #MIN_CALLS} such times.
- * Times expire so that a burst of load does not keep refusing requests once it is over (a refused request runs no
- * call that would correct the estimate). A call of a shape not timed is costed from the nearest timed shape, scaled
- * by rows; with none, from the model's FLOPs at {@link #COLD_FLOPS_PER_SECOND}. Thread-safe.
+ * recent times ({@link #QUANTILE}, {@link #FINISH_QUANTILE} for whole final solves, of the last {@link #WINDOW} within
+ * {@link #MAX_AGE_NANOS}, nearest rank), so that it follows the present load and one slow call does not stop searches;
+ * none with fewer than {@link #MIN_CALLS} such times. Times expire so that a burst of load does not keep refusing
+ * requests once it is over (a refused request runs no call that would correct the estimate). A call of a shape not
+ * timed is costed from the nearest timed shape, scaled by rows; with none, from the model's FLOPs at
+ * {@link #COLD_FLOPS_PER_SECOND}. Thread-safe.
  */
 public final class CallTimes {
 
     public static final int WINDOW = 64;
     public static final double QUANTILE = 0.9;
+    /**
+     * The quantile of whole final solves: a deadline answer must still fit its fallback solve when the search stops, so
+     * that solve is costed near the deadline target's own p99 (the search's calls keep {@link #QUANTILE}).
+     */
+    public static final double FINISH_QUANTILE = 0.99;
     public static final int MIN_CALLS = 4;
     /** Times older than this (on the recording clock) no longer count: 10 s. */
     public static final long MAX_AGE_NANOS = 10_000_000_000L;
@@ -65,7 +71,7 @@ public final class CallTimes {
     public long finish(String model, long calls, long now) {
         Map<Long, Window> byCalls = finishes.get(model);
         Window window = byCalls == null ? null : byCalls.get(Math.max(1, calls));
-        return window == null ? -1 : window.estimate(now);
+        return window == null ? -1 : window.estimate(now, FINISH_QUANTILE);
     }
 
     /**
@@ -91,7 +97,7 @@ public final class CallTimes {
         long best = -1;
         double distance = Double.POSITIVE_INFINITY;
         for (Map.Entry<Long, Window> entry : byRows.entrySet()) {
-            long estimate = entry.getValue().estimate(now);
+            long estimate = entry.getValue().estimate(now, QUANTILE);
             double d = Math.abs(Math.log((double) entry.getKey() / wanted));
             if (estimate >= 0 && d < distance) {
                 distance = d;
@@ -115,7 +121,7 @@ public final class CallTimes {
     /** The estimated time at {@code now} of one decode of {@code model}'s latent, else -1. */
     public long decode(String model, long now) {
         Window window = decodes.get(model);
-        return window == null ? -1 : window.estimate(now);
+        return window == null ? -1 : window.estimate(now, QUANTILE);
     }
 
     /** Calls of {@code model} over {@code rows} rows timed so far (for tests and metrics). */
@@ -164,8 +170,11 @@ public final class CallTimes {
             return total;
         }
 
-        /** The quantile of the times at most {@link #MAX_AGE_NANOS} old at {@code now}, or -1 for fewer than {@link #MIN_CALLS}. */
-        synchronized long estimate(long now) {
+        /**
+         * The {@code quantile} (nearest rank) of the times at most {@link #MAX_AGE_NANOS} old at {@code now}, or -1 for
+         * fewer than {@link #MIN_CALLS}.
+         */
+        synchronized long estimate(long now, double quantile) {
             long[] fresh = new long[count];
             int n = 0;
             for (int i = 0; i < count; i++) {
@@ -177,7 +186,7 @@ public final class CallTimes {
                 return -1;
             }
             Arrays.sort(fresh, 0, n);
-            int rank = (int) Math.ceil(QUANTILE * n);
+            int rank = (int) Math.ceil(quantile * n);
             return fresh[Math.max(0, rank - 1)];
         }
     }

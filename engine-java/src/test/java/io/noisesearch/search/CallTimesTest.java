@@ -99,15 +99,20 @@ class CallTimesTest {
     @Test
     void finalSolvesAreTheirOwnKindPerCallCount() {
         CallTimes times = new CallTimes();
-        for (int i = 1; i <= 10; i++) {
-            times.recordFinish("m", 25, 100 * i, 0);
+        for (int i = 1; i <= 200; i++) {
+            times.recordFinish("m", 25, 10 * i, 0);
         }
-        // the ninetieth percentile of 100..1000 by nearest rank: the 9th
-        assertThat(times.finish("m", 25, 0)).isEqualTo(900);
+        // the window keeps the last 64 (1370..2000); their 99th percentile by nearest rank: the 64th, where calls
+        // of the same times would give the 90th (the 58th)
+        assertThat(times.finish("m", 25, 0)).isEqualTo(2000);
         assertThat(times.finish("m", 10, 0)).isEqualTo(-1);
         assertThat(times.finish("other", 25, 0)).isEqualTo(-1);
         assertThat(times.call("m", 1, 0)).isEqualTo(-1);
         assertThat(times.finish("m", 25, CallTimes.MAX_AGE_NANOS + 1)).isEqualTo(-1);
+        for (int i = 1; i <= 200; i++) {
+            times.recordCall("m", 25, 10 * i, 0);
+        }
+        assertThat(times.call("m", 25, 0)).isEqualTo(1940);
     }
 
     @Test
