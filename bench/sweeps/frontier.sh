@@ -48,5 +48,5 @@ else
         cp "$here/../results/reference/frontier-mnist/results.jsonl" "$out/mnist/"
     fi
     "$cli" profile "$here/frontier-gmm-image.yaml" --out "$out/gmm-image" --resume
-    "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" --resume --workers 2 --threads 1
+    "$cli" profile "$here/frontier-mnist.yaml" --out "$out/mnist" --resume --workers 4 --threads 2
 fi
