@@ -245,11 +245,14 @@ class TextBlock(nn.Module):
 class TextEncoder(nn.Module):
     """tokens [B,L] int64 -> (text [B,L,D], textMask [B,L]); pads attend nowhere useful and are masked downstream."""
 
-    def __init__(self, vocab: int, dim: int = 96, depth: int = 2, heads: int = 4, max_tokens: int = MAX_TOKENS):
+    def __init__(self, vocab: int, dim: int = 96, depth: int = 2, heads: int = 4, max_tokens: int = MAX_TOKENS,
+                 pos_std: float = 0.02):
         super().__init__()
         self.config = dict(vocab=vocab, dim=dim, depth=depth, heads=heads, max_tokens=max_tokens)
         self.embed = nn.Embedding(vocab, dim)
-        self.pos = nn.Parameter(torch.randn(1, max_tokens, dim) * 0.02)
+        # pos_std: the positions' initial scale against the words' (std 1). Without order the blocks see a bag of
+        # words: "a red circle left of a blue square" and "a blue square left of a red circle" look alike.
+        self.pos = nn.Parameter(torch.randn(1, max_tokens, dim) * pos_std)
         self.blocks = nn.ModuleList([TextBlock(dim, heads) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim)
 
@@ -324,7 +327,7 @@ class Denoiser(nn.Module):
     """
 
     def __init__(self, text_dim: int = 96, ch: int = 64, heads: int = 4, attn_dim: int = 64, latent: int = 4,
-                 pos: bool = False):
+                 pos: bool = False, pos_std: float = 0.02):
         super().__init__()
         self.config = dict(text_dim=text_dim, ch=ch, heads=heads, attn_dim=attn_dim, latent=latent, pos=pos)
         emb = 4 * ch
@@ -336,8 +339,8 @@ class Denoiser(nn.Module):
         self.null_key = nn.Parameter(torch.randn(1, 1, text_dim) * 0.02)
         c2 = 2 * ch
         self.cin = nn.Conv2d(latent, ch, 3, padding=1)
-        self.pos1 = nn.Parameter(torch.randn(1, ch, 8, 8) * 0.02) if pos else None
-        self.pos2 = nn.Parameter(torch.randn(1, c2, 4, 4) * 0.02) if pos else None
+        self.pos1 = nn.Parameter(torch.randn(1, ch, 8, 8) * pos_std) if pos else None
+        self.pos2 = nn.Parameter(torch.randn(1, c2, 4, 4) * pos_std) if pos else None
         self.d1 = CondRes(ch, ch, emb)
         self.dx = Attn2d(ch, text_dim, heads, attn_dim)
         self.down = nn.Conv2d(ch, c2, 3, stride=2, padding=1)
@@ -381,10 +384,10 @@ class Denoiser(nn.Module):
 class TextToLatent(nn.Module):
     """Text encoder and denoiser trained together; the two are exported as separate ONNX files."""
 
-    def __init__(self, text_cfg: dict, den_cfg: dict):
+    def __init__(self, text_cfg: dict, den_cfg: dict, pos_std: float = 0.02):
         super().__init__()
-        self.text = TextEncoder(**text_cfg)
-        self.den = Denoiser(**den_cfg)
+        self.text = TextEncoder(**text_cfg, pos_std=pos_std)
+        self.den = Denoiser(**den_cfg, pos_std=pos_std)
 
     def forward(self, x, t, tokens):
         e, m = self.text(tokens)
@@ -466,6 +469,10 @@ def sample(model: TextToLatent, kind: str, tokens: torch.Tensor, noise: torch.Te
 
 # ------------------------------------------------------------------------------------------- training
 def load_autoencoder(folder: str | Path) -> AutoEncoder:
+    """A shapes-ae folder's autoencoder: its model.pt where training left one, else rebuilt from the committed ONNX
+    files (the checkpoint is not committed)."""
+    if not (Path(folder) / "model.pt").is_file() and (Path(folder) / "encoder.onnx").is_file():
+        return load_autoencoder_onnx(folder)
     ck = torch.load(str(Path(folder) / "model.pt"), map_location="cpu")
     cfg = dict(ck["config"])
     if cfg.pop("kind") != "shapes-ae":
@@ -558,18 +565,42 @@ def load_text_to_latent_onnx(folder: str | Path) -> TextToLatent:
                               _initializer_arrays((folder / manifest["file"]).read_bytes()))
     model.text.load_state_dict(text_state, strict=False)
     model.den.load_state_dict(den_state, strict=False)
-    for sub, golden_file in ((model.text, manifest["textEncoder"]["golden"]), (model.den, "golden.json")):
-        golden = json.loads((folder / golden_file).read_text())
-        ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32)
-               .reshape(v["shape"]) for v in golden["inputs"].values()]
-        with torch.no_grad():
-            outs = sub(*ins)
-        outs = outs if isinstance(outs, tuple) else (outs,)
-        for (k, v), o in zip(golden["outputs"].items(), outs):
-            err = (o - torch.tensor(v["data"]).reshape(v["shape"])).abs().max().item()
-            if err > golden["atol"]:
-                raise SystemExit(f"{folder / golden_file}: weights read from ONNX give {k} off by {err:.2e}")
+    check_golden(model.text, folder / manifest["textEncoder"]["golden"])
+    check_golden(model.den, folder / "golden.json")
     return model
+
+
+def load_autoencoder_onnx(folder: str | Path) -> AutoEncoder:
+    """The encoder and decoder of a committed shapes-ae folder rebuilt from encoder.onnx and model.onnx, with the
+    manifest's latent normalisation, checked against the folder's golden outputs."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    arch = manifest["provenance"]["architecture"]
+    ae = AutoEncoder(ch=arch["ch"], latent=arch["latent"]).eval()
+    ae.set_normalisation(torch.tensor(manifest["latent"]["shift"]), torch.tensor(manifest["latent"]["scale"]))
+    enc_state = _onnx_weights(ae.encoder, (torch.zeros(2, 3, 32, 32),), ["image"], ["latent"],
+                              _initializer_arrays((folder / manifest["encoder"]["file"]).read_bytes()))
+    dec_state = _onnx_weights(ae.decoder, (torch.zeros(2, arch["latent"], 8, 8),), ["latent"], ["image"],
+                              _initializer_arrays((folder / manifest["file"]).read_bytes()))
+    ae.encoder.load_state_dict(enc_state, strict=False)
+    ae.decoder.load_state_dict(dec_state, strict=False)
+    check_golden(ae.encoder, folder / manifest["encoder"]["golden"])
+    check_golden(ae.decoder, folder / "golden.json")
+    return ae
+
+
+def check_golden(module: nn.Module, golden_file: Path) -> None:
+    """Exits naming the output where `module` misses a golden file's outputs by more than its atol."""
+    golden = json.loads(golden_file.read_text())
+    ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32)
+           .reshape(v["shape"]) for v in golden["inputs"].values()]
+    with torch.no_grad():
+        outs = module(*ins)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    for (k, v), o in zip(golden["outputs"].items(), outs):
+        err = (o - torch.tensor(v["data"]).reshape(v["shape"])).abs().max().item()
+        if err > golden["atol"]:
+            raise SystemExit(f"{golden_file}: weights read from ONNX give {k} off by {err:.2e}")
 
 
 def is_relational(caption: str) -> bool:
@@ -592,11 +623,11 @@ class MixedBatches:
 
 def cached_latents(args, images: torch.Tensor) -> torch.Tensor:
     """The autoencoder's latents of the training images, from the --latents cache when its key (data file hash,
-    scene count, autoencoder weights' hash) matches, else encoded (and written to --latents when given)."""
+    scene count, the encoder graph's hash) matches, else encoded (and written to --latents when given)."""
     if args.latents is None:
         return encode_images(load_autoencoder(args.ae), images)
     key = json.dumps({"data": file_sha256(Path(args.data)), "count": len(images),
-                      "autoencoder": file_sha256(Path(args.ae) / "model.pt")}, sort_keys=True)
+                      "autoencoder": encoder_sha256(args.ae)}, sort_keys=True)
     path = Path(args.latents)
     if path.exists():
         with np.load(str(path), allow_pickle=False) as z:
@@ -646,6 +677,9 @@ def train(name: str, kind: str, defaults: dict) -> None:
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--position-embeddings", action="store_true",
                    help="learned 2-D position embeddings in the denoiser (the graph's inputs and outputs unchanged)")
+    p.add_argument("--position-scale", type=float, default=0.02,
+                   help="initial std of the learned position embeddings (the caption's tokens and, with "
+                        "--position-embeddings, the denoiser's cells), against the word embeddings' 1")
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share) and training stops "
                         "when either is spent (the manifest records the steps done)")
@@ -661,6 +695,8 @@ def train(name: str, kind: str, defaults: dict) -> None:
     args = p.parse_args()
     if args.relational_share is not None and not 0.0 < args.relational_share < 1.0:
         raise SystemExit(f"--relational-share must lie strictly between 0 and 1, got {args.relational_share}")
+    if not 0.0 <= args.position_scale <= 10.0:
+        raise SystemExit(f"--position-scale must lie in [0, 10], got {args.position_scale}")
     if args.encode_only and args.latents is None:
         raise SystemExit("--encode-only needs --latents FILE")
     common.setup(args)
@@ -685,7 +721,7 @@ def train(name: str, kind: str, defaults: dict) -> None:
         return
     steps = common.total_steps(args, n)
     model = TextToLatent(dict(vocab=len(tok.vocabulary), max_tokens=tok.max_tokens, **TEXT_CONFIG),
-                         dict(DENOISER_CONFIG, pos=args.position_embeddings))
+                         dict(DENOISER_CONFIG, pos=args.position_embeddings), pos_std=args.position_scale)
     if init_model is not None:
         if init_model.text.config != model.text.config or init_model.den.config != model.den.config:
             raise SystemExit(f"--init {args.init}: architecture {init_model.text.config} {init_model.den.config} "
@@ -740,6 +776,12 @@ def init_provenance(folder: str | Path) -> dict:
     return {"folder": str(folder), "sha256": m["sha256"], "textEncoderSha256": m["textEncoder"]["sha256"],
             "steps": prov.get("totalSteps", prov["steps"]),
             "commands": prov.get("commands", [prov["command"]])}
+
+
+def encoder_sha256(folder: str | Path) -> str:
+    """What names a shapes-ae folder's encoder weights: its encoder.onnx's SHA-256, else its checkpoint's."""
+    onnx_file = Path(folder) / "encoder.onnx"
+    return file_sha256(onnx_file if onnx_file.is_file() else Path(folder) / "model.pt")
 
 
 def file_sha256(path: Path) -> str:

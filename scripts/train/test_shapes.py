@@ -155,6 +155,23 @@ class ModelTest(unittest.TestCase):
             self.assertGreater(float((placed(x, t, text, mask) - plain(x, t, text, mask)).abs().max()), 1e-3)
         shapes.Denoiser(**plain.config).load_state_dict(plain.state_dict())  # a config without pos loads as before
 
+    def test_position_scale_sets_how_much_word_order_the_text_encoder_sees_at_start(self):
+        # the same words in another order: a bag of words encodes both alike, positions of the words' scale do not
+        tokens = torch.tensor([[1, 4, 8, 11, 12, 1, 5, 9] + [0] * 4, [1, 5, 9, 11, 12, 1, 4, 8] + [0] * 4])
+
+        def order_gap(pos_std: float) -> float:
+            torch.manual_seed(0)
+            text, _ = shapes.TextEncoder(vocab=19, dim=96, pos_std=pos_std)(tokens)
+            pooled = text[:, :8].mean(1)
+            return float((pooled[0] - pooled[1]).norm() / pooled[0].norm())
+
+        self.assertLess(order_gap(0.0), 1e-5)
+        self.assertGreater(order_gap(1.0), 10 * order_gap(0.02))
+        cfg = dict(text_dim=16, ch=16, heads=2, attn_dim=16, pos=True)
+        den = shapes.Denoiser(**cfg, pos_std=1.0)
+        self.assertAlmostEqual(float(den.pos1.std()), 1.0, delta=0.1)
+        self.assertEqual(den.config, shapes.Denoiser(**cfg).config)  # an initial scale, not the architecture
+
     def test_normalisation_does_not_change_reconstructions(self):
         torch.manual_seed(0)
         ae = shapes.AutoEncoder(ch=8).eval()
@@ -233,6 +250,28 @@ class ContinueTest(unittest.TestCase):
             self.assertEqual(float(shapes.cached_latents(args, images).abs().max()), 0.0)  # read, not encoded
             (d / "data.npz").write_bytes(b"other")
             self.assertLess(float((shapes.cached_latents(args, images) - want).abs().max()), 1e-6)
+
+    def test_the_committed_autoencoder_is_rebuilt_from_its_onnx_files_and_checked(self):
+        import shutil
+        import tempfile
+        committed = Path(__file__).resolve().parents[2] / "tensorrt-plans" / "models" / "shapes-ae"
+        ae = shapes.load_autoencoder(committed)  # no model.pt there: both graphs read back, golden outputs met
+        golden = json.loads((committed / "golden-encoder.json").read_text())
+        images = torch.tensor(golden["inputs"]["image"]["data"]).reshape(golden["inputs"]["image"]["shape"])
+        with torch.no_grad():
+            latents = ae.encoder(images)
+            back = ae.decoder(latents)
+        self.assertLess(float((back - images).abs().mean()), 0.05)  # the scenes come back through the pair
+        with tempfile.TemporaryDirectory() as d:
+            copy = Path(d) / "shapes-ae"
+            shutil.copytree(committed, copy)
+            spec = json.loads((copy / "golden.json").read_text())
+            first = next(iter(spec["outputs"].values()))
+            first["data"][0] += 0.01
+            (copy / "golden.json").write_text(json.dumps(spec))
+            with self.assertRaises(SystemExit) as caught:
+                shapes.load_autoencoder(copy)
+            self.assertIn("golden.json", str(caught.exception))
 
     def test_mixed_batches_hold_the_share_and_walk_each_pool(self):
         caps = ["a red circle left of a blue square"] * 30 + ["two red circles"] * 50 + ["a red circle"] * 20
