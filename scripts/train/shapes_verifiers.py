@@ -310,12 +310,12 @@ class ImageTower(nn.Module):
 class Clip(nn.Module):
     """Dual encoder: cosine of the image's and the caption's embeddings (score in [-1, 1])."""
 
-    def __init__(self, vocab: int, dim: int = 128):
+    def __init__(self, vocab: int, dim: int = 128, pos_std: float = 0.02):
         super().__init__()
         self.config = dict(vocab=vocab, dim=dim)
         self.image = ImageTower(128)
         self.image_proj = nn.Linear(16 * 128, dim)
-        self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4)
+        self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4, pos_std=pos_std)
         self.text_proj = nn.Linear(2 * 64, dim)
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
 
@@ -349,15 +349,18 @@ class FusionBlock(nn.Module):
 
 
 class CrossEncoder(nn.Module):
-    """Image and caption fused (image tokens attend to the words): `outputs` logits per pair."""
+    """Image and caption fused (image tokens attend to the words): `outputs` logits per pair. pos_std: the initial
+    scale of the image tokens' and the words' learned positions; a relation needs both (which cell is left, which
+    object the caption names first), and the mean over tokens keeps no place otherwise."""
 
-    def __init__(self, vocab: int, outputs: int, dim: int = 64, depth: int = 2, heads: int = 4):
+    def __init__(self, vocab: int, outputs: int, dim: int = 64, depth: int = 2, heads: int = 4,
+                 pos_std: float = 0.02):
         super().__init__()
         self.config = dict(vocab=vocab, outputs=outputs, dim=dim, depth=depth, heads=heads)
         self.image = ImageTower(128)
         self.proj = nn.Linear(128, dim)
-        self.pos = nn.Parameter(torch.randn(1, 16, dim) * 0.02)
-        self.text = shapes.TextEncoder(vocab, dim=dim, depth=1, heads=heads)
+        self.pos = nn.Parameter(torch.randn(1, 16, dim) * pos_std)
+        self.text = shapes.TextEncoder(vocab, dim=dim, depth=1, heads=heads, pos_std=pos_std)
         self.blocks = nn.ModuleList([FusionBlock(dim, heads) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, outputs)
@@ -372,8 +375,8 @@ class CrossEncoder(nn.Module):
 
 
 class Reward(CrossEncoder):
-    def __init__(self, vocab: int):
-        super().__init__(vocab, 1)
+    def __init__(self, vocab: int, pos_std: float = 0.02):
+        super().__init__(vocab, 1, pos_std=pos_std)
 
     def forward(self, image, tokens):
         return self.logits(image, tokens)[:, 0]
@@ -382,8 +385,8 @@ class Reward(CrossEncoder):
 class Grader(CrossEncoder):
     """Five aspect probabilities (ASPECTS order)."""
 
-    def __init__(self, vocab: int):
-        super().__init__(vocab, len(ASPECTS))
+    def __init__(self, vocab: int, pos_std: float = 0.02):
+        super().__init__(vocab, len(ASPECTS), pos_std=pos_std)
 
     def forward(self, image, tokens):
         return torch.sigmoid(self.logits(image, tokens))
@@ -721,9 +724,10 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 
 
 # ------------------------------------------------------------------------------------------ main
-def build(kind: str, vocab: int) -> nn.Module:
-    return {"clip": lambda: Clip(vocab), "aesthetic": Aesthetic, "reward": lambda: Reward(vocab),
-            "grader": lambda: Grader(vocab)}[kind]()
+def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
+    """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture)."""
+    return {"clip": lambda: Clip(vocab, pos_std=pos_std), "aesthetic": Aesthetic,
+            "reward": lambda: Reward(vocab, pos_std=pos_std), "grader": lambda: Grader(vocab, pos_std=pos_std)}[kind]()
 
 
 def init_from_reward(model: "Grader", folder: Path) -> None:
@@ -855,6 +859,9 @@ def main() -> None:
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
+    p.add_argument("--position-scale", type=float, default=0.02,
+                   help="initial std of the learned positions (words; reward and grader also image cells), "
+                        "against the word embeddings' 1")
     p.add_argument("--measure", default=None,
                    help="only measure a trained folder (its model.pt) on --eval-data and the held-out samples; "
                         "print JSON, write nothing")
@@ -877,7 +884,9 @@ def main() -> None:
     if args.measure is not None:
         measure(kind, Path(args.measure), eval_data, eval_samples, tok)
         return
-    model = build(kind, len(tok.vocabulary))
+    if not 0.0 <= args.position_scale <= 10.0:
+        raise SystemExit(f"--position-scale must lie in [0, 10], got {args.position_scale}")
+    model = build(kind, len(tok.vocabulary), args.position_scale)
     if args.init_from is not None:
         if kind != "grader":
             raise SystemExit("--init-from: only the grader starts from another model (a shapes-reward folder)")
