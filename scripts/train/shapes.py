@@ -557,16 +557,11 @@ def load_text_to_latent_onnx(folder: str | Path) -> TextToLatent:
     model = TextToLatent(arch["text"], arch["denoiser"]).eval()
     out_name = manifest["outputs"][0]["name"]
     L, dt = arch["text"]["max_tokens"], arch["text"]["dim"]
-    tokens = torch.ones(2, L, dtype=torch.int64)
-    text_state = _onnx_weights(model.text, (tokens,), ["tokens"], ["text", "textMask"],
-                               _initializer_arrays((folder / manifest["textEncoder"]["file"]).read_bytes()))
+    read_back(model.text, (torch.ones(2, L, dtype=torch.int64),), ["tokens"], ["text", "textMask"],
+              folder / manifest["textEncoder"]["file"], folder / manifest["textEncoder"]["golden"])
     den_inputs = (torch.zeros(2, 4, 8, 8), torch.full((2,), 0.5), torch.zeros(2, L, dt), torch.ones(2, L))
-    den_state = _onnx_weights(model.den, den_inputs, ["x", "t", "text", "textMask"], [out_name],
-                              _initializer_arrays((folder / manifest["file"]).read_bytes()))
-    model.text.load_state_dict(text_state, strict=False)
-    model.den.load_state_dict(den_state, strict=False)
-    check_golden(model.text, folder / manifest["textEncoder"]["golden"])
-    check_golden(model.den, folder / "golden.json")
+    read_back(model.den, den_inputs, ["x", "t", "text", "textMask"], [out_name], folder / manifest["file"],
+              folder / "golden.json")
     return model
 
 
@@ -578,19 +573,19 @@ def load_autoencoder_onnx(folder: str | Path) -> AutoEncoder:
     arch = manifest["provenance"]["architecture"]
     ae = AutoEncoder(ch=arch["ch"], latent=arch["latent"]).eval()
     ae.set_normalisation(torch.tensor(manifest["latent"]["shift"]), torch.tensor(manifest["latent"]["scale"]))
-    enc_state = _onnx_weights(ae.encoder, (torch.zeros(2, 3, 32, 32),), ["image"], ["latent"],
-                              _initializer_arrays((folder / manifest["encoder"]["file"]).read_bytes()))
-    dec_state = _onnx_weights(ae.decoder, (torch.zeros(2, arch["latent"], 8, 8),), ["latent"], ["image"],
-                              _initializer_arrays((folder / manifest["file"]).read_bytes()))
-    ae.encoder.load_state_dict(enc_state, strict=False)
-    ae.decoder.load_state_dict(dec_state, strict=False)
-    check_golden(ae.encoder, folder / manifest["encoder"]["golden"])
-    check_golden(ae.decoder, folder / "golden.json")
+    read_back(ae.encoder, (torch.zeros(2, 3, 32, 32),), ["image"], ["latent"], folder / manifest["encoder"]["file"],
+              folder / manifest["encoder"]["golden"])
+    read_back(ae.decoder, (torch.zeros(2, arch["latent"], 8, 8),), ["latent"], ["image"], folder / manifest["file"],
+              folder / "golden.json")
     return ae
 
 
-def check_golden(module: nn.Module, golden_file: Path) -> None:
-    """Exits naming the output where `module` misses a golden file's outputs by more than its atol."""
+def read_back(module: nn.Module, inputs: tuple, input_names: list[str], output_names: list[str], onnx_file: Path,
+              golden_file: Path) -> None:
+    """Loads `module`'s parameters from its committed ONNX export and exits naming the output where it then misses
+    the golden file's outputs by more than its atol."""
+    module.load_state_dict(_onnx_weights(module, inputs, input_names, output_names,
+                                         _initializer_arrays(onnx_file.read_bytes())), strict=False)
     golden = json.loads(golden_file.read_text())
     ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32)
            .reshape(v["shape"]) for v in golden["inputs"].values()]
