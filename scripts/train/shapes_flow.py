@@ -8,7 +8,7 @@ Production (see docs/t2i-models.md):
 """
 import shapes
 
-DEFAULTS = dict(steps=3000, batch_size=128, lr=1e-3, seed=0, shift=2.0, guidance=3.0)
+DEFAULTS = dict(steps=3000, batch_size=128, lr=1e-3, seed=0, shift=2.0, guidance=1.5)
 
 if __name__ == "__main__":
     shapes.train("shapes-flow", "velocity", DEFAULTS)
