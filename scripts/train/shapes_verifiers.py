@@ -727,7 +727,8 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
     """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture)."""
     return {"clip": lambda: Clip(vocab, pos_std=pos_std), "aesthetic": Aesthetic,
-            "reward": lambda: Reward(vocab, pos_std=pos_std), "grader": lambda: Grader(vocab, pos_std=pos_std)}[kind]()
+            "reward": lambda: Reward(vocab, pos_std=pos_std),
+            "grader": lambda: Grader(vocab, pos_std=pos_std)}[kind]()
 
 
 def init_from_reward(model: "Grader", folder: Path) -> None:

@@ -412,10 +412,11 @@ public final class LoadTest {
      * for the soak), the live heap (old generation used just after a full GC that jcmd asks for, so that garbage
      * not yet collected does not look like growth) and, where the server runs with -XX:NativeMemoryTracking, the
      * JVM's committed native memory outside the Java heap (NMT's total less its "Java Heap", whose committed size is
-     * the collector's sizing, shown apart); where that grows, the NMT categories that grew are printed. Every CHECK-th request asks for its sample; after the load those requests run
-     * again one at a time and must give the same best key, score and sample bits. Ends with a verdict line per
-     * target of issue 11: no errors but deliberate rejections, memory flat after warm-up (within
-     * {@link #FLAT_PERCENT}% of its first reading after warm-up), sampled answers equal to the request alone.
+     * the collector's sizing, shown apart); where that grows, the NMT categories that grew are printed. Every
+     * CHECK-th request asks for its sample; after the load those requests run again one at a time and must give the
+     * same best key, score and sample bits. Ends with a verdict line per target of issue 11: no errors but
+     * deliberate rejections, memory flat after warm-up (within {@link #FLAT_PERCENT}% of its first reading after
+     * warm-up), sampled answers equal to the request alone.
      *
      * <p>Usage: {@code LoadTest soak PORT PID SECONDS CLIENTS WARMUP_SECONDS SAMPLE_SECONDS CHECK
      * MODEL:VERIFIER[,MODEL:VERIFIER...]}
