@@ -724,6 +724,27 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 
 
 # ------------------------------------------------------------------------------------------ main
+def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Module:
+    """--init-from: the weights of a trained folder of the same kind (fine-tuning goes on from them), or for the
+    grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case."""
+    import json
+    try:
+        start = json.loads((folder / "manifest.json").read_text())["verifier"]["kind"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"--init-from {folder}: no verifier manifest.json ({e})")
+    if kind == "grader" and start == "reward":
+        init_from_reward(fresh, folder)
+        return fresh
+    if start != kind:
+        raise SystemExit(f"--init-from {folder}: a {start} model; a {kind} starts only from a {kind}"
+                         + (" or a reward" if kind == "grader" else ""))
+    model = load_folder(kind, folder)
+    if kind != "aesthetic" and model.config.get("vocab") != vocab:
+        raise SystemExit(f"--init-from {folder}: vocabulary of {model.config.get('vocab')} words, not {vocab}")
+    print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json)")
+    return model.train()
+
+
 def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
     """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture)."""
     return {"clip": lambda: Clip(vocab, pos_std=pos_std), "aesthetic": Aesthetic,
@@ -850,8 +871,9 @@ def main() -> None:
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-time budget: the LR schedule follows max(step share, time share)")
     p.add_argument("--init-from", default=None,
-                   help="grader only: a shapes-reward folder whose model.pt (checked against its golden.json) "
-                        "starts the grader's network; every aspect head starts as the reward's head")
+                   help="a trained folder of the same kind to go on training from (checked against its "
+                        "golden.json); for the grader also a shapes-reward folder: every aspect head starts as the "
+                        "reward's head")
     p.add_argument("--samples", action="append", default=[],
                    help="clip, reward, grader: a pool folder of the generator's samples labelled by the checker "
                         "(scripts/train/shapes-samples.sh; repeatable); lines 9 mod 10 are held out for evaluation")
@@ -889,9 +911,7 @@ def main() -> None:
         raise SystemExit(f"--position-scale must lie in [0, 10], got {args.position_scale}")
     model = build(kind, len(tok.vocabulary), args.position_scale)
     if args.init_from is not None:
-        if kind != "grader":
-            raise SystemExit("--init-from: only the grader starts from another model (a shapes-reward folder)")
-        init_from_reward(model, Path(args.init_from))
+        model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
     steps = common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
