@@ -25,6 +25,8 @@ import java.util.function.ToDoubleFunction;
  * everything on its final solve, has somewhere to go. Sweeps with budgets in GFLOPs also get each metric against the
  * budget, where only the configurations with such a budget have a place. Sweeps with budgets in NFEs also get each
  * metric's frontier per algorithm: its best value over the algorithm's settings at each budget, on a log2 axis.
+ * Verifiers' scores are on their own scales (a log-probability, a cosine), so where a sweep has several verifiers the
+ * verifier score gets plots of its own per verifier, each with its own frontier.
  */
 final class Plots {
 
@@ -68,20 +70,52 @@ final class Plots {
         Map<Series, String> labels = Series.labels(groups.keySet());
         List<Plot> plots = new ArrayList<>();
         for (Metric metric : Metric.values()) {
-            if (results.stream().anyMatch(r -> metric.of(r) != null)) {
-                for (ComputeAxis axis : ComputeAxis.values()) {
-                    if (axis != ComputeAxis.BUDGET_GFLOPS || results.stream()
-                            .anyMatch(r -> r.configuration().budgetGflops() != null && metric.of(r) != null)) {
-                        plots.add(plot(metric, axis, groups, labels, sweepName));
-                    }
-                }
-                List<FrontierLine> lines = bestPerBudget(results, metric);
-                if (!lines.isEmpty()) {
-                    plots.add(frontierPlot(metric, lines, sweepName));
-                }
+            Map<String, List<ProfileResult>> verifiers = new TreeMap<>();
+            results.forEach(r -> verifiers.computeIfAbsent(r.configuration().verifier(), v -> new ArrayList<>())
+                    .add(r));
+            if (metric == Metric.VERIFIER_SCORE && verifiers.size() > 1) {
+                verifiers.forEach((verifier, own) -> draw(metric, own, verifier, groups, labels, sweepName, plots));
+            } else {
+                draw(metric, results, null, groups, labels, sweepName, plots);
             }
         }
         return plots;
+    }
+
+    /** The plots of one metric over the given results; {@code verifier} names them where they hold only its own. */
+    private static void draw(Metric metric, List<ProfileResult> results, String verifier,
+                             Map<Series, List<ProfileResult>> groups, Map<Series, String> labels, String sweepName,
+                             List<Plot> plots) {
+        if (results.stream().noneMatch(r -> metric.of(r) != null)) {
+            return;
+        }
+        Panel panel = verifier == null ? new Panel(metric.id(), metric.label())
+                : new Panel(metric.id() + "-" + fileSafe(verifier), metric.label() + " of " + verifier);
+        Map<Series, List<ProfileResult>> own = new LinkedHashMap<>();
+        groups.forEach((series, members) -> {
+            if (verifier == null || series.verifier().equals(verifier)) {
+                own.put(series, members);
+            }
+        });
+        for (ComputeAxis axis : ComputeAxis.values()) {
+            if (axis != ComputeAxis.BUDGET_GFLOPS || results.stream()
+                    .anyMatch(r -> r.configuration().budgetGflops() != null && metric.of(r) != null)) {
+                plots.add(plot(metric, panel, axis, own, labels, sweepName));
+            }
+        }
+        List<FrontierLine> lines = bestPerBudget(results, metric);
+        if (!lines.isEmpty()) {
+            plots.add(frontierPlot(metric, panel, lines, sweepName));
+        }
+    }
+
+    /** A plot's file-name stem and the quantity on its y axis: the metric's, or the metric of one verifier. */
+    private record Panel(String id, String label) {
+    }
+
+    /** "ssl@0.7" as "ssl-0.7": verifier names hold characters a file name should not. */
+    static String fileSafe(String name) {
+        return name.replaceAll("[^A-Za-z0-9.]+", "-").replaceAll("^-|-$", "");
     }
 
     /**
@@ -132,12 +166,12 @@ final class Plots {
         return lines;
     }
 
-    private static Plot frontierPlot(Metric metric, List<FrontierLine> lines, String sweepName) {
-        String title = "best " + metric.label() + " per search budget"
+    private static Plot frontierPlot(Metric metric, Panel panel, List<FrontierLine> lines, String sweepName) {
+        String title = "best " + panel.label() + " per search budget"
                 + (sweepName == null ? "" : " (" + sweepName + ")");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("search budget, NFEs per sample (log2 axis); each algorithm's best setting")
-                .yAxisTitle(metric.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
+                .yAxisTitle(panel.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
                 .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE)
                 .setMarkerSize(8);
@@ -153,23 +187,23 @@ final class Plots {
             }
         }
         try {
-            return new Plot(metric.id() + "-best-vs-budget.png", title,
+            return new Plot(panel.id() + "-best-vs-budget.png", title,
                     BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Plot plot(Metric metric, ComputeAxis axis, Map<Series, List<ProfileResult>> groups,
+    private static Plot plot(Metric metric, Panel panel, ComputeAxis axis, Map<Series, List<ProfileResult>> groups,
                              Map<Series, String> labels, String sweepName) {
-        String title = metric.label() + " vs " + switch (axis) {
+        String title = panel.label() + " vs " + switch (axis) {
             case NFE -> "NFEs";
             case GFLOPS -> "GFLOPs";
             case BUDGET_GFLOPS -> "budget (GFLOPs)";
         }
                 + (sweepName == null ? "" : " (" + sweepName + ")");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(axis.label)
-                .yAxisTitle(metric.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
+                .yAxisTitle(panel.label() + (metric.higherIsBetter() ? " (higher is better)" : " (lower is better)"))
                 .build();
         chart.getStyler().setXAxisLogarithmic(true).setLegendPosition(Styler.LegendPosition.OutsideE)
                 .setChartBackgroundColor(Color.WHITE).setMarkerSize(8);
@@ -188,7 +222,7 @@ final class Plots {
         marked.setMarker(SeriesMarkers.DIAMOND);
         marked.setMarkerColor(Color.BLACK);
         try {
-            return new Plot(metric.id() + "-vs-" + axis.id + ".png", title,
+            return new Plot(panel.id() + "-vs-" + axis.id + ".png", title,
                     BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -71,4 +71,33 @@ class PlotsTest {
         assertThat(Plots.draw(none, "test")).extracting(Plots.Plot::file)
                 .doesNotContain("oracle-log-density-best-vs-budget.png");
     }
+
+    @Test
+    void verifierScoresOfSeveralVerifiersArePlottedApartAndOtherMetricsTogether() {
+        List<Configuration> two = SweepReaderTest.parse("""
+                models: gmm-image
+                verifiers: [oracle, "ssl@0.7"]
+                algorithms: [none, {name: random, candidates: 2}]
+                budgets: [64, 128]
+                """).configurations();
+        List<ProfileResult> results = new ArrayList<>();
+        for (int i = 0; i < two.size(); i++) {
+            Configuration c = two.get(i);
+            results.add(new ProfileResult(c.id(), i, c, new ProfileResult.Solvers(
+                    c.algorithm().equals("none") ? "-" : "heun x10", "heun x10"), "fp32", 4,
+                    new ProfileResult.Quality(0.5, null, 1.0 + i, null, null, null, (double) i, null),
+                    new ProfileResult.Work(19, 76, 0, 76, 4, 0.5, 0.25, 0.75, 0),
+                    new ProfileResult.Measured(10, 5, 0, 1, 1 << 20)));
+        }
+        List<Plots.Plot> plots = Plots.draw(results, "two");
+        assertThat(plots).extracting(Plots.Plot::file)
+                .contains("verifier-score-oracle-vs-nfe.png", "verifier-score-ssl-0.7-vs-nfe.png",
+                        "verifier-score-oracle-best-vs-budget.png", "verifier-score-ssl-0.7-best-vs-budget.png",
+                        "fid-vs-nfe.png", "accuracy-vs-gflops.png")
+                .doesNotContain("verifier-score-vs-nfe.png", "fid-oracle-vs-nfe.png");
+        assertThat(plots).extracting(Plots.Plot::title).contains("mean verifier score of ssl@0.7 vs NFEs (two)");
+        // Each plot's file name is unique, so none overwrites another in the output folder.
+        assertThat(plots).extracting(Plots.Plot::file).doesNotHaveDuplicates();
+        assertThat(Plots.fileSafe("ensemble:clip=2,reward")).isEqualTo("ensemble-clip-2-reward");
+    }
 }
