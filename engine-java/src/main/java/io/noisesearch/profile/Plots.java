@@ -68,11 +68,10 @@ final class Plots {
     static List<Plot> draw(List<ProfileResult> results, String sweepName) {
         Map<Series, List<ProfileResult>> groups = Series.group(results);
         Map<Series, String> labels = Series.labels(groups.keySet());
+        Map<String, List<ProfileResult>> verifiers = new TreeMap<>();
+        results.forEach(r -> verifiers.computeIfAbsent(r.configuration().verifier(), v -> new ArrayList<>()).add(r));
         List<Plot> plots = new ArrayList<>();
         for (Metric metric : Metric.values()) {
-            Map<String, List<ProfileResult>> verifiers = new TreeMap<>();
-            results.forEach(r -> verifiers.computeIfAbsent(r.configuration().verifier(), v -> new ArrayList<>())
-                    .add(r));
             if (metric == Metric.VERIFIER_SCORE && verifiers.size() > 1) {
                 verifiers.forEach((verifier, own) -> draw(metric, own, verifier, groups, labels, sweepName, plots));
             } else {
@@ -91,12 +90,15 @@ final class Plots {
         }
         Panel panel = verifier == null ? new Panel(metric.id(), metric.label())
                 : new Panel(metric.id() + "-" + fileSafe(verifier), metric.label() + " of " + verifier);
-        Map<Series, List<ProfileResult>> own = new LinkedHashMap<>();
-        groups.forEach((series, members) -> {
-            if (verifier == null || series.verifier().equals(verifier)) {
-                own.put(series, members);
+        Map<Series, List<ProfileResult>> own = groups;
+        if (verifier != null) {
+            own = new LinkedHashMap<>();
+            for (Map.Entry<Series, List<ProfileResult>> e : groups.entrySet()) {
+                if (e.getKey().verifier().equals(verifier)) {
+                    own.put(e.getKey(), e.getValue());
+                }
             }
-        });
+        }
         for (ComputeAxis axis : ComputeAxis.values()) {
             if (axis != ComputeAxis.BUDGET_GFLOPS || results.stream()
                     .anyMatch(r -> r.configuration().budgetGflops() != null && metric.of(r) != null)) {
