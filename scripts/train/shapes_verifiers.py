@@ -755,31 +755,17 @@ def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
 def init_from_reward(model: "Grader", folder: Path) -> None:
     """The grader's trunk (image tower, text encoder, fusion blocks) from a trained reward model of the same
     architecture, and its five aspect heads from the reward's one logit, so that every aspect starts by telling a
-    true render from a near-miss and fine-tuning only has to specialise them. The checkpoint must reproduce the
-    folder's golden.json, so the weights are those of its model.onnx."""
-    import json
-    ckpt = torch.load(str(folder / "model.pt"), map_location="cpu")
-    if ckpt["config"].get("kind") != "shapes-verifier-reward":
-        raise SystemExit(f"--init-from {folder}: model.pt is {ckpt['config'].get('kind')}, expected a shapes-reward")
-    reward = Reward(ckpt["config"]["vocab"])
-    reward.load_state_dict(ckpt["state_dict"])
-    reward.eval()
-    golden = json.loads((folder / "golden.json").read_text())
-    ins = [torch.tensor(golden["inputs"][k]["data"], dtype=torch.float32 if k == "image" else torch.int64)
-           .view(golden["inputs"][k]["shape"]) for k in ("image", "tokens")]
-    with torch.no_grad():
-        got = reward(*ins)
-    want = torch.tensor(golden["outputs"]["score"]["data"])
-    if not torch.allclose(got, want, atol=golden["atol"], rtol=0):
-        raise SystemExit(f"--init-from {folder}: model.pt does not reproduce golden.json (not the model.onnx's weights)")
-    state = {k: v for k, v in ckpt["state_dict"].items() if not k.startswith("head.")}
+    true render from a near-miss and fine-tuning only has to specialise them. The weights are read by load_folder,
+    so they reproduce the folder's golden.json (those of its model.onnx)."""
+    reward = load_folder("reward", folder).state_dict()
+    state = {k: v for k, v in reward.items() if not k.startswith("head.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) != {"head.weight", "head.bias"}:
         raise SystemExit(f"--init-from {folder}: architecture differs (missing {missing}, unexpected {unexpected})")
     with torch.no_grad():
-        model.head.weight.copy_(ckpt["state_dict"]["head.weight"].expand_as(model.head.weight))
-        model.head.bias.copy_(ckpt["state_dict"]["head.bias"].expand_as(model.head.bias))
-    print(f"[shapes-grader] started from {folder / 'model.pt'} (reproduces its golden.json)")
+        model.head.weight.copy_(reward["head.weight"].expand_as(model.head.weight))
+        model.head.bias.copy_(reward["head.bias"].expand_as(model.head.bias))
+    print(f"[shapes-grader] started from {folder} (reproduces its golden.json)")
 
 
 @torch.no_grad()
