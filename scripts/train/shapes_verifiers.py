@@ -13,7 +13,8 @@ Graphs (docs/t2i-verifiers.md): `image` [B,3,32,32] in [-1,1] (and `tokens` [B,1
 `score` [B] (clip, aesthetic, reward) or `aspects` [B,5] in [0,1] (grader). Near-misses are the training scenes
 re-rendered with one thing changed (a colour, a shape, the count, the relation, a whole object) using the data
 set's rasterisation; degradations are blur, noise, colour shifts and smeared edges. Nothing red-and-blue relational
-(the held-out family) is ever used in training, as a caption or as a negative.
+(the held-out family) is ever used in training: not as a caption, not as a negative caption, and no training image
+(a near-miss render or a generator sample) shows a red and a blue object together.
 """
 from __future__ import annotations
 
@@ -238,6 +239,13 @@ def image_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | 
     return list(objs) + [(c, s, spot[0], spot[1], size)]
 
 
+def family_scene(colours) -> bool:
+    """Whether objects of these colours show red beside blue, as only the held-out family's scenes do. The training
+    scenes hold none, so a training negative that did would teach the cross-encoders that red beside blue is wrong
+    in itself, and they would then rank the family's right images below its wrong ones."""
+    return {0, 2} <= set(colours)
+
+
 def scene_objects(row: np.ndarray) -> list:
     return [tuple(int(v) for v in o) for o in row if o[0] >= 0]
 
@@ -424,7 +432,8 @@ class Samples:
     """The generator's own decoded samples, labelled by the exact checker: pool folders (pool.csv, images.npz) of
     scripts/train/shapes-samples.sh. Each candidate's aspect truths come from the checker's found objects and its
     spatial verdict by the grader's definitions (truths()); its `overall` says right or wrong. Pool lines whose
-    index is 9 mod 10 are the held-out part, the others the training part."""
+    index is 9 mod 10 are the held-out part, the others the training part; the training part leaves out samples
+    showing red beside blue (family_scene)."""
 
     def __init__(self, folders: list[str], part: str):
         import csv
@@ -445,6 +454,8 @@ class Samples:
                 if q.held_out():
                     raise SystemExit(f"{folder}: holds a held-out (red and blue relational) caption: {row['prompt']}")
                 found = [(COLOURS.index(o.split("-")[0]), KINDS.index(o.split("-")[1])) for o in row["found"].split()]
+                if part == "train" and family_scene(c for c, _ in found):
+                    continue
                 by_line.setdefault(line, []).append(len(images))
                 images.append(pixels[r])
                 captions.append(row["prompt"])
@@ -551,7 +562,8 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
                 changed = objs
                 break
             changed = near_miss(p, objs, k, rng)
-            if changed is not None and not all(labels(p, changed)):
+            if changed is not None and not all(labels(p, changed)) and not (
+                    training and family_scene(o[0] for o in changed)):
                 break
         else:
             k, changed = "quality", objs
@@ -666,9 +678,28 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
                     by[k] = round(float(win[rows].mean()), 4)
             results = {"correctAboveNearMiss": round(float(win.mean()), 4), "byNearMiss": by}
         else:
-            results = grader_measures(model(pos, tokens).numpy(), model(neg, tokens).numpy(), lab.numpy(), kinds)
+            sp, sn = model(pos, tokens), model(neg, tokens)
+            results = grader_measures(sp.numpy(), sn.numpy(), lab.numpy(), kinds)
+            # one score per pair for the family's measure below: the mean of the four caption aspects
+            sp, sn = sp[:, :4].mean(1), sn[:, :4].mean(1)
+            win = (sp > sn).numpy()
+        results["heldOutFamily"] = family_measures(win, kinds, [data.parsed[i].held_out() for i in idx])
     model.train()
     return results
+
+
+def family_measures(win: np.ndarray, kinds: list[str], family: list[bool]) -> dict:
+    """The right render above its caption-changing near-miss (a colour, shape, count, relation or object changed)
+    on the held-out family's scenes alone: the pairs whose right image shows red beside blue, never seen in
+    training. Both scores are the reward's, or the mean of the grader's four caption aspects."""
+    by = {}
+    for k in NEGATIVE_KINDS:
+        rows = [i for i, kk in enumerate(kinds) if kk == k and family[i]]
+        if rows:
+            by[k] = round(float(win[rows].mean()), 4)
+    rows = [i for i, kk in enumerate(kinds) if kk in NEGATIVE_KINDS and family[i]]
+    return {"correctAboveNearMiss": round(float(win[rows].mean()), 4) if rows else None, "byNearMiss": by,
+            "pairs": len(rows)}
 
 
 def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:

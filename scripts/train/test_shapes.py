@@ -341,6 +341,49 @@ class VerifierSamplesTest(unittest.TestCase):
             with self.assertRaises(SystemExit):
                 sv.Samples([tmp], "train")
 
+    def test_training_near_misses_never_show_red_beside_blue(self):
+        import types
+        import shapes_verifiers as sv
+        scenes = [("a red circle left of a green square", [(0, 0, 2, 10, 10), (1, 1, 20, 10, 10)]),
+                  ("a yellow triangle above a blue circle", [(3, 2, 10, 2, 10), (2, 0, 10, 20, 10)])]
+        objects = np.full((2, 4, 5), -1, dtype=np.int64)
+        for r, (_, objs) in enumerate(scenes):
+            objects[r, :2] = objs
+        data = types.SimpleNamespace(images=np.stack([sv.render(o) for _, o in scenes]), objects=objects,
+                                     captions=[c for c, _ in scenes], parsed=[sv.parse(c) for c, _ in scenes])
+        tok, g = shapes.load_tokenizer(None), torch.Generator().manual_seed(0)
+
+        def red_beside_blue(image: torch.Tensor) -> bool:
+            px = ((image.permute(1, 2, 0) + 1.0) * 127.5).round().reshape(-1, 3)
+            has = [bool((px == torch.tensor(rgb)).all(1).any()) for rgb in ([255.0, 0, 0], [0, 0, 255.0])]
+            return all(has)
+
+        for kind in ("reward", "grader"):
+            rng = np.random.RandomState(1)
+            seen = {True: 0, False: 0}
+            for training in (True, False):
+                for _ in range(60):
+                    _, neg, _, _, _ = sv.make_batch(kind, data, np.array([0, 1]), tok, rng, g, training)
+                    seen[training] += sum(red_beside_blue(x) for x in neg)
+            self.assertEqual(seen[True], 0, kind)
+            self.assertGreater(seen[False], 0, kind)  # evaluation keeps them: the rule is what removes them
+
+    def test_training_samples_leave_out_red_beside_blue(self):
+        import tempfile
+        import shapes_verifiers as sv
+        caption = "a red circle left of a green square"
+        with tempfile.TemporaryDirectory() as tmp:
+            np.savez(Path(tmp) / "images.npz", arr_0=np.zeros((4, 32, 32, 3), np.uint8),
+                     prompts=np.array([caption] * 4))
+            head = ("prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
+                    "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n")
+            rows = "".join(f"{line},{caption},relational,0,{c},{c},0.0,1,1,1,1,,1,{ok},{found}\n"
+                           for line in (0, 9) for c, (ok, found) in enumerate(
+                               [(1, "red-circle green-square"), (0, "red-circle blue-square")]))
+            (Path(tmp) / "pool.csv").write_text(head + rows)
+            self.assertEqual(len(sv.Samples([tmp], "train")), 1)
+            self.assertEqual(len(sv.Samples([tmp], "eval")), 2)
+
 
 if __name__ == "__main__":
     unittest.main()
