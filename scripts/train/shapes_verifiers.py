@@ -671,12 +671,8 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
         if kind == "reward":
             sp, sn = model(pos, tokens), model(neg, tokens)
             win = (sp > sn).numpy()
-            by = {}
-            for k in NEGATIVE_KINDS + ["quality"]:
-                rows = [i for i, kk in enumerate(kinds) if kk == k]
-                if rows:
-                    by[k] = round(float(win[rows].mean()), 4)
-            results = {"correctAboveNearMiss": round(float(win.mean()), 4), "byNearMiss": by}
+            results = {"correctAboveNearMiss": round(float(win.mean()), 4),
+                       "byNearMiss": wins_by_kind(win, kinds, NEGATIVE_KINDS + ["quality"], [True] * len(kinds))}
         else:
             sp, sn = model(pos, tokens), model(neg, tokens)
             results = grader_measures(sp.numpy(), sn.numpy(), lab.numpy(), kinds)
@@ -692,14 +688,19 @@ def family_measures(win: np.ndarray, kinds: list[str], family: list[bool]) -> di
     """The right render above its caption-changing near-miss (a colour, shape, count, relation or object changed)
     on the held-out family's scenes alone: the pairs whose right image shows red beside blue, never seen in
     training. Both scores are the reward's, or the mean of the grader's four caption aspects."""
+    rows = [i for i, kk in enumerate(kinds) if kk in NEGATIVE_KINDS and family[i]]
+    return {"correctAboveNearMiss": round(float(win[rows].mean()), 4) if rows else None,
+            "byNearMiss": wins_by_kind(win, kinds, NEGATIVE_KINDS, family), "pairs": len(rows)}
+
+
+def wins_by_kind(win: np.ndarray, kinds: list[str], names: list[str], keep: list[bool]) -> dict:
+    """The share of wins among the kept pairs of each named change kind (kinds without a kept pair left out)."""
     by = {}
-    for k in NEGATIVE_KINDS:
-        rows = [i for i, kk in enumerate(kinds) if kk == k and family[i]]
+    for k in names:
+        rows = [i for i, kk in enumerate(kinds) if kk == k and keep[i]]
         if rows:
             by[k] = round(float(win[rows].mean()), 4)
-    rows = [i for i, kk in enumerate(kinds) if kk in NEGATIVE_KINDS and family[i]]
-    return {"correctAboveNearMiss": round(float(win[rows].mean()), 4) if rows else None, "byNearMiss": by,
-            "pairs": len(rows)}
+    return by
 
 
 def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:

@@ -328,16 +328,22 @@ class VerifierSamplesTest(unittest.TestCase):
             self.assertTrue(all((o[0], o[1]) == (0, 0) for o in changed))
         self.assertEqual(sizes, {1, 3})
 
+    @staticmethod
+    def write_pool(folder: str, caption: str, rows: list[str]) -> None:
+        """A pool folder of len(rows) blank images of one caption; rows are pool.csv's lines after the header."""
+        np.savez(Path(folder) / "images.npz", arr_0=np.zeros((len(rows), 32, 32, 3), np.uint8),
+                 prompts=np.array([caption] * len(rows)))
+        (Path(folder) / "pool.csv").write_text(
+            "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
+            "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
+            + "".join(r + "\n" for r in rows))
+
     def test_samples_refuse_a_held_out_caption(self):
         import tempfile
         import shapes_verifiers as sv
         with tempfile.TemporaryDirectory() as tmp:
             caption = "a red circle left of a blue square"
-            np.savez(Path(tmp) / "images.npz", arr_0=np.zeros((1, 32, 32, 3), np.uint8), prompts=np.array([caption]))
-            (Path(tmp) / "pool.csv").write_text(
-                "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
-                "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
-                f"0,{caption},relational,0,0,0,0.0,0,0,0,0,,0,0,\n")
+            self.write_pool(tmp, caption, [f"0,{caption},relational,0,0,0,0.0,0,0,0,0,,0,0,"])
             with self.assertRaises(SystemExit):
                 sv.Samples([tmp], "train")
 
@@ -373,14 +379,9 @@ class VerifierSamplesTest(unittest.TestCase):
         import shapes_verifiers as sv
         caption = "a red circle left of a green square"
         with tempfile.TemporaryDirectory() as tmp:
-            np.savez(Path(tmp) / "images.npz", arr_0=np.zeros((4, 32, 32, 3), np.uint8),
-                     prompts=np.array([caption] * 4))
-            head = ("prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
-                    "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n")
-            rows = "".join(f"{line},{caption},relational,0,{c},{c},0.0,1,1,1,1,,1,{ok},{found}\n"
-                           for line in (0, 9) for c, (ok, found) in enumerate(
-                               [(1, "red-circle green-square"), (0, "red-circle blue-square")]))
-            (Path(tmp) / "pool.csv").write_text(head + rows)
+            self.write_pool(tmp, caption, [f"{line},{caption},relational,0,{c},{c},0.0,1,1,1,1,,1,{ok},{found}"
+                                           for line in (0, 9) for c, (ok, found) in enumerate(
+                                               [(1, "red-circle green-square"), (0, "red-circle blue-square")])])
             self.assertEqual(len(sv.Samples([tmp], "train")), 1)
             self.assertEqual(len(sv.Samples([tmp], "eval")), 2)
 
