@@ -254,7 +254,7 @@ def scene_objects(row: np.ndarray) -> list:
 def degrade(x: torch.Tensor, kinds: list[str], g: torch.Generator) -> torch.Tensor:
     """Each image [3,32,32] in [-1,1] degraded by its kind, with a random strength (one call per kind present)."""
     out = torch.empty_like(x)
-    for kind in set(kinds):
+    for kind in sorted(set(kinds)):  # a fixed order: a set of strings iterates in the process's hash-seed order
         rows = torch.tensor([i for i, k in enumerate(kinds) if k == kind])
         out[rows] = _degrade_kind(x[rows], kind, g)
     return out
