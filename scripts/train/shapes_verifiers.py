@@ -239,6 +239,86 @@ def image_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | 
     return list(objs) + [(c, s, spot[0], spot[1], size)]
 
 
+# The checker calls a symmetric blob a square when it fills at least this share of its bounding box, else a circle
+# (ShapeChecker.SQUARE_FILL); a disc fills about pi/4.
+SQUARE_FILL = 0.9
+
+
+def cut_square(size: int, rng: np.random.RandomState) -> np.ndarray | None:
+    """A size x size mask: a square with its four corners cut by triangles of random legs until it fills 80% to just
+    under SQUARE_FILL of its box. It keeps the full box and a centred mass, so the checker reads a circle, while it
+    looks most like a square: the generator's soft squares that its count captions lose. None if no draw fits."""
+    i, j = np.mgrid[0:size, 0:size]
+    r = size - 1
+    for _ in range(50):
+        k = rng.randint(1, size // 2, size=4)
+        mask = ~((i + j < k[0]) | (i + r - j < k[1]) | (r - i + j < k[2]) | (2 * r - i - j < k[3]))
+        if 0.8 <= mask.mean() < SQUARE_FILL:
+            return mask
+    return None
+
+
+def square_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> tuple[np.ndarray, list] | None:
+    """A negative for a caption naming a square: its scene rendered with one of the named squares drawn as
+    cut_square, and the objects as the checker reads that image (the cut one a circle); None when the caption names
+    no square or the scene holds none of the named kind."""
+    named = [i for i, o in enumerate(objs) if (o[0], o[1]) in p.things and KINDS[o[1]] == "square"]
+    if not named:
+        return None
+    i = named[rng.randint(len(named))]
+    c, _, x, y, size = objs[i]
+    mask = cut_square(size, rng)
+    if mask is None:
+        return None
+    img = render(objs)
+    img[y:y + size, x:x + size] = 0
+    img[y:y + size, x:x + size][mask] = RGB[c]
+    read = [tuple(o) for o in objs]
+    read[i] = (c, KINDS.index("circle"), x, y, size)
+    return img, read
+
+
+def touch_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | None:
+    """A negative for a count caption of two or three: its scene with one named object moved against another, the
+    two sharing 3 px or more of an edge, so that they draw one blob of their colour (one object to the checker, as
+    the generator's merged objects are); None when the scene holds fewer than two named objects or no place fits."""
+    if p.relation is not None or p.n < 2:
+        return None
+    named = [i for i, o in enumerate(objs) if (o[0], o[1]) == p.things[0]]
+    if len(named) < 2:
+        return None
+    for _ in range(20):
+        i, j = rng.choice(named, 2, replace=False)
+        (_, _, ax, ay, sa), (c, k, _, _, sb) = objs[i], objs[j]
+        side, off = rng.randint(4), rng.randint(3 - sb, sa - 2)
+        x, y = [(ax + sa, ay + off), (ax - sb, ay + off), (ax + off, ay + sa), (ax + off, ay - sb)][side]
+        moved = (c, k, x, y, sb)
+        if 0 <= x <= 32 - sb and 0 <= y <= 32 - sb and all(
+                gap(moved, o) >= GAP for r, o in enumerate(objs) if r not in (i, j)):
+            out = [moved if r == j else tuple(o) for r, o in enumerate(objs)]
+            if blobs((render(out) == RGB[c]).all(-1)) == len(named) - 1:  # circles, triangles may only come near
+                return out
+    return None
+
+
+def blobs(mask: np.ndarray) -> int:
+    """The number of 4-connected components of a boolean image."""
+    seen, count = np.zeros_like(mask), 0
+    for start in zip(*np.nonzero(mask)):
+        if seen[start]:
+            continue
+        count += 1
+        stack = [start]
+        seen[start] = True
+        while stack:
+            y, x = stack.pop()
+            for q in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                if 0 <= q[0] < mask.shape[0] and 0 <= q[1] < mask.shape[1] and mask[q] and not seen[q]:
+                    seen[q] = True
+                    stack.append(q)
+    return count
+
+
 def family_scene(colours) -> bool:
     """Whether objects of these colours show red beside blue, as only the held-out family's scenes do. The training
     scenes hold none, so a training negative that did would teach the cross-encoders that red beside blue is wrong
@@ -529,8 +609,12 @@ def sample_measures(kind: str, model: nn.Module, samples: Samples, tok: shapes.T
 
 
 def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rng: np.random.RandomState,
-               g: torch.Generator, training: bool, image_negatives: bool = False):
-    """The tensors one step of `kind` trains on (see the train_* losses)."""
+               g: torch.Generator, training: bool, image_negatives: bool = False, square_negatives: bool = False,
+               touch_negatives: bool = False):
+    """The tensors one step of `kind` trains on (see the train_* losses). With square_negatives, half of clip's
+    image-side negatives for captions naming a square are square_negative()s, and a sixth of the reward's and the
+    grader's changed scenes for such captions. With touch_negatives, half of clip's image-side negatives for count
+    captions of two or three are touch_negative()s."""
     if kind == "aesthetic":
         clean = shapes.to_float(data.images[idx])
         kinds = [DEGRADATIONS[rng.randint(4)] for _ in idx]
@@ -544,9 +628,14 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
                 q = training_negative(p, k, rng) if training else negative(p, k, rng)
                 negs.append((q or p).text())
                 kinds.append(k if q is not None else None)
-            changed = image_negative(p, scene_objects(data.objects[i]), rng) if image_negatives else None
-            neg_images.append(render(changed) if changed is not None else data.images[i])
-            kinds.append("image" if changed is not None else None)
+            objs = scene_objects(data.objects[i])
+            changed = touch_negative(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
+            cut = square_negative(p, objs, rng) if square_negatives and changed is None and rng.rand() < 0.5 else None
+            if image_negatives and cut is None and changed is None:
+                changed = image_negative(p, objs, rng)
+            neg_images.append(cut[0] if cut is not None else render(changed) if changed is not None
+                              else data.images[i])
+            kinds.append("image" if cut is not None or changed is not None else None)
         return (images, tok.batch([data.captions[i] for i in idx]), tok.batch(negs), kinds,
                 shapes.to_float(np.stack(neg_images)))
     # reward / grader: a clean scene and a changed one (a near-miss, a degraded render or, for the grader, itself)
@@ -556,6 +645,14 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
     choices = NEGATIVE_KINDS + ["quality"] if reward else GRADER_CHANGES
     for i in idx:
         p, objs = data.parsed[i], scene_objects(data.objects[i])
+        cut = square_negative(p, objs, rng) if square_negatives and rng.rand() < 1 / 6 else None
+        if cut is not None:
+            pos.append(data.images[i])
+            neg.append(cut[0])
+            caps.append(data.captions[i])
+            lab.append(labels(p, cut[1]) + [1.0])
+            neg_kinds.append("square")
+            continue
         for _ in range(10):
             k = choices[rng.randint(len(choices)) if reward else rng.choice(len(choices), p=GRADER_WEIGHTS)]
             if k in ("quality", "clean"):
@@ -680,6 +777,8 @@ def evaluate(kind: str, model: nn.Module, data: Data, tok: shapes.Tokenizer, see
             sp, sn = sp[:, :4].mean(1), sn[:, :4].mean(1)
             win = (sp > sn).numpy()
         results["heldOutFamily"] = family_measures(win, kinds, [data.parsed[i].held_out() for i in idx])
+    if kind != "aesthetic":
+        results["shapeNegatives"] = shape_measures(model, data, tok, seed)
     model.train()
     return results
 
@@ -718,6 +817,35 @@ def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, see
         s = model(shapes.to_float(np.stack([data.images[i], render(changed)])), tok.batch([data.captions[i]] * 2))
         wins[name].append(bool(s[0] > s[1]))
     return {k: round(float(np.mean(v)), 4) for k, v in wins.items() if v} | {"pairs": sum(map(len, wins.values()))}
+
+
+@torch.no_grad()
+def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:
+    """How often a caption scores its own render above the render with one named square's corners cut
+    (square_negative; captions naming a square) and above the render with two named objects merged into one blob
+    (touch_negative; count captions of two or three); the grader by the mean of its four caption aspects. Each on
+    its own random stream."""
+    out = {}
+    for name, make, salt in (("squareCut", lambda p, o, r: (square_negative(p, o, r) or [None])[0], 2),
+                             ("touched", lambda p, o, r: None if (t := touch_negative(p, o, r)) is None else render(t),
+                              3)):
+        rng = np.random.RandomState(seed + salt)
+        rows, negs = [], []
+        for i in range(len(data)):
+            neg = make(data.parsed[i], scene_objects(data.objects[i]), rng)
+            if neg is not None:
+                rows.append(i)
+                negs.append(neg)
+        wins = []
+        for start in range(0, len(rows), 250):
+            part = rows[start:start + 250]
+            images = shapes.to_float(np.concatenate([data.images[part], np.stack(negs[start:start + 250])]))
+            s = model(images, tok.batch([data.captions[i] for i in part] * 2))
+            if s.dim() == 2:
+                s = s[:, :4].mean(1)
+            wins += (s[:len(part)] > s[len(part):]).tolist()
+        out[name] = {"rightAbove": round(float(np.mean(wins)), 4) if wins else None, "pairs": len(wins)}
+    return out
 
 
 def auc(score: np.ndarray, truth: np.ndarray) -> float | None:
@@ -900,6 +1028,13 @@ def main() -> None:
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
+    p.add_argument("--square-negatives", action="store_true",
+                   help="captions naming a square are also contrasted with their scene with one named square's "
+                        "corners cut below the checker's square fill (read as a circle): half of clip's image-side "
+                        "negatives of such captions, a sixth of the reward's and grader's changed scenes")
+    p.add_argument("--touch-negatives", action="store_true",
+                   help="clip: half of the image-side negatives of count captions of two or three are their scene "
+                        "with two named objects moved together into one blob")
     p.add_argument("--position-scale", type=float, default=0.02,
                    help="initial std of the learned positions (words; reward and grader also image cells), "
                         "against the word embeddings' 1")
@@ -947,7 +1082,8 @@ def main() -> None:
         for pg in opt.param_groups:
             pg["lr"] = common.lr_at(int(share * steps), steps, args.lr, warmup=min(200, steps // 10))
         idx = batches.next().numpy()
-        loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, True, args.image_negatives))
+        loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, True, args.image_negatives,
+                                                  args.square_negatives, args.touch_negatives))
         if train_samples is not None:
             loss = loss + sample_loss(kind, model, train_samples, args.sample_batch, tok, rng)
         opt.zero_grad(set_to_none=True)

@@ -328,6 +328,60 @@ class VerifierSamplesTest(unittest.TestCase):
             self.assertTrue(all((o[0], o[1]) == (0, 0) for o in changed))
         self.assertEqual(sizes, {1, 3})
 
+    def test_a_cut_square_is_what_the_checker_calls_a_circle(self):
+        # ShapeChecker: full bounding box, mass centre above TRIANGLE_CENTROID (0.57), fill below SQUARE_FILL (0.9)
+        import shapes_verifiers as sv
+        rng = np.random.RandomState(3)
+        for size in range(8, 13):
+            for _ in range(40):
+                m = sv.cut_square(size, rng)
+                self.assertIsNotNone(m)
+                self.assertTrue(m[0].any() and m[-1].any() and m[:, 0].any() and m[:, -1].any())
+                self.assertGreaterEqual(m.mean(), 0.8)
+                self.assertLess(m.mean(), sv.SQUARE_FILL)
+                self.assertLess((np.nonzero(m)[0].mean() + 0.5) / size, 0.57)
+
+    def test_a_square_negative_cuts_one_named_square_and_leaves_the_rest(self):
+        import shapes_verifiers as sv
+        scene = [(0, 1, 2, 2, 10), (0, 1, 18, 2, 10), (0, 1, 2, 18, 12)]
+        clean = sv.render(scene)
+        rng = np.random.RandomState(4)
+        cut_boxes = set()
+        for _ in range(30):
+            img, _ = sv.square_negative(sv.parse("three red squares"), scene, rng)
+            changed = np.argwhere((img != clean).any(-1))
+            boxes = {i for i, (_, _, x, y, z) in enumerate(scene)
+                     for r, c in changed if x <= c < x + z and y <= r < y + z}
+            self.assertEqual(len(boxes), 1)  # one square, only inside its own box, only pixels turned black
+            self.assertTrue((img[tuple(changed.T)] == 0).all())
+            cut_boxes |= boxes
+        self.assertEqual(cut_boxes, {0, 1, 2})
+        img, read = sv.square_negative(sv.parse("three red squares"), scene, rng)
+        self.assertEqual(sorted(o[1] for o in read), [0, 1, 1])  # the cut square is read as a circle
+        self.assertEqual(sv.labels(sv.parse("three red squares"), read), [1.0, 1.0, 0.0, 1.0])
+        self.assertIsNone(sv.square_negative(sv.parse("three red circles"), scene, rng))
+        self.assertIsNone(sv.square_negative(sv.parse("a green square left of a red circle"),
+                                             [(0, 0, 2, 2, 10), (3, 1, 18, 2, 10)], rng))  # no green square here
+
+    def test_a_touch_negative_merges_two_named_objects_into_one_blob(self):
+        import shapes_verifiers as sv
+        rng = np.random.RandomState(5)
+        for caption, scene in [("three red squares", [(0, 1, 2, 2, 10), (0, 1, 18, 2, 10), (0, 1, 2, 18, 12)]),
+                               ("two yellow circles", [(3, 0, 2, 2, 12), (3, 0, 18, 18, 9), (1, 2, 20, 2, 8)])]:
+            p = sv.parse(caption)
+            made = 0
+            for _ in range(20):
+                out = sv.touch_negative(p, scene, rng)
+                if out is None:
+                    continue
+                made += 1
+                self.assertEqual(sv.blobs((sv.render(out) == sv.RGB[scene[0][0]]).all(-1)), p.n - 1)
+                self.assertEqual(sum(a != b for a, b in zip(out, scene)), 1)  # one named object moved, nothing else
+                self.assertEqual([o[:2] for o in out], [o[:2] for o in scene])
+            self.assertGreater(made, 10)
+        self.assertIsNone(sv.touch_negative(sv.parse("a red square"), [(0, 1, 2, 2, 10)], rng))
+        self.assertIsNone(sv.touch_negative(sv.parse("two red squares"), [(0, 1, 2, 2, 10), (1, 1, 18, 2, 10)], rng))
+
     @staticmethod
     def write_pool(folder: str, caption: str, rows: list[str]) -> None:
         """A pool folder of len(rows) blank images of one caption; rows are pool.csv's lines after the header."""
