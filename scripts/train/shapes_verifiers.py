@@ -296,7 +296,8 @@ def touch_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | 
         if 0 <= x <= 32 - sb and 0 <= y <= 32 - sb and all(
                 gap(moved, o) >= GAP for r, o in enumerate(objs) if r not in (i, j)):
             out = [moved if r == j else tuple(o) for r, o in enumerate(objs)]
-            if blobs((render(out) == RGB[c]).all(-1)) == len(named) - 1:  # circles, triangles may only come near
+            # squares always merge so; circles and triangles may only come near, then another draw is tried
+            if blobs((render(out) == RGB[c]).all(-1)) == len(named) - 1:
                 return out
     return None
 
@@ -825,10 +826,16 @@ def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: in
     (square_negative; captions naming a square) and above the render with two named objects merged into one blob
     (touch_negative; count captions of two or three); the grader by the mean of its four caption aspects. Each on
     its own random stream."""
+    def square_cut(p, objs, rng):
+        cut = square_negative(p, objs, rng)
+        return None if cut is None else cut[0]
+
+    def touched(p, objs, rng):
+        merged = touch_negative(p, objs, rng)
+        return None if merged is None else render(merged)
+
     out = {}
-    for name, make, salt in (("squareCut", lambda p, o, r: (square_negative(p, o, r) or [None])[0], 2),
-                             ("touched", lambda p, o, r: None if (t := touch_negative(p, o, r)) is None else render(t),
-                              3)):
+    for name, make, salt in (("squareCut", square_cut, 2), ("touched", touched, 3)):
         rng = np.random.RandomState(seed + salt)
         rows, negs = [], []
         for i in range(len(data)):
