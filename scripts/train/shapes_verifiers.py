@@ -302,6 +302,18 @@ def touch_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | 
     return None
 
 
+def square_cut_image(p: Parsed, objs: list, rng: np.random.RandomState) -> np.ndarray | None:
+    """square_negative's image alone."""
+    cut = square_negative(p, objs, rng)
+    return None if cut is None else cut[0]
+
+
+def touch_image(p: Parsed, objs: list, rng: np.random.RandomState) -> np.ndarray | None:
+    """touch_negative's scene rendered."""
+    merged = touch_negative(p, objs, rng)
+    return None if merged is None else render(merged)
+
+
 def blobs(mask: np.ndarray) -> int:
     """The number of 4-connected components of a boolean image."""
     seen, count = np.zeros_like(mask), 0
@@ -630,13 +642,14 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
                 negs.append((q or p).text())
                 kinds.append(k if q is not None else None)
             objs = scene_objects(data.objects[i])
-            changed = touch_negative(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
-            cut = square_negative(p, objs, rng) if square_negatives and changed is None and rng.rand() < 0.5 else None
-            if image_negatives and cut is None and changed is None:
+            neg = touch_image(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
+            if neg is None and square_negatives and rng.rand() < 0.5:
+                neg = square_cut_image(p, objs, rng)
+            if neg is None and image_negatives:
                 changed = image_negative(p, objs, rng)
-            neg_images.append(cut[0] if cut is not None else render(changed) if changed is not None
-                              else data.images[i])
-            kinds.append("image" if cut is not None or changed is not None else None)
+                neg = None if changed is None else render(changed)
+            neg_images.append(data.images[i] if neg is None else neg)
+            kinds.append(None if neg is None else "image")
         return (images, tok.batch([data.captions[i] for i in idx]), tok.batch(negs), kinds,
                 shapes.to_float(np.stack(neg_images)))
     # reward / grader: a clean scene and a changed one (a near-miss, a degraded render or, for the grader, itself)
@@ -826,16 +839,8 @@ def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: in
     (square_negative; captions naming a square) and above the render with two named objects merged into one blob
     (touch_negative; count captions of two or three); the grader by the mean of its four caption aspects. Each on
     its own random stream."""
-    def square_cut(p, objs, rng):
-        cut = square_negative(p, objs, rng)
-        return None if cut is None else cut[0]
-
-    def touched(p, objs, rng):
-        merged = touch_negative(p, objs, rng)
-        return None if merged is None else render(merged)
-
     out = {}
-    for name, make, salt in (("squareCut", square_cut, 2), ("touched", touched, 3)):
+    for name, make, salt in (("squareCut", square_cut_image, 2), ("touched", touch_image, 3)):
         rng = np.random.RandomState(seed + salt)
         rows, negs = [], []
         for i in range(len(data)):
