@@ -899,22 +899,43 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Module:
     """--init-from: the weights of a trained folder of the same kind (fine-tuning goes on from them), or for the
     grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case."""
-    import json
-    try:
-        start = json.loads((folder / "manifest.json").read_text())["verifier"]["kind"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise SystemExit(f"--init-from {folder}: no verifier manifest.json ({e})")
-    if kind == "grader" and start == "reward":
+    if kind == "grader" and folder_kind(folder, "--init-from") == "reward":
         init_from_reward(fresh, folder)
         return fresh
-    if start != kind:
-        raise SystemExit(f"--init-from {folder}: a {start} model; a {kind} starts only from a {kind}"
-                         + (" or a reward" if kind == "grader" else ""))
-    model = load_folder(kind, folder)
-    if kind != "aesthetic" and model.config.get("vocab") != vocab:
-        raise SystemExit(f"--init-from {folder}: vocabulary of {model.config.get('vocab')} words, not {vocab}")
+    model = trained(kind, folder, vocab, "--init-from", " or a reward" if kind == "grader" else "")
     print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json)")
     return model.train()
+
+
+def folder_kind(folder: Path, option: str) -> str:
+    import json
+    try:
+        return json.loads((folder / "manifest.json").read_text())["verifier"]["kind"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"{option} {folder}: no verifier manifest.json ({e})")
+
+
+def trained(kind: str, folder: Path, vocab: int, option: str, also: str = "") -> nn.Module:
+    """A trained folder of this kind and vocabulary, read back and checked against its golden.json."""
+    start = folder_kind(folder, option)
+    if start != kind:
+        verb = "averages only with" if option == "--average-with" else "starts only from"
+        raise SystemExit(f"{option} {folder}: a {start} model; a {kind} {verb} a {kind}{also}")
+    model = load_folder(kind, folder)
+    if kind != "aesthetic" and model.config.get("vocab") != vocab:
+        raise SystemExit(f"{option} {folder}: vocabulary of {model.config.get('vocab')} words, not {vocab}")
+    return model
+
+
+@torch.no_grad()
+def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab: int) -> None:
+    """--average-with: every weight becomes weight * trained + (1 - weight) * the folder's (a weight-space average
+    as in WiSE-FT: a model gone on from the folder keeps what the start generalised to, e.g. the held-out family)."""
+    theirs = trained(kind, folder, vocab, "--average-with").state_dict()
+    for key, value in model.state_dict().items():
+        if value.is_floating_point():
+            value.mul_(weight).add_(theirs[key], alpha=1.0 - weight)
+    print(f"[shapes-{kind}] averaged with {folder}: {weight:g} trained, {1.0 - weight:g} theirs")
 
 
 def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
@@ -1050,6 +1071,11 @@ def main() -> None:
     p.add_argument("--position-scale", type=float, default=0.02,
                    help="initial std of the learned positions (words; reward and grader also image cells), "
                         "against the word embeddings' 1")
+    p.add_argument("--average-with", default=None,
+                   help="a trained folder of the same kind (usually --init-from's): after training every weight "
+                        "becomes w * trained + (1 - w) * the folder's, w = --average-weight (WiSE-FT)")
+    p.add_argument("--average-weight", type=float, default=0.5,
+                   help="the trained weights' share in --average-with's average (0..1)")
     p.add_argument("--measure", default=None,
                    help="only measure a trained folder (its model.pt) on --eval-data and the held-out samples; "
                         "print JSON, write nothing")
@@ -1074,10 +1100,14 @@ def main() -> None:
         return
     if not 0.0 <= args.position_scale <= 10.0:
         raise SystemExit(f"--position-scale must lie in [0, 10], got {args.position_scale}")
+    if not 0.0 <= args.average_weight <= 1.0:
+        raise SystemExit(f"--average-weight must lie in [0, 1], got {args.average_weight}")
+    if args.steps == 0 and args.epochs is None and args.init_from is None:
+        raise SystemExit("--steps 0 exports a started model as it is (or averaged): it needs --init-from")
     model = build(kind, len(tok.vocabulary), args.position_scale)
     if args.init_from is not None:
         model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
-    steps = common.total_steps(args, len(data))
+    steps = 0 if args.steps == 0 and args.epochs is None else common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     batches = common.Batches(len(data), args.batch_size, args.seed)
@@ -1109,6 +1139,8 @@ def main() -> None:
             print(f"[{name}] step {done}/{steps} loss {loss_avg:.4f} ({el:.0f} s, {1000 * el / done:.0f} ms/step)",
                   flush=True)
     t_train = timer.seconds()
+    if args.average_with is not None:
+        average_with(kind, model, Path(args.average_with), args.average_weight, len(tok.vocabulary))
     model.eval()
     measured = evaluate(kind, model, eval_data, tok)
     if eval_samples is not None:
@@ -1163,6 +1195,11 @@ def export(kind, name, model, tok, out: Path, args, t_train, n, steps, measured,
         start = Path(args.init_from)
         manifest["provenance"]["initialisedFrom"] = {
             "folder": start.name, "onnxSha256": hashlib.sha256((start / "model.onnx").read_bytes()).hexdigest()}
+    if args.average_with is not None:
+        other = Path(args.average_with)
+        manifest["provenance"]["averagedWith"] = {
+            "folder": other.name, "onnxSha256": hashlib.sha256((other / "model.onnx").read_bytes()).hexdigest(),
+            "trainedShare": args.average_weight}
     if text:
         manifest["tokenizer"] = {"vocabulary": tok.vocabulary, "maxTokens": L}
     if kind == "grader":
