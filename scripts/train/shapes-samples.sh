@@ -14,9 +14,9 @@ N="${2:-8}"
 mkdir -p "$OUT"
 # Guidance 1: every single caption twice, every count caption six times (counting is where search fails), every
 # relational caption of the training grammar twice; guidance 1.5 (its candidates cost twice as much): half as many.
-# A repeated line is another seed, so another pool. The count pools: count captions only, each square one thirty
-# times and the others ten (a generated square is often read as a circle), shuffled so that the held-out lines (9 mod
-# 10) are a random tenth of them.
+# A repeated line is another seed, so another pool. The count pools: count captions only, those naming squares thirty
+# times each and the others ten (a generated square is often read as a circle), shuffled so that the held-out lines
+# (9 mod 10) are a random tenth of them.
 python3 - "$OUT" <<'PY'
 import random, sys
 colours, kinds = ["red", "green", "blue", "yellow"], ["circle", "square", "triangle"]
