@@ -902,7 +902,8 @@ def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Modu
     if kind == "grader" and folder_kind(folder, "--init-from") == "reward":
         init_from_reward(fresh, folder)
         return fresh
-    model = trained(kind, folder, vocab, "--init-from", " or a reward" if kind == "grader" else "")
+    model = trained(kind, folder, vocab, "--init-from",
+                    f"starts only from a {kind}" + (" or a reward" if kind == "grader" else ""))
     print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json)")
     return model.train()
 
@@ -915,12 +916,12 @@ def folder_kind(folder: Path, option: str) -> str:
         raise SystemExit(f"{option} {folder}: no verifier manifest.json ({e})")
 
 
-def trained(kind: str, folder: Path, vocab: int, option: str, also: str = "") -> nn.Module:
-    """A trained folder of this kind and vocabulary, read back and checked against its golden.json."""
+def trained(kind: str, folder: Path, vocab: int, option: str, allowed: str) -> nn.Module:
+    """A trained folder of this kind and vocabulary, read back and checked against its golden.json; `allowed` ends
+    the refusal of another kind ("a clip model; a reward <allowed>")."""
     start = folder_kind(folder, option)
     if start != kind:
-        verb = "averages only with" if option == "--average-with" else "starts only from"
-        raise SystemExit(f"{option} {folder}: a {start} model; a {kind} {verb} a {kind}{also}")
+        raise SystemExit(f"{option} {folder}: a {start} model; a {kind} {allowed}")
     model = load_folder(kind, folder)
     if kind != "aesthetic" and model.config.get("vocab") != vocab:
         raise SystemExit(f"{option} {folder}: vocabulary of {model.config.get('vocab')} words, not {vocab}")
@@ -931,7 +932,7 @@ def trained(kind: str, folder: Path, vocab: int, option: str, also: str = "") ->
 def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab: int) -> None:
     """--average-with: every weight becomes weight * trained + (1 - weight) * the folder's (a weight-space average
     as in WiSE-FT: a model gone on from the folder keeps what the start generalised to, e.g. the held-out family)."""
-    theirs = trained(kind, folder, vocab, "--average-with").state_dict()
+    theirs = trained(kind, folder, vocab, "--average-with", f"averages only with a {kind}").state_dict()
     for key, value in model.state_dict().items():
         if value.is_floating_point():
             value.mul_(weight).add_(theirs[key], alpha=1.0 - weight)
@@ -1102,12 +1103,13 @@ def main() -> None:
         raise SystemExit(f"--position-scale must lie in [0, 10], got {args.position_scale}")
     if not 0.0 <= args.average_weight <= 1.0:
         raise SystemExit(f"--average-weight must lie in [0, 1], got {args.average_weight}")
-    if args.steps == 0 and args.epochs is None and args.init_from is None:
+    untrained = args.steps == 0 and args.epochs is None
+    if untrained and args.init_from is None:
         raise SystemExit("--steps 0 exports a started model as it is (or averaged): it needs --init-from")
     model = build(kind, len(tok.vocabulary), args.position_scale)
     if args.init_from is not None:
         model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
-    steps = 0 if args.steps == 0 and args.epochs is None else common.total_steps(args, len(data))
+    steps = 0 if untrained else common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     batches = common.Batches(len(data), args.batch_size, args.seed)
