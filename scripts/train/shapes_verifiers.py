@@ -278,6 +278,53 @@ def square_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> tuple[
     return img, read
 
 
+def ragged_square(img: np.ndarray, o, low: float, high: float, rng: np.random.RandomState) -> bool:
+    """Draws square o (colour, kind, x, y, size) into img with ragged edges: runs of its edge pixels notched out and
+    runs of pixels bulging one row or column past it, as the generator's glitched squares have, until it fills
+    [low, high) of its bounding box (the checker's square fill is 0.9: below it the checker reads a circle). The
+    edits stay inside the square's 1 px margin, so they neither reach another object nor merge with one. False,
+    img untouched, when no draw fits."""
+    c, _, x, y, size = o
+    for _ in range(30):
+        canvas = np.zeros((size + 2, size + 2), dtype=bool)
+        canvas[1:-1, 1:-1] = True
+        for _ in range(1 + rng.randint(6)):
+            # a run along one side (top, bottom, left, right): notched out of its edge or bulging past it
+            side, bulge, run = rng.randint(4), rng.rand() < 0.5, 1 + rng.randint(max(1, size // 2))
+            start = 1 + rng.randint(size - run + 1)
+            line = canvas if side < 2 else canvas.T
+            edge = [1, size][side % 2]
+            line[edge + [-1, 1][side % 2] * bulge, start:start + run] = bulge
+        rows, cols = np.nonzero(canvas)
+        top, left = y - 1, x - 1
+        inside = (rows + top >= 0) & (rows + top < 32) & (cols + left >= 0) & (cols + left < 32)
+        rows, cols = rows[inside], cols[inside]
+        h, w = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+        fill = len(rows) / (h * w)
+        centroid = (rows.mean() - rows.min() + 0.5) / h
+        mask = np.zeros((34, 34), dtype=bool)
+        mask[rows + top + 1, cols + left + 1] = True
+        if low <= fill < high and centroid < 0.57 and blobs(mask) == 1:
+            img[y:y + size, x:x + size] = 0
+            img[rows + top, cols + left] = RGB[c]
+            return True
+    return False
+
+
+def ragged_image(p: Parsed, objs: list, low: float, high: float, every: bool,
+                 rng: np.random.RandomState) -> np.ndarray | None:
+    """The scene with one named square (every=False) or each (every=True) drawn by ragged_square with a fill in
+    [low, high); None when the caption names no square, the scene holds none or a draw fails."""
+    named = [i for i, o in enumerate(objs) if (o[0], o[1]) in p.things and KINDS[o[1]] == "square"]
+    if not named:
+        return None
+    img = render(objs)
+    for i in (named if every else [named[rng.randint(len(named))]]):
+        if not ragged_square(img, objs[i], low, high, rng):
+            return None
+    return img
+
+
 def touch_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | None:
     """A negative for a count caption of two or three: its scene with one named object moved against another, the
     two sharing 3 px or more of an edge, so that they draw one blob of their colour (one object to the checker, as
@@ -623,11 +670,13 @@ def sample_measures(kind: str, model: nn.Module, samples: Samples, tok: shapes.T
 
 def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rng: np.random.RandomState,
                g: torch.Generator, training: bool, image_negatives: bool = False, square_negatives: bool = False,
-               touch_negatives: bool = False):
+               touch_negatives: bool = False, ragged_squares: bool = False):
     """The tensors one step of `kind` trains on (see the train_* losses). With square_negatives, half of clip's
     image-side negatives for captions naming a square are square_negative()s, and a sixth of the reward's and the
     grader's changed scenes for such captions. With touch_negatives, half of clip's image-side negatives for count
-    captions of two or three are touch_negative()s."""
+    captions of two or three are touch_negative()s. With ragged_squares (clip), half of the image-side negatives
+    left for captions naming a square have one named square ragged below the square fill, and half of such
+    captions' own images have every named square ragged but still above it (the checker reads squares)."""
     if kind == "aesthetic":
         clean = shapes.to_float(data.images[idx])
         kinds = [DEGRADATIONS[rng.randint(4)] for _ in idx]
@@ -643,6 +692,12 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
                 kinds.append(k if q is not None else None)
             objs = scene_objects(data.objects[i])
             neg = touch_image(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
+            if neg is None and ragged_squares and rng.rand() < 0.5:
+                neg = ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
+            if ragged_squares and rng.rand() < 0.5:
+                own = ragged_image(p, objs, SQUARE_FILL, 1.0, True, rng)
+                if own is not None:
+                    images[len(neg_images)] = shapes.to_float(own[None])[0]
             if neg is None and square_negatives and rng.rand() < 0.5:
                 neg = square_cut_image(p, objs, rng)
             if neg is None and image_negatives:
@@ -837,21 +892,35 @@ def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, see
 def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:
     """How often a caption scores its own render above the render with one named square's corners cut
     (square_negative; captions naming a square) and above the render with two named objects merged into one blob
-    (touch_negative; count captions of two or three); the grader by the mean of its four caption aspects. Each on
-    its own random stream."""
+    (touch_negative; count captions of two or three), and its render with every named square ragged above the
+    square fill above the one with one named square ragged below it (ragged_square); the grader by the mean of its
+    four caption aspects. Each on its own random stream."""
+
+    def own(make):
+        def pair(p, objs, rng):
+            neg = make(p, objs, rng)
+            return None if neg is None else (render(objs), neg)
+        return pair
+
+    def ragged(p, objs, rng):
+        right = ragged_image(p, objs, SQUARE_FILL, 1.0, True, rng)
+        wrong = ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
+        return None if right is None or wrong is None else (right, wrong)
+
     out = {}
-    for name, make, salt in (("squareCut", square_cut_image, 2), ("touched", touch_image, 3)):
+    for name, make, salt in (("squareCut", own(square_cut_image), 2), ("touched", own(touch_image), 3),
+                             ("ragged", ragged, 4)):
         rng = np.random.RandomState(seed + salt)
-        rows, negs = [], []
+        rows, pairs = [], []
         for i in range(len(data)):
-            neg = make(data.parsed[i], scene_objects(data.objects[i]), rng)
-            if neg is not None:
+            pair = make(data.parsed[i], scene_objects(data.objects[i]), rng)
+            if pair is not None:
                 rows.append(i)
-                negs.append(neg)
+                pairs.append(pair)
         wins = []
         for start in range(0, len(rows), 250):
-            part = rows[start:start + 250]
-            images = shapes.to_float(np.concatenate([data.images[part], np.stack(negs[start:start + 250])]))
+            part, both = rows[start:start + 250], pairs[start:start + 250]
+            images = shapes.to_float(np.stack([a for a, _ in both] + [b for _, b in both]))
             s = model(images, tok.batch([data.captions[i] for i in part] * 2))
             if s.dim() == 2:
                 s = s[:, :4].mean(1)
@@ -1069,6 +1138,10 @@ def main() -> None:
     p.add_argument("--touch-negatives", action="store_true",
                    help="clip: half of the image-side negatives of count captions of two or three are their scene "
                         "with two named objects moved together into one blob")
+    p.add_argument("--ragged-squares", action="store_true",
+                   help="clip: captions naming a square are also contrasted with their scene with one named square's "
+                        "edges ragged (notched, bulging) below the checker's square fill, and half of their own "
+                        "images have the named squares ragged but still above it")
     p.add_argument("--position-scale", type=float, default=0.02,
                    help="initial std of the learned positions (words; reward and grader also image cells), "
                         "against the word embeddings' 1")
@@ -1090,6 +1163,8 @@ def main() -> None:
         raise SystemExit(f"{args.data}: holds held-out (red and blue relational) captions; use a training split")
     kind = args.kind
     name = f"shapes-{kind}"
+    if args.ragged_squares and kind != "clip":
+        raise SystemExit("--ragged-squares: only clip draws ragged squares")
     if args.samples and kind == "aesthetic":
         raise SystemExit("--samples: aesthetic never reads a caption, and the checker does not rate quality")
     train_samples = Samples(args.samples, "train") if args.samples else None
@@ -1127,7 +1202,8 @@ def main() -> None:
             pg["lr"] = common.lr_at(int(share * steps), steps, args.lr, warmup=min(200, steps // 10))
         idx = batches.next().numpy()
         loss = loss_of(kind, model, make_batch(kind, data, idx, tok, rng, g, True, args.image_negatives,
-                                                  args.square_negatives, args.touch_negatives))
+                                                  args.square_negatives, args.touch_negatives,
+                                                  args.ragged_squares))
         if train_samples is not None:
             loss = loss + sample_loss(kind, model, train_samples, args.sample_batch, tok, rng)
         opt.zero_grad(set_to_none=True)

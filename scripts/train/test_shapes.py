@@ -363,6 +363,63 @@ class VerifierSamplesTest(unittest.TestCase):
         self.assertIsNone(sv.square_negative(sv.parse("a green square left of a red circle"),
                                              [(0, 0, 2, 2, 10), (3, 1, 18, 2, 10)], rng))  # no green square here
 
+    @staticmethod
+    def read_shapes(img: np.ndarray, rgb) -> list[tuple[str, float]]:
+        """ShapeChecker's reading of the 4-connected components of one exact colour: (shape, fill of its box)."""
+        mask, seen, out = (img == rgb).all(-1), set(), []
+        for start in zip(*np.nonzero(mask)):
+            if start in seen:
+                continue
+            seen.add(start)
+            stack, pts = [start], []
+            while stack:
+                y, x = stack.pop()
+                pts.append((y, x))
+                for q in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                    if 0 <= q[0] < 32 and 0 <= q[1] < 32 and mask[q] and q not in seen:
+                        seen.add(q)
+                        stack.append(q)
+            r, c = np.array(pts).T
+            h, w = r.max() - r.min() + 1, c.max() - c.min() + 1
+            fill, centroid = len(pts) / (h * w), (r.mean() - r.min() + 0.5) / h
+            out.append(("triangle" if centroid >= 0.57 else "square" if fill >= 0.9 else "circle", fill))
+        return out
+
+    def test_ragged_squares_read_as_the_checker_would_and_stay_in_their_margin(self):
+        import shapes_verifiers as sv
+        # three red squares (one in the corner, edits there are clipped) and a blue circle 2 px from one of them
+        scene = [(0, 1, 0, 0, 10), (0, 1, 18, 2, 10), (0, 1, 4, 18, 12), (2, 0, 18, 14, 8)]
+        p = sv.parse("three red squares")
+        clean = sv.render(scene)
+        margins = [(max(y - 1, 0), y + z + 1, max(x - 1, 0), x + z + 1) for _, _, x, y, z in scene[:3]]
+        rng = np.random.RandomState(6)
+        below_fills, above_fills, touched = [], [], set()
+        for _ in range(60):
+            below = sv.ragged_image(p, scene, 0.75, sv.SQUARE_FILL, False, rng)
+            above = sv.ragged_image(p, scene, sv.SQUARE_FILL, 1.0, True, rng)
+            for img in (below, above):
+                self.assertIsNotNone(img)
+                self.assertEqual(self.read_shapes(img, sv.RGB[2]), self.read_shapes(clean, sv.RGB[2]))
+                changed = np.argwhere((img != clean).any(-1))
+                inside = [[a <= r < b and c <= col < d for a, b, c, d in margins] for r, col in changed]
+                self.assertTrue(all(sum(row) == 1 for row in inside))  # every change in one square's margin
+                boxes = {row.index(True) for row in inside}
+            self.assertEqual(len(boxes), 3)  # above: every named square ragged
+            read = self.read_shapes(below, sv.RGB[0])
+            self.assertEqual(sorted(s for s, _ in read), ["circle", "square", "square"])
+            below_fills += [f for s, f in read if s == "circle"]
+            changed = np.argwhere((below != clean).any(-1))
+            boxes = {i for r, col in changed for i, (a, b, c, d) in enumerate(margins) if a <= r < b and c <= col < d}
+            self.assertEqual(len(boxes), 1)  # below: one
+            touched |= boxes
+            read = self.read_shapes(above, sv.RGB[0])
+            self.assertEqual([s for s, _ in read], ["square"] * 3)
+            above_fills += [f for _, f in read]
+        self.assertTrue(all(0.75 <= f < sv.SQUARE_FILL for f in below_fills))
+        self.assertTrue(all(sv.SQUARE_FILL <= f < 1.0 for f in above_fills))
+        self.assertEqual(touched, {0, 1, 2})
+        self.assertIsNone(sv.ragged_image(sv.parse("three red circles"), scene, 0.75, sv.SQUARE_FILL, False, rng))
+
     def test_a_touch_negative_merges_two_named_objects_into_one_blob(self):
         import shapes_verifiers as sv
         rng = np.random.RandomState(5)
