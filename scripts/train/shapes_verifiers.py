@@ -675,8 +675,7 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
     image-side negatives for captions naming a square are square_negative()s, and a sixth of the reward's and the
     grader's changed scenes for such captions. With touch_negatives, half of clip's image-side negatives for count
     captions of two or three are touch_negative()s. With ragged_squares (clip), half of the image-side negatives
-    left for captions naming a square have one named square ragged below the square fill, and half of such
-    captions' own images have every named square ragged but still above it (the checker reads squares)."""
+    left for captions naming a square have one named square ragged below the square fill (ragged_image)."""
     if kind == "aesthetic":
         clean = shapes.to_float(data.images[idx])
         kinds = [DEGRADATIONS[rng.randint(4)] for _ in idx]
@@ -694,10 +693,6 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
             neg = touch_image(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
             if neg is None and ragged_squares and rng.rand() < 0.5:
                 neg = ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
-            if ragged_squares and rng.rand() < 0.5:
-                own = ragged_image(p, objs, SQUARE_FILL, 1.0, True, rng)
-                if own is not None:
-                    images[len(neg_images)] = shapes.to_float(own[None])[0]
             if neg is None and square_negatives and rng.rand() < 0.5:
                 neg = square_cut_image(p, objs, rng)
             if neg is None and image_negatives:
@@ -892,9 +887,10 @@ def image_side_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, see
 def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: int) -> dict:
     """How often a caption scores its own render above the render with one named square's corners cut
     (square_negative; captions naming a square) and above the render with two named objects merged into one blob
-    (touch_negative; count captions of two or three), and its render with every named square ragged above the
-    square fill above the one with one named square ragged below it (ragged_square); the grader by the mean of its
-    four caption aspects. Each on its own random stream."""
+    (touch_negative; count captions of two or three) and above the render with one named square ragged below the
+    square fill (ragged_image), and its render with every named square ragged above the fill above that one
+    (raggedAbove: the checker's line between glitched squares); the grader by the mean of its four caption aspects.
+    Each on its own random stream."""
 
     def own(make):
         def pair(p, objs, rng):
@@ -902,14 +898,17 @@ def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: in
             return None if neg is None else (render(objs), neg)
         return pair
 
-    def ragged(p, objs, rng):
+    def ragged_below(p, objs, rng):
+        return ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
+
+    def ragged_above(p, objs, rng):
         right = ragged_image(p, objs, SQUARE_FILL, 1.0, True, rng)
-        wrong = ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
+        wrong = ragged_below(p, objs, rng)
         return None if right is None or wrong is None else (right, wrong)
 
     out = {}
     for name, make, salt in (("squareCut", own(square_cut_image), 2), ("touched", own(touch_image), 3),
-                             ("ragged", ragged, 4)):
+                             ("ragged", own(ragged_below), 4), ("raggedAbove", ragged_above, 5)):
         rng = np.random.RandomState(seed + salt)
         rows, pairs = [], []
         for i in range(len(data)):
@@ -1139,9 +1138,9 @@ def main() -> None:
                    help="clip: half of the image-side negatives of count captions of two or three are their scene "
                         "with two named objects moved together into one blob")
     p.add_argument("--ragged-squares", action="store_true",
-                   help="clip: captions naming a square are also contrasted with their scene with one named square's "
-                        "edges ragged (notched, bulging) below the checker's square fill, and half of their own "
-                        "images have the named squares ragged but still above it")
+                   help="clip: half of the image-side negatives left after the touch ones, for captions naming a "
+                        "square, are their scene with one named square's edges ragged (notched, bulging) below the "
+                        "checker's square fill")
     p.add_argument("--position-scale", type=float, default=0.02,
                    help="initial std of the learned positions (words; reward and grader also image cells), "
                         "against the word embeddings' 1")
