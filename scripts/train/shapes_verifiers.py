@@ -297,14 +297,13 @@ def ragged_square(img: np.ndarray, o, low: float, high: float, rng: np.random.Ra
             line[edge + [-1, 1][side % 2] * bulge, start:start + run] = bulge
         rows, cols = np.nonzero(canvas)
         top, left = y - 1, x - 1
-        inside = (rows + top >= 0) & (rows + top < 32) & (cols + left >= 0) & (cols + left < 32)
-        rows, cols = rows[inside], cols[inside]
+        outside = (rows + top < 0) | (rows + top >= 32) | (cols + left < 0) | (cols + left >= 32)
+        canvas[rows[outside], cols[outside]] = False
+        rows, cols = rows[~outside], cols[~outside]
         h, w = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
         fill = len(rows) / (h * w)
         centroid = (rows.mean() - rows.min() + 0.5) / h
-        mask = np.zeros((34, 34), dtype=bool)
-        mask[rows + top + 1, cols + left + 1] = True
-        if low <= fill < high and centroid < 0.57 and blobs(mask) == 1:
+        if low <= fill < high and centroid < 0.57 and blobs(canvas) == 1:
             img[y:y + size, x:x + size] = 0
             img[rows + top, cols + left] = RGB[c]
             return True
@@ -323,6 +322,12 @@ def ragged_image(p: Parsed, objs: list, low: float, high: float, every: bool,
         if not ragged_square(img, objs[i], low, high, rng):
             return None
     return img
+
+
+def ragged_below_image(p: Parsed, objs: list, rng: np.random.RandomState) -> np.ndarray | None:
+    """--ragged-squares' negative: the scene with one named square ragged to 75% up to the square fill (a circle to
+    the checker)."""
+    return ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
 
 
 def touch_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | None:
@@ -692,7 +697,7 @@ def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rn
             objs = scene_objects(data.objects[i])
             neg = touch_image(p, objs, rng) if touch_negatives and rng.rand() < 0.5 else None
             if neg is None and ragged_squares and rng.rand() < 0.5:
-                neg = ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
+                neg = ragged_below_image(p, objs, rng)
             if neg is None and square_negatives and rng.rand() < 0.5:
                 neg = square_cut_image(p, objs, rng)
             if neg is None and image_negatives:
@@ -888,7 +893,7 @@ def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: in
     """How often a caption scores its own render above the render with one named square's corners cut
     (square_negative; captions naming a square) and above the render with two named objects merged into one blob
     (touch_negative; count captions of two or three) and above the render with one named square ragged below the
-    square fill (ragged_image), and its render with every named square ragged above the fill above that one
+    square fill (ragged_below_image), and its render with every named square ragged above the fill above that one
     (raggedAbove: the checker's line between glitched squares); the grader by the mean of its four caption aspects.
     Each on its own random stream."""
 
@@ -898,17 +903,14 @@ def shape_measures(model: nn.Module, data: Data, tok: shapes.Tokenizer, seed: in
             return None if neg is None else (render(objs), neg)
         return pair
 
-    def ragged_below(p, objs, rng):
-        return ragged_image(p, objs, 0.75, SQUARE_FILL, False, rng)
-
     def ragged_above(p, objs, rng):
         right = ragged_image(p, objs, SQUARE_FILL, 1.0, True, rng)
-        wrong = ragged_below(p, objs, rng)
+        wrong = ragged_below_image(p, objs, rng)
         return None if right is None or wrong is None else (right, wrong)
 
     out = {}
     for name, make, salt in (("squareCut", own(square_cut_image), 2), ("touched", own(touch_image), 3),
-                             ("ragged", own(ragged_below), 4), ("raggedAbove", ragged_above, 5)):
+                             ("ragged", own(ragged_below_image), 4), ("raggedAbove", ragged_above, 5)):
         rng = np.random.RandomState(seed + salt)
         rows, pairs = [], []
         for i in range(len(data)):
