@@ -619,15 +619,21 @@ class Samples:
     def describe(self) -> str:
         return f"{len(self)} samples ({int(self.right.sum())} right), {len(self.pairs)} pool lines with both"
 
-    def preference_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState):
-        """n pairs (a right sample, a wrong sample of the same pool line): images right, images wrong, tokens."""
-        good, bad = [], []
+    def preference_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState, symmetries: bool = False):
+        """n pairs (a right sample, a wrong sample of the same pool line): images right, images wrong, tokens. With
+        symmetries, each pair (both images, its caption) goes through one of the moves that keep the checker's verdict
+        (symmetric_pair)."""
+        good, bad, captions = [], [], []
         for j in rng.randint(len(self.pairs), size=n):
             a, b = self.pairs[j]
-            good.append(a[rng.randint(len(a))])
-            bad.append(b[rng.randint(len(b))])
-        return (shapes.to_float(self.images[good]), shapes.to_float(self.images[bad]),
-                tok.batch([self.captions[i] for i in good]))
+            i, k = a[rng.randint(len(a))], b[rng.randint(len(b))]
+            g, w, c = self.images[i], self.images[k], self.captions[i]
+            if symmetries:
+                g, w, c = symmetric_pair(g, w, c, rng)
+            good.append(g)
+            bad.append(w)
+            captions.append(c)
+        return shapes.to_float(np.stack(good)), shapes.to_float(np.stack(bad)), tok.batch(captions)
 
     def aspect_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState):
         """n samples with their four caption aspects (quality is not labelled for samples)."""
@@ -635,14 +641,34 @@ class Samples:
         return shapes.to_float(self.images[rows]), tok.batch([self.captions[i] for i in rows]), self.aspects[rows]
 
 
+def symmetric_pair(good: np.ndarray, bad: np.ndarray, caption: str, rng: np.random.RandomState):
+    """One random move of two HWC images of a caption that keeps the checker's verdict on both, and the caption it
+    then reads: the mirror (left and right swap places, so a relation's "left of" and "right of" swap; the checker's
+    box centres mirror exactly, fills and centroid heights do not change), or, for a caption naming squares only, any of
+    the square's eight symmetries (a component of fill >= 0.9 stays a square whichever way up, and no other component
+    becomes one, so a right image stays right and a wrong one wrong). Identity included."""
+    p = parse(caption)
+    if p.relation is None and p.things[0][1] == KINDS.index("square"):
+        k, flip = rng.randint(4), rng.randint(2) == 1
+    else:
+        k, flip = 0, rng.randint(2) == 1
+    out = []
+    for img in (good, bad):
+        img = np.rot90(img, k, axes=(0, 1))
+        out.append(np.ascontiguousarray(img[:, ::-1] if flip else img))
+    if flip and p.relation in ("left of", "right of"):
+        p = Parsed(p.things, p.n, CONVERSE[p.relation])
+    return out[0], out[1], p.text()
+
+
 def sample_loss(kind: str, model: nn.Module, samples: Samples, n: int, tok: shapes.Tokenizer,
-                rng: np.random.RandomState) -> torch.Tensor:
+                rng: np.random.RandomState, symmetries: bool = False) -> torch.Tensor:
     """The samples' share of a step: reward and clip rank a right sample above a wrong one of its caption (clip on
     its scaled cosine); the grader learns the four caption aspects (its quality head is left to the renders)."""
     if kind == "grader":
         images, tokens, target = samples.aspect_batch(n, tok, rng)
         return balanced_bce(model.logits(images, tokens)[:, :4], target)
-    good, bad, tokens = samples.preference_batch(n, tok, rng)
+    good, bad, tokens = samples.preference_batch(n, tok, rng, symmetries)
     s = model(torch.cat([good, bad]), torch.cat([tokens, tokens]))
     if kind == "clip":
         s = s * model.log_scale.exp().clamp(max=100.0)
@@ -1129,6 +1155,10 @@ def main() -> None:
                         "(scripts/train/shapes-samples.sh; repeatable); lines 9 mod 10 are held out for evaluation")
     p.add_argument("--sample-batch", type=int, default=32,
                    help="samples per step: preference pairs (clip, reward) or labelled samples (grader)")
+    p.add_argument("--sample-symmetries", action="store_true",
+                   help="clip, reward: each preference pair of the samples mirrored (a relation's left and right "
+                        "swapped) or, for captions naming squares only, turned by any of the square's symmetries; "
+                        "moves that keep the checker's verdict")
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
@@ -1168,6 +1198,8 @@ def main() -> None:
         raise SystemExit("--ragged-squares: only clip draws ragged squares")
     if args.samples and kind == "aesthetic":
         raise SystemExit("--samples: aesthetic never reads a caption, and the checker does not rate quality")
+    if args.sample_symmetries and (kind not in ("clip", "reward") or not args.samples):
+        raise SystemExit("--sample-symmetries: moves the preference pairs of --samples (clip, reward)")
     train_samples = Samples(args.samples, "train") if args.samples else None
     eval_samples = Samples(args.samples, "eval") if args.samples else None
     if train_samples is not None:
@@ -1206,7 +1238,8 @@ def main() -> None:
                                                   args.square_negatives, args.touch_negatives,
                                                   args.ragged_squares))
         if train_samples is not None:
-            loss = loss + sample_loss(kind, model, train_samples, args.sample_batch, tok, rng)
+            loss = loss + sample_loss(kind, model, train_samples, args.sample_batch, tok, rng,
+                                      args.sample_symmetries)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -364,8 +364,9 @@ class VerifierSamplesTest(unittest.TestCase):
                                              [(0, 0, 2, 2, 10), (3, 1, 18, 2, 10)], rng))  # no green square here
 
     @staticmethod
-    def read_shapes(img: np.ndarray, rgb) -> list[tuple[str, float]]:
-        """ShapeChecker's reading of the 4-connected components of one exact colour: (shape, fill of its box)."""
+    def read_shapes(img: np.ndarray, rgb, boxes: bool = False) -> list[tuple]:
+        """ShapeChecker's reading of the 4-connected components of one exact colour: (shape, fill of its box), and
+        with boxes the box (top, bottom, left, right), inclusive."""
         mask, seen, out = (img == rgb).all(-1), set(), []
         for start in zip(*np.nonzero(mask)):
             if start in seen:
@@ -382,7 +383,8 @@ class VerifierSamplesTest(unittest.TestCase):
             r, c = np.array(pts).T
             h, w = r.max() - r.min() + 1, c.max() - c.min() + 1
             fill, centroid = len(pts) / (h * w), (r.mean() - r.min() + 0.5) / h
-            out.append(("triangle" if centroid >= 0.57 else "square" if fill >= 0.9 else "circle", fill))
+            shape = "triangle" if centroid >= 0.57 else "square" if fill >= 0.9 else "circle"
+            out.append((shape, fill, (r.min(), r.max(), c.min(), c.max())) if boxes else (shape, fill))
         return out
 
     def test_ragged_squares_read_as_the_checker_would_and_stay_in_their_margin(self):
@@ -417,6 +419,56 @@ class VerifierSamplesTest(unittest.TestCase):
         self.assertTrue(all(sv.SQUARE_FILL <= f < 1.0 for f in above_fills))
         self.assertEqual(touched, {0, 1, 2})
         self.assertIsNone(sv.ragged_image(sv.parse("three red circles"), scene, 0.75, sv.SQUARE_FILL, False, rng))
+
+    @classmethod
+    def verdict(cls, img: np.ndarray, caption: str) -> bool:
+        """ShapeChecker's overall on a rendered image (exact colours): the found things equal the named ones as a
+        multiset, and for a relation some named pair's box centres lie 2 px apart along its axis."""
+        import shapes_verifiers as sv
+        found = []
+        for c, rgb in enumerate(sv.RGB):
+            for shape, _, box in cls.read_shapes(img, rgb, boxes=True):
+                found.append(((c, sv.KINDS.index(shape)), ((box[2] + box[3] + 1) / 2, (box[0] + box[1] + 1) / 2)))
+        p = sv.parse(caption)
+        named = p.things * p.n if p.relation is None else p.things
+        if sorted(t for t, _ in found) != sorted(named):
+            return False
+        if p.relation is None:
+            return True
+        axis, sign = {"left of": (0, 1), "right of": (0, -1), "above": (1, 1), "below": (1, -1)}[p.relation]
+        return any(sign * (b[axis] - a[axis]) >= 2 for ta, a in found for tb, b in found
+                   if ta == p.things[0] and tb == p.things[1] and a is not b)
+
+    def test_symmetric_moves_keep_the_checker_verdict_and_turn_only_square_captions(self):
+        import shapes_verifiers as sv
+        rng = np.random.RandomState(8)
+        squares, circle = [(0, 1, 0, 0, 10), (0, 1, 18, 2, 10), (0, 1, 4, 18, 12)], (2, 0, 18, 16, 8)
+        pair = sv.render([(1, 2, 2, 10, 10), (3, 1, 18, 10, 10)])
+        p = sv.parse("three red squares")
+        cases = [("three red squares", sv.ragged_image(p, squares, sv.SQUARE_FILL, 1.0, True, rng), True),
+                 ("three red squares", sv.ragged_image(p, squares, 0.75, sv.SQUARE_FILL, False, rng), False),
+                 ("three red squares", sv.render(squares + [circle]), False),
+                 ("two red squares", sv.render(squares[:2] + [circle]), False),
+                 ("a blue triangle", sv.render([(2, 2, 6, 6, 12)]), True),
+                 ("a blue circle", sv.render([(2, 2, 6, 6, 12)]), False),
+                 ("a green triangle left of a yellow square", pair, True),
+                 ("a yellow square left of a green triangle", pair, False),
+                 ("a green triangle above a yellow square", sv.render([(1, 2, 2, 2, 10), (3, 1, 6, 18, 10)]), True)]
+        for caption, img, right in cases:
+            self.assertEqual(self.verdict(img, caption), right, caption)
+            moved = set()
+            for _ in range(40):
+                a, b, c = sv.symmetric_pair(img, np.zeros_like(img), caption, rng)
+                self.assertFalse(b.any())
+                self.assertEqual(self.verdict(a, c), right, (caption, c))
+                mirrored = np.array_equal(a, img[:, ::-1]) and not np.array_equal(a, img)
+                if mirrored and " of " in caption:
+                    self.assertEqual(c, caption.replace("left", "right"))  # the relation swapped with the mirror
+                else:
+                    self.assertEqual(c, caption)
+                moved.add(a.tobytes())
+            # square captions: the eight symmetries (all distinct on these scenes); the others: mirror or nothing
+            self.assertEqual(len(moved), 8 if caption.endswith("squares") else 2, caption)
 
     def test_a_touch_negative_merges_two_named_objects_into_one_blob(self):
         import shapes_verifiers as sv
@@ -455,6 +507,32 @@ class VerifierSamplesTest(unittest.TestCase):
             self.write_pool(tmp, caption, [f"0,{caption},relational,0,0,0,0.0,0,0,0,0,,0,0,"])
             with self.assertRaises(SystemExit):
                 sv.Samples([tmp], "train")
+
+    def test_preference_pairs_move_together_with_their_caption(self):
+        import tempfile
+        import shapes_verifiers as sv
+        caption = "a green triangle left of a yellow square"
+        right, wrong = sv.render([(1, 2, 2, 10, 10), (3, 1, 18, 10, 10)]), sv.render([(1, 2, 18, 10, 10)])
+        tok = shapes.load_tokenizer(None)
+        with tempfile.TemporaryDirectory() as tmp:
+            np.savez(Path(tmp) / "images.npz", arr_0=np.stack([right, wrong]), prompts=np.array([caption] * 2))
+            (Path(tmp) / "pool.csv").write_text(
+                "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
+                "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
+                f"0,{caption},relational,0,0,0,0.0,1,1,1,1,,1,1,green-triangle yellow-square\n"
+                f"0,{caption},relational,0,1,1,0.0,0,1,0,0,,0,0,green-triangle\n")
+            samples = sv.Samples([tmp], "train")
+        for symmetries, kinds in ((False, 1), (True, 2)):
+            good, bad, tokens = samples.preference_batch(40, tok, np.random.RandomState(2), symmetries)
+            seen = set()
+            for g, b, t in zip(shapes.to_uint8(good), shapes.to_uint8(bad), tokens):
+                mirrored = not np.array_equal(g, right)
+                self.assertTrue(np.array_equal(g, right[:, ::-1] if mirrored else right))
+                self.assertTrue(np.array_equal(b, wrong[:, ::-1] if mirrored else wrong))  # the same move
+                text = caption.replace("left", "right") if mirrored else caption
+                self.assertTrue(torch.equal(t, tok.batch([text])[0]))
+                seen.add(mirrored)
+            self.assertEqual(len(seen), kinds)
 
     def test_training_near_misses_never_show_red_beside_blue(self):
         import types
