@@ -2,12 +2,11 @@
 # Verifier training data from the generator's own samples (issue 13): shapes-flow candidate pools on captions of the
 # TRAINING grammar only (never the held-out red-and-blue relational family), each decoded candidate labelled by the
 # exact checker (pool.csv's check:* columns, images in images.npz). The rater is the checker, as ImageReward's raters
-# are people. Seeds 200000+ (guidance 1), 210000+ (guidance 1.5), 220000+ and 230000+ (the count pools at 1.5 and 1),
-# 240000+ (the squares pool) stay clear of the evaluation's (0..199, 1000..1199, ..., 4000..4199) and the dev pool's
-# (100000+).
-# Usage: scripts/train/shapes-samples.sh OUT [CANDIDATES=8]  -> OUT/prompts-{g1,g1.5,count,squares}.txt and the pools
-# OUT/g1/, OUT/g1.5/, OUT/count-g1/, OUT/count-g1.5/, OUT/squares-g1.5/ (env POOLS, default all five: the pools to
-# make, one after the other; calls with different ones run side by side).
+# are people. Seeds 200000+ (guidance 1), 210000+ (guidance 1.5), 220000+ and 230000+ (the count pools at 1.5 and 1)
+# stay clear of the evaluation's (0..199, 1000..1199, 2000..2199) and the dev pool's (100000+).
+# Usage: scripts/train/shapes-samples.sh OUT [CANDIDATES=8]  -> OUT/prompts-{g1,g1.5,count}.txt and the pools OUT/g1/,
+# OUT/g1.5/, OUT/count-g1/, OUT/count-g1.5/ (env POOLS, default all four: the pools to make, one after the other;
+# calls with different ones run side by side).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$1"
@@ -17,8 +16,7 @@ mkdir -p "$OUT"
 # relational caption of the training grammar twice; guidance 1.5 (its candidates cost twice as much): half as many.
 # A repeated line is another seed, so another pool. The count pools: count captions only, those naming squares thirty
 # times each and the others ten (a generated square is often read as a circle), shuffled so that the held-out lines
-# (9 mod 10) are a random tenth of them. The squares pool: the 8 captions naming squares 200 times each at guidance 1.5,
-# shuffled (how well right and wrong squares are told apart grows with their number: docs/t2i-verifiers.md).
+# (9 mod 10) are a random tenth of them.
 python3 - "$OUT" <<'PY'
 import random, sys
 colours, kinds = ["red", "green", "blue", "yellow"], ["circle", "square", "triangle"]
@@ -32,13 +30,10 @@ open(sys.argv[1] + "/prompts-g1.5.txt", "w").write("\n".join(single + count * 3 
 counts = [line for line in count for _ in range(30 if line.endswith(" squares") else 10)]
 random.Random(31).shuffle(counts)
 open(sys.argv[1] + "/prompts-count.txt", "w").write("\n".join(counts) + "\n")
-squares = [line for line in count if line.endswith(" squares") for _ in range(200)]
-random.Random(33).shuffle(squares)
-open(sys.argv[1] + "/prompts-squares.txt", "w").write("\n".join(squares) + "\n")
 PY
 run() {
     local name="$1" prompts="$2"; shift 2
-    [[ -f "$OUT/$name/pool.json" || " ${POOLS:-g1 g1.5 count-g1 count-g1.5 squares-g1.5} " != *" $name "* ]] && return
+    [[ -f "$OUT/$name/pool.json" || " ${POOLS:-g1 g1.5 count-g1 count-g1.5} " != *" $name "* ]] && return
     "$ROOT/scripts/noisesearch" pool --threads 1 --model shapes-flow --prompts "$OUT/prompts-$prompts.txt" \
         --candidates "$N" --verifier aesthetic "$@" --out "$OUT/$name" > "$OUT/$name.log" 2>&1
 }
@@ -46,4 +41,3 @@ run g1 g1 --cfg 1 --seed 200000
 run g1.5 g1.5 --cfg 1.5 --seed 210000
 run count-g1 count --cfg 1 --seed 230000
 run count-g1.5 count --cfg 1.5 --seed 220000
-run squares-g1.5 squares --cfg 1.5 --seed 240000
