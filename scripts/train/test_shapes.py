@@ -397,7 +397,7 @@ class VerifierSamplesTest(unittest.TestCase):
         rng = np.random.RandomState(6)
         below_fills, above_fills, touched = [], [], set()
         for _ in range(60):
-            below = sv.ragged_image(p, scene, 0.75, sv.SQUARE_FILL, False, rng)
+            below = sv.ragged_below_image(p, scene, rng)
             above = sv.ragged_image(p, scene, sv.SQUARE_FILL, 1.0, True, rng)
             boxes = []
             for img in (below, above):
@@ -446,7 +446,7 @@ class VerifierSamplesTest(unittest.TestCase):
         pair = sv.render([(1, 2, 2, 10, 10), (3, 1, 18, 10, 10)])
         p = sv.parse("three red squares")
         cases = [("three red squares", sv.ragged_image(p, squares, sv.SQUARE_FILL, 1.0, True, rng), True),
-                 ("three red squares", sv.ragged_image(p, squares, 0.75, sv.SQUARE_FILL, False, rng), False),
+                 ("three red squares", sv.ragged_below_image(p, squares, rng), False),
                  ("three red squares", sv.render(squares + [circle]), False),
                  ("two red squares", sv.render(squares[:2] + [circle]), False),
                  ("a blue triangle", sv.render([(2, 2, 6, 6, 12)]), True),
@@ -490,10 +490,12 @@ class VerifierSamplesTest(unittest.TestCase):
         self.assertIsNone(sv.touch_negative(sv.parse("two red squares"), [(0, 1, 2, 2, 10), (1, 1, 18, 2, 10)], rng))
 
     @staticmethod
-    def write_pool(folder: str, caption: str, rows: list[str]) -> None:
-        """A pool folder of len(rows) blank images of one caption; rows are pool.csv's lines after the header."""
-        np.savez(Path(folder) / "images.npz", arr_0=np.zeros((len(rows), 32, 32, 3), np.uint8),
-                 prompts=np.array([caption] * len(rows)))
+    def write_pool(folder: str, caption: str, rows: list[str], images: np.ndarray | None = None) -> None:
+        """A pool folder of len(rows) images of one caption (blank unless given); rows are pool.csv's lines after the
+        header."""
+        if images is None:
+            images = np.zeros((len(rows), 32, 32, 3), np.uint8)
+        np.savez(Path(folder) / "images.npz", arr_0=images, prompts=np.array([caption] * len(rows)))
         (Path(folder) / "pool.csv").write_text(
             "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
             "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
@@ -515,12 +517,9 @@ class VerifierSamplesTest(unittest.TestCase):
         right, wrong = sv.render([(1, 2, 2, 10, 10), (3, 1, 18, 10, 10)]), sv.render([(1, 2, 18, 10, 10)])
         tok = shapes.load_tokenizer(None)
         with tempfile.TemporaryDirectory() as tmp:
-            np.savez(Path(tmp) / "images.npz", arr_0=np.stack([right, wrong]), prompts=np.array([caption] * 2))
-            (Path(tmp) / "pool.csv").write_text(
-                "prompt_index,prompt,category,seed,candidate,key,score:aesthetic,check:colour,check:shape,"
-                "check:binding,check:count,check:numeracy,check:spatial,check:overall,found\n"
-                f"0,{caption},relational,0,0,0,0.0,1,1,1,1,,1,1,green-triangle yellow-square\n"
-                f"0,{caption},relational,0,1,1,0.0,0,1,0,0,,0,0,green-triangle\n")
+            rows = [f"0,{caption},relational,0,0,0,0.0,1,1,1,1,,1,1,green-triangle yellow-square",
+                    f"0,{caption},relational,0,1,1,0.0,0,1,0,0,,0,0,green-triangle"]
+            self.write_pool(tmp, caption, rows, np.stack([right, wrong]))
             samples = sv.Samples([tmp], "train")
         for symmetries, kinds in ((False, 1), (True, 2)):
             good, bad, tokens = samples.preference_batch(40, tok, np.random.RandomState(2), symmetries)
