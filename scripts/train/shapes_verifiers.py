@@ -242,6 +242,9 @@ def image_negative(p: Parsed, objs: list, rng: np.random.RandomState) -> list | 
 # The checker calls a symmetric blob a square when it fills at least this share of its bounding box, else a circle
 # (ShapeChecker.SQUARE_FILL); a disc fills about pi/4.
 SQUARE_FILL = 0.9
+# --graded-squares: the least difference of squareness (lowest named fill) that makes a preference, about two pixels
+# of an 8-pixel square's box
+GRADE_MARGIN = 0.03
 
 
 def cut_square(size: int, rng: np.random.RandomState) -> np.ndarray | None:
@@ -382,6 +385,48 @@ def blobs(mask: np.ndarray) -> int:
                     seen[q] = True
                     stack.append(q)
     return count
+
+
+def checker_reading(img: np.ndarray) -> list[tuple[int, int, float]]:
+    """ShapeChecker.segment on a uint8 HWC 32x32 image, in its scan order: each pixel takes the nearest of the four
+    colours, or background when black is nearer or that colour is farther than 160; objects are the 4-connected
+    components of one colour of at least 10 pixels, each read as (colour, kind, fill of its bounding box) with the
+    checker's triangle and square lines. The fill is what says how square a square is drawn."""
+    x = img.reshape(-1, 3).astype(np.int64)
+    d = ((x[:, None, :] - RGB[None].astype(np.int64)) ** 2).sum(-1)
+    nearest, distance = d.argmin(1), d.min(1)
+    label = np.where((distance < (x ** 2).sum(-1)) & (distance <= 160 * 160), nearest, -1).reshape(32, 32)
+    seen, out = np.zeros((32, 32), dtype=bool), []
+    for start in zip(*np.nonzero(label >= 0)):
+        if seen[start]:
+            continue
+        colour, stack, pts = label[start], [start], []
+        seen[start] = True
+        while stack:
+            y, x_ = stack.pop()
+            pts.append((y, x_))
+            for q in ((y + 1, x_), (y - 1, x_), (y, x_ + 1), (y, x_ - 1)):
+                if 0 <= q[0] < 32 and 0 <= q[1] < 32 and label[q] == colour and not seen[q]:
+                    seen[q] = True
+                    stack.append(q)
+        if len(pts) < 10:
+            continue
+        r, c = np.array(pts).T
+        h, w = r.max() - r.min() + 1, c.max() - c.min() + 1
+        fill, centroid = len(pts) / (h * w), (r.mean() - r.min() + 0.5) / h
+        shape = "triangle" if centroid >= 0.57 else "square" if fill >= SQUARE_FILL else "circle"
+        out.append((int(colour), KINDS.index(shape), float(fill)))
+    return out
+
+
+def squareness(p: Parsed, reading: list[tuple[int, int, float]]) -> float | None:
+    """For a caption naming squares only: the lowest fill among the image's objects when they are exactly the named
+    number of the named colour and none reads as a triangle (each drawn as a square, however cleanly); else None.
+    Above the checker's line all of them are squares and the image is right; below it one reads as a circle."""
+    colour = p.things[0][0]
+    if len(reading) != p.n or any(c != colour or k == KINDS.index("triangle") for c, k, _ in reading):
+        return None
+    return min(f for _, _, f in reading)
 
 
 def family_scene(colours) -> bool:
@@ -578,11 +623,13 @@ class Samples:
     scripts/train/shapes-samples.sh. Each candidate's aspect truths come from the checker's found objects and its
     spatial verdict by the grader's definitions (truths()); its `overall` says right or wrong. Pool lines whose
     index is 9 mod 10 are the held-out part, the others the training part; the training part leaves out samples
-    showing red beside blue (family_scene)."""
+    showing red beside blue (family_scene). With graded, the pool lines of captions naming squares only also give
+    graded pairs: of two samples that draw the named squares (squareness), the one drawn squarer by at least
+    GRADE_MARGIN is preferred, right or wrong, so that the preference goes on past the checker's line both ways."""
 
-    def __init__(self, folders: list[str], part: str):
+    def __init__(self, folders: list[str], part: str, graded: bool = False):
         import csv
-        images, captions, aspects, right, groups = [], [], [], [], []
+        images, captions, aspects, right, groups, square = [], [], [], [], [], []
         for folder in folders:
             with np.load(Path(folder) / "images.npz", allow_pickle=False) as z:
                 pixels, prompts = z["arr_0"], z["prompts"]
@@ -606,18 +653,30 @@ class Samples:
                 captions.append(row["prompt"])
                 aspects.append(truths(q, found, row["check:spatial"] != "0"))
                 right.append(row["check:overall"] == "1")
+                square.append(None)
+                if graded and q.relation is None and q.things[0][1] == KINDS.index("square"):
+                    reading = checker_reading(pixels[r])
+                    if sorted((c, k) for c, k, _ in reading) != sorted(found):
+                        raise SystemExit(f"{folder}: line {line}: the checker's reading of a sample is not "
+                                         f"pool.csv's ({row['found']})")
+                    square[-1] = squareness(q, reading)
             groups += list(by_line.values())
         self.images, self.captions = np.stack(images), captions
         self.aspects, self.right = torch.tensor(aspects), np.array(right)
         # (right rows, wrong rows) of each pool line that has both: the preference pairs
         self.pairs = [(np.array([i for i in g if right[i]]), np.array([i for i in g if not right[i]])) for g in groups]
         self.pairs = [(a, b) for a, b in self.pairs if len(a) and len(b)]
+        # (squarer, less square) of every pool line naming squares only
+        self.graded = np.array([(i, k) for g in groups for i in g for k in g
+                                if square[i] is not None and square[k] is not None
+                                and square[i] - square[k] >= GRADE_MARGIN], dtype=np.int64).reshape(-1, 2)
 
     def __len__(self):
         return len(self.images)
 
     def describe(self) -> str:
-        return f"{len(self)} samples ({int(self.right.sum())} right), {len(self.pairs)} pool lines with both"
+        graded = f", {len(self.graded)} graded square pairs" if len(self.graded) else ""
+        return f"{len(self)} samples ({int(self.right.sum())} right), {len(self.pairs)} pool lines with both{graded}"
 
     def preference_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState, symmetries: bool = False):
         """n pairs (a right sample, a wrong sample of the same pool line): images right, images wrong, tokens. With
@@ -627,6 +686,19 @@ class Samples:
         for j in rng.randint(len(self.pairs), size=n):
             a, b = self.pairs[j]
             i, k = a[rng.randint(len(a))], b[rng.randint(len(b))]
+            g, w, c = self.images[i], self.images[k], self.captions[i]
+            if symmetries:
+                g, w, c = symmetric_pair(g, w, c, rng)
+            good.append(g)
+            bad.append(w)
+            captions.append(c)
+        return shapes.to_float(np.stack(good)), shapes.to_float(np.stack(bad)), tok.batch(captions)
+
+    def graded_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState, symmetries: bool = False):
+        """n graded pairs (the squarer sample, the less square one of the same line): images, images, tokens. With
+        symmetries, each pair turned by one of the square's eight symmetries (fills do not change)."""
+        good, bad, captions = [], [], []
+        for i, k in self.graded[rng.randint(len(self.graded), size=n)]:
             g, w, c = self.images[i], self.images[k], self.captions[i]
             if symmetries:
                 g, w, c = symmetric_pair(g, w, c, rng)
@@ -668,7 +740,15 @@ def sample_loss(kind: str, model: nn.Module, samples: Samples, n: int, tok: shap
     if kind == "grader":
         images, tokens, target = samples.aspect_batch(n, tok, rng)
         return balanced_bce(model.logits(images, tokens)[:, :4], target)
-    good, bad, tokens = samples.preference_batch(n, tok, rng, symmetries)
+    loss = preference_loss(kind, model, *samples.preference_batch(n, tok, rng, symmetries))
+    if len(samples.graded):
+        loss = loss + preference_loss(kind, model, *samples.graded_batch(n, tok, rng, symmetries))
+    return loss
+
+
+def preference_loss(kind: str, model: nn.Module, good, bad, tokens) -> torch.Tensor:
+    """Bradley-Terry: the first image of each pair above the second for its caption (clip on its scaled cosine)."""
+    n = len(good)
     s = model(torch.cat([good, bad]), torch.cat([tokens, tokens]))
     if kind == "clip":
         s = s * model.log_scale.exp().clamp(max=100.0)
@@ -695,8 +775,12 @@ def sample_measures(kind: str, model: nn.Module, samples: Samples, tok: shapes.T
                 "samples": len(samples)}
     wins = [float(score[a][:, None].__gt__(score[b][None, :]).mean()) for a, b in samples.pairs]
     sizes = [len(a) * len(b) for a, b in samples.pairs]
-    return {"rightAboveWrong": round(float(np.average(wins, weights=sizes)), 4), "pairs": int(sum(sizes)),
-            "poolLines": len(samples.pairs), "samples": len(samples)}
+    out = {"rightAboveWrong": round(float(np.average(wins, weights=sizes)), 4), "pairs": int(sum(sizes)),
+           "poolLines": len(samples.pairs), "samples": len(samples)}
+    if len(samples.graded):
+        out["squarerAbove"] = round(float((score[samples.graded[:, 0]] > score[samples.graded[:, 1]]).mean()), 4)
+        out["gradedPairs"] = len(samples.graded)
+    return out
 
 
 def make_batch(kind: str, data: Data, idx: np.ndarray, tok: shapes.Tokenizer, rng: np.random.RandomState,
@@ -1159,6 +1243,10 @@ def main() -> None:
                    help="clip, reward: each preference pair of the samples mirrored (a relation's left and right "
                         "swapped) or, for captions naming squares only, turned by any of the square's symmetries; "
                         "moves that keep the checker's verdict")
+    p.add_argument("--graded-squares", action="store_true",
+                   help="clip, reward: also graded pairs of the samples of captions naming squares only: of two "
+                        "samples of a pool line that draw the named squares, the squarer (lowest fill higher by "
+                        "GRADE_MARGIN) is preferred, whichever side of the checker's line either lies")
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
@@ -1200,8 +1288,10 @@ def main() -> None:
         raise SystemExit("--samples: aesthetic never reads a caption, and the checker does not rate quality")
     if args.sample_symmetries and (kind not in ("clip", "reward") or not args.samples):
         raise SystemExit("--sample-symmetries: moves the preference pairs of --samples (clip, reward)")
-    train_samples = Samples(args.samples, "train") if args.samples else None
-    eval_samples = Samples(args.samples, "eval") if args.samples else None
+    if args.graded_squares and (kind not in ("clip", "reward") or not args.samples):
+        raise SystemExit("--graded-squares: graded pairs of --samples (clip, reward)")
+    train_samples = Samples(args.samples, "train", args.graded_squares) if args.samples else None
+    eval_samples = Samples(args.samples, "eval", args.graded_squares) if args.samples else None
     if train_samples is not None:
         print(f"[{name}] samples: train {train_samples.describe()}; held out {eval_samples.describe()}")
     if args.measure is not None:

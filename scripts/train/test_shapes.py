@@ -533,6 +533,95 @@ class VerifierSamplesTest(unittest.TestCase):
                 seen.add(mirrored)
             self.assertEqual(len(seen), kinds)
 
+    def test_the_checker_reading_sees_off_colour_pixels_as_the_checker_does(self):
+        import shapes_verifiers as sv
+        rng = np.random.RandomState(11)
+        scene = [(0, 1, 0, 0, 10), (0, 1, 18, 2, 10), (2, 2, 4, 18, 12), (3, 0, 18, 16, 9)]
+        img = sv.render(scene)
+        self.assertTrue(sv.ragged_square(img, scene[1], 0.8, 0.88, rng))
+        exact = [(sv.RGB.tolist().index(list(rgb)), sv.KINDS.index(k), f) for rgb in sv.RGB.tolist()
+                 for k, f in self.read_shapes(img, rgb)]
+        reading = sv.checker_reading(img)
+        self.assertEqual(sorted(reading), sorted(exact))
+        self.assertEqual(sorted((c, k) for c, k, _ in reading), [(0, 0), (0, 1), (2, 2), (3, 0)])
+        # colours off by up to 90 per channel still read as theirs; a dark red (nearer black than red), a purple
+        # (farther than 160 from every colour) and a speck of 9 pixels are background
+        noisy = np.clip(img.astype(int) + rng.randint(-90, 1, img.shape) * (img > 0), 0, 255).astype(np.uint8)
+        self.assertEqual(sv.checker_reading(noisy), reading)
+        marked = img.copy()
+        marked[30, 0:12] = (100, 0, 0)
+        marked[31, 0:12] = (130, 0, 130)
+        marked[26:29, 26:29] = (0, 255, 0)
+        self.assertEqual(sv.checker_reading(marked), reading)
+        marked[26:29, 29] = (0, 255, 0)
+        self.assertEqual(len(sv.checker_reading(marked)), 5)
+
+    def test_graded_pairs_prefer_the_squarer_drawing_on_both_sides_of_the_line(self):
+        import tempfile
+        import shapes_verifiers as sv
+        caption, p = "two red squares", sv.parse("two red squares")
+        scene = [(0, 1, 2, 2, 10), (0, 1, 18, 16, 10)]
+        rng = np.random.RandomState(9)
+        images, fills = [], []
+        ranges = ((0.96, 1.0), (0.9, 0.93), (0.91, 0.94), (0.86, 0.9), (0.78, 0.84))
+        for low, high in ranges:
+            img = sv.ragged_image(p, scene, low, high, False, rng)
+            self.assertIsNotNone(img)
+            images.append(img)
+            fills.append(sv.squareness(p, sv.checker_reading(img)))
+        images.append(sv.render(scene + [(1, 2, 2, 18, 8)]))  # a green triangle more: not graded
+        fills.append(sv.squareness(p, sv.checker_reading(images[-1])))
+        self.assertIsNone(fills[-1])
+        self.assertEqual([f >= sv.SQUARE_FILL for f in fills[:5]], [True, True, True, False, False])
+        found = ["red-square red-square"] * 3 + ["red-square red-circle"] * 2 + ["red-square red-square green-triangle"]
+        rows = [f"0,{caption},count,0,{i},{i},0.0,1,1,1,{int(i < 5)},1,,{int(i < 3)},{f}" for i, f in enumerate(found)]
+        tok = shapes.load_tokenizer(None)
+        with tempfile.TemporaryDirectory() as tmp:
+            self.write_pool(tmp, caption, rows, np.stack(images))
+            self.assertEqual(len(sv.Samples([tmp], "train").graded), 0)
+            samples = sv.Samples([tmp], "train", graded=True)
+            want = {(i, k) for i in range(5) for k in range(5) if fills[i] - fills[k] >= sv.GRADE_MARGIN}
+            self.assertEqual({tuple(g) for g in samples.graded.tolist()}, want)
+            self.assertIn((3, 4), want)  # two wrong ones: the squarer is still preferred
+            self.assertLess(abs(fills[1] - fills[2]), sv.GRADE_MARGIN)  # two alike: no preference either way
+            self.assertNotEqual(fills[1], fills[2])
+            good, bad, tokens = samples.graded_batch(30, tok, np.random.RandomState(4))
+            for g, b in zip(shapes.to_uint8(good), shapes.to_uint8(bad)):
+                i = next(j for j in range(5) if np.array_equal(g, images[j]))
+                k = next(j for j in range(5) if np.array_equal(b, images[j]))
+                self.assertGreaterEqual(fills[i] - fills[k], sv.GRADE_MARGIN)
+            self.assertTrue(torch.equal(tokens, tok.batch([caption] * 30)))
+            # a reading that disagrees with pool.csv's found objects stops the run
+            self.write_pool(tmp, caption, [rows[0].replace("red-square red-square", "red-square red-circle")],
+                            images[:1])
+            with self.assertRaises(SystemExit):
+                sv.Samples([tmp], "train", graded=True)
+
+    def test_the_count_failure_fills_read_the_chosen_squares_and_move_the_line_in_analysis_only(self):
+        import subprocess
+        import tempfile
+        import shapes_verifiers as sv
+        caption, p = "two red squares", sv.parse("two red squares")
+        scene = [(0, 1, 2, 2, 10), (0, 1, 18, 16, 10)]
+        rng = np.random.RandomState(9)
+        images, fills = [], []
+        for low, high in ((0.78, 0.84), (0.95, 1.0), (0.85, 0.875)):  # no search, right, chosen (the best score)
+            images.append(sv.ragged_image(p, scene, low, high, False, rng))
+            fills.append(sv.squareness(p, sv.checker_reading(images[-1])))
+        found = ["red-square red-circle", "red-square red-square", "red-square red-circle"]
+        rows = [f"0,{caption},count,0,{i},{i},{score},1,1,1,1,1,,{int(i == 1)},{f}"
+                for i, (score, f) in enumerate(zip((0.1, 0.2, 0.3), found))]
+        script = Path(__file__).resolve().parents[2] / "bench" / "scripts" / "t2i_count_failures.py"
+        with tempfile.TemporaryDirectory() as tmp:
+            self.write_pool(tmp, caption, rows, np.stack(images))
+            out = subprocess.run([sys.executable, str(script), "--fills", "--verifier", "aesthetic", tmp],
+                                 capture_output=True, text=True, check=True).stdout
+        # at 0.85 the chosen image (lowest fill in [0.85, 0.875)) is right and no search's is not; at 0.9 both wrong
+        self.assertIn("0.85: +100.0, 0.875: +0.0, 0.9: +0.0, 0.925: +0.0, 0.95: +0.0", out)
+        self.assertIn("wrong `... squares` choices: 1; drawing exactly the named squares, one under the line: 1 "
+                      "(lowest fill [0.0, 0.8): 0, [0.8, 0.85): 0, [0.85, 0.875): 1, [0.875, 0.9): 0; "
+                      f"median {fills[2]:.3f}); other: 0", out)
+
     def test_training_near_misses_never_show_red_beside_blue(self):
         import types
         import shapes_verifiers as sv
