@@ -26,7 +26,7 @@ def load_model(folder: str | Path) -> torch.nn.Module:
         return load_part(folder, "model")
     elif kind.startswith("shapes-verifier-"):
         import shapes_verifiers
-        model = shapes_verifiers.build(kind[len("shapes-verifier-"):], cfg.get("vocab", 0))
+        model = shapes_verifiers.build(kind[len("shapes-verifier-"):], cfg.get("vocab", 0), fine=cfg.get("fine", 0))
     else:
         raise ValueError(f"{folder}/model.pt: unknown model kind {kind!r}")
     model.load_state_dict(ck["state_dict"])

@@ -505,20 +505,43 @@ class ImageTower(nn.Module):
         return self.net(x).flatten(2).transpose(1, 2)
 
 
-class Clip(nn.Module):
-    """Dual encoder: cosine of the image's and the caption's embeddings (score in [-1, 1])."""
+class FineTower(nn.Module):
+    """[B,3,32,32] -> [B,16*ch]: two stride-1 3x3 convolutions at full resolution, where a square's edge glitch of one
+    pixel is a local pattern, max-pooled over a 4x4 grid of 8x8 cells (whether a cell holds one)."""
 
-    def __init__(self, vocab: int, dim: int = 128, pos_std: float = 0.02):
+    def __init__(self, ch: int):
         super().__init__()
-        self.config = dict(vocab=vocab, dim=dim)
+        self.net = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.GroupNorm(8, 16), nn.SiLU(),
+                                 nn.Conv2d(16, ch, 3, 1, 1), nn.GroupNorm(8, ch), nn.SiLU(), nn.MaxPool2d(8))
+
+    def forward(self, x):
+        return self.net(x).flatten(1)
+
+
+class Clip(nn.Module):
+    """Dual encoder: cosine of the image's and the caption's embeddings (score in [-1, 1]). With fine > 0 the image
+    embedding also takes a full-resolution branch (FineTower of that many channels), its projection starting at zero
+    so that a trained clip grown by it scores as before."""
+
+    def __init__(self, vocab: int, dim: int = 128, pos_std: float = 0.02, fine: int = 0):
+        super().__init__()
+        self.config = dict(vocab=vocab, dim=dim, **({"fine": fine} if fine else {}))
         self.image = ImageTower(128)
         self.image_proj = nn.Linear(16 * 128, dim)
+        if fine:
+            self.fine = FineTower(fine)
+            self.fine_proj = nn.Linear(16 * fine, dim)
+            nn.init.zeros_(self.fine_proj.weight)
+            nn.init.zeros_(self.fine_proj.bias)
         self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4, pos_std=pos_std)
         self.text_proj = nn.Linear(2 * 64, dim)
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
 
     def embed_image(self, image):
-        return F.normalize(self.image_proj(self.image(image).flatten(1)), dim=-1)
+        h = self.image_proj(self.image(image).flatten(1))
+        if "fine" in self.config:
+            h = h + self.fine_proj(self.fine(image))
+        return F.normalize(h, dim=-1)
 
     def embed_text(self, tokens):
         h, mask = self.text(tokens)
@@ -1078,12 +1101,22 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 # ------------------------------------------------------------------------------------------ main
 def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Module:
     """--init-from: the weights of a trained folder of the same kind (fine-tuning goes on from them), or for the
-    grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case."""
+    grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case and for a clip
+    grown by a full-resolution branch (--fine-tower) that the folder's lacks (the branch fresh, adding zero)."""
     if kind == "grader" and folder_kind(folder, "--init-from") == "reward":
         init_from_reward(fresh, folder)
         return fresh
     model = trained(kind, folder, vocab, "--init-from",
                     f"starts only from a {kind}" + (" or a reward" if kind == "grader" else ""))
+    if kind == "clip" and fresh.config.get("fine", 0) != model.config.get("fine", 0):
+        if "fine" in model.config:
+            raise SystemExit(f"--init-from {folder}: a clip with a full-resolution branch of {model.config['fine']} "
+                             f"channels; --fine-tower {fresh.config.get('fine', 0)} differs")
+        missing, unexpected = fresh.load_state_dict(model.state_dict(), strict=False)
+        if unexpected or any(not k.startswith(("fine.", "fine_proj.")) for k in missing):
+            raise SystemExit(f"--init-from {folder}: architecture differs (missing {missing}, unexpected {unexpected})")
+        print(f"[shapes-clip] going on from {folder} (reproduces its golden.json), grown by a full-resolution branch")
+        return fresh.train()
     print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json)")
     return model.train()
 
@@ -1114,14 +1147,20 @@ def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab
     as in WiSE-FT: a model gone on from the folder keeps what the start generalised to, e.g. the held-out family)."""
     theirs = trained(kind, folder, vocab, "--average-with", f"averages only with a {kind}").state_dict()
     for key, value in model.state_dict().items():
-        if value.is_floating_point():
-            value.mul_(weight).add_(theirs[key], alpha=1.0 - weight)
+        if key in theirs:
+            if value.is_floating_point():
+                value.mul_(weight).add_(theirs[key], alpha=1.0 - weight)
+        elif key.startswith("fine_proj."):
+            value.mul_(weight)  # a clip without the full-resolution branch is one whose branch adds zero
+        elif not key.startswith("fine."):
+            raise SystemExit(f"--average-with {folder}: architecture differs ({key})")
     print(f"[shapes-{kind}] averaged with {folder}: {weight:g} trained, {1.0 - weight:g} theirs")
 
 
-def build(kind: str, vocab: int, pos_std: float = 0.02) -> nn.Module:
-    """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture)."""
-    return {"clip": lambda: Clip(vocab, pos_std=pos_std), "aesthetic": Aesthetic,
+def build(kind: str, vocab: int, pos_std: float = 0.02, fine: int = 0) -> nn.Module:
+    """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture), fine
+    clip's full-resolution branch (0: none)."""
+    return {"clip": lambda: Clip(vocab, pos_std=pos_std, fine=fine), "aesthetic": Aesthetic,
             "reward": lambda: Reward(vocab, pos_std=pos_std),
             "grader": lambda: Grader(vocab, pos_std=pos_std)}[kind]()
 
@@ -1180,7 +1219,8 @@ def load_folder(kind: str, folder: Path) -> nn.Module:
     from model.onnx (committed folders carry no checkpoint); either way checked against its golden.json."""
     import json
     manifest = json.loads((folder / "manifest.json").read_text())
-    model = build(kind, len(manifest["tokenizer"]["vocabulary"]) if "tokenizer" in manifest else 0).eval()
+    fine = manifest.get("provenance", {}).get("architecture", {}).get("fine", 0)
+    model = build(kind, len(manifest["tokenizer"]["vocabulary"]) if "tokenizer" in manifest else 0, fine=fine).eval()
     golden = json.loads((folder / "golden.json").read_text())
     ins = [torch.tensor(v["data"], dtype=torch.int64 if v["dtype"] == "int64" else torch.float32).reshape(v["shape"])
            for v in golden["inputs"].values()]
@@ -1247,6 +1287,9 @@ def main() -> None:
                    help="clip, reward: also graded pairs of the samples of captions naming squares only: of two "
                         "samples of a pool line that draw the named squares, the squarer (lowest fill higher by "
                         "GRADE_MARGIN) is preferred, whichever side of the checker's line either lies")
+    p.add_argument("--fine-tower", type=int, default=0,
+                   help="clip: channels of a full-resolution image branch added to the embedding (0: none); from "
+                        "--init-from without one it starts adding zero")
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
@@ -1304,7 +1347,9 @@ def main() -> None:
     untrained = args.steps == 0 and args.epochs is None
     if untrained and args.init_from is None:
         raise SystemExit("--steps 0 exports a started model as it is (or averaged): it needs --init-from")
-    model = build(kind, len(tok.vocabulary), args.position_scale)
+    if args.fine_tower and kind != "clip":
+        raise SystemExit("--fine-tower: only clip has a full-resolution branch")
+    model = build(kind, len(tok.vocabulary), args.position_scale, args.fine_tower)
     if args.init_from is not None:
         model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
     steps = 0 if untrained else common.total_steps(args, len(data))
