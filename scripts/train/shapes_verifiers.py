@@ -705,23 +705,20 @@ class Samples:
         """n pairs (a right sample, a wrong sample of the same pool line): images right, images wrong, tokens. With
         symmetries, each pair (both images, its caption) goes through one of the moves that keep the checker's verdict
         (symmetric_pair)."""
-        good, bad, captions = [], [], []
+        rows = []
         for j in rng.randint(len(self.pairs), size=n):
             a, b = self.pairs[j]
-            i, k = a[rng.randint(len(a))], b[rng.randint(len(b))]
-            g, w, c = self.images[i], self.images[k], self.captions[i]
-            if symmetries:
-                g, w, c = symmetric_pair(g, w, c, rng)
-            good.append(g)
-            bad.append(w)
-            captions.append(c)
-        return shapes.to_float(np.stack(good)), shapes.to_float(np.stack(bad)), tok.batch(captions)
+            rows.append((a[rng.randint(len(a))], b[rng.randint(len(b))]))
+        return self.pair_batch(rows, tok, rng, symmetries)
 
     def graded_batch(self, n: int, tok: shapes.Tokenizer, rng: np.random.RandomState, symmetries: bool = False):
-        """n graded pairs (the squarer sample, the less square one of the same line): images, images, tokens. With
-        symmetries, each pair turned by one of the square's eight symmetries (fills do not change)."""
+        """n graded pairs (the squarer sample, the less square one of the same line), as preference_batch's (the
+        square's eight symmetries do not change a fill)."""
+        return self.pair_batch(self.graded[rng.randint(len(self.graded), size=n)], tok, rng, symmetries)
+
+    def pair_batch(self, rows, tok: shapes.Tokenizer, rng: np.random.RandomState, symmetries: bool):
         good, bad, captions = [], [], []
-        for i, k in self.graded[rng.randint(len(self.graded), size=n)]:
+        for i, k in rows:
             g, w, c = self.images[i], self.images[k], self.captions[i]
             if symmetries:
                 g, w, c = symmetric_pair(g, w, c, rng)
