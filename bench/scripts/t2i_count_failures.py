@@ -57,16 +57,16 @@ def main():
     print(f"all: {dict(total)}")
 
 
-
 def fills(args):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "train"))
     import numpy as np
     import shapes_verifiers as sv
-    triangle = sv.KINDS.index("triangle")
+    triangle, square, circle = (sv.KINDS.index(k) for k in ("triangle", "square", "circle"))
 
     def right_at(p, reading, line):
-        want = sorted([(p.things[0][0], "t" if p.things[0][1] == triangle else sv.KINDS[p.things[0][1]])] * p.n)
-        return sorted((c, "t" if k == triangle else "square" if f >= line else "circle") for c, k, f in reading) == want
+        """The count verdict with the square line at `line`: the found things are the named ones, n times."""
+        found = [(c, k if k == triangle else square if f >= line else circle) for c, k, f in reading]
+        return sorted(found) == sorted(p.things * p.n)
 
     gains = {line: [] for line in LINES}
     lowest, wrong, other = [], 0, 0
@@ -92,7 +92,7 @@ def fills(args):
             for line in LINES:
                 right[("none", line)] += right_at(p, read[idx[0]], line)
                 right[("chosen", line)] += right_at(p, read[best], line)
-            if p.things[0][1] == sv.KINDS.index("square") and rows[best]["check:overall"] != "1":
+            if p.things[0][1] == square and rows[best]["check:overall"] != "1":
                 wrong += 1
                 q = sv.squareness(p, read[best])
                 if q is None:
