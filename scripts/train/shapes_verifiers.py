@@ -1154,6 +1154,14 @@ def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab
     print(f"[shapes-{kind}] averaged with {folder}: {weight:g} trained, {1.0 - weight:g} theirs")
 
 
+def frozen_part(key: str, part: str) -> bool:
+    """--frozen: whether clip's parameter `key` is kept (text: the text tower and projection; base: all but the
+    full-resolution branch, the temperature included)."""
+    if part == "text":
+        return key.startswith(("text.", "text_proj."))
+    return not key.startswith(("fine.", "fine_proj."))
+
+
 def build(kind: str, vocab: int, pos_std: float = 0.02, fine: int = 0) -> nn.Module:
     """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture), fine
     clip's full-resolution branch (0: none)."""
@@ -1287,6 +1295,10 @@ def main() -> None:
     p.add_argument("--fine-tower", type=int, default=0,
                    help="clip: channels of a full-resolution image branch added to the embedding (0: none); from "
                         "--init-from without one it starts adding zero")
+    p.add_argument("--frozen", choices=["text", "base"], default=None,
+                   help="clip: weights kept as --init-from's while training: the text tower and its projection "
+                        "(text), or everything but the full-resolution branch (base), so that what the start "
+                        "generalised to (the held-out family's words) is not trained away")
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
@@ -1351,7 +1363,13 @@ def main() -> None:
         model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
     steps = 0 if untrained else common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    if args.frozen is not None:
+        if kind != "clip" or args.init_from is None or (args.frozen == "base" and not args.fine_tower):
+            raise SystemExit("--frozen: keeps part of an --init-from clip (base: all but its --fine-tower branch)")
+        for key, param in model.named_parameters():
+            param.requires_grad_(not frozen_part(key, args.frozen))
+    params = [param for param in model.parameters() if param.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
     batches = common.Batches(len(data), args.batch_size, args.seed)
     rng = np.random.RandomState(args.seed + 1)
     g = torch.Generator().manual_seed(args.seed + 2)
@@ -1374,7 +1392,7 @@ def main() -> None:
                                       args.sample_symmetries)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         done = step + 1
         loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
