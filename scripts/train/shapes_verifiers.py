@@ -517,6 +517,10 @@ class FineTower(nn.Module):
     def forward(self, x):
         return self.net(x).flatten(1)
 
+    def cells(self, x):
+        """[B,16,ch]: the grid cells as tokens, in ImageTower's order."""
+        return self.net(x).flatten(2).transpose(1, 2)
+
 
 class Clip(nn.Module):
     """Dual encoder: cosine of the image's and the caption's embeddings (score in [-1, 1]). With fine > 0 the image
@@ -572,14 +576,21 @@ class FusionBlock(nn.Module):
 class CrossEncoder(nn.Module):
     """Image and caption fused (image tokens attend to the words): `outputs` logits per pair. pos_std: the initial
     scale of the image tokens' and the words' learned positions; a relation needs both (which cell is left, which
-    object the caption names first), and the mean over tokens keeps no place otherwise."""
+    object the caption names first), and the mean over tokens keeps no place otherwise. With fine > 0 each image
+    token also takes its cell of a full-resolution branch (FineTower), projected from zero as in Clip."""
 
     def __init__(self, vocab: int, outputs: int, dim: int = 64, depth: int = 2, heads: int = 4,
-                 pos_std: float = 0.02):
+                 pos_std: float = 0.02, fine: int = 0):
         super().__init__()
-        self.config = dict(vocab=vocab, outputs=outputs, dim=dim, depth=depth, heads=heads)
+        self.config = dict(vocab=vocab, outputs=outputs, dim=dim, depth=depth, heads=heads,
+                           **({"fine": fine} if fine else {}))
         self.image = ImageTower(128)
         self.proj = nn.Linear(128, dim)
+        if fine:
+            self.fine = FineTower(fine)
+            self.fine_proj = nn.Linear(fine, dim)
+            nn.init.zeros_(self.fine_proj.weight)
+            nn.init.zeros_(self.fine_proj.bias)
         self.pos = nn.Parameter(torch.randn(1, 16, dim) * pos_std)
         self.text = shapes.TextEncoder(vocab, dim=dim, depth=1, heads=heads, pos_std=pos_std)
         self.blocks = nn.ModuleList([FusionBlock(dim, heads) for _ in range(depth)])
@@ -590,14 +601,16 @@ class CrossEncoder(nn.Module):
         text, mask = self.text(tokens)
         bias = (mask - 1.0) * 1e4
         x = self.proj(self.image(image)) + self.pos
+        if "fine" in self.config:
+            x = x + self.fine_proj(self.fine.cells(image))
         for blk in self.blocks:
             x = blk(x, text, bias)
         return self.head(self.norm(x).mean(1))
 
 
 class Reward(CrossEncoder):
-    def __init__(self, vocab: int, pos_std: float = 0.02):
-        super().__init__(vocab, 1, pos_std=pos_std)
+    def __init__(self, vocab: int, pos_std: float = 0.02, fine: int = 0):
+        super().__init__(vocab, 1, pos_std=pos_std, fine=fine)
 
     def forward(self, image, tokens):
         return self.logits(image, tokens)[:, 0]
@@ -606,8 +619,8 @@ class Reward(CrossEncoder):
 class Grader(CrossEncoder):
     """Five aspect probabilities (ASPECTS order)."""
 
-    def __init__(self, vocab: int, pos_std: float = 0.02):
-        super().__init__(vocab, len(ASPECTS), pos_std=pos_std)
+    def __init__(self, vocab: int, pos_std: float = 0.02, fine: int = 0):
+        super().__init__(vocab, len(ASPECTS), pos_std=pos_std, fine=fine)
 
     def forward(self, image, tokens):
         return torch.sigmoid(self.logits(image, tokens))
@@ -1105,14 +1118,14 @@ def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Modu
         return fresh
     model = trained(kind, folder, vocab, "--init-from",
                     f"starts only from a {kind}" + (" or a reward" if kind == "grader" else ""))
-    if kind == "clip" and fresh.config.get("fine", 0) != model.config.get("fine", 0):
+    if fresh.config.get("fine", 0) != model.config.get("fine", 0):
         if "fine" in model.config:
-            raise SystemExit(f"--init-from {folder}: a clip with a full-resolution branch of {model.config['fine']} "
+            raise SystemExit(f"--init-from {folder}: a {kind} with a full-resolution branch of {model.config['fine']} "
                              f"channels; --fine-tower {fresh.config.get('fine', 0)} differs")
         missing, unexpected = fresh.load_state_dict(model.state_dict(), strict=False)
         if unexpected or any(not k.startswith(("fine.", "fine_proj.")) for k in missing):
             raise SystemExit(f"--init-from {folder}: architecture differs (missing {missing}, unexpected {unexpected})")
-        print(f"[shapes-clip] going on from {folder} (reproduces its golden.json), grown by a full-resolution branch")
+        print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json), grown by a full-resolution branch")
         return fresh.train()
     print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json)")
     return model.train()
@@ -1155,8 +1168,8 @@ def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab
 
 
 def frozen_part(key: str, part: str) -> bool:
-    """--frozen: whether clip's parameter `key` is kept (text: the text tower and projection; base: all but the
-    full-resolution branch, the temperature included)."""
+    """--frozen: whether parameter `key` is kept (text: the text tower, and clip's text projection; base: all but
+    the full-resolution branch, clip's temperature included)."""
     if part == "text":
         return key.startswith(("text.", "text_proj."))
     return not key.startswith(("fine.", "fine_proj."))
@@ -1166,8 +1179,8 @@ def build(kind: str, vocab: int, pos_std: float = 0.02, fine: int = 0) -> nn.Mod
     """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture), fine
     clip's full-resolution branch (0: none)."""
     return {"clip": lambda: Clip(vocab, pos_std=pos_std, fine=fine), "aesthetic": Aesthetic,
-            "reward": lambda: Reward(vocab, pos_std=pos_std),
-            "grader": lambda: Grader(vocab, pos_std=pos_std)}[kind]()
+            "reward": lambda: Reward(vocab, pos_std=pos_std, fine=fine),
+            "grader": lambda: Grader(vocab, pos_std=pos_std, fine=fine)}[kind]()
 
 
 def init_from_reward(model: "Grader", folder: Path) -> None:
@@ -1293,12 +1306,13 @@ def main() -> None:
                         "samples of a pool line that draw the named squares, the squarer (lowest fill higher by "
                         "GRADE_MARGIN) is preferred, whichever side of the checker's line either lies")
     p.add_argument("--fine-tower", type=int, default=0,
-                   help="clip: channels of a full-resolution image branch added to the embedding (0: none); from "
-                        "--init-from without one it starts adding zero")
+                   help="clip, reward, grader: channels of a full-resolution image branch added to the embedding "
+                        "(clip) or to each image token (reward, grader) (0: none); from --init-from without one it "
+                        "starts adding zero")
     p.add_argument("--frozen", choices=["text", "base"], default=None,
-                   help="clip: weights kept as --init-from's while training: the text tower and its projection "
-                        "(text), or everything but the full-resolution branch (base), so that what the start "
-                        "generalised to (the held-out family's words) is not trained away")
+                   help="clip, reward, grader: weights kept as --init-from's while training: the text tower (and "
+                        "clip's projection) (text), or everything but the full-resolution branch (base), so that "
+                        "what the start generalised to (the held-out family's words) is not trained away")
     p.add_argument("--image-negatives", action="store_true",
                    help="clip: each caption also against its own scene with one named object more or fewer "
                         "(count, single) or the objects' places swapped (relational)")
@@ -1356,16 +1370,17 @@ def main() -> None:
     untrained = args.steps == 0 and args.epochs is None
     if untrained and args.init_from is None:
         raise SystemExit("--steps 0 exports a started model as it is (or averaged): it needs --init-from")
-    if args.fine_tower and kind != "clip":
-        raise SystemExit("--fine-tower: only clip has a full-resolution branch")
+    if args.fine_tower and kind == "aesthetic":
+        raise SystemExit("--fine-tower: clip, reward and grader only (the aesthetic verifier has no branch)")
     model = build(kind, len(tok.vocabulary), args.position_scale, args.fine_tower)
     if args.init_from is not None:
         model = start_from(kind, model, Path(args.init_from), len(tok.vocabulary))
     steps = 0 if untrained else common.total_steps(args, len(data))
     print(f"[{name}] {common.count_params(model)} parameters; {len(data)} scenes; {steps} steps of {args.batch_size}")
     if args.frozen is not None:
-        if kind != "clip" or args.init_from is None or (args.frozen == "base" and not args.fine_tower):
-            raise SystemExit("--frozen: keeps part of an --init-from clip (base: all but its --fine-tower branch)")
+        if kind == "aesthetic" or args.init_from is None or (args.frozen == "base" and not args.fine_tower):
+            raise SystemExit("--frozen: keeps part of an --init-from clip, reward or grader (base: all but its "
+                             "--fine-tower branch)")
         for key, param in model.named_parameters():
             param.requires_grad_(not frozen_part(key, args.frozen))
     params = [param for param in model.parameters() if param.requires_grad]
