@@ -1177,7 +1177,7 @@ def frozen_part(key: str, part: str) -> bool:
 
 def build(kind: str, vocab: int, pos_std: float = 0.02, fine: int = 0) -> nn.Module:
     """A fresh verifier network; pos_std is the learned positions' initial std (not part of the architecture), fine
-    clip's full-resolution branch (0: none)."""
+    the channels of the full-resolution branch of clip, reward or grader (0: none)."""
     return {"clip": lambda: Clip(vocab, pos_std=pos_std, fine=fine), "aesthetic": Aesthetic,
             "reward": lambda: Reward(vocab, pos_std=pos_std, fine=fine),
             "grader": lambda: Grader(vocab, pos_std=pos_std, fine=fine)}[kind]()
