@@ -505,6 +505,18 @@ class ImageTower(nn.Module):
         return self.net(x).flatten(2).transpose(1, 2)
 
 
+# the parameters of the full-resolution branch (--fine-tower), by name prefix
+BRANCH = ("fine.", "fine_proj.")
+
+
+def zero_linear(i: int, o: int) -> nn.Linear:
+    """A projection that starts at zero: a branch grown onto a trained model adds nothing until it is trained."""
+    layer = nn.Linear(i, o)
+    nn.init.zeros_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
 class FineTower(nn.Module):
     """[B,3,32,32] -> [B,16*ch]: two stride-1 3x3 convolutions at full resolution, where a square's edge glitch of one
     pixel is a local pattern, max-pooled over a 4x4 grid of 8x8 cells (whether a cell holds one)."""
@@ -534,9 +546,7 @@ class Clip(nn.Module):
         self.image_proj = nn.Linear(16 * 128, dim)
         if fine:
             self.fine = FineTower(fine)
-            self.fine_proj = nn.Linear(16 * fine, dim)
-            nn.init.zeros_(self.fine_proj.weight)
-            nn.init.zeros_(self.fine_proj.bias)
+            self.fine_proj = zero_linear(16 * fine, dim)
         self.text = shapes.TextEncoder(vocab, dim=64, depth=1, heads=4, pos_std=pos_std)
         self.text_proj = nn.Linear(2 * 64, dim)
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
@@ -588,9 +598,7 @@ class CrossEncoder(nn.Module):
         self.proj = nn.Linear(128, dim)
         if fine:
             self.fine = FineTower(fine)
-            self.fine_proj = nn.Linear(fine, dim)
-            nn.init.zeros_(self.fine_proj.weight)
-            nn.init.zeros_(self.fine_proj.bias)
+            self.fine_proj = zero_linear(fine, dim)
         self.pos = nn.Parameter(torch.randn(1, 16, dim) * pos_std)
         self.text = shapes.TextEncoder(vocab, dim=dim, depth=1, heads=heads, pos_std=pos_std)
         self.blocks = nn.ModuleList([FusionBlock(dim, heads) for _ in range(depth)])
@@ -1111,7 +1119,7 @@ def grader_measures(prob_true: np.ndarray, prob_changed: np.ndarray, lab: np.nda
 # ------------------------------------------------------------------------------------------ main
 def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Module:
     """--init-from: the weights of a trained folder of the same kind (fine-tuning goes on from them), or for the
-    grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case and for a clip
+    grader those of a shapes-reward; the fresh network is kept only for the reward-to-grader case and for a model
     grown by a full-resolution branch (--fine-tower) that the folder's lacks (the branch fresh, adding zero)."""
     if kind == "grader" and folder_kind(folder, "--init-from") == "reward":
         init_from_reward(fresh, folder)
@@ -1123,7 +1131,7 @@ def start_from(kind: str, fresh: nn.Module, folder: Path, vocab: int) -> nn.Modu
             raise SystemExit(f"--init-from {folder}: a {kind} with a full-resolution branch of {model.config['fine']} "
                              f"channels; --fine-tower {fresh.config.get('fine', 0)} differs")
         missing, unexpected = fresh.load_state_dict(model.state_dict(), strict=False)
-        if unexpected or any(not k.startswith(("fine.", "fine_proj.")) for k in missing):
+        if unexpected or any(not k.startswith(BRANCH) for k in missing):
             raise SystemExit(f"--init-from {folder}: architecture differs (missing {missing}, unexpected {unexpected})")
         print(f"[shapes-{kind}] going on from {folder} (reproduces its golden.json), grown by a full-resolution branch")
         return fresh.train()
@@ -1161,8 +1169,8 @@ def average_with(kind: str, model: nn.Module, folder: Path, weight: float, vocab
             if value.is_floating_point():
                 value.mul_(weight).add_(theirs[key], alpha=1.0 - weight)
         elif key.startswith("fine_proj."):
-            value.mul_(weight)  # a clip without the full-resolution branch is one whose branch adds zero
-        elif not key.startswith("fine."):
+            value.mul_(weight)  # a model without the full-resolution branch is one whose branch adds zero
+        elif not key.startswith(BRANCH):
             raise SystemExit(f"--average-with {folder}: architecture differs ({key})")
     print(f"[shapes-{kind}] averaged with {folder}: {weight:g} trained, {1.0 - weight:g} theirs")
 
@@ -1172,7 +1180,7 @@ def frozen_part(key: str, part: str) -> bool:
     the full-resolution branch, clip's temperature included)."""
     if part == "text":
         return key.startswith(("text.", "text_proj."))
-    return not key.startswith(("fine.", "fine_proj."))
+    return not key.startswith(BRANCH)
 
 
 def build(kind: str, vocab: int, pos_std: float = 0.02, fine: int = 0) -> nn.Module:
